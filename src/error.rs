@@ -1,0 +1,123 @@
+//! The crate's one error type.
+
+use std::fmt;
+
+/// What went wrong, in categories a caller can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The query itself is malformed: an empty `IN`, a `NULL` operand, a
+    /// limit of zero, an unknown index name, an invalid number. Fix the query.
+    InvalidQuery,
+    /// No index can serve the query without a table scan. The message names
+    /// the index that would; add it, or allow a scan explicitly.
+    NoUsableIndex,
+    /// The cursor does not decode, or belongs to another query. Restart from
+    /// the first page.
+    InvalidCursor,
+    /// The query would read more items than its read budget allows. Narrow
+    /// the filter, add an index, or raise the budget.
+    ReadBudgetExceeded,
+    /// A configured cap (fan-out streams, buffered rows, expression size) was
+    /// exceeded. The message names the cap and its setting.
+    LimitExceeded,
+    /// An `ORDER BY` column holds a list, map or set, which has no order.
+    Unorderable,
+    /// The schema does not match what the table holds or reports.
+    Schema,
+    /// DynamoDB (or the in-memory backend) refused or failed the request;
+    /// [`std::error::Error::source`] holds the SDK's error.
+    Backend,
+    /// A row could not be deserialized into the caller's type.
+    Deserialize,
+}
+
+/// A dynaquery error: a [`kind`](Error::kind), a message that says what to
+/// do, and the underlying error where there is one.
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    suggested_index: Option<String>,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+/// `Result<T, dynaquery::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// An error of `kind` with `message`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error { kind, message: message.into(), suggested_index: None, source: None }
+    }
+
+    /// Attaches the underlying error.
+    pub fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    pub(crate) fn with_suggested_index(mut self, index: impl Into<String>) -> Self {
+        self.suggested_index = Some(index.into());
+        self
+    }
+
+    pub(crate) fn invalid_query(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::InvalidQuery, message)
+    }
+
+    pub(crate) fn invalid_cursor(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::InvalidCursor, message)
+    }
+
+    pub(crate) fn limit(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::LimitExceeded, message)
+    }
+
+    /// The category.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The message, without the source chain.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// For [`ErrorKind::NoUsableIndex`]: a description of the index that
+    /// would serve the query, e.g. `GSI partition key (status), sort key (created_at)`.
+    pub fn suggested_index(&self) -> Option<&str> {
+        self.suggested_index.as_deref()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.kind).field("message", &self.message);
+        if let Some(s) = &self.source {
+            d.field("source", s);
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as _)
+    }
+}
+
+impl From<crate::value::NumberError> for Error {
+    fn from(e: crate::value::NumberError) -> Self {
+        Error::invalid_query(e.to_string()).with_source(e)
+    }
+}

@@ -1,0 +1,174 @@
+//! The typed query: filter, `ORDER BY`, `LIMIT`, projection and cursor.
+//! Plain data; [`crate::plan`] decides how to run it.
+
+use crate::encoding::Direction;
+use crate::expr::Expr;
+
+/// One `ORDER BY` term.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OrderBy {
+    /// Attribute name.
+    pub attr: String,
+    /// Direction (NULLs last for `ASC`, first for `DESC`).
+    pub dir: Direction,
+}
+
+/// `attr ASC` (NULLs last).
+pub fn asc(attr: impl Into<String>) -> OrderBy {
+    OrderBy { attr: attr.into(), dir: Direction::Asc }
+}
+
+/// `attr DESC` (NULLs first).
+pub fn desc(attr: impl Into<String>) -> OrderBy {
+    OrderBy { attr: attr.into(), dir: Direction::Desc }
+}
+
+/// The page size used when a query sets none.
+pub const DEFAULT_LIMIT: usize = 50;
+
+/// A list query: `SELECT … WHERE … ORDER BY … LIMIT …`, plus a cursor.
+///
+/// ```
+/// use dynaquery::{asc, col, desc, Query};
+/// let q = Query::new()
+///     .filter(col("status").is_in(["paid", "shipped"]))
+///     .filter(col("country").eq("FR"))
+///     .order_by(desc("created_at"))
+///     .order_by(desc("total"))
+///     .order_by(asc("order_id"))
+///     .limit(50);
+/// assert_eq!(q.page_size(), 50);
+/// assert_eq!(q.filter_expr().unwrap().to_string(), r#"status IN ("paid", "shipped") AND country = "FR""#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Query {
+    filter: Option<Expr>,
+    order_by: Vec<OrderBy>,
+    limit: usize,
+    select: Option<Vec<String>>,
+    cursor: Option<String>,
+    index: Option<String>,
+    allow_scan: bool,
+    read_budget: Option<u64>,
+}
+
+impl Default for Query {
+    fn default() -> Self {
+        Query::new()
+    }
+}
+
+impl Query {
+    /// A query with no filter, no order (primary key order), and a page of [`DEFAULT_LIMIT`].
+    pub fn new() -> Self {
+        Query {
+            filter: None,
+            order_by: Vec::new(),
+            limit: DEFAULT_LIMIT,
+            select: None,
+            cursor: None,
+            index: None,
+            allow_scan: false,
+            read_budget: None,
+        }
+    }
+
+    /// Adds a filter, `AND`ed with any filter already set.
+    pub fn filter(mut self, e: Expr) -> Self {
+        self.filter = Some(match self.filter.take() {
+            None => e,
+            Some(f) => f.and(e),
+        });
+        self
+    }
+
+    /// Appends an `ORDER BY` term. The primary key, ascending, always ends
+    /// the order, so the order is total.
+    pub fn order_by(mut self, o: OrderBy) -> Self {
+        self.order_by.push(o);
+        self
+    }
+
+    /// The page size (`LIMIT`). Zero is rejected when the query runs.
+    pub fn limit(mut self, n: usize) -> Self {
+        self.limit = n;
+        self
+    }
+
+    /// Returns only these attributes (`SELECT a, b`). Keys needed for the
+    /// order and the cursor are still read.
+    pub fn select<S: Into<String>>(mut self, attrs: impl IntoIterator<Item = S>) -> Self {
+        self.select = Some(attrs.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Continues after the page that returned `cursor`.
+    pub fn after(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// Drops the cursor (back to the first page).
+    pub fn first_page(mut self) -> Self {
+        self.cursor = None;
+        self
+    }
+
+    /// Restricts planning to this index (the table's own key is named by the table name).
+    pub fn use_index(mut self, name: impl Into<String>) -> Self {
+        self.index = Some(name.into());
+        self
+    }
+
+    /// Allows a full table `Scan` when no index serves the query.
+    pub fn allow_scan(mut self, allow: bool) -> Self {
+        self.allow_scan = allow;
+        self
+    }
+
+    /// Caps the items this query may read per page (overrides the engine's default).
+    pub fn read_budget(mut self, items: u64) -> Self {
+        self.read_budget = Some(items);
+        self
+    }
+
+    /// The filter, if any.
+    pub fn filter_expr(&self) -> Option<&Expr> {
+        self.filter.as_ref()
+    }
+
+    /// The `ORDER BY` terms.
+    pub fn order(&self) -> &[OrderBy] {
+        &self.order_by
+    }
+
+    /// The page size.
+    pub fn page_size(&self) -> usize {
+        self.limit
+    }
+
+    /// The selected attributes, `None` for all.
+    pub fn selected(&self) -> Option<&[String]> {
+        self.select.as_deref()
+    }
+
+    /// The cursor, if continuing.
+    pub fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref()
+    }
+
+    /// The index the caller forced, if any.
+    pub fn forced_index(&self) -> Option<&str> {
+        self.index.as_deref()
+    }
+
+    /// Whether a full scan is allowed.
+    pub fn scan_allowed(&self) -> bool {
+        self.allow_scan
+    }
+
+    /// The per-query read budget, if set.
+    pub fn budget(&self) -> Option<u64> {
+        self.read_budget
+    }
+}

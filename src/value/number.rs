@@ -1,0 +1,292 @@
+//! Exact decimal numbers, as DynamoDB stores them.
+//!
+//! DynamoDB numbers carry up to 38 significant digits and range from
+//! `1E-130` to `9.9999999999999999999999999999999999999E+125` in magnitude.
+//! [`Number`] keeps them exactly — never through `f64` — so ordering and
+//! equality agree with DynamoDB's own sort-key order.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::str::FromStr;
+
+/// Most significant digits DynamoDB keeps in a number.
+pub const MAX_DIGITS: usize = 38;
+/// Smallest decimal exponent of a non-zero DynamoDB number, in `0.d₁d₂… × 10^e` form.
+const MIN_EXP: i32 = -129;
+/// Largest decimal exponent of a DynamoDB number, in `0.d₁d₂… × 10^e` form.
+const MAX_EXP: i32 = 126;
+
+/// An exact decimal number with at most 38 significant digits.
+///
+/// Normalized on construction, so `1.50`, `1.5` and `15E-1` are the same
+/// value: equal, equally hashed, and displayed as `1.5`.
+///
+/// ```
+/// use dynaquery::Number;
+/// let a: Number = "1E+10".parse().unwrap();
+/// assert_eq!(a.to_string(), "10000000000");
+/// let big: Number = "99999999999999999999999999999999999999".parse().unwrap();
+/// let bigger: Number = "100000000000000000000000000000000000000".parse().unwrap();
+/// assert!(big < bigger); // exact: f64 would call these equal
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Number {
+    negative: bool,
+    /// Significant digits (each 0–9), no leading or trailing zero; empty for zero.
+    digits: Vec<u8>,
+    /// The value is `0.d₁d₂… × 10^exponent`.
+    exponent: i32,
+}
+
+/// Why a string is not a DynamoDB number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum NumberError {
+    /// Not of the form `[-+]digits[.digits][e[-+]digits]`.
+    #[error("not a decimal number: {0:?}")]
+    Syntax(String),
+    /// More than 38 significant digits.
+    #[error("{0:?} has more than 38 significant digits, which DynamoDB cannot store")]
+    TooPrecise(String),
+    /// Magnitude outside DynamoDB's range.
+    #[error("{0:?} is outside DynamoDB's number range (1E-130 to 9.99…E+125 in magnitude)")]
+    OutOfRange(String),
+}
+
+impl Number {
+    /// Zero.
+    pub fn zero() -> Self {
+        Number { negative: false, digits: Vec::new(), exponent: 0 }
+    }
+
+    /// True for zero.
+    pub fn is_zero(&self) -> bool {
+        self.digits.is_empty()
+    }
+
+    /// True for values below zero.
+    pub fn is_negative(&self) -> bool {
+        self.negative
+    }
+
+    /// Significant digits (each 0–9), most significant first; empty for zero.
+    pub fn digits(&self) -> &[u8] {
+        &self.digits
+    }
+
+    /// The exponent `e` of the value written as `±0.d₁d₂… × 10^e`.
+    pub fn exponent(&self) -> i32 {
+        self.exponent
+    }
+
+    /// Builds a number from parts; `digits` may hold leading or trailing zeros.
+    fn from_parts(negative: bool, digits: Vec<u8>, exponent: i64, text: &str) -> Result<Self, NumberError> {
+        let lead = digits.iter().take_while(|d| **d == 0).count();
+        let trail = digits.iter().rev().take_while(|d| **d == 0).count();
+        if lead == digits.len() {
+            return Ok(Number::zero());
+        }
+        let sig: Vec<u8> = digits[lead..digits.len() - trail].to_vec();
+        if sig.len() > MAX_DIGITS {
+            return Err(NumberError::TooPrecise(text.to_owned()));
+        }
+        let exponent = exponent - lead as i64;
+        if exponent < MIN_EXP as i64 || exponent > MAX_EXP as i64 {
+            return Err(NumberError::OutOfRange(text.to_owned()));
+        }
+        Ok(Number { negative, digits: sig, exponent: exponent as i32 })
+    }
+
+    /// Compares magnitudes, ignoring signs.
+    fn cmp_magnitude(&self, other: &Self) -> Ordering {
+        match (self.is_zero(), other.is_zero()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Less,
+            (false, true) => Ordering::Greater,
+            (false, false) => self.exponent.cmp(&other.exponent).then_with(|| self.digits.cmp(&other.digits)),
+        }
+    }
+}
+
+impl FromStr for Number {
+    type Err = NumberError;
+
+    fn from_str(text: &str) -> Result<Self, NumberError> {
+        let syntax = || NumberError::Syntax(text.to_owned());
+        let s = text.trim();
+        let (negative, s) = match s.as_bytes().first() {
+            Some(b'-') => (true, &s[1..]),
+            Some(b'+') => (false, &s[1..]),
+            _ => (false, s),
+        };
+        let (mantissa, exp) = match s.find(['e', 'E']) {
+            Some(i) => (&s[..i], Some(&s[i + 1..])),
+            None => (s, None),
+        };
+        let (int, frac) = match mantissa.find('.') {
+            Some(i) => (&mantissa[..i], &mantissa[i + 1..]),
+            None => (mantissa, ""),
+        };
+        if int.is_empty() && frac.is_empty() {
+            return Err(syntax());
+        }
+        if !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+            return Err(syntax());
+        }
+        let exp: i64 = match exp {
+            None => 0,
+            Some(e) => {
+                let digits = e.strip_prefix(['+', '-']).unwrap_or(e);
+                if digits.is_empty() || digits.len() > 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return Err(syntax());
+                }
+                e.parse().map_err(|_| syntax())?
+            }
+        };
+        let digits: Vec<u8> = int.bytes().chain(frac.bytes()).map(|b| b - b'0').collect();
+        let negative = negative && digits.iter().any(|d| *d != 0);
+        Number::from_parts(negative, digits, exp + int.len() as i64, text)
+    }
+}
+
+impl Ord for Number {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self.negative, other.negative) {
+            (false, true) => Ordering::Greater,
+            (true, false) => Ordering::Less,
+            (false, false) => self.cmp_magnitude(other),
+            (true, true) => other.cmp_magnitude(self),
+        }
+    }
+}
+
+impl PartialOrd for Number {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Plain notation, as DynamoDB returns numbers: `10000000000`, `0.001`, `-1.5`.
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_zero() {
+            return f.write_str("0");
+        }
+        let mut out = String::with_capacity(self.digits.len() + 8);
+        if self.negative {
+            out.push('-');
+        }
+        let digit = |d: &u8| char::from(b'0' + d);
+        let e = self.exponent;
+        let n = self.digits.len() as i32;
+        if e <= 0 {
+            out.push_str("0.");
+            out.extend(std::iter::repeat_n('0', (-e) as usize));
+            out.extend(self.digits.iter().map(digit));
+        } else if e >= n {
+            out.extend(self.digits.iter().map(digit));
+            out.extend(std::iter::repeat_n('0', (e - n) as usize));
+        } else {
+            out.extend(self.digits[..e as usize].iter().map(digit));
+            out.push('.');
+            out.extend(self.digits[e as usize..].iter().map(digit));
+        }
+        f.write_str(&out)
+    }
+}
+
+impl fmt::Debug for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Number({self})")
+    }
+}
+
+macro_rules! from_int {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Number {
+            fn from(v: $t) -> Self {
+                // Every Rust integer has at most 39 digits; the 39-digit
+                // i128/u128 extremes are rejected by DynamoDB too, so those
+                // two alone are rounded by parsing their 38 leading digits.
+                let text = v.to_string();
+                text.parse().unwrap_or_else(|_| {
+                    let (sign, digits) = text.strip_prefix('-').map_or(("", text.as_str()), |d| ("-", d));
+                    format!("{sign}{}E{}", &digits[..MAX_DIGITS], digits.len() - MAX_DIGITS)
+                        .parse()
+                        .unwrap_or_else(|_| Number::zero())
+                })
+            }
+        }
+    )*};
+}
+from_int!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Number {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn normalizes_and_displays_plain() {
+        assert_eq!(n("1.50"), n("15E-1"));
+        assert_eq!(n("1.50").to_string(), "1.5");
+        assert_eq!(n("1E+10").to_string(), "10000000000");
+        assert_eq!(n("-0.00120").to_string(), "-0.0012");
+        assert_eq!(n("-0").to_string(), "0");
+        assert_eq!(n("0.000").to_string(), "0");
+        assert_eq!(n("123.456").to_string(), "123.456");
+        assert_eq!(n(".5").to_string(), "0.5");
+        assert_eq!(n("5.").to_string(), "5");
+    }
+
+    #[test]
+    fn rejects_what_dynamodb_rejects() {
+        for bad in ["", "-", ".", "1e", "1e+", "abc", "1.2.3", "1e5e5", "NaN", "inf", "0x10", "1 2"] {
+            assert!(matches!(bad.parse::<Number>(), Err(NumberError::Syntax(_))), "{bad}");
+        }
+        assert!(matches!("1".repeat(39).parse::<Number>(), Err(NumberError::TooPrecise(_))));
+        assert!("1".repeat(38).parse::<Number>().is_ok());
+        assert!(matches!("1E126".parse::<Number>(), Err(NumberError::OutOfRange(_))));
+        assert!(matches!("1E-131".parse::<Number>(), Err(NumberError::OutOfRange(_))));
+        assert!("9.9999999999999999999999999999999999999E+125".parse::<Number>().is_ok());
+        assert!("1E-130".parse::<Number>().is_ok());
+        assert!("-1E+125".parse::<Number>().is_ok());
+    }
+
+    #[test]
+    fn orders_exactly() {
+        let sorted = [
+            "-1E+125",
+            "-1000",
+            "-999.99",
+            "-1",
+            "-0.5",
+            "-1E-100",
+            "0",
+            "1E-130",
+            "1E-100",
+            "0.5",
+            "1",
+            "1.0000000000000000000000000000000000001",
+            "2",
+            "10",
+            "99999999999999999999999999999999999999",
+            "100000000000000000000000000000000000000",
+            "1E+125",
+        ];
+        for w in sorted.windows(2) {
+            assert!(n(w[0]) < n(w[1]), "{} < {}", w[0], w[1]);
+        }
+    }
+
+    #[test]
+    fn from_integers() {
+        assert_eq!(Number::from(-42i64).to_string(), "-42");
+        assert_eq!(Number::from(u64::MAX).to_string(), u64::MAX.to_string());
+        assert_eq!(Number::from(0u8), Number::zero());
+        assert_eq!(Number::from(i128::MIN).digits().len(), MAX_DIGITS);
+    }
+}
