@@ -5,18 +5,31 @@
 
 pub mod backend;
 pub mod cond;
+mod cursor;
 pub mod encoding;
+mod engine;
 mod error;
+mod exec;
 pub mod expr;
+mod options;
+mod page;
+pub mod plan;
 pub mod query;
 pub mod schema;
+mod stats;
 pub mod value;
 
 pub use backend::memory::MemoryTable;
 pub use backend::{Backend, KeyCondition, ReadRequest, ReadResponse, SortRange};
+pub use cursor::MAX_CURSOR_LEN;
 pub use encoding::Direction;
+pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
 pub use expr::{col, not, CmpOp, Expr};
+pub use options::Options;
+pub use page::Page;
+pub use plan::{Plan, SortColumn, Strategy, StreamSpec};
 pub use query::{asc, desc, OrderBy, Query};
 pub use schema::{Index, IndexKind, KeyAttribute, KeySchema, Projection, ScalarType, Schema};
-pub use value::{item, AttrType, Item, Number, NumberError, Value};
+pub use stats::QueryStats;
+pub use value::{from_item, item, to_item, AttrType, Item, Number, NumberError, Value};

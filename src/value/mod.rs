@@ -1,7 +1,9 @@
 //! DynamoDB attribute values and items.
 
 mod number;
+mod serde;
 
+pub use self::serde::{from_item, to_item};
 pub use number::{Number, NumberError, MAX_DIGITS};
 
 use std::cmp::Ordering;

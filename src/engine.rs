@@ -1,0 +1,102 @@
+//! The entry point: a schema, a backend, and options.
+
+use crate::backend::Backend;
+use crate::cursor;
+use crate::error::Result;
+use crate::exec;
+use crate::options::Options;
+use crate::page::Page;
+use crate::plan::{self, Plan};
+use crate::query::Query;
+use crate::schema::Schema;
+use crate::value::{from_item, Item};
+
+/// Plans and runs queries against one table through a [`Backend`].
+///
+/// ```
+/// # tokio_test_block_on(async {
+/// use dynaquery::{asc, col, item, Engine, Index, KeyAttribute, MemoryTable, Query, Schema, Value};
+///
+/// let schema = Schema::new("orders", KeyAttribute::s("order_id"))
+///     .index(Index::gsi("status-created_at", [KeyAttribute::s("status")], [KeyAttribute::s("created_at")]));
+/// let table = MemoryTable::new(schema.clone());
+/// for (id, status, at) in [("o1", "paid", "2026-11-02"), ("o2", "paid", "2026-11-01"), ("o3", "new", "2026-11-03")] {
+///     table.put(item([("order_id", Value::from(id)), ("status", status.into()), ("created_at", at.into())])).unwrap();
+/// }
+/// let engine = Engine::new(schema, table);
+/// let q = Query::new().filter(col("status").eq("paid")).order_by(asc("created_at")).limit(1);
+/// let page = engine.fetch(&q).await.unwrap();
+/// assert_eq!(page.rows[0]["order_id"], Value::from("o2"));
+/// let next = engine.fetch(&q.clone().after(page.next_cursor.unwrap())).await.unwrap();
+/// assert_eq!(next.rows[0]["order_id"], Value::from("o1"));
+/// assert!(next.next_cursor.is_none());
+/// # });
+/// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output { futures::executor::block_on(f) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Engine<B> {
+    schema: Schema,
+    backend: B,
+    options: Options,
+}
+
+impl<B: Backend> Engine<B> {
+    /// An engine with default [`Options`].
+    pub fn new(schema: Schema, backend: B) -> Self {
+        Engine { schema, backend, options: Options::default() }
+    }
+
+    /// Replaces the options.
+    pub fn with_options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// The schema.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The backend.
+    pub fn backend(&self) -> &B {
+        &self.backend
+    }
+
+    /// The options.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Plans `query` without running it; `Display` the result for EXPLAIN.
+    ///
+    /// # Errors
+    /// See [`plan::plan`].
+    pub fn plan(&self, query: &Query) -> Result<Plan> {
+        plan::plan(&self.schema, query, &self.options)
+    }
+
+    /// Runs one page of `query` (after its cursor, if any).
+    ///
+    /// Everything about the query and cursor is checked before the first
+    /// request. Dropping the returned future cancels every request in flight.
+    ///
+    /// # Errors
+    /// Planning errors, [`ErrorKind::InvalidCursor`](crate::ErrorKind::InvalidCursor),
+    /// [`ErrorKind::ReadBudgetExceeded`](crate::ErrorKind::ReadBudgetExceeded),
+    /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded),
+    /// [`ErrorKind::Unorderable`](crate::ErrorKind::Unorderable) and the
+    /// backend's [`ErrorKind::Backend`](crate::ErrorKind::Backend).
+    pub async fn fetch(&self, query: &Query) -> Result<Page<Item>> {
+        let plan = self.plan(query)?;
+        let position = query.cursor().map(|c| cursor::decode(&plan, c)).transpose()?;
+        exec::execute(&plan, &self.backend, &self.options, position.as_ref()).await
+    }
+
+    /// Like [`fetch`](Engine::fetch), deserializing each row into `T` with serde_dynamo.
+    ///
+    /// # Errors
+    /// As [`fetch`](Engine::fetch), plus [`ErrorKind::Deserialize`](crate::ErrorKind::Deserialize).
+    pub async fn fetch_as<T: serde::de::DeserializeOwned>(&self, query: &Query) -> Result<Page<T>> {
+        self.fetch(query).await?.try_map(from_item)
+    }
+}

@@ -1,0 +1,102 @@
+//! Execution: streams → merge → tie re-sort → skip past the cursor → page.
+//!
+//! One concept per file: [`streams`] fetches (parallel, bounded, lazily
+//! sized by [`sizing`]), [`merge`] k-way merges on the served prefix,
+//! [`ties`] re-sorts runs of equal prefix, [`topk`] handles plans no index
+//! orders, [`narrow`] resumes from a cursor, [`row`] holds the byte keys.
+
+mod merge;
+mod narrow;
+mod row;
+mod sizing;
+mod streams;
+mod ties;
+mod topk;
+
+pub(crate) use row::unorderable;
+pub use sizing::PRIOR_SELECTIVITY;
+
+use crate::backend::Backend;
+use crate::cursor::{self, Position};
+use crate::error::{ErrorKind, Result};
+use crate::options::Options;
+use crate::page::Page;
+use crate::plan::{Plan, Strategy};
+use crate::value::Item;
+
+use merge::Merge;
+use row::Row;
+use streams::Streams;
+use ties::TieSort;
+
+/// Runs one page of `plan`, resuming after `position` when given.
+pub(crate) async fn execute<B: Backend>(
+    plan: &Plan,
+    backend: &B,
+    options: &Options,
+    position: Option<&Position>,
+) -> Result<Page<Item>> {
+    let keys = narrow::narrow_streams(plan, position.map(|p| p.values.as_slice()));
+    let mut s = Streams::new(plan, backend, options, keys, position.map(|p| p.key.clone()));
+    let limit = plan.limit;
+    let (rows, more) = match plan.strategy {
+        Strategy::TopK => topk::collect(&mut s, limit).await?,
+        Strategy::Merge => {
+            s.start()?;
+            let mut merge = Merge::default();
+            let mut rows: Vec<Row> = Vec::with_capacity(limit);
+            while rows.len() < limit {
+                s.need = limit + 1 - rows.len();
+                match merge.next(&mut s).await? {
+                    Some(r) => rows.push(r),
+                    None => break,
+                }
+            }
+            s.need = 1;
+            let more = rows.len() == limit && lookahead(merge.has_more(&mut s).await)?;
+            (rows, more)
+        }
+        Strategy::MergeThenSortTies => {
+            s.start()?;
+            let mut merge = Merge::default();
+            let mut ties = TieSort::default();
+            let mut rows: Vec<Row> = Vec::with_capacity(limit);
+            while rows.len() < limit {
+                s.need = limit + 1 - rows.len();
+                match ties.next(&mut merge, &mut s).await? {
+                    Some(r) => rows.push(r),
+                    None => break,
+                }
+            }
+            s.need = 1;
+            let more = rows.len() == limit && lookahead(ties.has_more(&mut merge, &mut s).await)?;
+            (rows, more)
+        }
+    };
+    let next_cursor = match (more, rows.last()) {
+        (true, Some(last)) => Some(cursor::encode(plan, &last.item)?),
+        _ => None,
+    };
+    let mut stats = s.stats;
+    stats.rows = rows.len() as u64;
+    let rows = rows.into_iter().map(|r| project(plan, r.item)).collect();
+    Ok(Page { rows, next_cursor, stats })
+}
+
+/// The look-ahead that decides whether a next page exists. Running out of
+/// read budget there does not fail a complete page: it yields a cursor whose
+/// next page may turn out empty.
+fn lookahead(r: Result<bool>) -> Result<bool> {
+    match r {
+        Err(e) if e.kind() == ErrorKind::ReadBudgetExceeded => Ok(true),
+        other => other,
+    }
+}
+
+/// Keeps only the selected attributes.
+fn project(plan: &Plan, mut item: Item) -> Item {
+    if let Some(sel) = &plan.output {
+        item.retain(|k, _| sel.iter().any(|s| s == k));
+    }
+    item
+}

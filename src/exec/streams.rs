@@ -1,0 +1,285 @@
+//! The parallel streams of one page: one lazy, paginated DynamoDB `Query`
+//! per partition-key value, fetched with bounded concurrency.
+//!
+//! Requests run as futures inside the page future (no spawned tasks), so
+//! dropping the page future cancels every request in flight.
+//!
+//! ```text
+//!   request(i) ──► queue ──(slot free)──► in_flight ──► ingest(i, response)
+//!                                                         │ residual filter
+//!                                                         │ encode sort key
+//!                                                         │ drop rows ≤ cursor
+//!                                                         ▼
+//!                                                 states[i].buffer ──► merge
+//! ```
+
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+
+use futures::stream::{FuturesUnordered, StreamExt};
+
+use super::row::Row;
+use super::sizing::{self, Observed};
+use crate::backend::{Backend, KeyCondition, ReadRequest, ReadResponse};
+use crate::error::{Error, ErrorKind, Result};
+use crate::options::Options;
+use crate::plan::{Plan, Strategy};
+use crate::stats::QueryStats;
+use crate::value::Item;
+
+type Fetch<'a> = Pin<Box<dyn Future<Output = (usize, u32, Result<ReadResponse>)> + Send + 'a>>;
+
+/// One stream's progress.
+pub(crate) struct StreamState {
+    key: Option<KeyCondition>,
+    start: Option<Item>,
+    pub done: bool,
+    busy: bool,
+    pub buffer: VecDeque<Row>,
+    obs: Observed,
+}
+
+/// Every stream of the page, and the requests in flight.
+pub(crate) struct Streams<'a, B: Backend> {
+    plan: &'a Plan,
+    backend: &'a B,
+    states: Vec<StreamState>,
+    in_flight: FuturesUnordered<Fetch<'a>>,
+    queue: VecDeque<usize>,
+    max_concurrency: usize,
+    max_buffered: usize,
+    cursor_key: Option<Vec<u8>>,
+    /// Rows the page still needs (updated by the consumer), for sizing.
+    pub need: usize,
+    taken_total: u64,
+    buffered: usize,
+    clock: u32,
+    pub stats: QueryStats,
+}
+
+impl<'a, B: Backend> Streams<'a, B> {
+    /// `keys[i]` is stream `i`'s key condition, already narrowed by the
+    /// cursor; `None` in `skip` marks a stream wholly before the cursor.
+    pub fn new(
+        plan: &'a Plan,
+        backend: &'a B,
+        options: &Options,
+        keys: Vec<Option<Option<KeyCondition>>>,
+        cursor_key: Option<Vec<u8>>,
+    ) -> Self {
+        let states = keys
+            .into_iter()
+            .map(|k| StreamState {
+                done: k.is_none(),
+                key: k.flatten(),
+                start: None,
+                busy: false,
+                buffer: VecDeque::new(),
+                obs: Observed::default(),
+            })
+            .collect::<Vec<_>>();
+        let stats = QueryStats { streams: states.len(), ..QueryStats::default() };
+        Streams {
+            plan,
+            backend,
+            states,
+            in_flight: FuturesUnordered::new(),
+            queue: VecDeque::new(),
+            max_concurrency: options.max_concurrency.max(1),
+            max_buffered: options.max_buffered_rows,
+            cursor_key,
+            need: plan.limit + 1,
+            taken_total: 0,
+            buffered: 0,
+            clock: 0,
+            stats,
+        }
+    }
+
+    /// Number of streams.
+    pub fn len(&self) -> usize {
+        self.states.len()
+    }
+
+    /// True when stream `i` has returned its last page.
+    pub fn is_done(&self, i: usize) -> bool {
+        self.states[i].done
+    }
+
+    /// Asks every stream for its first page.
+    pub fn start(&mut self) -> Result<()> {
+        for i in 0..self.states.len() {
+            self.request(i)?;
+        }
+        Ok(())
+    }
+
+    /// Takes stream `i`'s next buffered row.
+    pub fn pop(&mut self, i: usize) -> Option<Row> {
+        let row = self.states[i].buffer.pop_front()?;
+        self.buffered -= 1;
+        self.states[i].obs.taken += 1;
+        self.taken_total += 1;
+        Some(row)
+    }
+
+    /// Takes every buffered row of stream `i` (for top-N).
+    pub fn drain(&mut self, i: usize) -> impl Iterator<Item = Row> + '_ {
+        let st = &mut self.states[i];
+        self.buffered -= st.buffer.len();
+        st.buffer.drain(..)
+    }
+
+    /// True while any request is queued or in flight.
+    pub fn busy(&self) -> bool {
+        !self.in_flight.is_empty() || !self.queue.is_empty()
+    }
+
+    /// Waits until stream `i` has a buffered row or is done. While it waits,
+    /// every other stream that will need more rows is refilled too, so the
+    /// refills share one round trip.
+    pub async fn ensure(&mut self, i: usize) -> Result<()> {
+        while self.states[i].buffer.is_empty() && !self.states[i].done {
+            if !self.states[i].busy {
+                self.request(i)?;
+                self.prefetch_low()?;
+            }
+            self.wait().await?;
+        }
+        Ok(())
+    }
+
+    /// Issues requests for streams whose buffers hold less than their share of the need.
+    fn prefetch_low(&mut self) -> Result<()> {
+        let active = self.states.iter().filter(|s| !s.done).count();
+        for j in 0..self.states.len() {
+            let st = &self.states[j];
+            if st.done || st.busy {
+                continue;
+            }
+            if sizing::wanted(
+                &Observed { buffered: st.buffer.len(), ..st.obs },
+                self.need,
+                self.taken_total,
+                active,
+            ) > 0
+            {
+                self.request(j)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Waits for one response and ingests it. Returns the stream it was for.
+    pub async fn wait(&mut self) -> Result<Option<usize>> {
+        let Some((i, depth, result)) = self.in_flight.next().await else { return Ok(None) };
+        self.clock = self.clock.max(depth);
+        self.stats.round_trips = self.clock;
+        self.states[i].busy = false;
+        let response = result?;
+        self.ingest(i, response)?;
+        self.launch_queued()?;
+        Ok(Some(i))
+    }
+
+    /// Queues a request for stream `i` (sized now, sent when a slot is free).
+    pub fn request(&mut self, i: usize) -> Result<()> {
+        let st = &mut self.states[i];
+        if st.done || st.busy {
+            return Ok(());
+        }
+        st.busy = true;
+        self.queue.push_back(i);
+        self.launch_queued()
+    }
+
+    fn launch_queued(&mut self) -> Result<()> {
+        while self.in_flight.len() < self.max_concurrency {
+            let Some(i) = self.queue.pop_front() else { break };
+            let request = self.build_request(i)?;
+            let depth = self.clock + 1;
+            let backend = self.backend;
+            self.stats.calls += 1;
+            self.in_flight.push(Box::pin(async move { (i, depth, backend.read(request).await) }));
+        }
+        Ok(())
+    }
+
+    fn build_request(&self, i: usize) -> Result<ReadRequest> {
+        let plan = self.plan;
+        let st = &self.states[i];
+        let left = plan.read_budget.saturating_sub(self.stats.items_read);
+        if left == 0 {
+            return Err(Error::new(
+                ErrorKind::ReadBudgetExceeded,
+                format!(
+                    "this page needs more than its read budget of {} items (read so far: {}); narrow the \
+                     filter, add an index whose sort key serves the ORDER BY, or raise the budget \
+                     (Query::read_budget / Options::read_budget)",
+                    plan.read_budget, self.stats.items_read
+                ),
+            ));
+        }
+        let limit = if plan.strategy == Strategy::TopK {
+            u32::MAX
+        } else {
+            let active = self.states.iter().filter(|s| !s.done).count();
+            let obs = Observed { buffered: st.buffer.len(), ..st.obs };
+            let want = sizing::wanted(&obs, self.need, self.taken_total, active).max(1);
+            sizing::limit_for(&obs, want, plan.server_filter.is_some() || plan.residual.is_some())
+        };
+        Ok(ReadRequest {
+            table: plan.table.clone(),
+            index: plan.index.clone(),
+            key: st.key.clone(),
+            filter: plan.server_filter.clone(),
+            projection: plan.projection.clone(),
+            scan_forward: plan.scan_forward,
+            limit: Some(u64::from(limit).min(left).min(u64::from(u32::MAX)) as u32),
+            exclusive_start_key: st.start.clone(),
+        })
+    }
+
+    fn ingest(&mut self, i: usize, response: ReadResponse) -> Result<()> {
+        let plan = self.plan;
+        self.stats.items_read += response.scanned_count;
+        self.stats.items_returned += response.items.len() as u64;
+        if let Some(c) = response.consumed_capacity {
+            *self.stats.consumed_capacity.get_or_insert(0.0) += c;
+        }
+        let st = &mut self.states[i];
+        st.obs.scanned += response.scanned_count;
+        st.start = response.last_evaluated_key;
+        st.done = st.start.is_none();
+        for item in response.items {
+            if plan.residual.as_ref().is_some_and(|r| !r.eval(&item)) {
+                continue;
+            }
+            st.obs.matched += 1;
+            let row = Row::new(item, &plan.order, plan.served)?;
+            if self.cursor_key.as_ref().is_some_and(|c| row.key.as_slice() <= c.as_slice()) {
+                continue;
+            }
+            st.buffer.push_back(row);
+            self.buffered += 1;
+        }
+        self.note_buffered(0)
+    }
+
+    /// Records `extra` rows held by the consumer on top of the stream
+    /// buffers; fails past `Options::max_buffered_rows`.
+    pub fn note_buffered(&mut self, extra: usize) -> Result<()> {
+        let total = self.buffered + extra;
+        self.stats.peak_buffered_rows = self.stats.peak_buffered_rows.max(total);
+        if total > self.max_buffered {
+            return Err(Error::limit(format!(
+                "this page would hold {total} rows in memory (a long run of equal ORDER BY values, or a \
+                 large top-N), more than Options::max_buffered_rows = {}; add an ORDER BY column the index \
+                 serves, or raise the cap",
+                self.max_buffered
+            )));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,32 @@
+//! One page of results.
+
+use crate::stats::QueryStats;
+use crate::value::Item;
+
+/// One page: rows in the query's order, the cursor to the next page, and
+/// what it cost.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Page<T = Item> {
+    /// The rows, at most the query's `LIMIT`; fewer only at the true end.
+    pub rows: Vec<T>,
+    /// Pass to [`Query::after`](crate::Query::after) for the next page;
+    /// `None` when no row follows.
+    pub next_cursor: Option<String>,
+    /// Reads, calls and round trips this page took.
+    pub stats: QueryStats,
+}
+
+impl<T> Page<T> {
+    /// Converts every row, keeping the cursor and stats.
+    ///
+    /// # Errors
+    /// The first error `f` returns.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            rows: self.rows.into_iter().map(f).collect::<Result<_, E>>()?,
+            next_cursor: self.next_cursor,
+            stats: self.stats,
+        })
+    }
+}

@@ -1,0 +1,481 @@
+//! One access path: which predicates a given index (or the table's own key)
+//! turns into key conditions, what remains as filters, and how much of the
+//! order its streams already deliver.
+
+use std::cmp::Reverse;
+use std::collections::BTreeSet;
+
+use super::{Narrowing, Plan, SortColumn, Strategy, StreamSpec};
+use crate::backend::{KeyCondition, SortRange};
+use crate::cond::{lower, simplify, Cond};
+use crate::encoding::Direction;
+use crate::expr::{CmpOp, Expr};
+use crate::options::Options;
+use crate::query::Query;
+use crate::schema::{IndexKind, KeyAttribute, KeySchema, Projection, Schema};
+use crate::value::Value;
+
+/// What the planner looks at.
+pub(super) struct Context<'a> {
+    pub schema: &'a Schema,
+    pub query: &'a Query,
+    pub conjuncts: &'a [&'a Expr],
+    pub order: &'a [SortColumn],
+    pub options: &'a Options,
+}
+
+/// Why an index cannot serve the query.
+#[derive(Debug, Clone)]
+pub(super) struct Rejection {
+    pub message: String,
+    /// The index would serve it, but fans out past `max_streams`.
+    pub too_wide: bool,
+}
+
+/// A usable access path.
+pub(super) struct Candidate {
+    index: Option<String>,
+    position: usize,
+    partition: Vec<(String, Vec<Value>)>,
+    sort_eq: Vec<(String, Value)>,
+    sort_range: Option<(String, SortRange)>,
+    empty: bool,
+    consumed: Vec<bool>,
+    key_attrs: BTreeSet<String>,
+    scan_forward: bool,
+    served: usize,
+    served_sort_keys: usize,
+    narrowing: Option<Narrowing>,
+    unique: bool,
+    is_scan: bool,
+}
+
+fn label(schema: &Schema, index: Option<&str>) -> String {
+    match index {
+        None => format!("table `{}`", schema.table),
+        Some(n) => format!("index `{n}`"),
+    }
+}
+
+fn reject(message: String) -> Rejection {
+    Rejection { message, too_wide: false }
+}
+
+/// Evaluates the table (`None`) or the named index as an access path.
+pub(super) fn evaluate(ctx: &Context<'_>, index: Option<&str>) -> Result<Candidate, Rejection> {
+    let schema = ctx.schema;
+    let name = label(schema, index);
+    let (key, position): (&KeySchema, usize) = match index {
+        None => (&schema.primary, 0),
+        Some(n) => {
+            let pos = schema.indexes.iter().position(|i| i.name == n).unwrap_or(usize::MAX - 1);
+            match schema.indexes.get(pos) {
+                Some(ix) => (&ix.key, pos + 1),
+                None => return Err(reject(format!("{name}: not in the schema"))),
+            }
+        }
+    };
+    check_projection(ctx, index, &name)?;
+    let filter = ctx.query.filter_expr();
+    for a in key.attributes() {
+        let known_present = schema.primary.contains(&a.name)
+            || schema.always_present.contains(&a.name)
+            || filter.is_some_and(|f| f.implies_present(&a.name));
+        if !known_present {
+            return Err(reject(format!(
+                "{name}: items without `{}` are not in it (sparse), and the filter does not require `{}` \
+                 (add `{} IS NOT NULL` or a condition on it, or declare it in Schema::always_present)",
+                a.name, a.name, a.name
+            )));
+        }
+    }
+
+    let mut consumed = vec![false; ctx.conjuncts.len()];
+    let mut empty = false;
+    let mut partition = Vec::new();
+    let mut streams: usize = 1;
+    for p in &key.partition {
+        let Some((ci, values)) = partition_values(ctx.conjuncts, p) else {
+            return Err(reject(format!("{name}: needs `=` or `IN` on its partition key `{}`", p.name)));
+        };
+        consumed[ci] = true;
+        if values.is_empty() {
+            empty = true;
+        }
+        streams = streams.saturating_mul(values.len().max(1));
+        partition.push((p.name.clone(), values));
+    }
+    if streams > ctx.options.max_streams {
+        return Err(Rejection {
+            message: format!(
+                "{name} would fan out to {streams} parallel queries (one per partition-key value), \
+                 more than Options::max_streams = {}; shorten the IN lists or raise the cap",
+                ctx.options.max_streams
+            ),
+            too_wide: true,
+        });
+    }
+
+    let mut sort_eq = Vec::new();
+    let mut sort_range = None;
+    for s in &key.sort {
+        if let Some((ci, v)) = find_eq(ctx.conjuncts, &consumed, &s.name) {
+            consumed[ci] = true;
+            if !s.ty.matches(v) {
+                empty = true;
+                break;
+            }
+            sort_eq.push((s.name.clone(), v.clone()));
+            continue;
+        }
+        sort_range = pick_range(ctx.conjuncts, &mut consumed, s, &mut empty).map(|r| (s.name.clone(), r));
+        break;
+    }
+
+    let mut constants: BTreeSet<&str> = key.partition.iter().map(|a| a.name.as_str()).collect();
+    constants.extend(sort_eq.iter().map(|(a, _)| a.as_str()));
+    constants.extend(global_constants(ctx.conjuncts).into_iter().map(|(a, _)| a));
+    let mut j = sort_eq.len();
+    let mut dir: Option<Direction> = None;
+    let (mut served, mut served_sort_keys, mut narrowing) = (0, 0, None);
+    for (pos, col) in ctx.order.iter().enumerate() {
+        if constants.contains(col.attr.as_str()) {
+            served += 1;
+            continue;
+        }
+        match key.sort.get(j) {
+            Some(s) if s.name == col.attr && dir.is_none_or(|d| d == col.dir) => {
+                if dir.is_none() {
+                    dir = Some(col.dir);
+                    narrowing = Some(Narrowing { order_pos: pos, ty: s.ty });
+                }
+                j += 1;
+                served += 1;
+                served_sort_keys += 1;
+            }
+            _ => break,
+        }
+    }
+    if served_sort_keys == 0 && served < ctx.order.len() {
+        narrowing = None;
+        dir = None;
+    }
+    let unique = index.is_none() && sort_eq.len() == key.sort.len();
+    let mut key_attrs: BTreeSet<String> = key.attributes().map(|a| a.name.clone()).collect();
+    key_attrs.extend(schema.primary_key_names().map(str::to_owned));
+    Ok(Candidate {
+        index: index.map(str::to_owned),
+        position,
+        partition,
+        sort_eq,
+        sort_range,
+        empty,
+        consumed,
+        key_attrs,
+        scan_forward: dir != Some(Direction::Desc),
+        served,
+        served_sort_keys,
+        narrowing,
+        unique,
+        is_scan: false,
+    })
+}
+
+/// A full-table scan: every conjunct in the server filter, top-N on the client.
+pub(super) fn scan(ctx: &Context<'_>) -> Candidate {
+    Candidate {
+        index: None,
+        position: 0,
+        partition: Vec::new(),
+        sort_eq: Vec::new(),
+        sort_range: None,
+        empty: false,
+        consumed: vec![false; ctx.conjuncts.len()],
+        key_attrs: BTreeSet::new(),
+        scan_forward: true,
+        served: 0,
+        served_sort_keys: 0,
+        narrowing: None,
+        unique: false,
+        is_scan: true,
+    }
+}
+
+/// A GSI only returns what it projects; a filter or sort on anything else
+/// would silently see it as missing.
+fn check_projection(ctx: &Context<'_>, index: Option<&str>, name: &str) -> Result<(), Rejection> {
+    let Some(ix) = index.and_then(|n| ctx.schema.find_index(n)) else { return Ok(()) };
+    if ix.kind != IndexKind::Global || ix.projection == Projection::All {
+        return Ok(());
+    }
+    let Some(selected) = ctx.query.selected() else {
+        return Err(reject(format!(
+            "{name}: projects only some attributes, and the query selects all of them \
+             (select the attributes you need with Query::select)"
+        )));
+    };
+    let mut needed: BTreeSet<&str> = selected.iter().map(String::as_str).collect();
+    if let Some(f) = ctx.query.filter_expr() {
+        needed.extend(f.attributes());
+    }
+    needed.extend(ctx.order.iter().map(|c| c.attr.as_str()));
+    let missing: Vec<&str> = needed.into_iter().filter(|a| !ctx.schema.projects(index, a)).collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(reject(format!("{name}: does not project {}", missing.join(", "))))
+    }
+}
+
+/// The `=`/`IN` conjunct on a partition attribute with the fewest values:
+/// its values, deduplicated, keeping only those of the key's type (others
+/// can match nothing).
+fn partition_values(conjuncts: &[&Expr], p: &KeyAttribute) -> Option<(usize, Vec<Value>)> {
+    let mut best: Option<(usize, &[Value])> = None;
+    for (i, c) in conjuncts.iter().enumerate() {
+        let vals: &[Value] = match c {
+            Expr::Cmp { attr, op: CmpOp::Eq, value } if *attr == p.name => std::slice::from_ref(value),
+            Expr::In { attr, values } if *attr == p.name => values,
+            _ => continue,
+        };
+        if best.is_none_or(|(_, b)| vals.len() < b.len()) {
+            best = Some((i, vals));
+        }
+    }
+    let (i, vals) = best?;
+    let mut out: Vec<Value> = Vec::with_capacity(vals.len());
+    for v in vals {
+        if p.ty.matches(v) && !out.contains(v) {
+            out.push(v.clone());
+        }
+    }
+    Some((i, out))
+}
+
+fn find_eq<'a>(conjuncts: &[&'a Expr], consumed: &[bool], attr: &str) -> Option<(usize, &'a Value)> {
+    conjuncts.iter().enumerate().find_map(|(i, c)| match c {
+        _ if consumed[i] => None,
+        Expr::Cmp { attr: a, op: CmpOp::Eq, value } if a == attr => Some((i, value)),
+        Expr::In { attr: a, values } if a == attr && values.len() == 1 => values.first().map(|v| (i, v)),
+        _ => None,
+    })
+}
+
+/// Top-level `attr = value` conjuncts: every result row holds that value.
+pub(super) fn global_constants<'a>(conjuncts: &[&'a Expr]) -> Vec<(&'a str, &'a Value)> {
+    conjuncts
+        .iter()
+        .filter_map(|c| match c {
+            Expr::Cmp { attr, op: CmpOp::Eq, value } => Some((attr.as_str(), value)),
+            Expr::In { attr, values } if values.len() == 1 => values.first().map(|v| (attr.as_str(), v)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Chooses at most one range condition on sort attribute `s` for the key
+/// condition. A conjunct whose operand has another type than the key is
+/// false for every item of the index, which makes the result empty.
+fn pick_range(
+    conjuncts: &[&Expr],
+    consumed: &mut [bool],
+    s: &KeyAttribute,
+    empty: &mut bool,
+) -> Option<SortRange> {
+    let (mut between, mut lower, mut upper, mut prefix) = (None, None, None, None);
+    for (i, c) in conjuncts.iter().enumerate() {
+        if consumed[i] {
+            continue;
+        }
+        let ok = |v: &Value| s.ty.matches(v);
+        match c {
+            Expr::Between { attr, lo, hi } if *attr == s.name => {
+                if !ok(lo) || !ok(hi) || lo.cmp_same_type(hi) == Some(std::cmp::Ordering::Greater) {
+                    consumed[i] = true;
+                    *empty = true;
+                } else if between.is_none() {
+                    between = Some((i, SortRange::Between(lo.clone(), hi.clone())));
+                }
+            }
+            Expr::Cmp { attr, op, value } if *attr == s.name && !matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+                if !ok(value) {
+                    consumed[i] = true;
+                    *empty = true;
+                    continue;
+                }
+                let r = match op {
+                    CmpOp::Gt => SortRange::Gt(value.clone()),
+                    CmpOp::Ge => SortRange::Ge(value.clone()),
+                    CmpOp::Lt => SortRange::Lt(value.clone()),
+                    _ => SortRange::Le(value.clone()),
+                };
+                let slot = if matches!(op, CmpOp::Gt | CmpOp::Ge) { &mut lower } else { &mut upper };
+                if slot.is_none() {
+                    *slot = Some((i, r));
+                }
+            }
+            Expr::BeginsWith { attr, prefix: p } if *attr == s.name => {
+                if !ok(p) {
+                    consumed[i] = true;
+                    *empty = true;
+                } else if prefix.is_none() {
+                    prefix = Some((i, SortRange::BeginsWith(p.clone())));
+                }
+            }
+            _ => {}
+        }
+    }
+    if *empty {
+        return None;
+    }
+    let take = |consumed: &mut [bool], (i, r): (usize, SortRange)| {
+        consumed[i] = true;
+        r
+    };
+    if let Some(b) = between {
+        return Some(take(consumed, b));
+    }
+    match (lower, upper) {
+        (Some((li, SortRange::Ge(lo))), Some((ui, SortRange::Le(hi)))) => {
+            consumed[li] = true;
+            consumed[ui] = true;
+            if lo.cmp_same_type(&hi) == Some(std::cmp::Ordering::Greater) {
+                *empty = true;
+                return None;
+            }
+            Some(SortRange::Between(lo, hi))
+        }
+        (Some(l), _) => Some(take(consumed, l)),
+        (None, Some(u)) => Some(take(consumed, u)),
+        (None, None) => prefix.map(|p| take(consumed, p)),
+    }
+}
+
+impl Candidate {
+    /// Higher is better: a unique lookup; then the most `ORDER BY` columns
+    /// served by the index sort key; then the narrowest key condition; then
+    /// the fewest streams; then the table before indexes, in schema order.
+    pub(super) fn score(&self) -> impl Ord {
+        let sort_conditions = self.sort_eq.len() * 2 + usize::from(self.sort_range.is_some());
+        let streams: usize = self.partition.iter().map(|(_, v)| v.len().max(1)).product();
+        (self.unique, self.served_sort_keys, sort_conditions, Reverse(streams), Reverse(self.position))
+    }
+
+    pub(super) fn into_plan(self, ctx: &Context<'_>, limit: usize, mut notes: Vec<String>) -> Plan {
+        let mut server = Vec::new();
+        let mut residual = Vec::new();
+        for (i, c) in ctx.conjuncts.iter().enumerate() {
+            if self.consumed[i] {
+                continue;
+            }
+            let on_key = c.attributes().iter().any(|a| self.key_attrs.contains(*a));
+            if on_key {
+                residual.push(lower(c));
+            } else {
+                server.push(lower(c));
+            }
+        }
+        let fold = |cs: Vec<Cond>, empty: &mut bool| match simplify(Cond::And(cs)) {
+            Cond::Const(true) => None,
+            Cond::Const(false) => {
+                *empty = true;
+                None
+            }
+            c => Some(c),
+        };
+        let mut empty = self.empty;
+        let server_filter = fold(server, &mut empty);
+        let residual_filter = fold(residual, &mut empty);
+
+        let streams = if empty {
+            notes.push("the filter can match nothing here: no request is made".into());
+            Vec::new()
+        } else if self.is_scan {
+            vec![StreamSpec { key: None }]
+        } else {
+            let mut combos: Vec<Vec<(String, Value)>> = vec![Vec::new()];
+            for (attr, values) in &self.partition {
+                combos = combos
+                    .into_iter()
+                    .flat_map(|prefix| {
+                        values.iter().map(move |v| {
+                            let mut p = prefix.clone();
+                            p.push((attr.clone(), v.clone()));
+                            p
+                        })
+                    })
+                    .collect();
+            }
+            combos
+                .into_iter()
+                .map(|partition| StreamSpec {
+                    key: Some(KeyCondition {
+                        partition,
+                        sort_eq: self.sort_eq.clone(),
+                        sort_range: self.sort_range.clone(),
+                    }),
+                })
+                .collect()
+        };
+
+        let strategy = if self.served == ctx.order.len() {
+            Strategy::Merge
+        } else if self.served_sort_keys > 0 {
+            Strategy::MergeThenSortTies
+        } else {
+            Strategy::TopK
+        };
+        if strategy == Strategy::TopK && !streams.is_empty() {
+            notes.push(
+                "no index sort key serves the leading ORDER BY column: every matching item is read \
+                 (within the read budget) and the top rows kept"
+                    .into(),
+            );
+        }
+        if server_filter.is_some() || residual_filter.is_some() {
+            notes.push(format!(
+                "filter selectivity unknown: the first Limit assumes {}% of items match, later ones follow \
+                 the observed Count/ScannedCount",
+                (crate::exec::PRIOR_SELECTIVITY * 100.0) as u32
+            ));
+        }
+
+        let output = ctx.query.selected().map(<[String]>::to_vec);
+        let projection = output.as_ref().map(|sel| {
+            let mut p: Vec<String> = Vec::new();
+            let mut add = |a: &str| {
+                if !p.iter().any(|x| x == a) {
+                    p.push(a.to_owned());
+                }
+            };
+            sel.iter().for_each(|a| add(a));
+            ctx.order.iter().for_each(|c| add(&c.attr));
+            ctx.schema.primary_key_names().for_each(&mut add);
+            if let Some(r) = &residual_filter {
+                r.attributes().into_iter().for_each(&mut add);
+            }
+            p
+        });
+        let constants =
+            global_constants(ctx.conjuncts).into_iter().map(|(a, v)| (a.to_owned(), v.clone())).collect();
+        Plan {
+            table: ctx.schema.table.clone(),
+            index: self.index,
+            streams,
+            scan_forward: if strategy == Strategy::TopK { true } else { self.scan_forward },
+            server_filter,
+            residual: residual_filter,
+            order: ctx.order.to_vec(),
+            served: self.served,
+            strategy,
+            projection,
+            output,
+            limit,
+            read_budget: ctx.query.budget().unwrap_or(ctx.options.read_budget),
+            narrowing: if strategy == Strategy::TopK { None } else { self.narrowing },
+            constants,
+            notes,
+            fingerprint: [0; 16],
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! EXPLAIN: a plan printed for people.
+
+use std::fmt;
+
+use super::{Plan, Strategy};
+use crate::backend::{KeyCondition, SortRange};
+
+fn key_condition(f: &mut fmt::Formatter<'_>, k: &KeyCondition) -> fmt::Result {
+    let mut parts: Vec<String> =
+        k.partition.iter().chain(k.sort_eq.iter()).map(|(a, v)| format!("{a} = {v}")).collect();
+    if let Some((a, r)) = &k.sort_range {
+        parts.push(match r {
+            SortRange::Eq(v) => format!("{a} = {v}"),
+            SortRange::Lt(v) => format!("{a} < {v}"),
+            SortRange::Le(v) => format!("{a} <= {v}"),
+            SortRange::Gt(v) => format!("{a} > {v}"),
+            SortRange::Ge(v) => format!("{a} >= {v}"),
+            SortRange::Between(lo, hi) => format!("{a} BETWEEN {lo} AND {hi}"),
+            SortRange::BeginsWith(v) => format!("begins_with({a}, {v})"),
+        });
+    }
+    f.write_str(&parts.join(" AND "))
+}
+
+/// ```text
+/// Query index `status-created_at` of table `orders`, ScanIndexForward=false
+///   streams: 2
+///     #0 status = "paid" AND created_at BETWEEN "2026-10-25" AND "2026-11-24"
+///     #1 status = "shipped" AND created_at BETWEEN "2026-10-25" AND "2026-11-24"
+///   server filter: (attribute_exists(country) …)
+///   client filter: none
+///   order: created_at DESC, total DESC, order_id ASC
+///   strategy: merge on (created_at DESC), then sort ties on (total DESC, order_id ASC)
+///   limit: 50, read budget: 50000 items
+/// ```
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let target = match &self.index {
+            Some(i) => format!("index `{i}` of table `{}`", self.table),
+            None => format!("table `{}`", self.table),
+        };
+        if self.is_scan() && !self.streams.is_empty() {
+            writeln!(f, "Scan {target}")?;
+        } else {
+            writeln!(f, "Query {target}, ScanIndexForward={}", self.scan_forward)?;
+        }
+        writeln!(f, "  streams: {}", self.streams.len())?;
+        for (i, s) in self.streams.iter().enumerate() {
+            if let Some(k) = &s.key {
+                write!(f, "    #{i} ")?;
+                key_condition(f, k)?;
+                writeln!(f)?;
+            }
+        }
+        match &self.server_filter {
+            Some(c) => writeln!(f, "  server filter: {c}")?,
+            None => writeln!(f, "  server filter: none")?,
+        }
+        match &self.residual {
+            Some(c) => writeln!(f, "  client filter: {c}")?,
+            None => writeln!(f, "  client filter: none")?,
+        }
+        let cols = |cs: &[super::SortColumn]| {
+            cs.iter().map(|c| format!("{} {}", c.attr, c.dir.as_str())).collect::<Vec<_>>().join(", ")
+        };
+        writeln!(f, "  order: {}", cols(&self.order))?;
+        let (served, rest) = self.order.split_at(self.served.min(self.order.len()));
+        match self.strategy {
+            Strategy::Merge => writeln!(f, "  strategy: k-way merge (streams deliver the whole order)")?,
+            Strategy::MergeThenSortTies => {
+                writeln!(f, "  strategy: merge on ({}), then sort ties on ({})", cols(served), cols(rest))?
+            }
+            Strategy::TopK => {
+                writeln!(f, "  strategy: read all matching items, keep the top {} (heap)", self.limit)?
+            }
+        }
+        match &self.projection {
+            Some(p) => writeln!(f, "  projection: {}", p.join(", "))?,
+            None => writeln!(f, "  projection: all attributes")?,
+        }
+        write!(f, "  limit: {}, read budget: {} items", self.limit, self.read_budget)?;
+        for n in &self.notes {
+            write!(f, "\n  note: {n}")?;
+        }
+        Ok(())
+    }
+}
