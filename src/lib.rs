@@ -33,3 +33,8 @@ pub use query::{asc, desc, OrderBy, Query};
 pub use schema::{Index, IndexKind, KeyAttribute, KeySchema, Projection, ScalarType, Schema};
 pub use stats::QueryStats;
 pub use value::{from_item, item, to_item, AttrType, Item, Number, NumberError, Value};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
