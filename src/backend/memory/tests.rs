@@ -130,8 +130,8 @@ fn key_condition_ranges_in_both_directions() {
 #[test]
 fn multi_attribute_gsi_keys_order_attribute_by_attribute() {
     let table = MemoryTable::new(schema());
-    let mut n = 0;
-    for (tenant, created, total) in [("t1", 2, 5), ("t1", 1, 9), ("t1", 2, 1), ("t2", 1, 1), ("t1", 1, 10)] {
+    let rows = [("t1", 2, 5), ("t1", 1, 9), ("t1", 2, 1), ("t2", 1, 1), ("t1", 1, 10)];
+    for (n, (tenant, created, total)) in rows.into_iter().enumerate() {
         let it = item([
             ("user", Value::from("u")),
             ("n", Value::from(n)),
@@ -141,7 +141,6 @@ fn multi_attribute_gsi_keys_order_attribute_by_attribute() {
             ("total", Value::from(total)),
         ]);
         table.put(it).unwrap();
-        n += 1;
     }
     let part = [("tenant", Value::from("t1")), ("status", Value::from("paid"))];
     let mut request = query(Some("multi"), &part);

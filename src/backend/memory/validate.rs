@@ -182,7 +182,11 @@ pub(crate) fn key_condition(key: &KeySchema, index: Option<&Index>, cond: &KeyCo
         operand(attr, v, index)?;
     }
     let Some((name, range)) = &cond.sort_range else { return Ok(()) };
-    let attr = &key.sort[cond.sort_eq.len()];
+    let Some(attr) = key.sort.get(cond.sort_eq.len()) else {
+        return Err(invalid(
+            "Query key condition not supported: the sort key has no attribute to range over",
+        ));
+    };
     if *name != attr.name {
         return Err(invalid(format!(
             "Query key condition not supported: the range condition must be on {}, not {name}",
