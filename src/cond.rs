@@ -249,10 +249,12 @@ fn compare(x: &Value, op: CmpOp, v: &Value) -> bool {
     }
 }
 
-/// DynamoDB's `contains`: substring of a string, element of a set or list.
+/// DynamoDB's `contains`: substring of a string, byte run of a binary,
+/// element of a set or list.
 fn contains(x: &Value, v: &Value) -> bool {
     match (x, v) {
         (Value::S(s), Value::S(p)) => s.contains(p.as_str()),
+        (Value::B(b), Value::B(p)) => p.is_empty() || b.windows(p.len()).any(|w| w == p.as_slice()),
         (Value::Ss(set), Value::S(p)) => set.contains(p),
         (Value::Ns(set), Value::N(p)) => set.contains(p),
         (Value::Bs(set), Value::B(p)) => set.contains(p),
@@ -318,6 +320,19 @@ mod tests {
         let de = item([("country", Value::from("DE"))]);
         assert!(lower(&col("country").ne("FR")).eval(&de));
         assert!(lower(&!col("country").eq("FR")).eval(&de));
+    }
+
+    /// DynamoDB Local 3.3.0: `contains(b, :v)` on a binary attribute
+    /// `0x010203` is true for `:v = 0x02` and `0x0203` (a byte run, like a
+    /// substring), false for a string operand.
+    #[test]
+    fn contains_on_binary_is_a_byte_run_as_on_dynamodb_local() {
+        let it = item([("b", Value::B(vec![1, 2, 3]))]);
+        let c = |v: Value| Cond::Contains { attr: "b".into(), value: v }.eval(&it);
+        assert!(c(Value::B(vec![2])));
+        assert!(c(Value::B(vec![2, 3])));
+        assert!(!c(Value::B(vec![3, 1])));
+        assert!(!c(Value::from("a")));
     }
 
     #[test]
