@@ -43,7 +43,7 @@ impl Rng {
     }
 }
 
-/// `count` orders over the 60 days before 2026-11-24, on a 10-minute grid so
+/// `count` orders over the 60 days before 2026-11-24, on a 30-minute grid so
 /// that `created_at` ties are common, with totals from a short price list so
 /// that `total` ties too.
 fn generate(seed: u64, count: usize, french: f64) -> Vec<Item> {
@@ -53,17 +53,21 @@ fn generate(seed: u64, count: usize, french: f64) -> Vec<Item> {
     let prices = ["9.99", "19.99", "19.99", "24.50", "49", "99.90", "120", "120"];
     (0..count)
         .map(|i| {
-            let slot = rng.below(60 * 24 * 6);
-            let (day, minute) = (slot / (24 * 6), (slot % (24 * 6)) * 10);
+            let slot = rng.below(60 * 24 * 2);
+            let (day, minute) = (slot / (24 * 2), (slot % (24 * 2)) * 30);
             let (y, m, d) = civil_from_days(days_2026_11_24() - day as i64);
             let created_at = format!("{y}-{m:02}-{d:02}T{:02}:{:02}:00Z", minute / 60, minute % 60);
-            let country = if rng.chance(french) { "FR" } else { others[rng.below(others.len() as u64) as usize] };
+            let country =
+                if rng.chance(french) { "FR" } else { others[rng.below(others.len() as u64) as usize] };
             let mut it = Item::new();
             it.insert("order_id".into(), Value::from(format!("o-{i:07}")));
             it.insert("user_id".into(), Value::from(format!("u-{:05}", rng.below(5000))));
             it.insert("status".into(), Value::from(statuses[rng.below(5) as usize]));
             it.insert("country".into(), Value::from(country));
-            it.insert("total".into(), Value::number(prices[rng.below(prices.len() as u64) as usize]).unwrap_or(Value::Null));
+            it.insert(
+                "total".into(),
+                Value::number(prices[rng.below(prices.len() as u64) as usize]).unwrap_or(Value::Null),
+            );
             it.insert("created_at".into(), Value::from(created_at));
             it
         })
@@ -112,7 +116,10 @@ fn text(v: Option<&Value>) -> String {
 
 fn print_page(title: &str, page: &Page) {
     println!("\n## {title}: {} rows\n", page.rows.len());
-    println!("{:>3}  {:<10} {:<8} {:<8} {:<7} {:>7}  created_at", "#", "order_id", "user_id", "status", "country", "total");
+    println!(
+        "{:>3}  {:<10} {:<8} {:<8} {:<7} {:>7}  created_at",
+        "#", "order_id", "user_id", "status", "country", "total"
+    );
     for (i, r) in page.rows.iter().enumerate() {
         println!(
             "{:>3}  {:<10} {:<8} {:<8} {:<7} {:>7}  {}",
@@ -179,7 +186,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for it in items {
         table.put(it)?;
     }
-    println!("# {} generated orders (seed {}, {:.0}% French), in-memory backend", args.orders, args.seed, args.french * 100.0);
+    println!(
+        "# {} generated orders (seed {}, {:.0}% French), in-memory backend",
+        args.orders,
+        args.seed,
+        args.french * 100.0
+    );
     let engine = Engine::new(schema(), table);
     let q = design_query();
     println!("\n## EXPLAIN\n\n{}", engine.plan(&q)?);

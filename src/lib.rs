@@ -1,5 +1,35 @@
 //! dynaquery: the list queries product teams ask for — several filters, a
 //! multi-column `ORDER BY`, `LIMIT` and stable pages — on Amazon DynamoDB.
+//!
+//! # A tour
+//!
+//! 1. Describe the table with a [`Schema`]: its primary key, its GSIs and
+//!    LSIs (keys as lists: GSIs allow up to four partition and four sort
+//!    attributes) and their projections.
+//! 2. Build a [`Query`] with [`col`], [`asc`] and [`desc`]: filters with SQL
+//!    semantics ([`Expr`]), a multi-column `ORDER BY`, a `LIMIT`, an optional
+//!    `SELECT` list and a cursor.
+//! 3. [`Engine::plan`] turns it into a [`Plan`] — which index, one stream per
+//!    partition-key value, the key condition, the server `FilterExpression`,
+//!    the client residual filter, and how much of the order the index already
+//!    delivers. `Display` it for EXPLAIN. Planning is pure: no I/O.
+//! 4. [`Engine::fetch`] runs one page through a [`Backend`]: the streams run in
+//!    parallel, are k-way merged on the served prefix of the order, runs of
+//!    ties are re-sorted on the rest, rows at or before the cursor are
+//!    skipped, and the page comes back with a cursor to the next one and its
+//!    [`QueryStats`].
+//!
+//! Two backends ship: [`MemoryTable`], a faithful in-memory emulator of
+//! DynamoDB's `Query` (for examples and your own unit tests), and the
+//! DynamoDB backend over an `aws_sdk_dynamodb::Client` you build.
+//!
+//! Every failure is an [`Error`] with an [`ErrorKind`] and a message that
+//! says what to do; nothing a caller or the network controls can panic.
+//! Limits and their defaults are in [`Options`].
+//!
+//! The semantics contract — what "correct" means, NULLs, ties, the order of
+//! values across types — is in the README, and the module docs of
+//! [`encoding`] and [`cond`] say how it is kept.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

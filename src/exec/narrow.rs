@@ -43,7 +43,7 @@ pub(crate) fn narrow_streams(
                 Ordering::Equal => {
                     let Some(Some(v)) = values.get(n.order_pos) else { return Some(s.key.clone()) };
                     let Some(col) = plan.order.get(n.order_pos) else { return Some(s.key.clone()) };
-                    if !n.ty.matches(v) {
+                    if !n.ty.matches(v) || !v.is_valid_key() {
                         return Some(s.key.clone());
                     }
                     let mut key = key.clone();

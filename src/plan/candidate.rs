@@ -121,7 +121,7 @@ pub(super) fn evaluate(ctx: &Context<'_>, index: Option<&str>) -> Result<Candida
     for s in &key.sort {
         if let Some((ci, v)) = find_eq(ctx.conjuncts, &consumed, &s.name) {
             consumed[ci] = true;
-            if !s.ty.matches(v) {
+            if !s.ty.matches(v) || !v.is_valid_key() {
                 empty = true;
                 break;
             }
@@ -161,8 +161,9 @@ pub(super) fn evaluate(ctx: &Context<'_>, index: Option<&str>) -> Result<Candida
         dir = None;
     }
     let unique = index.is_none() && sort_eq.len() == key.sort.len();
-    let mut key_attrs: BTreeSet<String> = key.attributes().map(|a| a.name.clone()).collect();
-    key_attrs.extend(schema.primary_key_names().map(str::to_owned));
+    // DynamoDB rejects a FilterExpression naming the queried key's own
+    // attributes (the table's key is fine on a GSI, its sort key on an LSI).
+    let key_attrs: BTreeSet<String> = key.attributes().map(|a| a.name.clone()).collect();
     Ok(Candidate {
         index: index.map(str::to_owned),
         position,
@@ -201,25 +202,32 @@ pub(super) fn scan(ctx: &Context<'_>) -> Candidate {
     }
 }
 
-/// A GSI only returns what it projects; a filter or sort on anything else
-/// would silently see it as missing.
+/// A GSI only returns what it projects; a sort or selection on anything else
+/// would silently see it as missing. DynamoDB also rejects a filter on an
+/// attribute a GSI *or LSI* does not store (an LSI fetches the rest from the
+/// table only for the projection).
 fn check_projection(ctx: &Context<'_>, index: Option<&str>, name: &str) -> Result<(), Rejection> {
     let Some(ix) = index.and_then(|n| ctx.schema.find_index(n)) else { return Ok(()) };
-    if ix.kind != IndexKind::Global || ix.projection == Projection::All {
+    if ix.projection == Projection::All {
         return Ok(());
     }
-    let Some(selected) = ctx.query.selected() else {
-        return Err(reject(format!(
-            "{name}: projects only some attributes, and the query selects all of them \
-             (select the attributes you need with Query::select)"
-        )));
+    let stored = |a: &str| {
+        ctx.schema.primary.contains(a)
+            || ix.key.contains(a)
+            || matches!(&ix.projection, Projection::Include(set) if set.contains(a))
     };
-    let mut needed: BTreeSet<&str> = selected.iter().map(String::as_str).collect();
-    if let Some(f) = ctx.query.filter_expr() {
-        needed.extend(f.attributes());
+    let mut needed: BTreeSet<&str> = ctx.query.filter_expr().map(Expr::attributes).unwrap_or_default();
+    if ix.kind == IndexKind::Global {
+        let Some(selected) = ctx.query.selected() else {
+            return Err(reject(format!(
+                "{name}: projects only some attributes, and the query selects all of them \
+                 (select the attributes you need with Query::select)"
+            )));
+        };
+        needed.extend(selected.iter().map(String::as_str));
+        needed.extend(ctx.order.iter().map(|c| c.attr.as_str()));
     }
-    needed.extend(ctx.order.iter().map(|c| c.attr.as_str()));
-    let missing: Vec<&str> = needed.into_iter().filter(|a| !ctx.schema.projects(index, a)).collect();
+    let missing: Vec<&str> = needed.into_iter().filter(|a| !stored(a)).collect();
     if missing.is_empty() {
         Ok(())
     } else {
@@ -245,7 +253,8 @@ fn partition_values(conjuncts: &[&Expr], p: &KeyAttribute) -> Option<(usize, Vec
     let (i, vals) = best?;
     let mut out: Vec<Value> = Vec::with_capacity(vals.len());
     for v in vals {
-        if p.ty.matches(v) && !out.contains(v) {
+        // Key attributes are never empty strings or binary: such values match nothing.
+        if p.ty.matches(v) && v.is_valid_key() && !out.contains(v) {
             out.push(v.clone());
         }
     }
@@ -288,7 +297,12 @@ fn pick_range(
             continue;
         }
         let ok = |v: &Value| s.ty.matches(v);
+        // DynamoDB rejects an empty string or binary in a key condition; such
+        // a conjunct stays in the client filter.
+        let keyable = |vs: &[&Value]| vs.iter().all(|v| v.is_valid_key() || !ok(v));
         match c {
+            Expr::Between { lo, hi, .. } if !keyable(&[lo, hi]) => {}
+            Expr::Cmp { value, .. } | Expr::BeginsWith { prefix: value, .. } if !keyable(&[value]) => {}
             Expr::Between { attr, lo, hi } if *attr == s.name => {
                 if !ok(lo) || !ok(hi) || lo.cmp_same_type(hi) == Some(std::cmp::Ordering::Greater) {
                     consumed[i] = true;

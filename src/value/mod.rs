@@ -110,6 +110,17 @@ impl Value {
         matches!(self, Value::S(_) | Value::N(_) | Value::B(_))
     }
 
+    /// True for a value DynamoDB accepts in a key or key condition: a
+    /// string, number or binary, and not an empty string or empty binary.
+    pub fn is_valid_key(&self) -> bool {
+        match self {
+            Value::S(s) => !s.is_empty(),
+            Value::B(b) => !b.is_empty(),
+            Value::N(_) => true,
+            _ => false,
+        }
+    }
+
     /// Orders two values of the same key-scalar type (`S`, `N` or `B`) the way
     /// DynamoDB does in key conditions and filters; `None` for other pairs.
     pub fn cmp_same_type(&self, other: &Value) -> Option<Ordering> {

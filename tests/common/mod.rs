@@ -7,7 +7,11 @@ pub mod reference;
 use dynaquery::{Backend, Engine, Item, Query};
 
 /// Every page of `q`, concatenated, with the page sizes seen.
-pub async fn all_pages<B: Backend>(engine: &Engine<B>, q: &Query, max_pages: usize) -> Result<Vec<Item>, String> {
+pub async fn all_pages<B: Backend>(
+    engine: &Engine<B>,
+    q: &Query,
+    max_pages: usize,
+) -> Result<Vec<Item>, String> {
     let mut out = Vec::new();
     let mut q = q.clone();
     for _ in 0..max_pages {

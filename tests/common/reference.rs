@@ -132,8 +132,11 @@ pub fn cmp_items(q: &Query, pk: &[&str], a: &Item, b: &Item) -> Ordering {
 
 /// Every matching item, in the contract's order.
 pub fn run(q: &Query, pk: &[&str], items: &[Item]) -> Vec<Item> {
-    let mut rows: Vec<Item> =
-        items.iter().filter(|it| q.filter_expr().is_none_or(|f| eval(f, it) == Some(true))).cloned().collect();
+    let mut rows: Vec<Item> = items
+        .iter()
+        .filter(|it| q.filter_expr().is_none_or(|f| eval(f, it) == Some(true)))
+        .cloned()
+        .collect();
     rows.sort_by(|a, b| cmp_items(q, pk, a, b));
     if let Some(sel) = q.selected() {
         for r in &mut rows {
