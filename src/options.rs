@@ -11,7 +11,8 @@
 /// | `max_buffered_rows` | 100 000 | the page fails with [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) |
 ///
 /// ```
-/// let opts = dynaquery::Options { max_concurrency: 4, ..Default::default() };
+/// let opts = dynaquery::Options::default().max_concurrency(4).read_budget(10_000);
+/// assert_eq!(opts.max_concurrency, 4);
 /// assert_eq!(opts.max_streams, 100);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,5 +39,37 @@ impl Default for Options {
             max_page_size: 1000,
             max_buffered_rows: 100_000,
         }
+    }
+}
+
+impl Options {
+    /// Sets [`max_streams`](Options::max_streams).
+    pub fn max_streams(mut self, n: usize) -> Self {
+        self.max_streams = n;
+        self
+    }
+
+    /// Sets [`max_concurrency`](Options::max_concurrency) (at least 1 is used).
+    pub fn max_concurrency(mut self, n: usize) -> Self {
+        self.max_concurrency = n;
+        self
+    }
+
+    /// Sets [`read_budget`](Options::read_budget).
+    pub fn read_budget(mut self, items: u64) -> Self {
+        self.read_budget = items;
+        self
+    }
+
+    /// Sets [`max_page_size`](Options::max_page_size).
+    pub fn max_page_size(mut self, rows: usize) -> Self {
+        self.max_page_size = rows;
+        self
+    }
+
+    /// Sets [`max_buffered_rows`](Options::max_buffered_rows).
+    pub fn max_buffered_rows(mut self, rows: usize) -> Self {
+        self.max_buffered_rows = rows;
+        self
     }
 }

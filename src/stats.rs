@@ -6,8 +6,11 @@
 pub struct QueryStats {
     /// Parallel streams (partition-key values) the plan fans out to.
     pub streams: usize,
-    /// DynamoDB `Query`/`Scan` calls made.
+    /// DynamoDB `Query`/`Scan` calls whose responses the page used.
     pub calls: u64,
+    /// Prefetch requests still in flight when the page was complete; they are
+    /// cancelled (dropped), and whatever they read is not in `items_read`.
+    pub abandoned_calls: u64,
     /// Items DynamoDB evaluated (`ScannedCount` summed): what it bills for.
     pub items_read: u64,
     /// Items DynamoDB returned after its filter (`Count` summed).

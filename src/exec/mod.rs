@@ -77,7 +77,7 @@ pub(crate) async fn execute<B: Backend>(
         (true, Some(last)) => Some(cursor::encode(plan, &last.item)?),
         _ => None,
     };
-    let mut stats = s.stats;
+    let mut stats = s.finish();
     stats.rows = rows.len() as u64;
     let rows = rows.into_iter().map(|r| project(plan, r.item)).collect();
     Ok(Page { rows, next_cursor, stats })

@@ -177,6 +177,7 @@ impl<'a, B: Backend> Streams<'a, B> {
         self.clock = self.clock.max(depth);
         self.stats.round_trips = self.clock;
         self.states[i].busy = false;
+        self.stats.calls += 1;
         let response = result?;
         self.ingest(i, response)?;
         self.launch_queued()?;
@@ -200,7 +201,6 @@ impl<'a, B: Backend> Streams<'a, B> {
             let request = self.build_request(i)?;
             let depth = self.clock + 1;
             let backend = self.backend;
-            self.stats.calls += 1;
             self.in_flight.push(Box::pin(async move { (i, depth, backend.read(request).await) }));
         }
         Ok(())
@@ -265,6 +265,12 @@ impl<'a, B: Backend> Streams<'a, B> {
             self.buffered += 1;
         }
         self.note_buffered(0)
+    }
+
+    /// The page is complete: what is still in flight is abandoned.
+    pub fn finish(mut self) -> QueryStats {
+        self.stats.abandoned_calls = self.in_flight.len() as u64;
+        self.stats
     }
 
     /// Records `extra` rows held by the consumer on top of the stream

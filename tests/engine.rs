@@ -1,0 +1,176 @@
+//! Engine behaviour through the public API, on the in-memory backend.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use dynaquery::{
+    asc, col, desc, item, Backend, Engine, ErrorKind, Index, Item, KeyAttribute, MemoryTable, Options, Query,
+    ReadRequest, ReadResponse, Schema, Value,
+};
+use futures::executor::block_on;
+
+fn schema() -> Schema {
+    Schema::new("orders", KeyAttribute::s("order_id"))
+        .index(Index::gsi("status-created_at", [KeyAttribute::s("status")], [KeyAttribute::s("created_at")]))
+        .always_present(["status", "created_at"])
+}
+
+/// Counts calls, so tests can assert that bad input never reaches the backend.
+struct Counting<B> {
+    inner: B,
+    calls: AtomicU64,
+}
+
+impl<B: Backend> Backend for Counting<B> {
+    async fn read(&self, request: ReadRequest) -> dynaquery::Result<ReadResponse> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.read(request).await
+    }
+}
+
+fn table(n: usize) -> MemoryTable {
+    let t = MemoryTable::new(schema());
+    for i in 0..n {
+        t.put(item([
+            ("order_id", Value::from(format!("o{i:03}"))),
+            ("status", Value::from(if i % 2 == 0 { "paid" } else { "shipped" })),
+            ("created_at", Value::from(format!("2026-11-{:02}", 1 + i % 5))),
+            ("total", Value::from(i % 3)),
+            ("tags", Value::Ss(["a".to_owned()].into())),
+        ]))
+        .unwrap();
+    }
+    t
+}
+
+fn engine(n: usize) -> Engine<Counting<MemoryTable>> {
+    Engine::new(schema(), Counting { inner: table(n), calls: AtomicU64::new(0) })
+}
+
+fn q() -> Query {
+    Query::new()
+        .filter(col("status").is_in(["paid", "shipped"]))
+        .order_by(desc("created_at"))
+        .order_by(asc("total"))
+        .limit(4)
+}
+
+#[test]
+fn cursor_of_another_query_is_rejected_before_any_read() {
+    let e = engine(20);
+    let page = block_on(e.fetch(&q())).unwrap();
+    let cursor = page.next_cursor.unwrap();
+    let before = e.backend().calls.load(Ordering::SeqCst);
+    let other = q().filter(col("total").gt(0)).after(cursor.clone());
+    let err = block_on(e.fetch(&other)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidCursor);
+    assert!(err.to_string().contains("belongs to another query"), "{err}");
+    for garbled in ["", "!!!", "AAAA", &cursor[..cursor.len() / 2], &format!("{cursor}A")] {
+        let err = block_on(e.fetch(&q().after(garbled))).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidCursor, "{garbled:?}: {err}");
+    }
+    let huge = "A".repeat(dynaquery::MAX_CURSOR_LEN + 1);
+    assert_eq!(block_on(e.fetch(&q().after(huge))).unwrap_err().kind(), ErrorKind::InvalidCursor);
+    assert_eq!(e.backend().calls.load(Ordering::SeqCst), before, "rejected cursors reach no backend");
+}
+
+#[test]
+fn changing_only_the_page_size_keeps_the_cursor_valid() {
+    let e = engine(20);
+    let page = block_on(e.fetch(&q())).unwrap();
+    let next = block_on(e.fetch(&q().limit(7).after(page.next_cursor.unwrap()))).unwrap();
+    assert_eq!(next.rows.len(), 7);
+}
+
+#[test]
+fn pages_end_exactly_at_the_end() {
+    let e = engine(8);
+    let p1 = block_on(e.fetch(&q())).unwrap();
+    assert_eq!(p1.rows.len(), 4);
+    let p2 = block_on(e.fetch(&q().after(p1.next_cursor.unwrap()))).unwrap();
+    assert_eq!(p2.rows.len(), 4);
+    assert!(p2.next_cursor.is_none(), "8 rows in pages of 4: the second page is the last");
+}
+
+#[test]
+fn read_budget_exceeded_is_an_error_not_a_short_page() {
+    let e = engine(50);
+    let err = block_on(e.fetch(&q().filter(col("total").eq(99)).read_budget(10))).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ReadBudgetExceeded);
+    assert!(err.to_string().contains("read budget of 10 items"), "{err}");
+}
+
+#[test]
+fn ordering_by_a_set_is_an_unorderable_error() {
+    let e = engine(5);
+    let err =
+        block_on(e.fetch(&Query::new().filter(col("status").eq("paid")).order_by(asc("tags")))).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Unorderable);
+    assert!(err.to_string().contains("SS"), "{err}");
+}
+
+#[test]
+fn a_filter_that_matches_nothing_makes_no_request() {
+    let e = engine(5);
+    let page = block_on(e.fetch(&Query::new().filter(col("status").eq(7)))).unwrap();
+    assert!(page.rows.is_empty() && page.next_cursor.is_none());
+    assert_eq!(e.backend().calls.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn select_returns_only_the_selected_attributes() {
+    let e = engine(5);
+    let page = block_on(e.fetch(&q().select(["order_id"]))).unwrap();
+    assert!(page.rows.iter().all(|r| r.keys().eq(["order_id"])));
+}
+
+#[test]
+fn rows_deserialize_into_the_callers_type() {
+    #[derive(serde::Deserialize, Debug)]
+    struct Order {
+        order_id: String,
+        total: u32,
+    }
+    let e = engine(6);
+    let page: dynaquery::Page<Order> = block_on(e.fetch_as(&q())).unwrap();
+    assert_eq!(page.rows.len(), 4);
+    assert!(page.rows.iter().all(|o| o.order_id.starts_with('o') && o.total < 3));
+}
+
+#[test]
+fn buffered_rows_cap_is_enforced() {
+    // 40 rows tie on created_at: the run must be held whole to re-sort it.
+    let t = MemoryTable::new(schema());
+    for i in 0..40 {
+        t.put(item([
+            ("order_id", Value::from(format!("o{i:03}"))),
+            ("status", Value::from("paid")),
+            ("created_at", Value::from("2026-11-01")),
+        ]))
+        .unwrap();
+    }
+    let opts = Options::default().max_buffered_rows(10);
+    let e = Engine::new(schema(), t).with_options(opts);
+    let err = block_on(e.fetch(&q())).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+    assert!(err.to_string().contains("max_buffered_rows = 10"), "{err}");
+}
+
+#[test]
+fn stats_count_calls_reads_and_round_trips() {
+    let e = engine(40);
+    let page = block_on(e.fetch(&q())).unwrap();
+    let s = &page.stats;
+    assert_eq!(s.streams, 2);
+    assert_eq!(s.rows, 4);
+    let started = e.backend().calls.load(Ordering::SeqCst);
+    assert!(s.calls <= started && started <= s.calls + s.abandoned_calls, "{s:?} vs {started}");
+    assert!(s.round_trips >= 1 && u64::from(s.round_trips) <= s.calls);
+    assert!(s.items_read >= s.items_returned && s.items_returned >= 4);
+    assert!(s.consumed_capacity.is_some());
+}
+
+#[test]
+fn items_module_round_trip() {
+    let it: Item = dynaquery::to_item(&serde_json::json!({"a": 1, "b": "x"})).unwrap();
+    assert_eq!(it["a"], Value::from(1));
+}
