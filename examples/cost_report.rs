@@ -1,0 +1,389 @@
+//! Cost report: dynaquery beside the hand-written approach and the naive
+//! correct approach, measured in one run on the same data.
+//!
+//! ```text
+//! cargo run --release --example cost_report                 # in-memory backend
+//! cargo run --release --example cost_report -- --orders 200000 --seed 7
+//! ```
+//!
+//! For each case and page: rows returned and whether they equal the naive
+//! correct page, items read (`ScannedCount` summed), the lower bound a
+//! perfect reader needs, their ratio, calls, sequential round trips, and
+//! consumed capacity. Writes `target/cost_report.json` too.
+
+#[path = "support/orders.rs"]
+mod orders;
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use dynaquery::{
+    asc, col, desc, Backend, Direction, Engine, Item, KeyCondition, MemoryTable, Query, ReadRequest, SortRange,
+    Value,
+};
+use orders::{generate, schema, statuses};
+
+const FROM: &str = "2026-10-25T00:00:00Z";
+const TO: &str = "2026-11-24T00:00:00Z";
+const PAGE: usize = 50;
+const PAGES: usize = 5;
+const HAND_WRITTEN_LIMIT: u32 = 200;
+
+/// How much of the ORDER BY the index serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+enum OrderCase {
+    /// `created_at DESC, order_id DESC` on GSI (status; created_at, order_id).
+    Full,
+    /// DESIGN.md's `created_at DESC, total DESC, order_id ASC`: ties on created_at re-sorted.
+    FirstKey,
+    /// `total DESC, order_id ASC`: no index serves it; top-N over a full read.
+    None,
+}
+
+impl OrderCase {
+    fn terms(self) -> Vec<(&'static str, Direction)> {
+        match self {
+            OrderCase::Full => vec![("created_at", Direction::Desc), ("order_id", Direction::Desc)],
+            OrderCase::FirstKey => {
+                vec![("created_at", Direction::Desc), ("total", Direction::Desc), ("order_id", Direction::Asc)]
+            }
+            OrderCase::None => vec![("total", Direction::Desc), ("order_id", Direction::Asc)],
+        }
+    }
+
+    /// Columns of the order the index delivers (the merge prefix).
+    fn served(self) -> usize {
+        match self {
+            OrderCase::Full => 2,
+            OrderCase::FirstKey => 1,
+            OrderCase::None => 0,
+        }
+    }
+
+    fn index(self) -> &'static str {
+        match self {
+            OrderCase::Full => "status-created_at-order_id",
+            _ => "status-created_at",
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+struct Case {
+    name: String,
+    french: f64,
+    fan_out: usize,
+    order: OrderCase,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+struct Row {
+    case: String,
+    approach: &'static str,
+    page: usize,
+    rows: usize,
+    correct: bool,
+    items_read: u64,
+    lower_bound: u64,
+    ratio: f64,
+    calls: u64,
+    round_trips: u64,
+    rcu: Option<f64>,
+}
+
+fn cases() -> Vec<Case> {
+    let mk = |french: f64, fan_out: usize, order: OrderCase| Case {
+        name: format!("{:>2}% FR, fan-out {fan_out:>2}, order {order:?}", (french * 100.0) as u32),
+        french,
+        fan_out,
+        order,
+    };
+    vec![
+        mk(0.01, 2, OrderCase::FirstKey),
+        mk(0.10, 2, OrderCase::FirstKey),
+        mk(0.50, 2, OrderCase::FirstKey),
+        mk(0.10, 8, OrderCase::FirstKey),
+        mk(0.10, 32, OrderCase::FirstKey),
+        mk(0.10, 2, OrderCase::Full),
+        mk(0.10, 2, OrderCase::None),
+    ]
+}
+
+fn query(case: &Case) -> Query {
+    let mut q = Query::new()
+        .filter(col("status").is_in(statuses().into_iter().take(case.fan_out)))
+        .filter(col("country").eq("FR"))
+        .filter(col("created_at").between(FROM, TO))
+        .use_index(case.order.index())
+        .read_budget(1_000_000)
+        .limit(PAGE);
+    for (a, d) in case.order.terms() {
+        q = q.order_by(if d == Direction::Asc { asc(a) } else { desc(a) });
+    }
+    q
+}
+
+/// The comparator a service writes by hand: attribute maps, field by field.
+fn cmp_items(terms: &[(&str, Direction)], a: &Item, b: &Item) -> Ordering {
+    for (attr, dir) in terms {
+        let o = match (a.get(*attr), b.get(*attr)) {
+            (Some(x), Some(y)) => x.cmp_same_type(y).unwrap_or(Ordering::Equal),
+            _ => Ordering::Equal,
+        };
+        let o = if *dir == Direction::Desc { o.reverse() } else { o };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    id(a).cmp(&id(b))
+}
+
+fn id(it: &Item) -> String {
+    match it.get("order_id") {
+        Some(Value::S(s)) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+fn stream_request(case: &Case, status: &str, limit: Option<u32>, start: Option<Item>) -> ReadRequest {
+    ReadRequest {
+        table: "orders".into(),
+        index: Some(case.order.index().into()),
+        key: Some(KeyCondition {
+            partition: vec![("status".into(), Value::from(status))],
+            sort_eq: vec![],
+            sort_range: Some(("created_at".into(), SortRange::Between(FROM.into(), TO.into()))),
+        }),
+        filter: Some(dynaquery::cond::lower(&col("country").eq("FR"))),
+        projection: None,
+        // created_at DESC: read the index backwards, except for the unserved order.
+        scan_forward: case.order == OrderCase::None,
+        limit,
+        exclusive_start_key: start,
+    }
+}
+
+/// DESIGN.md's hand-written code: one Query per status with a fixed Limit,
+/// merge, sort on the client, slice. It has no page 2.
+async fn hand_written<B: Backend>(b: &B, case: &Case) -> dynaquery::Result<(Vec<Item>, Row)> {
+    let mut all = Vec::new();
+    let mut row = Row { approach: "hand-written", page: 1, round_trips: 1, ..Row::default() };
+    let reqs = statuses().into_iter().take(case.fan_out).map(|s| b.read(stream_request(case, &s, Some(HAND_WRITTEN_LIMIT), None)));
+    for r in futures::future::join_all(reqs).await {
+        let r = r?;
+        row.calls += 1;
+        row.items_read += r.scanned_count;
+        row.rcu = Some(row.rcu.unwrap_or(0.0) + r.consumed_capacity.unwrap_or(0.0));
+        all.extend(r.items);
+    }
+    let terms = case.order.terms();
+    all.sort_by(|a, b| cmp_items(&terms, a, b));
+    all.truncate(PAGE);
+    Ok((all, row))
+}
+
+/// Read every matching item of every stream (streams in parallel, pages of
+/// each stream in sequence), sort, slice.
+async fn naive_all<B: Backend>(b: &B, case: &Case) -> dynaquery::Result<(Vec<Item>, Row)> {
+    let mut row = Row { approach: "naive", ..Row::default() };
+    let per_stream = statuses().into_iter().take(case.fan_out).map(|s| async move {
+        let mut items = Vec::new();
+        let (mut calls, mut read, mut rcu, mut start) = (0u64, 0u64, 0.0, None);
+        loop {
+            let r = b.read(stream_request(case, &s, None, start)).await?;
+            calls += 1;
+            read += r.scanned_count;
+            rcu += r.consumed_capacity.unwrap_or(0.0);
+            items.extend(r.items);
+            start = r.last_evaluated_key;
+            if start.is_none() {
+                return Ok::<_, dynaquery::Error>((items, calls, read, rcu));
+            }
+        }
+    });
+    let mut all = Vec::new();
+    for r in futures::future::join_all(per_stream).await {
+        let (items, calls, read, rcu) = r?;
+        row.calls += calls;
+        row.round_trips = row.round_trips.max(calls);
+        row.items_read += read;
+        row.rcu = Some(row.rcu.unwrap_or(0.0) + rcu);
+        all.extend(items);
+    }
+    let terms = case.order.terms();
+    all.sort_by(|a, b| cmp_items(&terms, a, b));
+    Ok((all, row))
+}
+
+/// The encoded merge prefix of an item for this case, in stream order.
+fn prefix(case: &Case, it: &Item) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (attr, dir) in case.order.terms().into_iter().take(case.order.served()) {
+        let _ = dynaquery::encoding::encode_column(&mut out, it.get(attr), dir);
+    }
+    out
+}
+
+/// Items a perfect reader must see for a page: per stream, from the
+/// cursor's run (or just after the cursor when the index order is total) to
+/// the page's last row's run, plus one look-ahead item where the stream goes
+/// on. With no served prefix, every item in range.
+fn lower_bound(case: &Case, items: &[Item], after: Option<&Item>, last: Option<&Item>, more: bool) -> u64 {
+    let mut bound = 0u64;
+    for s in statuses().into_iter().take(case.fan_out) {
+        let mut entries: Vec<&Item> = items
+            .iter()
+            .filter(|it| {
+                it.get("status") == Some(&Value::from(s.as_str()))
+                    && matches!(it.get("created_at"), Some(Value::S(c)) if c.as_str() >= FROM && c.as_str() <= TO)
+            })
+            .collect();
+        if case.order.served() == 0 {
+            bound += entries.len() as u64;
+            continue;
+        }
+        entries.sort_by_key(|it| prefix(case, it));
+        let total = case.order == OrderCase::Full;
+        let from = after.map(|c| prefix(case, c));
+        let to = last.map(|l| prefix(case, l));
+        let mut inside = 0u64;
+        let mut beyond = false;
+        for e in entries {
+            let p = prefix(case, e);
+            let started = match &from {
+                None => true,
+                Some(f) if total => p > *f,
+                Some(f) => p >= *f,
+            };
+            if !started {
+                continue;
+            }
+            match &to {
+                Some(t) if p > *t => {
+                    beyond = true;
+                    break;
+                }
+                _ => inside += 1,
+            }
+        }
+        bound += inside + u64::from(beyond && more);
+    }
+    bound
+}
+
+async fn run_case<B: Backend>(b: &B, items: &[Item], case: &Case, out: &mut Vec<Row>) -> dynaquery::Result<()> {
+    let engine = Engine::new(schema(), b);
+    let (naive_rows, naive_row) = naive_all(b, case).await?;
+    let want: Vec<Vec<String>> = naive_rows.chunks(PAGE).take(PAGES).map(|c| c.iter().map(id).collect()).collect();
+
+    let (hw, mut hw_row) = hand_written(b, case).await?;
+    hw_row.case = case.name.clone();
+    hw_row.rows = hw.len();
+    hw_row.correct = want.first().is_some_and(|w| *w == hw.iter().map(id).collect::<Vec<_>>());
+    hw_row.lower_bound = lower_bound(case, items, None, naive_rows.get(PAGE.min(naive_rows.len()).saturating_sub(1)), naive_rows.len() > PAGE);
+    hw_row.ratio = hw_row.items_read as f64 / hw_row.lower_bound.max(1) as f64;
+    out.push(hw_row);
+
+    let mut q = query(case);
+    let mut prev_last: Option<Item> = None;
+    for page_no in 1..=PAGES {
+        let page = engine.fetch(&q).await?;
+        let got: Vec<String> = page.rows.iter().map(id).collect();
+        let s = &page.stats;
+        let last = naive_rows.iter().find(|it| Some(id(it)) == got.last().cloned()).cloned();
+        let lb = lower_bound(case, items, prev_last.as_ref(), last.as_ref(), page.next_cursor.is_some());
+        out.push(Row {
+            case: case.name.clone(),
+            approach: "dynaquery",
+            page: page_no,
+            rows: got.len(),
+            correct: want.get(page_no - 1).map_or(got.is_empty(), |w| *w == got),
+            items_read: s.items_read,
+            lower_bound: lb,
+            ratio: s.items_read as f64 / lb.max(1) as f64,
+            calls: s.calls,
+            round_trips: u64::from(s.round_trips),
+            rcu: s.consumed_capacity,
+        });
+        let mut naive_page = naive_row.clone();
+        naive_page.case = case.name.clone();
+        naive_page.page = page_no;
+        naive_page.rows = want.get(page_no - 1).map_or(0, Vec::len);
+        naive_page.correct = true;
+        naive_page.lower_bound = lb;
+        naive_page.ratio = naive_page.items_read as f64 / lb.max(1) as f64;
+        out.push(naive_page);
+        match page.next_cursor {
+            Some(c) => {
+                prev_last = last;
+                q = q.after(c);
+            }
+            None => break,
+        }
+    }
+    Ok(())
+}
+
+fn markdown(rows: &[Row]) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "| case | approach | page | rows | correct | items read | lower bound | ratio | calls | round trips | RCU |"
+    );
+    let _ = writeln!(s, "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|");
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | {:.2} | {} | {} | {} |",
+            r.case,
+            r.approach,
+            r.page,
+            r.rows,
+            if r.correct { "yes" } else { "**NO**" },
+            r.items_read,
+            r.lower_bound,
+            r.ratio,
+            r.calls,
+            r.round_trips,
+            r.rcu.map_or("-".into(), |c| format!("{c:.1}"))
+        );
+    }
+    s
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut seed = 42u64;
+    let mut count = 200_000usize;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--seed" => seed = args.next().ok_or("--seed needs a value")?.parse()?,
+            "--orders" => count = args.next().ok_or("--orders needs a value")?.parse()?,
+            other => return Err(format!("unknown argument {other} (known: --seed N, --orders N)").into()),
+        }
+    }
+    let mut tables: BTreeMap<u64, (Vec<Item>, MemoryTable)> = BTreeMap::new();
+    let mut rows = Vec::new();
+    for case in cases() {
+        let key = (case.french * 1000.0) as u64;
+        if !tables.contains_key(&key) {
+            let items = generate(seed, count, case.french);
+            let t = MemoryTable::new(schema());
+            for it in &items {
+                t.put(it.clone())?;
+            }
+            tables.insert(key, (items, t));
+        }
+        let (items, table) = &tables[&key];
+        run_case(table, items, &case, &mut rows).await?;
+    }
+    let md = markdown(&rows);
+    println!("# Cost report: {count} orders, seed {seed}, in-memory backend, pages of {PAGE}\n\n{md}");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join("cost_report.json"), serde_json::to_string_pretty(&rows)?)?;
+    println!("\nJSON: target/cost_report.json");
+    Ok(())
+}
