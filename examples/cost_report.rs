@@ -19,8 +19,8 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use dynaquery::{
-    asc, col, desc, Backend, Direction, Engine, Item, KeyCondition, MemoryTable, Query, ReadRequest, SortRange,
-    Value,
+    asc, col, desc, Backend, Direction, Engine, Item, KeyCondition, MemoryTable, Query, ReadRequest,
+    SortRange, Value,
 };
 use orders::{generate, schema, statuses};
 
@@ -46,7 +46,11 @@ impl OrderCase {
         match self {
             OrderCase::Full => vec![("created_at", Direction::Desc), ("order_id", Direction::Desc)],
             OrderCase::FirstKey => {
-                vec![("created_at", Direction::Desc), ("total", Direction::Desc), ("order_id", Direction::Asc)]
+                vec![
+                    ("created_at", Direction::Desc),
+                    ("total", Direction::Desc),
+                    ("order_id", Direction::Asc),
+                ]
             }
             OrderCase::None => vec![("total", Direction::Desc), ("order_id", Direction::Asc)],
         }
@@ -169,7 +173,10 @@ fn stream_request(case: &Case, status: &str, limit: Option<u32>, start: Option<I
 async fn hand_written<B: Backend>(b: &B, case: &Case) -> dynaquery::Result<(Vec<Item>, Row)> {
     let mut all = Vec::new();
     let mut row = Row { approach: "hand-written", page: 1, round_trips: 1, ..Row::default() };
-    let reqs = statuses().into_iter().take(case.fan_out).map(|s| b.read(stream_request(case, &s, Some(HAND_WRITTEN_LIMIT), None)));
+    let reqs = statuses()
+        .into_iter()
+        .take(case.fan_out)
+        .map(|s| b.read(stream_request(case, &s, Some(HAND_WRITTEN_LIMIT), None)));
     for r in futures::future::join_all(reqs).await {
         let r = r?;
         row.calls += 1;
@@ -272,16 +279,28 @@ fn lower_bound(case: &Case, items: &[Item], after: Option<&Item>, last: Option<&
     bound
 }
 
-async fn run_case<B: Backend>(b: &B, items: &[Item], case: &Case, out: &mut Vec<Row>) -> dynaquery::Result<()> {
+async fn run_case<B: Backend>(
+    b: &B,
+    items: &[Item],
+    case: &Case,
+    out: &mut Vec<Row>,
+) -> dynaquery::Result<()> {
     let engine = Engine::new(schema(), b);
     let (naive_rows, naive_row) = naive_all(b, case).await?;
-    let want: Vec<Vec<String>> = naive_rows.chunks(PAGE).take(PAGES).map(|c| c.iter().map(id).collect()).collect();
+    let want: Vec<Vec<String>> =
+        naive_rows.chunks(PAGE).take(PAGES).map(|c| c.iter().map(id).collect()).collect();
 
     let (hw, mut hw_row) = hand_written(b, case).await?;
     hw_row.case = case.name.clone();
     hw_row.rows = hw.len();
     hw_row.correct = want.first().is_some_and(|w| *w == hw.iter().map(id).collect::<Vec<_>>());
-    hw_row.lower_bound = lower_bound(case, items, None, naive_rows.get(PAGE.min(naive_rows.len()).saturating_sub(1)), naive_rows.len() > PAGE);
+    hw_row.lower_bound = lower_bound(
+        case,
+        items,
+        None,
+        naive_rows.get(PAGE.min(naive_rows.len()).saturating_sub(1)),
+        naive_rows.len() > PAGE,
+    );
     hw_row.ratio = hw_row.items_read as f64 / hw_row.lower_bound.max(1) as f64;
     out.push(hw_row);
 
@@ -293,6 +312,11 @@ async fn run_case<B: Backend>(b: &B, items: &[Item], case: &Case, out: &mut Vec<
         let s = &page.stats;
         let last = naive_rows.iter().find(|it| Some(id(it)) == got.last().cloned()).cloned();
         let lb = lower_bound(case, items, prev_last.as_ref(), last.as_ref(), page.next_cursor.is_some());
+        if std::env::var_os("COST_REPORT_STREAMS").is_some() {
+            for (i, st) in s.per_stream.iter().enumerate() {
+                eprintln!("{} p{page_no} stream {i}: {st:?}", case.name);
+            }
+        }
         out.push(Row {
             case: case.name.clone(),
             approach: "dynaquery",

@@ -24,4 +24,20 @@ pub struct QueryStats {
     pub consumed_capacity: Option<f64>,
     /// Most rows held in memory at once (stream buffers, tie runs, top-N heap).
     pub peak_buffered_rows: usize,
+    /// The same figures per stream, in the plan's stream order.
+    pub per_stream: Vec<StreamStats>,
+}
+
+/// Measured costs of one stream (one partition-key value) for one page.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct StreamStats {
+    /// Calls whose responses the page used.
+    pub calls: u64,
+    /// Items DynamoDB evaluated for this stream.
+    pub items_read: u64,
+    /// Rows that passed every filter.
+    pub rows_matched: u64,
+    /// Rows the merge took from this stream.
+    pub rows_taken: u64,
 }

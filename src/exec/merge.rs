@@ -1,9 +1,18 @@
 //! K-way merge of the streams on the prefix of the order they are sorted by.
 //!
-//! A binary heap holds each stream's head row; ties on the prefix go to the
-//! lower stream index, so the merge is deterministic. A stream whose buffer
-//! runs dry is refilled lazily — only when its next row is actually needed —
-//! so the page never reads past what it returns.
+//! A binary heap holds one head per stream; ties go to the lower stream
+//! index, so the merge is deterministic. A stream whose buffer is empty but
+//! which goes on is represented by a *frontier* head: the position of the
+//! last item it evaluated. Its next row cannot sort before that, so rows
+//! before it are emitted without reading the stream further, and the stream
+//! is read again only when its frontier reaches the top of the heap. A
+//! sparse stream is therefore read only as far as the page actually goes.
+//!
+//! ```text
+//!  heap: [row a1 (s0)] [frontier f2 (s2)] [row b7 (s1)]
+//!  pop a1 → emit; next of s0 …
+//!  top is frontier f2 → read s2 once → push its row or its new frontier
+//! ```
 
 use std::cmp::Ordering;
 use std::collections::binary_heap::{BinaryHeap, PeekMut};
@@ -13,15 +22,42 @@ use super::streams::Streams;
 use crate::backend::Backend;
 use crate::error::Result;
 
+enum Kind {
+    /// The stream's next row sorts at or after this position.
+    Frontier(Vec<u8>),
+    Row(Row),
+}
+
 struct Head {
-    row: Row,
+    kind: Kind,
     stream: usize,
 }
 
+impl Head {
+    fn key(&self) -> &[u8] {
+        match &self.kind {
+            Kind::Frontier(k) => k,
+            Kind::Row(r) => r.prefix(),
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self.kind {
+            Kind::Frontier(_) => 0,
+            Kind::Row(_) => 1,
+        }
+    }
+}
+
 impl Ord for Head {
-    /// Reversed, so the max-heap pops the smallest prefix first.
+    /// Reversed, so the max-heap pops the smallest first; a frontier sorts
+    /// before rows at the same position (the stream may still hold ties).
     fn cmp(&self, other: &Self) -> Ordering {
-        other.row.prefix().cmp(self.row.prefix()).then_with(|| other.stream.cmp(&self.stream))
+        other
+            .key()
+            .cmp(self.key())
+            .then_with(|| other.rank().cmp(&self.rank()))
+            .then_with(|| other.stream.cmp(&self.stream))
     }
 }
 impl PartialOrd for Head {
@@ -40,7 +76,7 @@ impl Eq for Head {}
 #[derive(Default)]
 pub(crate) struct Merge {
     heap: BinaryHeap<Head>,
-    /// Streams that ran dry and must be refilled before the next pop.
+    /// Streams with no head in the heap yet.
     pending: Vec<usize>,
     started: bool,
 }
@@ -48,43 +84,80 @@ pub(crate) struct Merge {
 impl Merge {
     /// Rows held in the heap.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.iter().filter(|h| matches!(h.kind, Kind::Row(_))).count()
     }
 
+    /// Gives every pending stream a head: its next row, its frontier, or —
+    /// when neither is known yet — whatever one read brings.
     async fn settle<B: Backend>(&mut self, s: &mut Streams<'_, B>) -> Result<()> {
         if !self.started {
             self.started = true;
             self.pending = (0..s.len()).collect();
         }
         while let Some(i) = self.pending.pop() {
-            s.ensure(i).await?;
-            if let Some(row) = s.pop(i) {
-                self.heap.push(Head { row, stream: i });
-            }
+            self.push_head(i, s).await?;
         }
         Ok(())
+    }
+
+    async fn push_head<B: Backend>(&mut self, i: usize, s: &mut Streams<'_, B>) -> Result<()> {
+        loop {
+            if let Some(row) = s.pop(i) {
+                self.heap.push(Head { kind: Kind::Row(row), stream: i });
+                return Ok(());
+            }
+            if s.is_done(i) {
+                return Ok(());
+            }
+            if let Some(f) = s.frontier_key(i) {
+                self.heap.push(Head { kind: Kind::Frontier(f), stream: i });
+                return Ok(());
+            }
+            s.read_once(i).await?;
+        }
     }
 
     /// The next row in merge order, `None` when every stream is exhausted.
     pub async fn next<B: Backend>(&mut self, s: &mut Streams<'_, B>) -> Result<Option<Row>> {
         self.settle(s).await?;
-        let Some(mut top) = self.heap.peek_mut() else { return Ok(None) };
-        let stream = top.stream;
-        match s.pop(stream) {
-            Some(next) => Ok(Some(std::mem::replace(&mut top.row, next))),
-            None => {
-                let Head { row, .. } = PeekMut::pop(top);
-                if !s.is_done(stream) {
-                    self.pending.push(stream);
-                }
-                Ok(Some(row))
+        loop {
+            let Some(mut top) = self.heap.peek_mut() else { return Ok(None) };
+            let stream = top.stream;
+            if matches!(top.kind, Kind::Frontier(_)) {
+                PeekMut::pop(top);
+                s.read_once(stream).await?;
+                self.push_head(stream, s).await?;
+                continue;
             }
+            let replacement = match s.pop(stream) {
+                Some(next) => Kind::Row(next),
+                None => {
+                    let Head { kind, .. } = PeekMut::pop(top);
+                    self.pending.push(stream);
+                    self.settle(s).await?;
+                    return Ok(match kind {
+                        Kind::Row(r) => Some(r),
+                        Kind::Frontier(_) => None,
+                    });
+                }
+            };
+            let Kind::Row(row) = std::mem::replace(&mut top.kind, replacement) else { return Ok(None) };
+            return Ok(Some(row));
         }
     }
 
-    /// True when another row follows (refilling a dry stream if needed).
+    /// True when another row follows (reading on where a frontier leads).
     pub async fn has_more<B: Backend>(&mut self, s: &mut Streams<'_, B>) -> Result<bool> {
         self.settle(s).await?;
-        Ok(!self.heap.is_empty())
+        loop {
+            let Some(top) = self.heap.peek() else { return Ok(false) };
+            if matches!(top.kind, Kind::Row(_)) {
+                return Ok(true);
+            }
+            let stream = top.stream;
+            self.heap.pop();
+            s.read_once(stream).await?;
+            self.push_head(stream, s).await?;
+        }
     }
 }

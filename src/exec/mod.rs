@@ -46,7 +46,7 @@ pub(crate) async fn execute<B: Backend>(
             let mut merge = Merge::default();
             let mut rows: Vec<Row> = Vec::with_capacity(limit);
             while rows.len() < limit {
-                s.need = limit + 1 - rows.len();
+                s.need = (limit + 1 - rows.len()).saturating_sub(merge.len()).max(1);
                 match merge.next(&mut s).await? {
                     Some(r) => rows.push(r),
                     None => break,
@@ -62,7 +62,7 @@ pub(crate) async fn execute<B: Backend>(
             let mut ties = TieSort::default();
             let mut rows: Vec<Row> = Vec::with_capacity(limit);
             while rows.len() < limit {
-                s.need = limit + 1 - rows.len();
+                s.need = (limit + 1 - rows.len()).saturating_sub(merge.len() + ties.held()).max(1);
                 match ties.next(&mut merge, &mut s).await? {
                     Some(r) => rows.push(r),
                     None => break,

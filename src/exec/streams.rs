@@ -21,11 +21,12 @@ use futures::stream::{FuturesUnordered, StreamExt};
 
 use super::row::Row;
 use super::sizing::{self, Observed};
-use crate::backend::{Backend, KeyCondition, ReadRequest, ReadResponse};
+use crate::backend::{Backend, KeyCondition, ReadRequest, ReadResponse, SortRange};
+use crate::encoding::Direction;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::Options;
 use crate::plan::{Plan, Strategy};
-use crate::stats::QueryStats;
+use crate::stats::{QueryStats, StreamStats};
 use crate::value::Item;
 
 type Fetch<'a> = Pin<Box<dyn Future<Output = (usize, u32, Result<ReadResponse>)> + Send + 'a>>;
@@ -38,6 +39,16 @@ pub(crate) struct StreamState {
     busy: bool,
     pub buffer: VecDeque<Row>,
     obs: Observed,
+    /// Where this stream starts reading, on the first sort-key column (encoded).
+    start_pos: Option<Vec<u8>>,
+    /// How far it has read (the last evaluated item's position).
+    frontier: Option<Vec<u8>>,
+    /// The `Limit` a round planned for its next request.
+    next_limit: Option<u32>,
+    /// Encoded values of the order columns before the first sort-key column
+    /// (constant within the stream).
+    const_prefix: Option<Vec<u8>>,
+    calls: u64,
 }
 
 /// Every stream of the page, and the requests in flight.
@@ -50,6 +61,8 @@ pub(crate) struct Streams<'a, B: Backend> {
     max_concurrency: usize,
     max_buffered: usize,
     cursor_key: Option<Vec<u8>>,
+    /// The first sort-key column, whose positions size the requests.
+    pos_col: Option<(String, Direction)>,
     /// Rows the page still needs (updated by the consumer), for sizing.
     pub need: usize,
     taken_total: u64,
@@ -68,15 +81,29 @@ impl<'a, B: Backend> Streams<'a, B> {
         keys: Vec<Option<Option<KeyCondition>>>,
         cursor_key: Option<Vec<u8>>,
     ) -> Self {
+        let pos_col = plan
+            .narrowing
+            .as_ref()
+            .and_then(|n| plan.order.get(n.order_pos))
+            .map(|c| (c.attr.clone(), c.dir));
         let states = keys
             .into_iter()
-            .map(|k| StreamState {
-                done: k.is_none(),
-                key: k.flatten(),
-                start: None,
-                busy: false,
-                buffer: VecDeque::new(),
-                obs: Observed::default(),
+            .enumerate()
+            .map(|(i, k)| {
+                let key = k.clone().flatten();
+                StreamState {
+                    const_prefix: const_prefix(plan, i),
+                    done: k.is_none(),
+                    start_pos: key.as_ref().and_then(|k| range_start(k, plan.scan_forward, pos_col.as_ref())),
+                    key,
+                    start: None,
+                    busy: false,
+                    buffer: VecDeque::new(),
+                    obs: Observed::default(),
+                    frontier: None,
+                    next_limit: None,
+                    calls: 0,
+                }
             })
             .collect::<Vec<_>>();
         let stats = QueryStats { streams: states.len(), ..QueryStats::default() };
@@ -89,6 +116,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             max_concurrency: options.max_concurrency.max(1),
             max_buffered: options.max_buffered_rows,
             cursor_key,
+            pos_col,
             need: plan.limit + 1,
             taken_total: 0,
             buffered: 0,
@@ -136,18 +164,90 @@ impl<'a, B: Backend> Streams<'a, B> {
         !self.in_flight.is_empty() || !self.queue.is_empty()
     }
 
-    /// Waits until stream `i` has a buffered row or is done. While it waits,
-    /// every other stream that will need more rows is refilled too, so the
-    /// refills share one round trip.
-    pub async fn ensure(&mut self, i: usize) -> Result<()> {
-        while self.states[i].buffer.is_empty() && !self.states[i].done {
-            if !self.states[i].busy {
-                self.request(i)?;
-                self.prefetch_low()?;
+    /// Reads stream `i` once more (one response), unless it is done. While
+    /// it waits, every other stream the page is estimated to need is
+    /// refilled too, so the refills share one round trip.
+    pub async fn read_once(&mut self, i: usize) -> Result<()> {
+        if self.states[i].done {
+            return Ok(());
+        }
+        if !self.states[i].busy {
+            self.refill_round(i)?;
+        }
+        while self.states[i].busy {
+            if self.wait().await?.is_none() {
+                break;
             }
-            self.wait().await?;
         }
         Ok(())
+    }
+
+    /// A lower bound for the merge prefix of stream `i`'s next row: its
+    /// constant columns, then the position of the last item it evaluated.
+    pub fn frontier_key(&self, i: usize) -> Option<Vec<u8>> {
+        let st = &self.states[i];
+        let mut key = st.const_prefix.clone()?;
+        key.extend_from_slice(st.frontier.as_deref()?);
+        Some(key)
+    }
+
+    /// Stream `urgent` ran dry: plan one round of requests for every stream
+    /// short of where the page is estimated to end, sized by each stream's
+    /// observed density, so the refills share one round trip.
+    fn refill_round(&mut self, urgent: usize) -> Result<()> {
+        let Some(limits) = self.spans().and_then(|spans| sizing::plan_round(&spans, self.need)) else {
+            self.request(urgent)?;
+            return self.prefetch_low();
+        };
+        for (j, limit) in limits.into_iter().enumerate() {
+            if let Some(l) = limit {
+                if !self.states[j].busy && !self.states[j].done {
+                    self.states[j].next_limit = Some(l);
+                    self.request(j)?;
+                }
+            }
+        }
+        self.request(urgent)
+    }
+
+    /// Every stream's progress as numbers along the first sort-key column.
+    fn spans(&self) -> Option<Vec<sizing::Span>> {
+        let (attr, dir) = self.pos_col.as_ref()?;
+        let position = |item: &Item| {
+            let mut out = Vec::new();
+            crate::encoding::encode_column(&mut out, item.get(attr), *dir).ok().map(|_| out)
+        };
+        let buffered: Vec<Vec<Vec<u8>>> = self
+            .states
+            .iter()
+            .map(|st| st.buffer.iter().filter_map(|r| position(&r.item)).collect())
+            .collect();
+        let mut all: Vec<&[u8]> = Vec::new();
+        for (st, b) in self.states.iter().zip(&buffered) {
+            all.extend(st.start_pos.as_deref());
+            all.extend(st.frontier.as_deref());
+            all.extend(b.iter().map(Vec::as_slice));
+        }
+        let proj = sizing::project(&all);
+        self.states
+            .iter()
+            .zip(&buffered)
+            .map(|(st, b)| {
+                let (start, frontier) = if st.done {
+                    (0.0, 0.0)
+                } else {
+                    (proj(st.start_pos.as_deref()?), proj(st.frontier.as_deref()?))
+                };
+                Some(sizing::Span {
+                    start,
+                    frontier,
+                    scanned: st.obs.scanned,
+                    matched: st.obs.matched,
+                    done: st.done,
+                    buffered: b.iter().map(|p| proj(p)).collect(),
+                })
+            })
+            .collect()
     }
 
     /// Issues requests for streams whose buffers hold less than their share of the need.
@@ -177,6 +277,7 @@ impl<'a, B: Backend> Streams<'a, B> {
         self.clock = self.clock.max(depth);
         self.stats.round_trips = self.clock;
         self.states[i].busy = false;
+        self.states[i].calls += 1;
         self.stats.calls += 1;
         let response = result?;
         self.ingest(i, response)?;
@@ -198,7 +299,8 @@ impl<'a, B: Backend> Streams<'a, B> {
     fn launch_queued(&mut self) -> Result<()> {
         while self.in_flight.len() < self.max_concurrency {
             let Some(i) = self.queue.pop_front() else { break };
-            let request = self.build_request(i)?;
+            let planned = self.states[i].next_limit.take();
+            let request = self.build_request(i, planned)?;
             let depth = self.clock + 1;
             let backend = self.backend;
             self.in_flight.push(Box::pin(async move { (i, depth, backend.read(request).await) }));
@@ -206,7 +308,7 @@ impl<'a, B: Backend> Streams<'a, B> {
         Ok(())
     }
 
-    fn build_request(&self, i: usize) -> Result<ReadRequest> {
+    fn build_request(&self, i: usize, planned: Option<u32>) -> Result<ReadRequest> {
         let plan = self.plan;
         let st = &self.states[i];
         let left = plan.read_budget.saturating_sub(self.stats.items_read);
@@ -223,6 +325,8 @@ impl<'a, B: Backend> Streams<'a, B> {
         }
         let limit = if plan.strategy == Strategy::TopK {
             u32::MAX
+        } else if let Some(l) = planned {
+            l
         } else {
             let active = self.states.iter().filter(|s| !s.done).count();
             let obs = Observed { buffered: st.buffer.len(), ..st.obs };
@@ -250,6 +354,16 @@ impl<'a, B: Backend> Streams<'a, B> {
         }
         let st = &mut self.states[i];
         st.obs.scanned += response.scanned_count;
+        if let Some((attr, dir)) = &self.pos_col {
+            let position = |item: &Item| {
+                let mut out = Vec::new();
+                crate::encoding::encode_column(&mut out, item.get(attr), *dir).ok().map(|_| out)
+            };
+            if st.start_pos.is_none() {
+                st.start_pos = response.items.first().and_then(position);
+            }
+            st.frontier = response.last_evaluated_key.as_ref().and_then(position);
+        }
         st.start = response.last_evaluated_key;
         st.done = st.start.is_none();
         for item in response.items {
@@ -270,6 +384,16 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// The page is complete: what is still in flight is abandoned.
     pub fn finish(mut self) -> QueryStats {
         self.stats.abandoned_calls = self.in_flight.len() as u64;
+        self.stats.per_stream = self
+            .states
+            .iter()
+            .map(|st| StreamStats {
+                calls: st.calls,
+                items_read: st.obs.scanned,
+                rows_matched: st.obs.matched,
+                rows_taken: st.obs.taken,
+            })
+            .collect();
         self.stats
     }
 
@@ -288,4 +412,33 @@ impl<'a, B: Backend> Streams<'a, B> {
         }
         Ok(())
     }
+}
+
+/// The encoded position where a stream's key range begins in scan order, on
+/// the first sort-key column; `None` when the range is open on that side.
+fn range_start(key: &KeyCondition, forward: bool, col: Option<&(String, Direction)>) -> Option<Vec<u8>> {
+    let (attr, dir) = col?;
+    let (a, range) = key.sort_range.as_ref()?;
+    if a != attr {
+        return None;
+    }
+    let v = match (range, forward) {
+        (SortRange::Ge(v) | SortRange::Gt(v) | SortRange::Between(v, _), true) => v,
+        (SortRange::Le(v) | SortRange::Lt(v) | SortRange::Between(_, v), false) => v,
+        _ => return None,
+    };
+    let mut out = Vec::new();
+    crate::encoding::encode_column(&mut out, Some(v), *dir).ok().map(|_| out)
+}
+
+/// The encoded constant columns that precede the first sort-key column in
+/// the order, for stream `i`; `None` when there is no such column.
+fn const_prefix(plan: &Plan, i: usize) -> Option<Vec<u8>> {
+    let n = plan.narrowing.as_ref()?;
+    let mut out = Vec::new();
+    for col in plan.order.iter().take(n.order_pos) {
+        let v = plan.stream_constant(i, &col.attr)?;
+        crate::encoding::encode_column(&mut out, Some(v), col.dir).ok()?;
+    }
+    Some(out)
 }

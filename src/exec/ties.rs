@@ -64,6 +64,11 @@ impl TieSort {
         Ok(self.ready.pop_front())
     }
 
+    /// Rows held, sorted or waiting.
+    pub fn held(&self) -> usize {
+        self.ready.len() + usize::from(self.lookahead.is_some())
+    }
+
     /// True when another row follows.
     pub async fn has_more<B: Backend>(&mut self, merge: &mut Merge, s: &mut Streams<'_, B>) -> Result<bool> {
         if !self.ready.is_empty() || self.lookahead.is_some() {
