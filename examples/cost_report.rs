@@ -392,13 +392,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rows = Vec::new();
     for case in cases() {
         let key = (case.french * 1000.0) as u64;
-        if !tables.contains_key(&key) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = tables.entry(key) {
             let items = generate(seed, count, case.french);
             let t = MemoryTable::new(schema());
             for it in &items {
                 t.put(it.clone())?;
             }
-            tables.insert(key, (items, t));
+            slot.insert((items, t));
         }
         let (items, table) = &tables[&key];
         run_case(table, items, &case, &mut rows).await?;
