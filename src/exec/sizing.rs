@@ -68,7 +68,7 @@ mod tests {
 }
 
 /// Slack on a density estimate, so one more round trip is rarely needed.
-pub(crate) const MARGIN: f64 = 1.2;
+pub(crate) const MARGIN: f64 = 1.1;
 
 /// What the boundary estimate knows about one stream, as numbers along the
 /// first sort-key column (see [`project`]).
