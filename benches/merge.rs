@@ -11,8 +11,8 @@ use std::cmp::Ordering;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use dynaquery::{
-    asc, col, desc, Backend, Engine, Index, Item, KeyAttribute, Options, Query, ReadRequest, ReadResponse, Schema,
-    Value,
+    asc, col, desc, Backend, Engine, Index, Item, KeyAttribute, Options, Query, ReadRequest, ReadResponse,
+    Schema, Value,
 };
 use futures::executor::block_on;
 
@@ -42,7 +42,12 @@ impl Backend for Sorted {
             k.insert("seq".into(), Value::from(end - 1));
             k
         });
-        Ok(ReadResponse { scanned_count: items.len() as u64, items, last_evaluated_key: lek, consumed_capacity: None })
+        Ok(ReadResponse {
+            scanned_count: items.len() as u64,
+            items,
+            last_evaluated_key: lek,
+            consumed_capacity: None,
+        })
     }
 }
 
@@ -84,13 +89,12 @@ fn comparator(a: &Item, b: &Item) -> Ordering {
         Some(Value::N(n)) => Some(n.clone()),
         _ => None,
     };
-    n(b, "ts")
-        .cmp(&n(a, "ts"))
-        .then_with(|| n(b, "total").cmp(&n(a, "total")))
-        .then_with(|| match (a.get("id"), b.get("id")) {
+    n(b, "ts").cmp(&n(a, "ts")).then_with(|| n(b, "total").cmp(&n(a, "total"))).then_with(|| {
+        match (a.get("id"), b.get("id")) {
             (Some(Value::S(x)), Some(Value::S(y))) => x.cmp(y),
             _ => Ordering::Equal,
-        })
+        }
+    })
 }
 
 fn bench(c: &mut Criterion) {

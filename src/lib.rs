@@ -49,6 +49,8 @@ pub mod schema;
 mod stats;
 pub mod value;
 
+#[cfg(feature = "aws-sdk-dynamodb+1")]
+pub use backend::dynamodb::DynamoDb;
 pub use backend::memory::MemoryTable;
 pub use backend::{Backend, KeyCondition, ReadRequest, ReadResponse, SortRange};
 pub use cursor::MAX_CURSOR_LEN;

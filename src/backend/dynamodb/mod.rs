@@ -1,1 +1,135 @@
-//! DynamoDB backend (being written).
+//! The DynamoDB backend: one `Query` (or `Scan`) page per call, through an
+//! `aws_sdk_dynamodb::Client` that you built — with your own credentials,
+//! region, endpoint, retry policy and `BehaviorVersion`. dynaquery never
+//! builds a client of its own.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let config = aws_config::load_from_env().await;
+//! let client = aws_sdk_dynamodb::Client::new(&config);
+//! let schema = dynaquery::backend::dynamodb::load_schema(&client, "orders").await?;
+//! let engine = dynaquery::Engine::new(schema, dynaquery::DynamoDb::new(client));
+//! # let _ = engine; Ok(()) }
+//! ```
+//!
+//! Throttling and transient failures are retried by the SDK's retry policy,
+//! as you configured it; what still fails surfaces as an
+//! [`ErrorKind::Backend`](crate::ErrorKind::Backend) error whose `source()`
+//! is the SDK's error — never as a short page.
+
+mod convert;
+mod create;
+mod describe;
+mod render;
+
+pub use convert::{from_attribute_value, from_item, to_attribute_value, to_item};
+pub use create::create_table;
+pub use describe::load_schema;
+pub use render::{render, Rendered, MAX_EXPRESSION_BYTES, MAX_IN_OPERANDS};
+
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, Select};
+use aws_sdk_dynamodb::Client;
+
+use crate::backend::{Backend, ReadRequest, ReadResponse};
+use crate::error::{Error, ErrorKind, Result};
+
+/// A [`Backend`] over an `aws_sdk_dynamodb::Client`. Cloning is cheap.
+#[derive(Debug, Clone)]
+pub struct DynamoDb {
+    client: Client,
+}
+
+impl DynamoDb {
+    /// Wraps a client you configured.
+    pub fn new(client: Client) -> Self {
+        DynamoDb { client }
+    }
+
+    /// The client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+/// Maps an SDK failure to [`ErrorKind::Backend`], keeping it as the source:
+/// the service's code and message when there is one, else the full context.
+pub(crate) fn sdk_error<E>(operation: &str, table: &str, e: E) -> Error
+where
+    E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
+{
+    let what = match (e.code(), e.message()) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.to_owned(),
+        _ => DisplayErrorContext(&e).to_string(),
+    };
+    Error::new(
+        ErrorKind::Backend,
+        format!(
+            "{operation} on table `{table}` failed: {what} (the SDK already retried what its retry policy \
+             allows; check the table name, the credentials and that the schema matches the table)"
+        ),
+    )
+    .with_source(e)
+}
+
+fn limit(request: &ReadRequest) -> Option<i32> {
+    request.limit.map(|l| i32::try_from(l).unwrap_or(i32::MAX))
+}
+
+impl Backend for DynamoDb {
+    async fn read(&self, request: ReadRequest) -> Result<ReadResponse> {
+        let r = render(request.key.as_ref(), request.filter.as_ref(), request.projection.as_deref())?;
+        let names = (!r.names.is_empty()).then_some(r.names);
+        let values = (!r.values.is_empty()).then_some(r.values);
+        let select = request.projection.is_none().then_some(Select::AllAttributes);
+        let start = request.exclusive_start_key.as_ref().map(to_item);
+        let (items, scanned, lek, capacity) = if request.key.is_some() {
+            let out = self
+                .client
+                .query()
+                .table_name(&request.table)
+                .set_index_name(request.index.clone())
+                .set_key_condition_expression(r.key_condition)
+                .set_filter_expression(r.filter)
+                .set_projection_expression(r.projection)
+                .set_select(select)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .scan_index_forward(request.scan_forward)
+                .set_limit(limit(&request))
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(|e| sdk_error("Query", &request.table, e))?;
+            let cap = out.consumed_capacity().and_then(|c| c.capacity_units());
+            (out.items, out.scanned_count, out.last_evaluated_key, cap)
+        } else {
+            let out = self
+                .client
+                .scan()
+                .table_name(&request.table)
+                .set_index_name(request.index.clone())
+                .set_filter_expression(r.filter)
+                .set_projection_expression(r.projection)
+                .set_select(select)
+                .set_expression_attribute_names(names)
+                .set_expression_attribute_values(values)
+                .set_limit(limit(&request))
+                .set_exclusive_start_key(start)
+                .return_consumed_capacity(ReturnConsumedCapacity::Total)
+                .send()
+                .await
+                .map_err(|e| sdk_error("Scan", &request.table, e))?;
+            let cap = out.consumed_capacity().and_then(|c| c.capacity_units());
+            (out.items, out.scanned_count, out.last_evaluated_key, cap)
+        };
+        Ok(ReadResponse {
+            items: items.unwrap_or_default().iter().map(from_item).collect::<Result<_>>()?,
+            scanned_count: u64::try_from(scanned).unwrap_or(0),
+            last_evaluated_key: lek.as_ref().map(from_item).transpose()?,
+            consumed_capacity: capacity,
+        })
+    }
+}

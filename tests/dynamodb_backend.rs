@@ -1,0 +1,263 @@
+//! The DynamoDB backend against DynamoDB Local: one test per predicate kind
+//! and NULL rule, reserved words, values that look like expression syntax,
+//! Limit-before-filter paging, a multi-attribute GSI key, and DescribeTable.
+
+mod support;
+
+use std::collections::BTreeSet;
+
+use dynaquery::backend::dynamodb::{create_table, load_schema};
+use dynaquery::{
+    col, cond, item, not, Backend, DynamoDb, ErrorKind, Expr, Index, Item, KeyAttribute, KeyCondition,
+    Projection, ReadRequest, Schema, SortRange, Value,
+};
+use support::dynamodb_local as local;
+
+fn schema(table: &str) -> Schema {
+    Schema::new(table, KeyAttribute::s("id")).index(Index::gsi(
+        "by_status",
+        [KeyAttribute::s("status")],
+        [KeyAttribute::n("total")],
+    ))
+}
+
+/// Items with reserved-word attribute names (`status`, `total`, `name`,
+/// `size`), NULLs, missing attributes and syntax-looking values.
+fn items() -> Vec<Item> {
+    vec![
+        item([
+            ("id", Value::from("a")),
+            ("status", "paid".into()),
+            ("total", 10.into()),
+            ("name", ":v0".into()),
+            ("size", "#n0".into()),
+            ("tags", Value::Ss(["x".to_owned(), "y".to_owned()].into())),
+            ("list", Value::L(vec![Value::from(1), Value::from("two")])),
+        ]),
+        item([
+            ("id", Value::from("b")),
+            ("status", "paid".into()),
+            ("total", 20.into()),
+            ("name", "a) OR (b".into()),
+            ("size", Value::Null),
+        ]),
+        item([
+            ("id", Value::from("c")),
+            ("status", "shipped".into()),
+            ("total", 30.into()),
+            ("name", "abc".into()),
+        ]),
+        item([("id", Value::from("d")), ("status", "paid".into()), ("total", 5.into())]),
+    ]
+}
+
+async fn setup() -> (DynamoDb, String) {
+    let client = local::client();
+    let table = local::table_name("backend");
+    create_table(&client, &schema(&table)).await.expect("create table");
+    local::load(&client, &table, &items()).await;
+    (DynamoDb::new(client), table)
+}
+
+/// Scans with the lowered filter, all pages; returns the ids.
+async fn ids(db: &DynamoDb, table: &str, e: &Expr) -> BTreeSet<String> {
+    let filter = match cond::lower(e) {
+        dynaquery::cond::Cond::Const(true) => None,
+        c => Some(c),
+    };
+    let mut out = BTreeSet::new();
+    let mut start = None;
+    loop {
+        let r = db
+            .read(ReadRequest {
+                table: table.into(),
+                index: None,
+                key: None,
+                filter: filter.clone(),
+                projection: None,
+                scan_forward: true,
+                limit: Some(2),
+                exclusive_start_key: start,
+            })
+            .await
+            .expect("scan");
+        out.extend(r.items.iter().filter_map(|i| match i.get("id") {
+            Some(Value::S(s)) => Some(s.clone()),
+            _ => None,
+        }));
+        start = r.last_evaluated_key;
+        if start.is_none() {
+            return out;
+        }
+    }
+}
+
+fn set(ids: &[&str]) -> BTreeSet<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
+#[tokio::test]
+async fn every_predicate_kind_and_null_rule() {
+    let (db, t) = setup().await;
+    let cases: Vec<(&str, Expr, Vec<&str>)> = vec![
+        ("=", col("status").eq("paid"), vec!["a", "b", "d"]),
+        ("<> (reserved word)", col("status").ne("paid"), vec!["c"]),
+        ("<", col("total").lt(20), vec!["a", "d"]),
+        ("<=", col("total").le(20), vec!["a", "b", "d"]),
+        (">", col("total").gt(20), vec!["c"]),
+        (">=", col("total").ge(20), vec!["b", "c"]),
+        ("BETWEEN", col("total").between(6, 25), vec!["a", "b"]),
+        ("BETWEEN crossed", col("total").between(25, 6), vec![]),
+        ("IN", col("total").is_in([5, 30]), vec!["c", "d"]),
+        ("IN over 100", col("total").is_in((100..350).chain([20]).map(Value::from)), vec!["b"]),
+        ("begins_with", col("name").begins_with("ab"), vec!["c"]),
+        ("contains string", col("name").contains(") OR ("), vec!["b"]),
+        ("contains set", col("tags").contains("y"), vec!["a"]),
+        ("contains list", col("list").contains("two"), vec!["a"]),
+        ("syntax-looking value", col("name").eq(":v0"), vec!["a"]),
+        ("syntax-looking value 2", col("size").eq("#n0"), vec!["a"]),
+        ("is_null: missing", col("name").is_null(), vec!["d"]),
+        ("is_null: DynamoDB NULL", col("size").is_null(), vec!["b", "c", "d"]),
+        ("is_not_null", col("size").is_not_null(), vec!["a"]),
+        ("<> is false on missing and NULL", col("size").ne("zzz"), vec!["a"]),
+        ("NOT = is false on missing", not(col("name").eq("abc")), vec!["a", "b"]),
+        ("NOT <> is false on missing", not(col("size").ne("#n0")), vec!["a"]),
+        ("AND", col("status").eq("paid").and(col("total").gt(5)), vec!["a", "b"]),
+        ("OR", col("total").eq(5).or(col("name").eq("abc")), vec!["c", "d"]),
+        ("NOT (a OR b)", not(col("total").eq(5).or(col("name").eq("abc"))), vec!["a", "b"]),
+        ("cross-type comparison is false", col("name").lt(100), vec![]),
+        ("cross-type <> is true", col("total").ne("10"), vec!["a", "b", "c", "d"]),
+    ];
+    for (what, e, want) in cases {
+        assert_eq!(ids(&db, &t, &e).await, set(&want), "{what}: {e}");
+    }
+}
+
+#[tokio::test]
+async fn limit_counts_items_before_the_filter() {
+    let (db, t) = setup().await;
+    let r = db
+        .read(ReadRequest {
+            table: t.clone(),
+            index: Some("by_status".into()),
+            key: Some(KeyCondition {
+                partition: vec![("status".into(), Value::from("paid"))],
+                sort_eq: vec![],
+                sort_range: Some(("total".into(), SortRange::Ge(Value::from(0)))),
+            }),
+            filter: Some(cond::lower(&col("name").eq("nothing"))),
+            projection: None,
+            scan_forward: false,
+            limit: Some(2),
+            exclusive_start_key: None,
+        })
+        .await
+        .unwrap();
+    assert!(r.items.is_empty());
+    assert_eq!(r.scanned_count, 2);
+    let lek = r.last_evaluated_key.expect("a LastEvaluatedKey although no item matched");
+    assert!(lek.contains_key("id") && lek.contains_key("status") && lek.contains_key("total"));
+    assert!(r.consumed_capacity.is_some());
+}
+
+#[tokio::test]
+async fn multi_attribute_gsi_key() {
+    let client = local::client();
+    let table = local::table_name("multi");
+    let schema = Schema::new(&table, KeyAttribute::s("id")).index(Index::gsi(
+        "by_tenant_status",
+        [KeyAttribute::s("tenant"), KeyAttribute::s("status")],
+        [KeyAttribute::s("created_at"), KeyAttribute::n("total")],
+    ));
+    create_table(&client, &schema).await.unwrap();
+    let mut rows = Vec::new();
+    for i in 0..12 {
+        rows.push(item([
+            ("id", Value::from(format!("i{i:02}"))),
+            ("tenant", Value::from(if i % 2 == 0 { "t1" } else { "t2" })),
+            ("status", Value::from("paid")),
+            ("created_at", Value::from(format!("2026-11-{:02}", 1 + i % 3))),
+            ("total", Value::from(i)),
+        ]));
+    }
+    local::load(&client, &table, &rows).await;
+    let db = DynamoDb::new(client.clone());
+    let r = db
+        .read(ReadRequest {
+            table: table.clone(),
+            index: Some("by_tenant_status".into()),
+            key: Some(KeyCondition {
+                partition: vec![("tenant".into(), Value::from("t1")), ("status".into(), Value::from("paid"))],
+                sort_eq: vec![],
+                sort_range: Some(("created_at".into(), SortRange::Ge(Value::from("2026-11-02")))),
+            }),
+            filter: None,
+            projection: None,
+            scan_forward: false,
+            limit: None,
+            exclusive_start_key: None,
+        })
+        .await
+        .unwrap();
+    let got: Vec<(String, String)> =
+        r.items.iter().map(|i| (format!("{}", i["created_at"]), format!("{}", i["total"]))).collect();
+    // t1 holds even i; created_at ≥ 11-02 keeps i % 3 ∈ {1, 2}: i = 2, 4, 8, 10; descending by (created_at, total).
+    assert_eq!(
+        got,
+        vec![
+            ("\"2026-11-03\"".into(), "8".into()),
+            ("\"2026-11-03\"".into(), "2".into()),
+            ("\"2026-11-02\"".into(), "10".into()),
+            ("\"2026-11-02\"".into(), "4".into()),
+        ]
+    );
+    let loaded = load_schema(&client, &table).await.unwrap();
+    assert_eq!(sorted(loaded), sorted(schema));
+}
+
+#[tokio::test]
+async fn describe_table_round_trips_the_schema() {
+    let client = local::client();
+    let table = local::table_name("describe");
+    let schema = Schema::new(&table, KeyAttribute::s("pk"))
+        .sort_key(KeyAttribute::n("sk"))
+        .index(Index::gsi("g_all", [KeyAttribute::s("status")], [KeyAttribute::s("created_at")]))
+        .index(
+            Index::gsi("g_inc", [KeyAttribute::s("country")], [])
+                .projection(Projection::Include(["total".to_owned()].into())),
+        )
+        .index(
+            Index::gsi("g_keys", [KeyAttribute::b("blob")], [KeyAttribute::n("n")])
+                .projection(Projection::KeysOnly),
+        )
+        .index(Index::lsi("l_created", KeyAttribute::s("created_at")));
+    create_table(&client, &schema).await.unwrap();
+    let loaded = load_schema(&client, &table).await.unwrap();
+    assert_eq!(sorted(loaded), sorted(schema));
+}
+
+fn sorted(mut s: Schema) -> Schema {
+    s.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+    s
+}
+
+#[tokio::test]
+async fn failures_are_backend_errors_with_the_sdk_source() {
+    let db = DynamoDb::new(local::client());
+    let err = db
+        .read(ReadRequest {
+            table: "no_such_table".into(),
+            index: None,
+            key: None,
+            filter: None,
+            projection: None,
+            scan_forward: true,
+            limit: None,
+            exclusive_start_key: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Backend);
+    assert!(std::error::Error::source(&err).is_some());
+    assert!(err.to_string().contains("no_such_table"), "{err}");
+}
