@@ -13,12 +13,19 @@
 //! ```text
 //! cargo run --example orders                     # in-memory backend
 //! cargo run --example orders -- --orders 50000 --seed 7 --french 0.01
+//! cargo run --example orders -- --endpoint http://127.0.0.1:8000   # DynamoDB Local
 //! ```
+//!
+//! With `--endpoint` (or `--aws`, for the account your usual AWS credentials
+//! and region point at) the example creates a table named `orders-<seed>`
+//! (or `--table NAME`), loads the same generated orders, and runs the same
+//! query there: the pages are the same as in memory for the same seed.
 
 #[path = "support/orders.rs"]
 mod orders;
 
-use dynaquery::{Engine, MemoryTable, Page, Value};
+use dynaquery::backend::dynamodb::{create_table, to_item};
+use dynaquery::{Backend, DynamoDb, Engine, Item, MemoryTable, Page, Schema, Value};
 use orders::{design_query, generate, schema};
 
 fn text(v: Option<&Value>) -> String {
@@ -68,10 +75,13 @@ struct Args {
     seed: u64,
     orders: usize,
     french: f64,
+    endpoint: Option<String>,
+    aws: bool,
+    table: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { seed: 42, orders: 20_000, french: 0.10 };
+    let mut args = Args { seed: 42, orders: 20_000, french: 0.10, endpoint: None, aws: false, table: None };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
@@ -79,8 +89,13 @@ fn parse_args() -> Result<Args, String> {
             "--seed" => args.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--orders" => args.orders = value()?.parse().map_err(|e| format!("--orders: {e}"))?,
             "--french" => args.french = value()?.parse().map_err(|e| format!("--french: {e}"))?,
+            "--endpoint" => args.endpoint = Some(value()?),
+            "--aws" => args.aws = true,
+            "--table" => args.table = Some(value()?),
             "--help" | "-h" => {
-                return Err("usage: orders [--seed N] [--orders N] [--french FRACTION]".into());
+                return Err("usage: orders [--seed N] [--orders N] [--french FRACTION] \
+                            [--endpoint URL | --aws] [--table NAME]"
+                    .into());
             }
             other => return Err(format!("unknown argument {other}; try --help")),
         }
@@ -98,6 +113,38 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
     let items = generate(args.seed, args.orders, args.french);
+    if args.endpoint.is_some() || args.aws {
+        let mut config = aws_config::defaults(aws_config::BehaviorVersion::latest());
+        if let Some(url) = &args.endpoint {
+            // DynamoDB Local accepts any credentials; use real ones when they exist.
+            config = config
+                .endpoint_url(url)
+                .region(aws_config::Region::new("us-east-1"))
+                .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+                    "local",
+                    "local",
+                    None,
+                    None,
+                    "orders-example",
+                ));
+        }
+        let client = aws_sdk_dynamodb::Client::new(&config.load().await);
+        let mut schema = schema();
+        schema.table = args.table.clone().unwrap_or_else(|| format!("orders-{}", args.seed));
+        let target = args.endpoint.clone().unwrap_or_else(|| "AWS".into());
+        if client.describe_table().table_name(&schema.table).send().await.is_err() {
+            create_table(&client, &schema).await?;
+            load(&client, &schema.table, &items).await?;
+        }
+        println!(
+            "# {} generated orders (seed {}, {:.0}% French), DynamoDB at {target}, table `{}`",
+            args.orders,
+            args.seed,
+            args.french * 100.0,
+            schema.table
+        );
+        return run(schema, DynamoDb::new(client)).await;
+    }
     let table = MemoryTable::new(schema());
     for it in items {
         table.put(it)?;
@@ -108,7 +155,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         args.seed,
         args.french * 100.0
     );
-    let engine = Engine::new(schema(), table);
+    run(schema(), table).await
+}
+
+/// EXPLAIN, page 1, page 2.
+async fn run<B: Backend>(schema: Schema, backend: B) -> Result<(), Box<dyn std::error::Error>> {
+    let engine = Engine::new(schema, backend);
     let q = design_query();
     println!("\n## EXPLAIN\n\n{}", engine.plan(&q)?);
     let page1 = engine.fetch(&q).await?;
@@ -116,6 +168,30 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(cursor) = page1.next_cursor.clone() {
         let page2 = engine.fetch(&q.clone().after(cursor)).await?;
         print_page("Page 2", &page2);
+    }
+    Ok(())
+}
+
+/// BatchWriteItem, 25 at a time, retrying unprocessed items.
+async fn load(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    items: &[Item],
+) -> Result<(), Box<dyn std::error::Error>> {
+    use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+    for chunk in items.chunks(25) {
+        let mut requests = chunk
+            .iter()
+            .map(|it| {
+                Ok(WriteRequest::builder()
+                    .put_request(PutRequest::builder().set_item(Some(to_item(it))).build()?)
+                    .build())
+            })
+            .collect::<Result<Vec<_>, aws_sdk_dynamodb::error::BuildError>>()?;
+        while !requests.is_empty() {
+            let out = client.batch_write_item().request_items(table, requests).send().await?;
+            requests = out.unprocessed_items.and_then(|mut m| m.remove(table)).unwrap_or_default();
+        }
     }
     Ok(())
 }
