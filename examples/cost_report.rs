@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release --example cost_report                 # in-memory backend
 //! cargo run --release --example cost_report -- --orders 200000 --seed 7
+//! cargo run --release --example cost_report -- --memory-check   # 10 thousand vs 1 million orders
 //! ```
 //!
 //! For each case and page: rows returned and whether they equal the naive
@@ -376,6 +377,43 @@ fn markdown(rows: &[Row]) -> String {
     s
 }
 
+/// Peak rows buffered by the DESIGN.md query (merge-served) over five pages,
+/// on tables of 10 thousand and 1 million orders: it must not grow with the
+/// table. The large table holds the small one's orders plus 990 thousand
+/// more under other statuses, so both answer the same pages.
+async fn memory_check(seed: u64) -> Result<(), Box<dyn std::error::Error>> {
+    let case = Case { name: "memory".into(), french: 0.10, fan_out: 2, order: OrderCase::FirstKey };
+    println!("| orders | pages | rows | peak rows buffered (max over pages) | items read |");
+    println!("|---:|---:|---:|---:|---:|");
+    for count in [10_000usize, 1_000_000] {
+        let table = MemoryTable::new(schema());
+        for it in generate(seed, 10_000, case.french) {
+            table.put(it)?;
+        }
+        for (i, mut it) in generate(seed + 1, count - 10_000, case.french).into_iter().enumerate() {
+            it.insert("order_id".into(), Value::from(format!("x-{i:07}")));
+            it.insert("status".into(), Value::from(if i % 2 == 0 { "archived" } else { "returned" }));
+            table.put(it)?;
+        }
+        let engine = Engine::new(schema(), &table);
+        let mut q = query(&case);
+        let (mut peak, mut rows, mut read, mut pages) = (0usize, 0usize, 0u64, 0usize);
+        for _ in 0..PAGES {
+            let page = engine.fetch(&q).await?;
+            pages += 1;
+            peak = peak.max(page.stats.peak_buffered_rows);
+            rows += page.rows.len();
+            read += page.stats.items_read;
+            match page.next_cursor {
+                Some(c) => q = q.after(c),
+                None => break,
+            }
+        }
+        println!("| {count} | {pages} | {rows} | {peak} | {read} |");
+    }
+    Ok(())
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut seed = 42u64;
@@ -385,7 +423,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         match a.as_str() {
             "--seed" => seed = args.next().ok_or("--seed needs a value")?.parse()?,
             "--orders" => count = args.next().ok_or("--orders needs a value")?.parse()?,
-            other => return Err(format!("unknown argument {other} (known: --seed N, --orders N)").into()),
+            "--memory-check" => return memory_check(seed).await,
+            other => {
+                return Err(format!("unknown argument {other} (known: --seed N, --orders N, --memory-check)").into())
+            }
         }
     }
     let mut tables: BTreeMap<u64, (Vec<Item>, MemoryTable)> = BTreeMap::new();
