@@ -425,7 +425,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--orders" => count = args.next().ok_or("--orders needs a value")?.parse()?,
             "--memory-check" => return memory_check(seed).await,
             other => {
-                return Err(format!("unknown argument {other} (known: --seed N, --orders N, --memory-check)").into())
+                return Err(
+                    format!("unknown argument {other} (known: --seed N, --orders N, --memory-check)").into()
+                )
             }
         }
     }

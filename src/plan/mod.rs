@@ -157,9 +157,11 @@ impl Plan {
 /// Plans `query` against `schema`.
 ///
 /// # Errors
-/// [`ErrorKind::InvalidQuery`] for malformed input, [`ErrorKind::NoUsableIndex`]
+/// [`ErrorKind::InvalidQuery`](crate::ErrorKind::InvalidQuery) for malformed input,
+/// [`ErrorKind::NoUsableIndex`](crate::ErrorKind::NoUsableIndex)
 /// when only a scan could serve it and the query did not allow one (the
-/// message names the index that would serve it), [`ErrorKind::LimitExceeded`]
+/// message names the index that would serve it),
+/// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded)
 /// when the fan-out exceeds [`Options::max_streams`].
 pub fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<Plan> {
     let mut notes = Vec::new();

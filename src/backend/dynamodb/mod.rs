@@ -14,7 +14,7 @@
 //!
 //! Throttling and transient failures are retried by the SDK's retry policy,
 //! as you configured it; what still fails surfaces as an
-//! [`ErrorKind::Backend`](crate::ErrorKind::Backend) error whose `source()`
+//! [`ErrorKind::Backend`] error whose `source()`
 //! is the SDK's error — never as a short page.
 
 mod convert;
