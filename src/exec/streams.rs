@@ -199,6 +199,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             self.request(urgent)?;
             return self.prefetch_low();
         };
+        let urgent_planned = limits.get(urgent).copied().flatten().is_some();
         for (j, limit) in limits.into_iter().enumerate() {
             if let Some(l) = limit {
                 if !self.states[j].busy && !self.states[j].done {
@@ -206,6 +207,16 @@ impl<'a, B: Backend> Streams<'a, B> {
                     self.request(j)?;
                 }
             }
+        }
+        if !urgent_planned && !self.states[urgent].busy {
+            // The estimate put the page's end at or before this stream's
+            // frontier (ties there): read an even share of the need.
+            let active = self.states.iter().filter(|s| !s.done).count().max(1);
+            let st = &self.states[urgent];
+            let obs = Observed { buffered: st.buffer.len(), ..st.obs };
+            let filtered = self.plan.server_filter.is_some() || self.plan.residual.is_some();
+            self.states[urgent].next_limit =
+                Some(sizing::limit_for(&obs, self.need.div_ceil(active), filtered));
         }
         self.request(urgent)
     }
