@@ -8,6 +8,9 @@
 //!        0x03 N: u16 length + decimal text │ 0x04 S: u32 length + UTF-8 │ 0x05 B: u32 length + bytes
 //! ```
 //!
+//! With cursor keys or a time-to-live configured, this body travels inside a
+//! signed, stamped envelope: see [`crate::cursor_seal`].
+//!
 //! It carries the last row's values for every column of the order (the
 //! `ORDER BY` terms, then the primary key) and the fingerprint of the query
 //! and plan that produced it. It never carries filters, partition-key values
@@ -18,7 +21,9 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
+use crate::cursor_seal::{open, seal};
 use crate::encoding::encode_column;
+use crate::options::Options;
 use crate::error::{Error, Result};
 use crate::plan::Plan;
 use crate::value::{Item, Number, Value};
@@ -35,8 +40,9 @@ pub(crate) struct Position {
     pub key: Vec<u8>,
 }
 
-/// The cursor for the row `item` of `plan`'s result.
-pub(crate) fn encode(plan: &Plan, item: &Item) -> Result<String> {
+/// The cursor for the row `item` of `plan`'s result, signed and stamped as
+/// `options` say.
+pub(crate) fn encode(plan: &Plan, item: &Item, options: &Options) -> Result<String> {
     let mut out = Vec::with_capacity(64);
     out.push(VERSION);
     out.extend_from_slice(&plan.fingerprint);
@@ -61,7 +67,7 @@ pub(crate) fn encode(plan: &Plan, item: &Item) -> Result<String> {
             }
         }
     }
-    let text = URL_SAFE_NO_PAD.encode(out);
+    let text = URL_SAFE_NO_PAD.encode(seal(out, options));
     if text.len() > MAX_CURSOR_LEN {
         return Err(Error::limit(format!(
             "the cursor for this row would be {} characters, more than {MAX_CURSOR_LEN}: the ORDER BY \
@@ -90,12 +96,13 @@ fn bad(what: &str) -> Error {
 /// # Errors
 /// [`ErrorKind::InvalidCursor`](crate::ErrorKind::InvalidCursor) when it is
 /// too long, does not decode, has another version, or belongs to another query.
-pub(crate) fn decode(plan: &Plan, token: &str) -> Result<Position> {
+pub(crate) fn decode(plan: &Plan, token: &str, options: &Options) -> Result<Position> {
     if token.len() > MAX_CURSOR_LEN {
         return Err(bad(&format!("longer than {MAX_CURSOR_LEN} characters")));
     }
     let raw = URL_SAFE_NO_PAD.decode(token.as_bytes()).map_err(|_| bad("not URL-safe base64"))?;
-    let mut r = Reader { buf: &raw };
+    let body = open(&raw, options)?;
+    let mut r = Reader { buf: body };
     if r.take(1)?[0] != VERSION {
         return Err(bad("unknown version"));
     }

@@ -88,7 +88,7 @@ impl<B: Backend> Engine<B> {
     /// backend's [`ErrorKind::Backend`](crate::ErrorKind::Backend).
     pub async fn fetch(&self, query: &Query) -> Result<Page<Item>> {
         let plan = self.plan(query)?;
-        let position = query.cursor().map(|c| cursor::decode(&plan, c)).transpose()?;
+        let position = query.cursor().map(|c| cursor::decode(&plan, c, &self.options)).transpose()?;
         exec::execute(&plan, &self.backend, &self.options, position.as_ref()).await
     }
 

@@ -36,6 +36,7 @@
 pub mod backend;
 pub mod cond;
 mod cursor;
+pub mod cursor_seal;
 pub mod encoding;
 mod engine;
 mod error;
@@ -54,6 +55,7 @@ pub use backend::dynamodb::DynamoDb;
 pub use backend::memory::MemoryTable;
 pub use backend::{Backend, KeyCondition, ReadRequest, ReadResponse, SortRange};
 pub use cursor::MAX_CURSOR_LEN;
+pub use cursor_seal::CursorKey;
 pub use encoding::Direction;
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};

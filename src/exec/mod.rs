@@ -74,7 +74,7 @@ pub(crate) async fn execute<B: Backend>(
         }
     };
     let next_cursor = match (more, rows.last()) {
-        (true, Some(last)) => Some(cursor::encode(plan, &last.item)?),
+        (true, Some(last)) => Some(cursor::encode(plan, &last.item, options)?),
         _ => None,
     };
     let mut stats = s.finish();

@@ -175,6 +175,14 @@ pub fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<Plan> {
     }
     if let Some(f) = query.filter_expr() {
         validate::filter(f)?;
+        let n = validate::predicates(f);
+        if n > options.max_predicates {
+            return Err(Error::limit(format!(
+                "the filter holds {n} predicates, more than Options::max_predicates = {}; simplify it \
+                 (an IN list counts once) or raise the cap",
+                options.max_predicates
+            )));
+        }
     }
     for o in query.order() {
         validate::name(&o.attr)?;

@@ -78,6 +78,15 @@ pub fn filter(e: &Expr) -> Result<()> {
     }
 }
 
+/// The leaf predicates of a filter (an `IN` counts once).
+pub fn predicates(e: &Expr) -> usize {
+    match e {
+        Expr::And(es) | Expr::Or(es) => es.iter().map(predicates).sum(),
+        Expr::Not(e) => predicates(e),
+        _ => 1,
+    }
+}
+
 /// An attribute name must be non-empty (DynamoDB rejects empty names).
 pub fn name(attr: &str) -> Result<()> {
     if attr.is_empty() {
