@@ -23,8 +23,8 @@ use base64::Engine as _;
 
 use crate::cursor_seal::{open, seal};
 use crate::encoding::encode_column;
-use crate::options::Options;
 use crate::error::{Error, Result};
+use crate::options::Options;
 use crate::plan::Plan;
 use crate::value::{Item, Number, Value};
 

@@ -126,7 +126,8 @@ pub(crate) fn open<'a>(raw: &'a [u8], options: &Options) -> Result<&'a [u8]> {
         };
         let mut mac = key.mac();
         mac.update(&raw[..end]);
-        mac.verify_slice(&raw[end..]).map_err(|_| reject("the cursor's signature does not match (it was altered)"))?;
+        mac.verify_slice(&raw[end..])
+            .map_err(|_| reject("the cursor's signature does not match (it was altered)"))?;
         end
     } else {
         if !options.cursor_keys.is_empty() {
@@ -141,7 +142,11 @@ pub(crate) fn open<'a>(raw: &'a [u8], options: &Options) -> Result<&'a [u8]> {
         let now = now_secs(options);
         let age = Duration::from_secs(now.saturating_sub(issued));
         if age > ttl {
-            return Err(reject(&format!("the cursor expired ({}s old, the limit is {}s)", age.as_secs(), ttl.as_secs())));
+            return Err(reject(&format!(
+                "the cursor expired ({}s old, the limit is {}s)",
+                age.as_secs(),
+                ttl.as_secs()
+            )));
         }
         if issued > now + 300 {
             return Err(reject("the cursor was issued in the future"));

@@ -208,6 +208,44 @@ impl Schema {
         self
     }
 
+    /// Checks this schema against the one the table really has (from
+    /// `DescribeTable`, or a [`MemoryTable`](crate::MemoryTable)'s): same
+    /// table name, primary key, and indexes with the same keys and
+    /// projections. `always_present` is the caller's own promise and is not
+    /// compared.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Schema`](crate::ErrorKind::Schema), listing every difference.
+    pub fn check_matches(&self, actual: &Schema) -> crate::Result<()> {
+        let mut diffs = Vec::new();
+        if self.table != actual.table {
+            diffs.push(format!("table name `{}` vs `{}`", self.table, actual.table));
+        }
+        if self.primary != actual.primary {
+            diffs.push(format!("primary key {:?} vs {:?}", self.primary, actual.primary));
+        }
+        for ix in &self.indexes {
+            match actual.find_index(&ix.name) {
+                None => diffs.push(format!("index `{}` does not exist on the table", ix.name)),
+                Some(a) if a != ix => {
+                    diffs.push(format!("index `{}` is {a:?} on the table, not {ix:?}", ix.name))
+                }
+                Some(_) => {}
+            }
+        }
+        if diffs.is_empty() {
+            return Ok(());
+        }
+        Err(crate::Error::new(
+            crate::ErrorKind::Schema,
+            format!(
+                "the schema does not match table `{}`: {}; load it with backend::dynamodb::load_schema or fix it",
+                actual.table,
+                diffs.join("; ")
+            ),
+        ))
+    }
+
     /// The index with this name.
     pub fn find_index(&self, name: &str) -> Option<&Index> {
         self.indexes.iter().find(|i| i.name == name)

@@ -13,8 +13,8 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use common::reference;
 use dynaquery::{
-    asc, col, desc, item, CursorKey, Engine, ErrorKind, Index, Item, KeyAttribute, MemoryTable, Options, Page,
-    Query, Schema, Value,
+    asc, col, desc, item, CursorKey, Engine, ErrorKind, Index, Item, KeyAttribute, MemoryTable, Options,
+    Page, Query, Schema, Value,
 };
 use futures::executor::block_on;
 use proptest::prelude::*;

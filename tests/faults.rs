@@ -8,7 +8,10 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use common::{all_pages, reference};
-use dynaquery::{asc, col, desc, item, Engine, ErrorKind, Index, Item, KeyAttribute, MemoryTable, Options, Query, Schema, Value};
+use dynaquery::{
+    asc, col, desc, item, Engine, ErrorKind, Index, Item, KeyAttribute, MemoryTable, Options, Query, Schema,
+    Value,
+};
 use support::faults::{Fault, Faults};
 
 fn schema() -> Schema {
@@ -81,7 +84,9 @@ async fn a_failure_in_the_middle_of_a_multi_page_fan_out_fails_the_page() {
 async fn slow_streams_still_give_the_right_pages() {
     let engine = Engine::new(
         schema(),
-        Faults::new(table()).always(Fault::Slow(Duration::from_millis(2))).on_call(3, Fault::Slow(Duration::from_millis(60))),
+        Faults::new(table())
+            .always(Fault::Slow(Duration::from_millis(2)))
+            .on_call(3, Fault::Slow(Duration::from_millis(60))),
     );
     let got = all_pages(&engine, &query(), 100).await.unwrap();
     assert_eq!(got, reference::run(&query(), &["order_id"], &items()));
@@ -104,8 +109,9 @@ async fn dropping_the_page_future_cancels_every_request() {
 #[tokio::test]
 async fn concurrent_requests_never_exceed_the_cap() {
     for cap in [1usize, 3, 8] {
-        let engine = Engine::new(schema(), Faults::new(table()).always(Fault::Slow(Duration::from_millis(3))))
-            .with_options(Options::default().max_concurrency(cap));
+        let engine =
+            Engine::new(schema(), Faults::new(table()).always(Fault::Slow(Duration::from_millis(3))))
+                .with_options(Options::default().max_concurrency(cap));
         let got = all_pages(&engine, &query(), 100).await.unwrap();
         assert_eq!(got, reference::run(&query(), &["order_id"], &items()));
         let peak = engine.backend().peak_in_flight.load(Ordering::SeqCst);

@@ -93,3 +93,12 @@ pub async fn load_schema(client: &Client, table: &str) -> Result<Schema> {
         always_present: Default::default(),
     })
 }
+
+/// Checks `schema` against the table's real one before any query runs.
+///
+/// # Errors
+/// [`ErrorKind::Schema`] listing the differences; [`ErrorKind::Backend`]
+/// when `DescribeTable` fails.
+pub async fn verify_schema(client: &Client, schema: &Schema) -> Result<()> {
+    schema.check_matches(&load_schema(client, &schema.table).await?)
+}

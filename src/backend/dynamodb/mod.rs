@@ -24,7 +24,7 @@ mod render;
 
 pub use convert::{from_attribute_value, from_item, to_attribute_value, to_item};
 pub use create::create_table;
-pub use describe::load_schema;
+pub use describe::{load_schema, verify_schema};
 pub use render::{render, Rendered, MAX_EXPRESSION_BYTES, MAX_IN_OPERANDS};
 
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
