@@ -1,0 +1,90 @@
+//! Faults on the DynamoDB backend, through the SDK's own replay HTTP client:
+//! the SDK's retry policy runs for real, and what it cannot absorb is a
+//! typed error with the SDK's error as its source — never a short page.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::config::retry::RetryConfig;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_smithy_http_client::test_util::{ReplayEvent, StaticReplayClient};
+use aws_smithy_types::body::SdkBody;
+use dynaquery::{col, desc, DynamoDb, Engine, ErrorKind, Index, KeyAttribute, Query, Schema, Value};
+
+fn schema() -> Schema {
+    Schema::new("orders", KeyAttribute::s("order_id"))
+        .index(Index::gsi("status-created_at", [KeyAttribute::s("status")], [KeyAttribute::s("created_at")]))
+        .always_present(["status", "created_at"])
+}
+
+fn query() -> Query {
+    Query::new().filter(col("status").eq("paid")).order_by(desc("created_at")).limit(10)
+}
+
+fn request() -> http::Request<SdkBody> {
+    http::Request::builder().uri("https://dynamodb.us-east-1.amazonaws.com/").body(SdkBody::empty()).unwrap()
+}
+
+fn throttled() -> ReplayEvent {
+    let body = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException","message":"The level of configured provisioned throughput for the table was exceeded."}"#;
+    ReplayEvent::new(request(), http::Response::builder().status(400).body(SdkBody::from(body)).unwrap())
+}
+
+fn server_error() -> ReplayEvent {
+    let body = r#"{"__type":"com.amazonaws.dynamodb.v20120810#InternalServerError","message":"Internal server error"}"#;
+    ReplayEvent::new(request(), http::Response::builder().status(500).body(SdkBody::from(body)).unwrap())
+}
+
+fn ok() -> ReplayEvent {
+    let body = r#"{"Items":[
+        {"order_id":{"S":"o2"},"status":{"S":"paid"},"created_at":{"S":"2026-11-02"}},
+        {"order_id":{"S":"o1"},"status":{"S":"paid"},"created_at":{"S":"2026-11-01"}}
+    ],"Count":2,"ScannedCount":2,"ConsumedCapacity":{"TableName":"orders","CapacityUnits":0.5}}"#;
+    ReplayEvent::new(request(), http::Response::builder().status(200).body(SdkBody::from(body)).unwrap())
+}
+
+fn engine(events: Vec<ReplayEvent>, attempts: u32) -> (Engine<DynamoDb>, StaticReplayClient) {
+    let replay = StaticReplayClient::new(events);
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+        .http_client(replay.clone())
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(attempts)
+                .with_initial_backoff(Duration::from_millis(1)),
+        )
+        .build();
+    (Engine::new(schema(), DynamoDb::new(aws_sdk_dynamodb::Client::from_conf(config))), replay)
+}
+
+#[tokio::test]
+async fn throttling_the_sdk_retries_away_gives_the_right_page() {
+    let (e, replay) = engine(vec![throttled(), throttled(), ok()], 3);
+    let page = e.fetch(&query()).await.unwrap();
+    let ids: Vec<&Value> = page.rows.iter().map(|r| &r["order_id"]).collect();
+    assert_eq!(ids, [&Value::from("o2"), &Value::from("o1")]);
+    assert!(page.next_cursor.is_none());
+    assert_eq!(replay.actual_requests().count(), 3, "two throttled attempts, then the answer");
+    assert_eq!(page.stats.calls, 1, "one logical call");
+}
+
+#[tokio::test]
+async fn throttling_beyond_the_retry_policy_is_a_backend_error_with_the_sdk_source() {
+    let (e, replay) = engine(vec![throttled(), throttled(), throttled()], 3);
+    let err = e.fetch(&query()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Backend);
+    assert!(err.to_string().contains("ProvisionedThroughputExceededException"), "{err}");
+    assert!(std::error::Error::source(&err).is_some());
+    assert_eq!(replay.actual_requests().count(), 3);
+}
+
+#[tokio::test]
+async fn a_5xx_is_retried_then_surfaces() {
+    let (e, _) = engine(vec![server_error(), ok()], 2);
+    assert_eq!(e.fetch(&query()).await.unwrap().rows.len(), 2);
+    let (e, _) = engine(vec![server_error(), server_error()], 2);
+    let err = e.fetch(&query()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Backend);
+    assert!(err.to_string().contains("InternalServerError"), "{err}");
+}
