@@ -1,7 +1,7 @@
 //! Signed and expiring cursors: an envelope around the cursor body.
 //!
 //! Without keys and without a time-to-live, a cursor is the bare body
-//! (version byte 1, see [`crate::cursor`]). With either, it is:
+//! (version byte 1, the plain cursor body). With either, it is:
 //!
 //! ```text
 //! 0x02 │ key id (1) │ flags (1) │ issued at, Unix seconds (u64 BE) │ body │ HMAC-SHA256 (32)
