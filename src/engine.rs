@@ -18,7 +18,9 @@ use crate::value::{from_item, Item};
 /// use dynaquery::{asc, col, item, Engine, Index, KeyAttribute, MemoryTable, Query, Schema, Value};
 ///
 /// let schema = Schema::new("orders", KeyAttribute::s("order_id"))
-///     .index(Index::gsi("status-created_at", [KeyAttribute::s("status")], [KeyAttribute::s("created_at")]));
+///     .index(Index::gsi("status-created_at", [KeyAttribute::s("status")], [KeyAttribute::s("created_at")]))
+///     // Every order has a `created_at`, so the sparse GSI holds every `paid` order.
+///     .always_present(["status", "created_at"]);
 /// let table = MemoryTable::new(schema.clone());
 /// for (id, status, at) in [("o1", "paid", "2026-11-02"), ("o2", "paid", "2026-11-01"), ("o3", "new", "2026-11-03")] {
 ///     table.put(item([("order_id", Value::from(id)), ("status", status.into()), ("created_at", at.into())])).unwrap();
