@@ -47,6 +47,7 @@ mod page;
 pub mod plan;
 pub mod query;
 pub mod schema;
+pub mod sql;
 mod stats;
 pub mod value;
 
