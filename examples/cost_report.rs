@@ -5,6 +5,7 @@
 //! cargo run --release --example cost_report                 # in-memory backend
 //! cargo run --release --example cost_report -- --orders 200000 --seed 7
 //! cargo run --release --example cost_report -- --memory-check   # 10 thousand vs 1 million orders
+//! cargo run --release --example cost_report -- --endpoint http://127.0.0.1:8000   # DynamoDB Local
 //! ```
 //!
 //! For each case and page: rows returned and whether they equal the naive
@@ -12,6 +13,8 @@
 //! perfect reader needs, their ratio, calls, sequential round trips, and
 //! consumed capacity. Writes `target/cost_report.json` too.
 
+#[path = "support/dynamo.rs"]
+mod dynamo;
 #[path = "support/orders.rs"]
 mod orders;
 
@@ -19,9 +22,10 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use dynaquery::backend::dynamodb::create_table;
 use dynaquery::{
-    asc, col, desc, Backend, Direction, Engine, Item, KeyCondition, MemoryTable, Query, ReadRequest,
-    SortRange, Value,
+    asc, col, desc, Backend, Direction, DynamoDb, Engine, Item, KeyCondition, MemoryTable, Query,
+    ReadRequest, Schema, SortRange, Value,
 };
 use orders::{generate, schema, statuses};
 
@@ -151,9 +155,15 @@ fn id(it: &Item) -> String {
     }
 }
 
-fn stream_request(case: &Case, status: &str, limit: Option<u32>, start: Option<Item>) -> ReadRequest {
+fn stream_request(
+    table: &str,
+    case: &Case,
+    status: &str,
+    limit: Option<u32>,
+    start: Option<Item>,
+) -> ReadRequest {
     ReadRequest {
-        table: "orders".into(),
+        table: table.into(),
         index: Some(case.order.index().into()),
         key: Some(KeyCondition {
             partition: vec![("status".into(), Value::from(status))],
@@ -171,13 +181,13 @@ fn stream_request(case: &Case, status: &str, limit: Option<u32>, start: Option<I
 
 /// DESIGN.md's hand-written code: one Query per status with a fixed Limit,
 /// merge, sort on the client, slice. It has no page 2.
-async fn hand_written<B: Backend>(b: &B, case: &Case) -> dynaquery::Result<(Vec<Item>, Row)> {
+async fn hand_written<B: Backend>(b: &B, table: &str, case: &Case) -> dynaquery::Result<(Vec<Item>, Row)> {
     let mut all = Vec::new();
     let mut row = Row { approach: "hand-written", page: 1, round_trips: 1, ..Row::default() };
     let reqs = statuses()
         .into_iter()
         .take(case.fan_out)
-        .map(|s| b.read(stream_request(case, &s, Some(HAND_WRITTEN_LIMIT), None)));
+        .map(|s| b.read(stream_request(table, case, &s, Some(HAND_WRITTEN_LIMIT), None)));
     for r in futures::future::join_all(reqs).await {
         let r = r?;
         row.calls += 1;
@@ -193,13 +203,13 @@ async fn hand_written<B: Backend>(b: &B, case: &Case) -> dynaquery::Result<(Vec<
 
 /// Read every matching item of every stream (streams in parallel, pages of
 /// each stream in sequence), sort, slice.
-async fn naive_all<B: Backend>(b: &B, case: &Case) -> dynaquery::Result<(Vec<Item>, Row)> {
+async fn naive_all<B: Backend>(b: &B, table: &str, case: &Case) -> dynaquery::Result<(Vec<Item>, Row)> {
     let mut row = Row { approach: "naive", ..Row::default() };
     let per_stream = statuses().into_iter().take(case.fan_out).map(|s| async move {
         let mut items = Vec::new();
         let (mut calls, mut read, mut rcu, mut start) = (0u64, 0u64, 0.0, None);
         loop {
-            let r = b.read(stream_request(case, &s, None, start)).await?;
+            let r = b.read(stream_request(table, case, &s, None, start)).await?;
             calls += 1;
             read += r.scanned_count;
             rcu += r.consumed_capacity.unwrap_or(0.0);
@@ -282,16 +292,18 @@ fn lower_bound(case: &Case, items: &[Item], after: Option<&Item>, last: Option<&
 
 async fn run_case<B: Backend>(
     b: &B,
+    schema: &Schema,
     items: &[Item],
     case: &Case,
     out: &mut Vec<Row>,
 ) -> dynaquery::Result<()> {
-    let engine = Engine::new(schema(), b);
-    let (naive_rows, naive_row) = naive_all(b, case).await?;
+    let engine = Engine::new(schema.clone(), b);
+    let table = schema.table.as_str();
+    let (naive_rows, naive_row) = naive_all(b, table, case).await?;
     let want: Vec<Vec<String>> =
         naive_rows.chunks(PAGE).take(PAGES).map(|c| c.iter().map(id).collect()).collect();
 
-    let (hw, mut hw_row) = hand_written(b, case).await?;
+    let (hw, mut hw_row) = hand_written(b, table, case).await?;
     hw_row.case = case.name.clone();
     hw_row.rows = hw.len();
     hw_row.correct = want.first().is_some_and(|w| *w == hw.iter().map(id).collect::<Vec<_>>());
@@ -417,40 +429,67 @@ async fn memory_check(seed: u64) -> Result<(), Box<dyn std::error::Error>> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut seed = 42u64;
-    let mut count = 200_000usize;
+    let mut count: Option<usize> = None;
+    let mut endpoint: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--seed" => seed = args.next().ok_or("--seed needs a value")?.parse()?,
-            "--orders" => count = args.next().ok_or("--orders needs a value")?.parse()?,
+            "--orders" => count = Some(args.next().ok_or("--orders needs a value")?.parse()?),
+            "--endpoint" => endpoint = Some(args.next().ok_or("--endpoint needs a URL")?),
             "--memory-check" => return memory_check(seed).await,
             other => {
-                return Err(
-                    format!("unknown argument {other} (known: --seed N, --orders N, --memory-check)").into()
+                return Err(format!(
+                    "unknown argument {other} (known: --seed N, --orders N, --endpoint URL, --memory-check)"
                 )
+                .into())
             }
         }
     }
-    let mut tables: BTreeMap<u64, (Vec<Item>, MemoryTable)> = BTreeMap::new();
+    // DynamoDB Local loads about a thousand items a second: a smaller default there.
+    let count = count.unwrap_or(if endpoint.is_some() { 20_000 } else { 200_000 });
+    let client = match &endpoint {
+        Some(url) => Some(dynamo::client(Some(url)).await),
+        None => None,
+    };
+    let mut tables: BTreeMap<u64, (Vec<Item>, Schema, MemoryTable)> = BTreeMap::new();
     let mut rows = Vec::new();
     for case in cases() {
         let key = (case.french * 1000.0) as u64;
         if let std::collections::btree_map::Entry::Vacant(slot) = tables.entry(key) {
             let items = generate(seed, count, case.french);
-            let t = MemoryTable::new(schema());
-            for it in &items {
-                t.put(it.clone())?;
+            let mut sch = schema();
+            let memory = MemoryTable::new(sch.clone());
+            match &client {
+                Some(client) => {
+                    sch.table = format!("cost-{seed}-{count}-{key}");
+                    if client.describe_table().table_name(&sch.table).send().await.is_err() {
+                        eprintln!("loading {count} orders into {} ...", sch.table);
+                        create_table(client, &sch).await?;
+                        dynamo::load(client, &sch.table, &items).await?;
+                    }
+                }
+                None => {
+                    for it in &items {
+                        memory.put(it.clone())?;
+                    }
+                }
             }
-            slot.insert((items, t));
+            slot.insert((items, sch, memory));
         }
-        let (items, table) = &tables[&key];
-        run_case(table, items, &case, &mut rows).await?;
+        let (items, sch, memory) = &tables[&key];
+        match &client {
+            Some(client) => run_case(&DynamoDb::new(client.clone()), sch, items, &case, &mut rows).await?,
+            None => run_case(memory, sch, items, &case, &mut rows).await?,
+        }
     }
     let md = markdown(&rows);
-    println!("# Cost report: {count} orders, seed {seed}, in-memory backend, pages of {PAGE}\n\n{md}");
+    let backend = endpoint.as_deref().map_or("in-memory backend".to_string(), |u| format!("DynamoDB at {u}"));
+    println!("# Cost report: {count} orders, seed {seed}, {backend}, pages of {PAGE}\n\n{md}");
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
     std::fs::create_dir_all(&dir)?;
-    std::fs::write(dir.join("cost_report.json"), serde_json::to_string_pretty(&rows)?)?;
-    println!("\nJSON: target/cost_report.json");
+    let name = if endpoint.is_some() { "cost_report_dynamodb.json" } else { "cost_report.json" };
+    std::fs::write(dir.join(name), serde_json::to_string_pretty(&rows)?)?;
+    println!("\nJSON: target/{name}");
     Ok(())
 }

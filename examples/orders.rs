@@ -21,11 +21,13 @@
 //! (or `--table NAME`), loads the same generated orders, and runs the same
 //! query there: the pages are the same as in memory for the same seed.
 
+#[path = "support/dynamo.rs"]
+mod dynamo;
 #[path = "support/orders.rs"]
 mod orders;
 
-use dynaquery::backend::dynamodb::{create_table, to_item};
-use dynaquery::{Backend, DynamoDb, Engine, Item, MemoryTable, Page, Schema, Value};
+use dynaquery::backend::dynamodb::create_table;
+use dynaquery::{Backend, DynamoDb, Engine, MemoryTable, Page, Schema, Value};
 use orders::{design_query, generate, schema};
 
 fn text(v: Option<&Value>) -> String {
@@ -114,27 +116,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let items = generate(args.seed, args.orders, args.french);
     if args.endpoint.is_some() || args.aws {
-        let mut config = aws_config::defaults(aws_config::BehaviorVersion::latest());
-        if let Some(url) = &args.endpoint {
-            // DynamoDB Local accepts any credentials; use real ones when they exist.
-            config = config
-                .endpoint_url(url)
-                .region(aws_config::Region::new("us-east-1"))
-                .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-                    "local",
-                    "local",
-                    None,
-                    None,
-                    "orders-example",
-                ));
-        }
-        let client = aws_sdk_dynamodb::Client::new(&config.load().await);
+        let client = dynamo::client(args.endpoint.as_deref()).await;
         let mut schema = schema();
         schema.table = args.table.clone().unwrap_or_else(|| format!("orders-{}", args.seed));
         let target = args.endpoint.clone().unwrap_or_else(|| "AWS".into());
         if client.describe_table().table_name(&schema.table).send().await.is_err() {
             create_table(&client, &schema).await?;
-            load(&client, &schema.table, &items).await?;
+            dynamo::load(&client, &schema.table, &items).await?;
         }
         println!(
             "# {} generated orders (seed {}, {:.0}% French), DynamoDB at {target}, table `{}`",
@@ -168,30 +156,6 @@ async fn run<B: Backend>(schema: Schema, backend: B) -> Result<(), Box<dyn std::
     if let Some(cursor) = page1.next_cursor.clone() {
         let page2 = engine.fetch(&q.clone().after(cursor)).await?;
         print_page("Page 2", &page2);
-    }
-    Ok(())
-}
-
-/// BatchWriteItem, 25 at a time, retrying unprocessed items.
-async fn load(
-    client: &aws_sdk_dynamodb::Client,
-    table: &str,
-    items: &[Item],
-) -> Result<(), Box<dyn std::error::Error>> {
-    use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-    for chunk in items.chunks(25) {
-        let mut requests = chunk
-            .iter()
-            .map(|it| {
-                Ok(WriteRequest::builder()
-                    .put_request(PutRequest::builder().set_item(Some(to_item(it))).build()?)
-                    .build())
-            })
-            .collect::<Result<Vec<_>, aws_sdk_dynamodb::error::BuildError>>()?;
-        while !requests.is_empty() {
-            let out = client.batch_write_item().request_items(table, requests).send().await?;
-            requests = out.unprocessed_items.and_then(|mut m| m.remove(table)).unwrap_or_default();
-        }
     }
     Ok(())
 }

@@ -94,6 +94,42 @@ impl<B: Backend> Engine<B> {
         exec::execute(&plan, &self.backend, &self.options, position.as_ref()).await
     }
 
+    /// The cursor that resumes `plan`'s result just after `row` (a row of
+    /// that result: its `ORDER BY` attributes and primary key are read),
+    /// signed and stamped as the [`Options`] say. Useful for "start after
+    /// this item" links; pages carry their own cursors already.
+    ///
+    /// ```
+    /// use dynaquery::{asc, col, item, Engine, KeyAttribute, MemoryTable, Query, Schema, Value};
+    ///
+    /// let schema = Schema::new("orders", KeyAttribute::s("order_id"));
+    /// let engine = Engine::new(schema.clone(), MemoryTable::new(schema));
+    /// let q = Query::new().filter(col("order_id").eq("o-7"));
+    /// let plan = engine.plan(&q).unwrap();
+    /// let cursor = engine.cursor_after(&plan, &item([("order_id", Value::from("o-7"))])).unwrap();
+    /// assert!(engine.check_cursor(&plan, &cursor).is_ok());
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unorderable`](crate::ErrorKind::Unorderable) when an
+    /// `ORDER BY` attribute of `row` is a list, map or set;
+    /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) when the
+    /// cursor would be longer than [`MAX_CURSOR_LEN`](crate::MAX_CURSOR_LEN).
+    pub fn cursor_after(&self, plan: &Plan, row: &Item) -> Result<String> {
+        cursor::encode(plan, row, &self.options)
+    }
+
+    /// Checks `cursor` against `plan` (signature, expiry, format, the query
+    /// it belongs to) without reading anything: what [`fetch`](Engine::fetch)
+    /// does first, for services that want to reject a bad cursor early.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidCursor`](crate::ErrorKind::InvalidCursor), as
+    /// [`fetch`](Engine::fetch) would report it.
+    pub fn check_cursor(&self, plan: &Plan, cursor: &str) -> Result<()> {
+        cursor::decode(plan, cursor, &self.options).map(|_| ())
+    }
+
     /// Like [`fetch`](Engine::fetch), deserializing each row into `T` with serde_dynamo.
     ///
     /// # Errors
