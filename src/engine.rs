@@ -82,6 +82,13 @@ impl<B: Backend> Engine<B> {
     /// Everything about the query and cursor is checked before the first
     /// request. Dropping the returned future cancels every request in flight.
     ///
+    /// Without a cursor, a [`Query::offset`] of `n` first reads the result's
+    /// first `n` rows page by page (chunks of up to
+    /// [`Options::max_page_size`] rows, each a page with its own read budget,
+    /// resumed through the normal cursors) and discards them; the page's
+    /// [`QueryStats`](crate::QueryStats) include those reads. With a cursor
+    /// the offset is not applied again.
+    ///
     /// # Errors
     /// Planning errors, [`ErrorKind::InvalidCursor`](crate::ErrorKind::InvalidCursor),
     /// [`ErrorKind::ReadBudgetExceeded`](crate::ErrorKind::ReadBudgetExceeded),
@@ -89,9 +96,54 @@ impl<B: Backend> Engine<B> {
     /// [`ErrorKind::Unorderable`](crate::ErrorKind::Unorderable) and the
     /// backend's [`ErrorKind::Backend`](crate::ErrorKind::Backend).
     pub async fn fetch(&self, query: &Query) -> Result<Page<Item>> {
+        if query.cursor().is_none() && query.offset_rows() > 0 {
+            return self.fetch_after_offset(query).await;
+        }
+        self.fetch_one(query).await
+    }
+
+    /// One page, ignoring the query's offset.
+    async fn fetch_one(&self, query: &Query) -> Result<Page<Item>> {
         let plan = self.plan(query)?;
         let position = query.cursor().map(|c| cursor::decode(&plan, c, &self.options)).transpose()?;
         exec::execute(&plan, &self.backend, &self.options, position.as_ref()).await
+    }
+
+    /// The first page of `query` after skipping its offset: reads and
+    /// discards the skipped rows in pages, each resumed from the previous
+    /// page's cursor, then runs the real page from the last cursor.
+    async fn fetch_after_offset(&self, query: &Query) -> Result<Page<Item>> {
+        // Plan once up front so a bad query fails before any read.
+        self.plan(query)?;
+        let base = query.clone().offset(0);
+        let chunk = self.options.max_page_size.max(1) as u64;
+        let mut remaining = query.offset_rows();
+        let mut stats = crate::stats::QueryStats::default();
+        let mut cursor: Option<String> = None;
+        while remaining > 0 {
+            let n = remaining.min(chunk) as usize;
+            let mut skip = base.clone().limit(n);
+            if let Some(c) = cursor.take() {
+                skip = skip.after(c);
+            }
+            let page = self.fetch_one(&skip).await?;
+            stats.absorb(&page.stats);
+            remaining -= (page.rows.len() as u64).min(remaining);
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                // The result ends inside the offset: an empty last page.
+                None => return Ok(Page { rows: Vec::new(), next_cursor: None, stats }),
+            }
+        }
+        let mut last = base;
+        if let Some(c) = cursor {
+            last = last.after(c);
+        }
+        let mut page = self.fetch_one(&last).await?;
+        stats.rows = page.stats.rows;
+        stats.absorb(&page.stats);
+        page.stats = stats;
+        Ok(page)
     }
 
     /// Like [`fetch`](Engine::fetch), deserializing each row into `T` with serde_dynamo.
