@@ -1,0 +1,235 @@
+//! Literals and bind parameters: SQL text to [`Value`]s.
+//!
+//! - `'text'` (a doubled `''` is one quote) → [`Value::S`];
+//! - `12`, `-0.5`, `1E-100` → [`Value::N`], parsed as exact decimals by
+//!   [`Number`]'s own parser — never through `f64`;
+//! - `TRUE` / `FALSE` → [`Value::Bool`]; `X'00ff'` → [`Value::B`];
+//! - `$1`, `$2`, … or `?` (numbered in order of appearance) → the caller's
+//!   parameter, which may be any value but `NULL`.
+//!
+//! `NULL` as an operand is an error: `a = NULL` is never true in SQL, and
+//! `IS NULL` / `IS NOT NULL` say what is meant.
+
+use sqlparser::ast::{Expr as SqlExpr, UnaryOperator, Value as SqlValue};
+use sqlparser::tokenizer::Span;
+
+use super::located::Source;
+use crate::error::Result;
+use crate::value::{Number, Value};
+
+/// How a statement numbers its parameters; mixing the two is an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Style {
+    /// `$1`, `$2`, … (PostgreSQL).
+    Dollar,
+    /// `?`, numbered in order of appearance (JDBC, MySQL, SQLite).
+    Question,
+}
+
+/// The caller's bind parameters and which of them the statement used.
+#[derive(Debug)]
+pub(crate) struct Params<'a> {
+    values: &'a [Value],
+    used: Vec<bool>,
+    /// Where each `?` is written, in text order: the n-th `?` binds value n,
+    /// whatever order the clauses are converted in.
+    questions: Vec<(u64, u64)>,
+    next_question: usize,
+    style: Option<Style>,
+}
+
+impl<'a> Params<'a> {
+    /// `values`, for a text whose `?` placeholders start at `questions`.
+    pub(crate) fn new(values: &'a [Value], mut questions: Vec<(u64, u64)>) -> Self {
+        questions.sort_unstable();
+        Params { values, used: vec![false; values.len()], questions, next_question: 0, style: None }
+    }
+
+    /// The value bound to `placeholder` (`$2`, `?`), written at `span`.
+    fn take(&mut self, placeholder: &str, span: Span, src: Source<'_>) -> Result<Value> {
+        let (style, index) = if placeholder == "?" {
+            let at = (span.start.line, span.start.column);
+            let index = match self.questions.binary_search(&at) {
+                Ok(i) => i,
+                Err(_) => self.next_question,
+            };
+            self.next_question += 1;
+            (Style::Question, index)
+        } else {
+            match placeholder.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()) {
+                Some(n) if n >= 1 => (Style::Dollar, n - 1),
+                _ => {
+                    return Err(src.unsupported(
+                        &format!("the parameter `{placeholder}`"),
+                        "bind parameters are positional: write $1, $2, … or ?",
+                        span,
+                    ))
+                }
+            }
+        };
+        match self.style {
+            Some(s) if s != style => {
+                return Err(src.error(
+                    format!(
+                        "the parameter `{placeholder}` mixes `$n` and `?` parameters in one statement; \
+                         use one style"
+                    ),
+                    span,
+                ))
+            }
+            _ => self.style = Some(style),
+        }
+        let Some(value) = self.values.get(index) else {
+            return Err(src.error(
+                format!(
+                    "the parameter `{placeholder}` (number {}) has no value: {} parameter(s) were given; \
+                     pass one value per parameter",
+                    index + 1,
+                    self.values.len()
+                ),
+                span,
+            ));
+        };
+        if value.is_null() {
+            return Err(src.error(
+                format!(
+                    "the parameter `{placeholder}` is NULL, and a comparison with NULL is never true; \
+                     write `column IS NULL` or `column IS NOT NULL` instead"
+                ),
+                span,
+            ));
+        }
+        self.used[index] = true;
+        Ok(value.clone())
+    }
+
+    /// Fails when a parameter was given but the statement never names it.
+    pub(crate) fn finish(self, src: Source<'_>) -> Result<()> {
+        let unused: Vec<String> = self
+            .used
+            .iter()
+            .enumerate()
+            .filter(|(_, used)| !**used)
+            .map(|(i, _)| match self.style {
+                Some(Style::Question) => format!("number {}", i + 1),
+                _ => format!("${}", i + 1),
+            })
+            .collect();
+        if unused.is_empty() {
+            return Ok(());
+        }
+        let used = self.used.iter().filter(|u| **u).count();
+        Err(src.error(
+            format!(
+                "{} parameter(s) were given but the statement uses {used}: parameter {} is never used; \
+                 pass exactly the parameters the statement names",
+                self.values.len(),
+                unused.join(", ")
+            ),
+            Span::empty(),
+        ))
+    }
+}
+
+/// The value of a literal or parameter, or `Ok(None)` when `e` is neither
+/// (a column, a function, …: the caller says what it expected).
+///
+/// # Errors
+/// `NULL`, a missing parameter, a malformed number, a string prefix
+/// (`E'…'`, `N'…'`, `DATE '…'`) or arithmetic on a literal.
+pub(crate) fn literal(e: &SqlExpr, params: &mut Params<'_>, src: Source<'_>) -> Result<Option<Value>> {
+    use sqlparser::ast::Spanned;
+    match e {
+        SqlExpr::Value(v) => scalar(&v.value, v.span, params, src).map(Some),
+        SqlExpr::UnaryOp { op: op @ (UnaryOperator::Minus | UnaryOperator::Plus), expr } => {
+            match &**expr {
+                SqlExpr::Value(v) => match &v.value {
+                    SqlValue::Number(text, false) => {
+                        let signed = match op {
+                            UnaryOperator::Minus => format!("-{text}"),
+                            _ => text.clone(),
+                        };
+                        number(&signed, e.span(), src).map(Some)
+                    }
+                    _ => Err(src.unsupported(
+                        "arithmetic (a sign on a non-number)",
+                        "write the value itself, or compute it in your service and bind it as a parameter",
+                        e.span(),
+                    )),
+                },
+                _ => Err(src.unsupported(
+                    "arithmetic (a sign on an expression)",
+                    "write the value itself, or compute it in your service and bind it as a parameter",
+                    e.span(),
+                )),
+            }
+        }
+        SqlExpr::TypedString(t) => Err(src.unsupported(
+            &format!("the typed literal `{}`", t.data_type),
+            "write a plain string or number: DynamoDB stores dates as strings or numbers",
+            e.span(),
+        )),
+        _ => Ok(None),
+    }
+}
+
+fn scalar(v: &SqlValue, span: Span, params: &mut Params<'_>, src: Source<'_>) -> Result<Value> {
+    match v {
+        SqlValue::Number(text, false) => number(text, span, src),
+        SqlValue::SingleQuotedString(s) => Ok(Value::S(s.clone())),
+        SqlValue::Boolean(b) => Ok(Value::Bool(*b)),
+        SqlValue::HexStringLiteral(hex) => bytes(hex, span, src),
+        SqlValue::Placeholder(p) => params.take(p, span, src),
+        SqlValue::Null => Err(src.error(
+            "NULL as an operand is not supported: a comparison with NULL is never true; \
+             write `column IS NULL` or `column IS NOT NULL`",
+            span,
+        )),
+        other => Err(src.unsupported(
+            &format!("the literal `{other}`"),
+            "write strings in single quotes ('text'), numbers as decimals, TRUE/FALSE, X'hex' for \
+             binary, or bind a parameter",
+            span,
+        )),
+    }
+}
+
+/// An exact decimal through [`Number`]'s parser.
+fn number(text: &str, span: Span, src: Source<'_>) -> Result<Value> {
+    text.parse::<Number>()
+        .map(Value::N)
+        .map_err(|e| src.error(format!("the number `{text}` is not valid: {e}"), span).with_source(e))
+}
+
+/// `X'00ff'` → bytes.
+fn bytes(hex: &str, span: Span, src: Source<'_>) -> Result<Value> {
+    let digits: Vec<u8> = hex.bytes().collect();
+    let nibble = |b: u8| char::from(b).to_digit(16).map(|d| d as u8);
+    if digits.len() % 2 != 0 {
+        return Err(src.error(format!("the binary literal X'{hex}' has an odd number of hex digits"), span));
+    }
+    digits
+        .chunks(2)
+        .map(|pair| Some(nibble(pair[0])? << 4 | nibble(pair[1])?))
+        .collect::<Option<Vec<u8>>>()
+        .map(Value::B)
+        .ok_or_else(|| src.error(format!("the binary literal X'{hex}' holds a non-hex digit"), span))
+}
+
+/// A non-negative integer for `LIMIT` / `OFFSET` (a literal or parameter).
+pub(crate) fn count(e: &SqlExpr, what: &str, params: &mut Params<'_>, src: Source<'_>) -> Result<u64> {
+    use sqlparser::ast::Spanned;
+    let bad = |detail: &str| {
+        src.error(format!("{what} must be a whole number of rows, {detail}; write e.g. `{what} 50`"), e.span())
+    };
+    match literal(e, params, src)? {
+        Some(Value::N(n)) => {
+            if n.is_negative() {
+                return Err(bad("not negative"));
+            }
+            n.to_string().parse::<u64>().map_err(|_| bad(&format!("and {n} is not one")))
+        }
+        Some(other) => Err(bad(&format!("not the {} value {other}", other.attr_type().as_str()))),
+        None => Err(bad("a literal or a bind parameter, not an expression")),
+    }
+}
