@@ -116,7 +116,7 @@ impl Predicates<'_, '_, '_> {
                 match like_prefix(&pattern_text, escape) {
                     Ok(prefix) => Ok(negate(*negated, col(attr).begins_with(prefix))),
                     Err(why) => Err(src.unsupported(
-                        &format!("the LIKE pattern {}", Value::S(pattern_text.clone())),
+                        &format!("the LIKE pattern '{}'", pattern_text.replace('\'', "''")),
                         &format!(
                             "{why}; only a literal prefix followed by one trailing % (`LIKE 'prefix%'`) is \
                              supported, as begins_with — escape a literal % or _ with a backslash"
@@ -265,6 +265,8 @@ impl Predicates<'_, '_, '_> {
             SqlExpr::Function(f) => function_error(src, f, e),
             SqlExpr::Subquery(_) | SqlExpr::Exists { .. } => subquery(src, e),
             SqlExpr::BinaryOp { op, .. } => arithmetic(src, e, op),
+            SqlExpr::Cast { .. } => src.unsupported("CAST", "compare the attribute with a value of its own type", e.span()),
+            SqlExpr::Case { .. } => src.unsupported("CASE", "write the conditions with AND / OR", e.span()),
             SqlExpr::Interval(_) => src.unsupported(
                 "INTERVAL",
                 "compute the bound in your service and bind it as a parameter ($1)",

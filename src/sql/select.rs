@@ -20,7 +20,7 @@ use crate::query::Query;
 const READ_ONLY: &str =
     "dynaquery runs SELECT list queries only; write with the AWS SDK (PutItem, UpdateItem, DeleteItem)";
 
-/// Converts one parsed statement; `start` locates it when its own span is unknown.
+/// Converts one parsed statement; `start` is the span of its first token.
 pub(crate) fn statement(
     stmt: &SqlStatement,
     start: Span,
@@ -32,11 +32,7 @@ pub(crate) fn statement(
         other => {
             let text = other.to_string();
             let keyword = text.split_whitespace().next().unwrap_or("this statement").to_uppercase();
-            let span = match other.span() {
-                s if s.start.line > 0 => s,
-                _ => start,
-            };
-            Err(src.unsupported(&format!("the {keyword} statement"), READ_ONLY, span))
+            Err(src.unsupported(&format!("the {keyword} statement"), READ_ONLY, start))
         }
     }
 }
@@ -175,6 +171,9 @@ fn select_body(select: &Select, params: &mut Params<'_>, src: Source<'_>) -> Res
     }
     if value_table_mode.is_some() {
         return Err(src.unsupported("SELECT AS VALUE / STRUCT", "write a plain SELECT", at_select));
+    }
+    if tables.is_empty() {
+        return Err(src.unsupported("SELECT without FROM", "name the table: `SELECT … FROM orders`", at_select));
     }
     let selected = select_list(projection, src)?;
     if let Some(e) = exclude {
