@@ -666,6 +666,7 @@ fn syntax_errors_keep_the_parser_error_and_location() {
     let e = sql::parse("SELECT * FROM orders WHERE").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Sql);
     assert!(e.message().contains("does not parse"), "{e}");
+    assert_eq!(e.sql_location(), Some((1, 27)), "the end of the text: {e}");
     let e = sql::parse("SELECT * FROM orders\nWHERE total >").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Sql);
     assert!(e.message().contains("does not parse"), "{e}");
@@ -676,6 +677,8 @@ fn syntax_errors_keep_the_parser_error_and_location() {
     assert!(std::error::Error::source(&e).is_some());
     let e = sql::parse(r"SELECT * FROM orders.status-created_at").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Sql, "{e}");
+    assert!(e.message().contains(r#"needs double quotes: FROM orders."status-created_at""#), "{e}");
+    assert_eq!(e.sql_location(), Some((1, 28)));
     let e = sql::parse("").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Sql);
     assert!(e.message().contains("no statement"), "{e}");
@@ -696,5 +699,30 @@ fn renderer_literals_parse_back() {
     for v in [Value::from("it's"), Value::from(""), n("-0.5"), n("1E-100"), Value::from(true), Value::B(vec![0, 1])] {
         let text = format!("SELECT * FROM t WHERE a = {}", sql_render::literal(&v));
         assert_eq!(filter(&text["SELECT * FROM t WHERE ".len()..]), col("a").eq(v), "{text}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(500), ..ProptestConfig::default() })]
+
+    /// 500 cases by default: strings full of quotes, wildcards, backslashes
+    /// and non-ASCII survive as literals, LIKE prefixes and quoted names.
+    #[test]
+    fn awkward_strings_round_trip(
+        text in proptest::collection::vec(proptest::sample::select(vec!['a', 'Z', '\'', '"', '%', '_', '\\', ' ', 'é', '😀', '\n', ';', '$', '?']), 0..12)
+            .prop_map(|cs| cs.into_iter().collect::<String>()),
+        name in proptest::collection::vec(proptest::sample::select(vec!['a', '"', ' ', '-', '.', 'é', '$']), 1..8)
+            .prop_map(|cs| cs.into_iter().collect::<String>()),
+        style in any::<u8>(),
+    ) {
+        let style = Style { quote: true, ..Style::from_bits(style) };
+        let q = Query::new()
+            .allow_scan(true)
+            .filter(col(name.clone()).eq(text.clone()))
+            .filter(col("k").begins_with(text.clone()))
+            .filter(col(name.clone()).is_in([text.clone(), "x".to_owned()]))
+            .order_by(desc(name.clone()))
+            .select([name.clone()]);
+        round_trip(&q, style)?;
     }
 }

@@ -71,6 +71,13 @@ impl Source<'_> {
         (line == at.line && column == at.column).then_some(self.0.len())
     }
 
+    /// The location just after the last character.
+    fn end(&self) -> (u64, u64) {
+        let line = self.0.matches('\n').count() as u64 + 1;
+        let last = self.0.rsplit('\n').next().unwrap_or("");
+        (line, last.chars().count() as u64 + 1)
+    }
+
     /// A tokenizer error (an unterminated string, a stray character).
     pub(crate) fn tokenizer_error(&self, e: TokenizerError) -> Error {
         let at = Span::new(e.location, e.location);
@@ -89,7 +96,14 @@ impl Source<'_> {
             ),
             ParserError::TokenizerError(m) | ParserError::ParserError(m) => {
                 let (text, location) = split_location(m);
-                (format!("the SQL does not parse: {text}"), location)
+                let hint = if text.ends_with("found: -") {
+                    "; a name with dashes needs double quotes: FROM orders.\"status-created_at\""
+                } else {
+                    "; write one SELECT in the subset the `dynaquery::sql` docs list"
+                };
+                // sqlparser gives no location for the end of the text.
+                let location = location.or_else(|| text.ends_with("found: EOF").then(|| self.end()));
+                (format!("the SQL does not parse: {text}{hint}"), location)
             }
         };
         let span = match location {
