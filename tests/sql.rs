@@ -245,18 +245,26 @@ fn bind_parameters_in_both_styles() {
         .filter(Expr::And(vec![col("status").eq("paid"), col("total").gt(n("10.25")), col("vip").eq(true)]))
         .limit(20)
         .offset(3);
-    let dollar =
-        sql::parse_with("SELECT * FROM o WHERE status = $1 AND total > $2 AND vip = $3 LIMIT $4 OFFSET $5", &params)
-            .unwrap();
+    let dollar = sql::parse_with(
+        "SELECT * FROM o WHERE status = $1 AND total > $2 AND vip = $3 LIMIT $4 OFFSET $5",
+        &params,
+    )
+    .unwrap();
     assert_eq!(dollar.query, want);
     assert_eq!(dollar.offset, 3);
-    let question =
-        sql::parse_with("SELECT * FROM o WHERE status = ? AND total > ? AND vip = ? LIMIT ? OFFSET ?", &params)
-            .unwrap();
+    let question = sql::parse_with(
+        "SELECT * FROM o WHERE status = ? AND total > ? AND vip = ? LIMIT ? OFFSET ?",
+        &params,
+    )
+    .unwrap();
     assert_eq!(question, dollar);
     // `$n` may repeat, and come in any order.
-    let stmt = sql::parse_with("SELECT * FROM o WHERE a = $2 OR b = $1 OR c = $2", &[1.into(), 2.into()]).unwrap();
-    assert_eq!(stmt.query.filter_expr(), Some(&Expr::Or(vec![col("a").eq(2), col("b").eq(1), col("c").eq(2)])));
+    let stmt =
+        sql::parse_with("SELECT * FROM o WHERE a = $2 OR b = $1 OR c = $2", &[1.into(), 2.into()]).unwrap();
+    assert_eq!(
+        stmt.query.filter_expr(),
+        Some(&Expr::Or(vec![col("a").eq(2), col("b").eq(1), col("c").eq(2)]))
+    );
     // `?` binds in text order even when OFFSET comes first.
     let stmt = sql::parse_with("SELECT * FROM o OFFSET ? LIMIT ?", &[5.into(), 7.into()]);
     if let Ok(stmt) = stmt {
@@ -352,14 +360,19 @@ fn index_hint() {
     assert_eq!(stmt.query.forced_index(), Some("status-created_at"));
     let stmt = parse("SELECT * FROM orders.status_total WHERE status = 'paid' ORDER BY total");
     assert_eq!(stmt.index.as_deref(), Some("status_total"));
-    assert_eq!(stmt.query, Query::new().use_index("status_total").filter(col("status").eq("paid")).order_by(asc("total")));
+    assert_eq!(
+        stmt.query,
+        Query::new().use_index("status_total").filter(col("status").eq("paid")).order_by(asc("total"))
+    );
     let stmt = parse(r#"SELECT * FROM "orders"."status_total""#);
     assert_eq!((stmt.table.as_str(), stmt.index.as_deref()), ("orders", Some("status_total")));
 
     // The hint reaches the planner: the same query plans on the index it names.
     let engine = orders();
     for index in ["status-created_at", "status_total"] {
-        let stmt = parse(&format!(r#"SELECT * FROM orders."{index}" WHERE status = 'paid' ORDER BY created_at DESC"#));
+        let stmt = parse(&format!(
+            r#"SELECT * FROM orders."{index}" WHERE status = 'paid' ORDER BY created_at DESC"#
+        ));
         let plan = engine.plan(&stmt.query).unwrap();
         assert_eq!(plan.index(), Some(index), "{plan}");
         let rows = block_on(all_pages(&engine, &stmt.query, 50)).unwrap();
@@ -370,7 +383,10 @@ fn index_hint() {
 #[test]
 fn offset_against_the_reference() {
     let engine = orders();
-    let q = parse("SELECT * FROM orders WHERE status IN ('paid', 'shipped') ORDER BY created_at DESC, total LIMIT 3").query;
+    let q = parse(
+        "SELECT * FROM orders WHERE status IN ('paid', 'shipped') ORDER BY created_at DESC, total LIMIT 3",
+    )
+    .query;
     let all = block_on(all_pages(&engine, &q, 100)).unwrap();
     let want_all = {
         let items = block_on(all_pages(&engine, &Query::new().allow_scan(true).limit(1000), 10)).unwrap();
@@ -490,7 +506,8 @@ fn rejects_functions() {
     rejects("SELECT * FROM orders WHERE lower(country) = 'fr'", "function lower()", "lower");
     let e = rejects("SELECT * FROM orders WHERE created_at > now()", "function now()", "now()");
     assert!(e.message().contains("bind it as a parameter"), "{e}");
-    let e = rejects("SELECT * FROM orders WHERE begins_with(id, 'a')", "function begins_with()", "begins_with");
+    let e =
+        rejects("SELECT * FROM orders WHERE begins_with(id, 'a')", "function begins_with()", "begins_with");
     assert!(e.message().contains("LIKE 'prefix%'"), "{e}");
     rejects("SELECT upper(country) FROM orders", "function upper()", "upper");
     rejects("SELECT * FROM orders WHERE contains(tags)", "contains() takes a column and a value", "contains");
@@ -509,7 +526,11 @@ fn rejects_union() {
 
 #[test]
 fn rejects_window_functions() {
-    rejects("SELECT row_number() OVER (ORDER BY total) FROM orders", "window function ROW_NUMBER()", "row_number");
+    rejects(
+        "SELECT row_number() OVER (ORDER BY total) FROM orders",
+        "window function ROW_NUMBER()",
+        "row_number",
+    );
 }
 
 #[test]
@@ -549,7 +570,11 @@ fn rejects_arithmetic_in_predicates() {
 #[test]
 fn rejects_column_to_column_comparisons() {
     rejects("SELECT * FROM orders WHERE total > discount", "column-to-column comparison", "total >");
-    rejects("SELECT * FROM orders WHERE total BETWEEN lo AND 5", "column `lo` as an operand of BETWEEN", "lo AND");
+    rejects(
+        "SELECT * FROM orders WHERE total BETWEEN lo AND 5",
+        "column `lo` as an operand of BETWEEN",
+        "lo AND",
+    );
     rejects("SELECT * FROM orders WHERE 1 = 2", "comparison of two values", "1 = 2");
 }
 
@@ -587,7 +612,12 @@ fn rejects_null_operands() {
     let e = rejects("SELECT * FROM orders WHERE country = NULL", "NULL as an operand", "NULL");
     assert!(e.message().contains("IS NULL"), "{e}");
     rejects("SELECT * FROM orders WHERE country IN ('FR', NULL)", "NULL as an operand", "NULL");
-    rejects_with("SELECT * FROM orders WHERE country = $1", &[Value::Null], "parameter `$1` is NULL", Some("$1"));
+    rejects_with(
+        "SELECT * FROM orders WHERE country = $1",
+        &[Value::Null],
+        "parameter `$1` is NULL",
+        Some("$1"),
+    );
 }
 
 #[test]
@@ -604,7 +634,12 @@ fn rejects_bad_parameters() {
     assert!(e.message().contains("$2 is never used"), "{e}");
     let e = sql::parse_with("SELECT * FROM o", &[1.into()]).unwrap_err();
     assert!(e.message().contains("never used"), "{e}");
-    rejects_with("SELECT * FROM o WHERE a = $1 AND b = ?", &[1.into(), 2.into()], "mixes `$n` and `?`", Some("?"));
+    rejects_with(
+        "SELECT * FROM o WHERE a = $1 AND b = ?",
+        &[1.into(), 2.into()],
+        "mixes `$n` and `?`",
+        Some("?"),
+    );
     rejects_with("SELECT * FROM o WHERE a = :name", &[1.into()], "parameter `:name`", Some(":name"));
 }
 
@@ -628,7 +663,12 @@ fn rejects_bad_limits_and_offsets() {
     rejects("SELECT * FROM o LIMIT 1.5", "LIMIT must be a whole number", "1.5");
     rejects("SELECT * FROM o LIMIT 'x'", "LIMIT must be a whole number", "'x'");
     rejects("SELECT * FROM o LIMIT 5 OFFSET 2.5", "OFFSET must be a whole number", "2.5");
-    rejects_with("SELECT * FROM o LIMIT $1", &[Value::from("ten")], "LIMIT must be a whole number", Some("$1"));
+    rejects_with(
+        "SELECT * FROM o LIMIT $1",
+        &[Value::from("ten")],
+        "LIMIT must be a whole number",
+        Some("$1"),
+    );
 }
 
 #[test]
@@ -696,7 +736,14 @@ fn deep_nesting_is_an_error_not_a_crash() {
 
 #[test]
 fn renderer_literals_parse_back() {
-    for v in [Value::from("it's"), Value::from(""), n("-0.5"), n("1E-100"), Value::from(true), Value::B(vec![0, 1])] {
+    for v in [
+        Value::from("it's"),
+        Value::from(""),
+        n("-0.5"),
+        n("1E-100"),
+        Value::from(true),
+        Value::B(vec![0, 1]),
+    ] {
         let text = format!("SELECT * FROM t WHERE a = {}", sql_render::literal(&v));
         assert_eq!(filter(&text["SELECT * FROM t WHERE ".len()..]), col("a").eq(v), "{text}");
     }

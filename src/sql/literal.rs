@@ -141,29 +141,27 @@ pub(crate) fn literal(e: &SqlExpr, params: &mut Params<'_>, src: Source<'_>) -> 
     use sqlparser::ast::Spanned;
     match e {
         SqlExpr::Value(v) => scalar(&v.value, v.span, params, src).map(Some),
-        SqlExpr::UnaryOp { op: op @ (UnaryOperator::Minus | UnaryOperator::Plus), expr } => {
-            match &**expr {
-                SqlExpr::Value(v) => match &v.value {
-                    SqlValue::Number(text, false) => {
-                        let signed = match op {
-                            UnaryOperator::Minus => format!("-{text}"),
-                            _ => text.clone(),
-                        };
-                        number(&signed, e.span(), src).map(Some)
-                    }
-                    _ => Err(src.unsupported(
-                        "arithmetic (a sign on a non-number)",
-                        "write the value itself, or compute it in your service and bind it as a parameter",
-                        e.span(),
-                    )),
-                },
+        SqlExpr::UnaryOp { op: op @ (UnaryOperator::Minus | UnaryOperator::Plus), expr } => match &**expr {
+            SqlExpr::Value(v) => match &v.value {
+                SqlValue::Number(text, false) => {
+                    let signed = match op {
+                        UnaryOperator::Minus => format!("-{text}"),
+                        _ => text.clone(),
+                    };
+                    number(&signed, e.span(), src).map(Some)
+                }
                 _ => Err(src.unsupported(
-                    "arithmetic (a sign on an expression)",
+                    "arithmetic (a sign on a non-number)",
                     "write the value itself, or compute it in your service and bind it as a parameter",
                     e.span(),
                 )),
-            }
-        }
+            },
+            _ => Err(src.unsupported(
+                "arithmetic (a sign on an expression)",
+                "write the value itself, or compute it in your service and bind it as a parameter",
+                e.span(),
+            )),
+        },
         SqlExpr::TypedString(t) => Err(src.unsupported(
             &format!("the typed literal `{}`", t.data_type),
             "write a plain string or number: DynamoDB stores dates as strings or numbers",
@@ -220,7 +218,10 @@ fn bytes(hex: &str, span: Span, src: Source<'_>) -> Result<Value> {
 pub(crate) fn count(e: &SqlExpr, what: &str, params: &mut Params<'_>, src: Source<'_>) -> Result<u64> {
     use sqlparser::ast::Spanned;
     let bad = |detail: &str| {
-        src.error(format!("{what} must be a whole number of rows, {detail}; write e.g. `{what} 50`"), e.span())
+        src.error(
+            format!("{what} must be a whole number of rows, {detail}; write e.g. `{what} 50`"),
+            e.span(),
+        )
     };
     match literal(e, params, src)? {
         Some(Value::N(n)) => {

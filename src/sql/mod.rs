@@ -95,8 +95,8 @@ use crate::error::Result;
 use crate::query::Query;
 use crate::value::Value;
 
-use located::Source;
 use literal::Params;
+use located::Source;
 
 /// A parsed `SELECT`: the table it names, an optional index hint
 /// (`FROM orders.status_created_at`, or `FROM orders."status-created_at"`
@@ -184,7 +184,8 @@ pub fn parse(sql: &str) -> Result<Statement> {
 pub fn parse_with(sql: &str, params: &[Value]) -> Result<Statement> {
     let src = Source(sql);
     let dialect = GenericDialect {};
-    let tokens = Tokenizer::new(&dialect, sql).tokenize_with_location().map_err(|e| src.tokenizer_error(e))?;
+    let tokens =
+        Tokenizer::new(&dialect, sql).tokenize_with_location().map_err(|e| src.tokenizer_error(e))?;
     let questions = tokens
         .iter()
         .filter(|t| matches!(&t.token, Token::Placeholder(p) if p == "?"))

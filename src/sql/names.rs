@@ -29,14 +29,16 @@ pub(crate) fn column(e: &SqlExpr, src: Source<'_>) -> Result<Option<String>> {
 }
 
 /// The table and optional index hint of `FROM table` / `FROM table.index`.
-pub(crate) fn from(tables: &[TableWithJoins], select_span: sqlparser::tokenizer::Span, src: Source<'_>) -> Result<(String, Option<String>)> {
+pub(crate) fn from(
+    tables: &[TableWithJoins],
+    select_span: sqlparser::tokenizer::Span,
+    src: Source<'_>,
+) -> Result<(String, Option<String>)> {
     let [only] = tables else {
         return Err(match tables.get(1) {
-            None => src.unsupported(
-                "SELECT without FROM",
-                "name the table: `SELECT … FROM orders`",
-                select_span,
-            ),
+            None => {
+                src.unsupported("SELECT without FROM", "name the table: `SELECT … FROM orders`", select_span)
+            }
             Some(second) => src.unsupported(
                 "more than one table in FROM (an implicit join)",
                 "DynamoDB has no joins; query each table separately and combine the rows in your service",

@@ -21,7 +21,11 @@ use crate::query::{asc, desc, OrderBy};
 /// The `ORDER BY` terms.
 pub(crate) fn order_by(order: &SqlOrderBy, src: Source<'_>) -> Result<Vec<OrderBy>> {
     if order.interpolate.is_some() {
-        return Err(src.unsupported("INTERPOLATE", "write plain `ORDER BY column [ASC|DESC]`", Span::empty()));
+        return Err(src.unsupported(
+            "INTERPOLATE",
+            "write plain `ORDER BY column [ASC|DESC]`",
+            Span::empty(),
+        ));
     }
     match &order.kind {
         OrderByKind::All(_) => Err(src.unsupported(
@@ -44,7 +48,11 @@ fn term(t: &OrderByExpr, src: Source<'_>) -> Result<OrderBy> {
                 SqlExpr::Value(_) => format!("ordering by position or constant (`ORDER BY {}`)", t.expr),
                 _ => format!("ordering by the expression `{}`", t.expr),
             };
-            return Err(src.unsupported(&what, "order by column names: `ORDER BY created_at DESC`", t.expr.span()));
+            return Err(src.unsupported(
+                &what,
+                "order by column names: `ORDER BY created_at DESC`",
+                t.expr.span(),
+            ));
         }
     };
     let descending = match &t.options.sort {
@@ -101,7 +109,9 @@ pub(crate) fn paging(
                 if let Some(l) = limit {
                     let rows = count(l, "LIMIT", params, src)?;
                     if rows == 0 {
-                        return Err(src.error("LIMIT must be at least 1: a page holds at least one row", l.span()));
+                        return Err(
+                            src.error("LIMIT must be at least 1: a page holds at least one row", l.span())
+                        );
                     }
                     n = Some(usize::try_from(rows).unwrap_or(usize::MAX));
                 }
@@ -122,10 +132,8 @@ pub(crate) fn paging(
             }
             Ok((n, skip))
         }
-        LimitClause::OffsetCommaLimit { offset, .. } => Err(src.unsupported(
-            "`LIMIT offset, count`",
-            "write `LIMIT count OFFSET offset`",
-            offset.span(),
-        )),
+        LimitClause::OffsetCommaLimit { offset, .. } => {
+            Err(src.unsupported("`LIMIT offset, count`", "write `LIMIT count OFFSET offset`", offset.span()))
+        }
     }
 }

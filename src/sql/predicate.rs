@@ -30,8 +30,20 @@ use crate::value::Value;
 
 /// Functions that aggregate rows, named in the error that rejects them.
 const AGGREGATES: &[&str] = &[
-    "count", "sum", "avg", "min", "max", "array_agg", "string_agg", "group_concat", "stddev", "variance",
-    "bool_and", "bool_or", "every", "listagg",
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "array_agg",
+    "string_agg",
+    "group_concat",
+    "stddev",
+    "variance",
+    "bool_and",
+    "bool_or",
+    "every",
+    "listagg",
 ];
 
 /// Converts `WHERE` expressions, binding parameters as it goes.
@@ -88,14 +100,21 @@ impl Predicates<'_, '_, '_> {
             SqlExpr::IsNotNull(x) => Ok(col(self.column(x, "IS NOT NULL")?).is_not_null()),
             SqlExpr::Like { negated, any, expr, pattern, escape_char } => {
                 if *any {
-                    return Err(src.unsupported("LIKE ANY", "write one `LIKE 'prefix%'` per prefix, joined with OR", e.span()));
+                    return Err(src.unsupported(
+                        "LIKE ANY",
+                        "write one `LIKE 'prefix%'` per prefix, joined with OR",
+                        e.span(),
+                    ));
                 }
                 let attr = self.column(expr, "LIKE")?;
                 let pattern_text = match self.value(pattern, "LIKE")? {
                     Value::S(s) => s,
                     other => {
                         return Err(src.error(
-                            format!("the LIKE pattern must be a string, not the {} value {other}", other.attr_type().as_str()),
+                            format!(
+                                "the LIKE pattern must be a string, not the {} value {other}",
+                                other.attr_type().as_str()
+                            ),
                             pattern.span(),
                         ))
                     }
@@ -159,12 +178,12 @@ impl Predicates<'_, '_, '_> {
                 "write a condition on a column, or leave out WHERE",
                 e.span(),
             )),
-            SqlExpr::Case { .. } => Err(src.unsupported("CASE", "write the conditions with AND / OR", e.span())),
-            SqlExpr::Cast { .. } => Err(src.unsupported(
-                "CAST",
-                "compare the attribute with a value of its own type",
-                e.span(),
-            )),
+            SqlExpr::Case { .. } => {
+                Err(src.unsupported("CASE", "write the conditions with AND / OR", e.span()))
+            }
+            SqlExpr::Cast { .. } => {
+                Err(src.unsupported("CAST", "compare the attribute with a value of its own type", e.span()))
+            }
             _ => Err(src.unsupported(
                 &format!("the expression `{e}` in WHERE"),
                 "conditions compare one column with a value (=, <>, <, <=, >, >=, BETWEEN, IN, IS NULL, \
@@ -175,7 +194,13 @@ impl Predicates<'_, '_, '_> {
     }
 
     /// `left op right` with one column and one value.
-    fn comparison(&mut self, e: &SqlExpr, left: &SqlExpr, op: &BinaryOperator, right: &SqlExpr) -> Result<Expr> {
+    fn comparison(
+        &mut self,
+        e: &SqlExpr,
+        left: &SqlExpr,
+        op: &BinaryOperator,
+        right: &SqlExpr,
+    ) -> Result<Expr> {
         let src = self.src;
         let op = match op {
             BinaryOperator::Eq => CmpOp::Eq,
@@ -265,7 +290,9 @@ impl Predicates<'_, '_, '_> {
             SqlExpr::Function(f) => function_error(src, f, e),
             SqlExpr::Subquery(_) | SqlExpr::Exists { .. } => subquery(src, e),
             SqlExpr::BinaryOp { op, .. } => arithmetic(src, e, op),
-            SqlExpr::Cast { .. } => src.unsupported("CAST", "compare the attribute with a value of its own type", e.span()),
+            SqlExpr::Cast { .. } => {
+                src.unsupported("CAST", "compare the attribute with a value of its own type", e.span())
+            }
             SqlExpr::Case { .. } => src.unsupported("CASE", "write the conditions with AND / OR", e.span()),
             SqlExpr::Interval(_) => src.unsupported(
                 "INTERVAL",
@@ -283,7 +310,11 @@ impl Predicates<'_, '_, '_> {
     /// `contains(column, value)`; every other function is an error.
     fn function(&mut self, f: &Function, e: &SqlExpr) -> Result<Expr> {
         let name = f.name.to_string();
-        if !name.eq_ignore_ascii_case("contains") || f.over.is_some() || f.filter.is_some() || !f.within_group.is_empty() {
+        if !name.eq_ignore_ascii_case("contains")
+            || f.over.is_some()
+            || f.filter.is_some()
+            || !f.within_group.is_empty()
+        {
             return Err(function_error(self.src, f, e));
         }
         let args = match &f.args {

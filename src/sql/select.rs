@@ -88,7 +88,11 @@ fn query(q: &SqlQuery, params: &mut Params<'_>, src: Source<'_>) -> Result<State
         return Err(src.unsupported("FETCH FIRST … ROWS", "write `LIMIT n`", f.span()));
     }
     if !locks.is_empty() {
-        return Err(src.unsupported("FOR UPDATE / FOR SHARE", "DynamoDB queries take no locks; drop it", whole));
+        return Err(src.unsupported(
+            "FOR UPDATE / FOR SHARE",
+            "DynamoDB queries take no locks; drop it",
+            whole,
+        ));
     }
     if let Some(f) = for_clause {
         return Err(src.unsupported(&format!("`{f}`"), "rows come back as items; drop it", whole));
@@ -117,7 +121,11 @@ fn query(q: &SqlQuery, params: &mut Params<'_>, src: Source<'_>) -> Result<State
 }
 
 /// The `SELECT … FROM … WHERE …` part: table, index hint, and the query so far.
-fn select_body(select: &Select, params: &mut Params<'_>, src: Source<'_>) -> Result<(String, Option<String>, Query)> {
+fn select_body(
+    select: &Select,
+    params: &mut Params<'_>,
+    src: Source<'_>,
+) -> Result<(String, Option<String>, Query)> {
     let Select {
         select_token,
         optimizer_hints,
@@ -150,7 +158,11 @@ fn select_body(select: &Select, params: &mut Params<'_>, src: Source<'_>) -> Res
         return Err(src.unsupported("FROM-first syntax", "write `SELECT … FROM …`", whole));
     }
     if !optimizer_hints.is_empty() {
-        return Err(src.unsupported("optimizer hints", "drop them; use `FROM table.index` to pick an index", at_select));
+        return Err(src.unsupported(
+            "optimizer hints",
+            "drop them; use `FROM table.index` to pick an index",
+            at_select,
+        ));
     }
     match distinct {
         None | Some(Distinct::All) => {}
@@ -173,7 +185,11 @@ fn select_body(select: &Select, params: &mut Params<'_>, src: Source<'_>) -> Res
         return Err(src.unsupported("SELECT AS VALUE / STRUCT", "write a plain SELECT", at_select));
     }
     if tables.is_empty() {
-        return Err(src.unsupported("SELECT without FROM", "name the table: `SELECT … FROM orders`", at_select));
+        return Err(src.unsupported(
+            "SELECT without FROM",
+            "name the table: `SELECT … FROM orders`",
+            at_select,
+        ));
     }
     let selected = select_list(projection, src)?;
     if let Some(e) = exclude {
@@ -184,7 +200,11 @@ fn select_body(select: &Select, params: &mut Params<'_>, src: Source<'_>) -> Res
     }
     let (table, index) = from(tables, at_select, src)?;
     if let Some(view) = lateral_views.first() {
-        return Err(src.unsupported(&format!("`{view}`"), "DynamoDB has no joins; drop it", view.lateral_view.span()));
+        return Err(src.unsupported(
+            &format!("`{view}`"),
+            "DynamoDB has no joins; drop it",
+            view.lateral_view.span(),
+        ));
     }
     if let Some(p) = prewhere {
         return Err(src.unsupported("PREWHERE", "write WHERE", p.span()));
@@ -194,7 +214,11 @@ fn select_body(select: &Select, params: &mut Params<'_>, src: Source<'_>) -> Res
         None => None,
     };
     if !connect_by.is_empty() {
-        return Err(src.unsupported("CONNECT BY", "dynaquery runs list queries, not hierarchical ones", whole));
+        return Err(src.unsupported(
+            "CONNECT BY",
+            "dynaquery runs list queries, not hierarchical ones",
+            whole,
+        ));
     }
     let group_span = |exprs: &[SqlExpr]| exprs.first().map_or(whole, Spanned::span);
     match group_by {
@@ -314,7 +338,10 @@ fn plain_wildcard(o: &WildcardAdditionalOptions, items: &[SelectItem], src: Sour
     if extra {
         let span = items.first().map_or(Span::empty(), Spanned::span);
         return Err(src.unsupported(
-            &format!("`{}` (a modified wildcard)", items.first().map(ToString::to_string).unwrap_or_default()),
+            &format!(
+                "`{}` (a modified wildcard)",
+                items.first().map(ToString::to_string).unwrap_or_default()
+            ),
             "write `SELECT *` or list the columns you want",
             span,
         ));
