@@ -2,7 +2,7 @@
 
 use crate::backend::Backend;
 use crate::cursor;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::exec;
 use crate::options::Options;
 use crate::page::Page;
@@ -84,10 +84,10 @@ impl<B: Backend> Engine<B> {
     ///
     /// Without a cursor, a [`Query::offset`] of `n` first reads the result's
     /// first `n` rows page by page (chunks of up to
-    /// [`Options::max_page_size`] rows, each a page with its own read budget,
-    /// resumed through the normal cursors) and discards them; the page's
-    /// [`QueryStats`](crate::QueryStats) include those reads. With a cursor
-    /// the offset is not applied again.
+    /// [`Options::max_page_size`] rows, resumed through the normal cursors)
+    /// and discards them; the page's [`QueryStats`](crate::QueryStats)
+    /// include those reads, and its read budget covers them too. With a
+    /// cursor the offset is not applied again.
     ///
     /// # Errors
     /// Planning errors, [`ErrorKind::InvalidCursor`](crate::ErrorKind::InvalidCursor),
@@ -111,22 +111,45 @@ impl<B: Backend> Engine<B> {
 
     /// The first page of `query` after skipping its offset: reads and
     /// discards the skipped rows in pages, each resumed from the previous
-    /// page's cursor, then runs the real page from the last cursor.
+    /// page's cursor, then runs the real page from the last cursor. The
+    /// query's read budget covers the whole call, skipped rows included.
     async fn fetch_after_offset(&self, query: &Query) -> Result<Page<Item>> {
         // Plan once up front so a bad query fails before any read.
         self.plan(query)?;
+        let offset = query.offset_rows();
+        let budget = query.budget().unwrap_or(self.options.read_budget);
         let base = query.clone().offset(0);
         let chunk = self.options.max_page_size.max(1) as u64;
-        let mut remaining = query.offset_rows();
+        let mut remaining = offset;
         let mut stats = crate::stats::QueryStats::default();
         let mut cursor: Option<String> = None;
+        let over_budget = |stats: &crate::stats::QueryStats| {
+            Error::new(
+                ErrorKind::ReadBudgetExceeded,
+                format!(
+                    "skipping OFFSET {offset} rows needs more than this page's read budget of {budget} items                      (read so far: {}); page with cursors instead of OFFSET, narrow the filter, or raise                      the budget (Query::read_budget / Options::read_budget)",
+                    stats.items_read
+                ),
+            )
+        };
+        let with_budget = |q: Query, stats: &crate::stats::QueryStats| -> Result<Query> {
+            match budget.checked_sub(stats.items_read) {
+                Some(left) if left > 0 => Ok(q.read_budget(left)),
+                _ => Err(over_budget(stats)),
+            }
+        };
         while remaining > 0 {
             let n = remaining.min(chunk) as usize;
-            let mut skip = base.clone().limit(n);
+            let mut skip = with_budget(base.clone().limit(n), &stats)?;
             if let Some(c) = cursor.take() {
                 skip = skip.after(c);
             }
-            let page = self.fetch_one(&skip).await?;
+            let page = match self.fetch_one(&skip).await {
+                Err(e) if e.kind() == ErrorKind::ReadBudgetExceeded => {
+                    return Err(over_budget(&stats).with_source(e))
+                }
+                other => other?,
+            };
             stats.absorb(&page.stats);
             remaining -= (page.rows.len() as u64).min(remaining);
             match page.next_cursor {
@@ -135,11 +158,16 @@ impl<B: Backend> Engine<B> {
                 None => return Ok(Page { rows: Vec::new(), next_cursor: None, stats }),
             }
         }
-        let mut last = base;
+        let mut last = with_budget(base, &stats)?;
         if let Some(c) = cursor {
             last = last.after(c);
         }
-        let mut page = self.fetch_one(&last).await?;
+        let mut page = match self.fetch_one(&last).await {
+            Err(e) if e.kind() == ErrorKind::ReadBudgetExceeded => {
+                return Err(over_budget(&stats).with_source(e))
+            }
+            other => other?,
+        };
         stats.rows = page.stats.rows;
         stats.absorb(&page.stats);
         page.stats = stats;

@@ -108,9 +108,9 @@ impl Query {
     /// DynamoDB cannot skip rows: [`Engine::fetch`](crate::Engine::fetch)
     /// reads the skipped rows page by page through the usual cursor
     /// machinery (chunks of up to [`Options::max_page_size`](crate::Options)
-    /// rows, each with its own read budget) and discards them, so an offset
-    /// costs the reads of the rows it skips. Prefer cursors for paging; use an
-    /// offset for a one-off jump.
+    /// rows) and discards them, so an offset costs the reads of the rows it
+    /// skips, and they count against the page's read budget. Prefer cursors
+    /// for paging; use an offset for a one-off jump.
     ///
     /// ```
     /// use dynaquery::Query;

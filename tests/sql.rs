@@ -773,3 +773,20 @@ proptest! {
         round_trip(&q, style)?;
     }
 }
+
+#[test]
+fn offset_reads_count_against_the_read_budget() {
+    let engine = orders();
+    let q = parse(
+        "SELECT * FROM orders WHERE status IN ('paid', 'shipped') ORDER BY created_at DESC LIMIT 2 OFFSET 15",
+    )
+    .query;
+    let page = block_on(engine.fetch(&q)).unwrap();
+    assert_eq!(page.rows.len(), 2);
+    assert!(page.stats.items_read >= 17, "{:?}", page.stats);
+    let e = block_on(engine.fetch(&q.clone().read_budget(8))).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ReadBudgetExceeded);
+    assert!(e.message().contains("OFFSET 15"), "{e}");
+    // Without the offset the same budget is enough for one page.
+    assert!(block_on(engine.fetch(&q.offset(0).read_budget(8))).is_ok());
+}
