@@ -58,6 +58,11 @@ proptest! {
             let style = Style::from_bits(style.wrapping_add(i as u8 * 37));
             let sized = q.clone().limit(size);
             let stmt = round_trip(&sized, style)?;
+            // With an index hint, quoted or not (round trip only: a forced
+            // index need not serve the query).
+            let index = ["by_p_s", "by_p_y", "by_pq_sy"][size % 3];
+            let hinted = round_trip(&sized.clone().use_index(index), style)?;
+            prop_assert_eq!(hinted.index.as_deref(), Some(index));
             let parsed = stmt.query.allow_scan(true);
             let got = block_on(all_pages(&engine, &parsed, items.len() + 2))
                 .map_err(|e| TestCaseError::fail(format!("page size {size}: {e}")))?;

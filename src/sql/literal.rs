@@ -234,3 +234,45 @@ pub(crate) fn count(e: &SqlExpr, what: &str, params: &mut Params<'_>, src: Sourc
         None => Err(bad("a literal or a bind parameter, not an expression")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlparser::tokenizer::Location;
+
+    fn at(column: u64) -> Span {
+        Span::new(Location::new(1, column), Location::new(1, column + 1))
+    }
+
+    #[test]
+    fn hex_literals() {
+        let src = Source("X'00fF'");
+        assert_eq!(bytes("00fF", at(1), src).unwrap(), Value::B(vec![0, 255]));
+        assert_eq!(bytes("", at(1), src).unwrap(), Value::B(vec![]));
+        assert!(bytes("0", at(1), src).unwrap_err().message().contains("odd number"));
+        assert!(bytes("0g", at(1), src).unwrap_err().message().contains("non-hex"));
+    }
+
+    #[test]
+    fn question_marks_bind_in_text_order() {
+        let values = [Value::from(1), Value::from(2)];
+        let src = Source("? ?");
+        let mut params = Params::new(&values, vec![(1, 3), (1, 1)]);
+        // Taken out of order, each `?` still binds by its position.
+        assert_eq!(params.take("?", at(3), src).unwrap(), Value::from(2));
+        assert_eq!(params.take("?", at(1), src).unwrap(), Value::from(1));
+        params.finish(src).unwrap();
+    }
+
+    #[test]
+    fn unused_and_mixed_parameters() {
+        let values = [Value::from(1), Value::from(2)];
+        let src = Source("$1 ?");
+        let mut params = Params::new(&values, vec![(1, 4)]);
+        assert_eq!(params.take("$1", at(1), src).unwrap(), Value::from(1));
+        assert!(params.take("?", at(4), src).unwrap_err().message().contains("mixes"));
+        assert!(params.finish(src).unwrap_err().message().contains("$2 is never used"));
+        let mut params = Params::new(&values, vec![]);
+        assert!(params.take("$0", at(1), src).unwrap_err().message().contains("positional"));
+    }
+}
