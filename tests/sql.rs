@@ -550,6 +550,8 @@ fn rejects_writes_and_ddl() {
     rejects("DELETE FROM orders WHERE id = 'o'", "DELETE statement", "DELETE");
     rejects("  CREATE TABLE t (a INT)", "CREATE statement", "CREATE");
     rejects("DROP TABLE orders", "DROP statement", "DROP");
+    let e = rejects("EXPLAIN SELECT * FROM orders", "EXPLAIN statement", "EXPLAIN");
+    assert!(e.message().contains("Engine::plan"), "{e}");
 }
 
 #[test]

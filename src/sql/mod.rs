@@ -84,6 +84,7 @@ mod literal;
 mod located;
 mod names;
 mod order;
+mod params;
 mod predicate;
 mod select;
 
@@ -95,8 +96,8 @@ use crate::error::Result;
 use crate::query::Query;
 use crate::value::Value;
 
-use literal::Params;
 use located::Source;
+use params::Params;
 
 /// A parsed `SELECT`: the table it names, an optional index hint
 /// (`FROM orders.status_created_at`, or `FROM orders."status-created_at"`

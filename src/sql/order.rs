@@ -12,9 +12,10 @@ use sqlparser::ast::{
 
 use sqlparser::tokenizer::Span;
 
-use super::literal::{count, Params};
+use super::literal::count;
 use super::located::Source;
 use super::names::column;
+use super::params::Params;
 use crate::error::Result;
 use crate::query::{asc, desc, OrderBy};
 

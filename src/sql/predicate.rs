@@ -21,9 +21,10 @@ use sqlparser::ast::{
 };
 
 use super::like::like_prefix;
-use super::literal::{literal, Params};
+use super::literal::literal;
 use super::located::Source;
 use super::names::column;
+use super::params::Params;
 use crate::error::Result;
 use crate::expr::{col, not, CmpOp, Expr};
 use crate::value::Value;

@@ -7,10 +7,10 @@ use sqlparser::ast::{
 };
 use sqlparser::tokenizer::Span;
 
-use super::literal::Params;
 use super::located::Source;
 use super::names::{column, from};
 use super::order::{order_by, paging};
+use super::params::Params;
 use super::predicate::{function_error, Predicates};
 use super::Statement;
 use crate::error::Result;
@@ -32,7 +32,13 @@ pub(crate) fn statement(
         other => {
             let text = other.to_string();
             let keyword = text.split_whitespace().next().unwrap_or("this statement").to_uppercase();
-            Err(src.unsupported(&format!("the {keyword} statement"), READ_ONLY, start))
+            let advice = match other {
+                SqlStatement::Explain { .. } | SqlStatement::ExplainTable { .. } => {
+                    "parse the SELECT alone and Display `Engine::plan(&stmt.query)` for EXPLAIN"
+                }
+                _ => READ_ONLY,
+            };
+            Err(src.unsupported(&format!("the {keyword} statement"), advice, start))
         }
     }
 }
