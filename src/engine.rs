@@ -2,7 +2,7 @@
 
 use crate::backend::Backend;
 use crate::cursor;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::exec;
 use crate::options::Options;
 use crate::page::Page;
@@ -82,6 +82,13 @@ impl<B: Backend> Engine<B> {
     /// Everything about the query and cursor is checked before the first
     /// request. Dropping the returned future cancels every request in flight.
     ///
+    /// Without a cursor, a [`Query::offset`] of `n` first reads the result's
+    /// first `n` rows page by page (chunks of up to
+    /// [`Options::max_page_size`] rows, resumed through the normal cursors)
+    /// and discards them; the page's [`QueryStats`](crate::QueryStats)
+    /// include those reads, and its read budget covers them too. With a
+    /// cursor the offset is not applied again.
+    ///
     /// # Errors
     /// Planning errors, [`ErrorKind::InvalidCursor`](crate::ErrorKind::InvalidCursor),
     /// [`ErrorKind::ReadBudgetExceeded`](crate::ErrorKind::ReadBudgetExceeded),
@@ -89,6 +96,14 @@ impl<B: Backend> Engine<B> {
     /// [`ErrorKind::Unorderable`](crate::ErrorKind::Unorderable) and the
     /// backend's [`ErrorKind::Backend`](crate::ErrorKind::Backend).
     pub async fn fetch(&self, query: &Query) -> Result<Page<Item>> {
+        if query.cursor().is_none() && query.offset_rows() > 0 {
+            return self.fetch_after_offset(query).await;
+        }
+        self.fetch_one(query).await
+    }
+
+    /// One page, ignoring the query's offset.
+    async fn fetch_one(&self, query: &Query) -> Result<Page<Item>> {
         let plan = self.plan(query)?;
         let position = query.cursor().map(|c| cursor::decode(&plan, c, &self.options)).transpose()?;
         exec::execute(&plan, &self.backend, &self.options, position.as_ref()).await
@@ -128,6 +143,73 @@ impl<B: Backend> Engine<B> {
     /// [`fetch`](Engine::fetch) would report it.
     pub fn check_cursor(&self, plan: &Plan, cursor: &str) -> Result<()> {
         cursor::decode(plan, cursor, &self.options).map(|_| ())
+    }
+
+    /// The first page of `query` after skipping its offset: reads and
+    /// discards the skipped rows in pages, each resumed from the previous
+    /// page's cursor, then runs the real page from the last cursor. The
+    /// query's read budget covers the whole call, skipped rows included.
+    async fn fetch_after_offset(&self, query: &Query) -> Result<Page<Item>> {
+        // Plan once up front so a bad query fails before any read.
+        self.plan(query)?;
+        let offset = query.offset_rows();
+        let budget = query.budget().unwrap_or(self.options.read_budget);
+        let base = query.clone().offset(0);
+        let chunk = self.options.max_page_size.max(1) as u64;
+        let mut remaining = offset;
+        let mut stats = crate::stats::QueryStats::default();
+        let mut cursor: Option<String> = None;
+        let over_budget = |stats: &crate::stats::QueryStats| {
+            Error::new(
+                ErrorKind::ReadBudgetExceeded,
+                format!(
+                    "skipping OFFSET {offset} rows needs more than this page's read budget of {budget} \
+                     items (read so far: {}); page with cursors instead of OFFSET, narrow the filter, or raise \
+                     the budget (Query::read_budget / Options::read_budget)",
+                    stats.items_read
+                ),
+            )
+        };
+        let with_budget = |q: Query, stats: &crate::stats::QueryStats| -> Result<Query> {
+            match budget.checked_sub(stats.items_read) {
+                Some(left) if left > 0 => Ok(q.read_budget(left)),
+                _ => Err(over_budget(stats)),
+            }
+        };
+        while remaining > 0 {
+            let n = remaining.min(chunk) as usize;
+            let mut skip = with_budget(base.clone().limit(n), &stats)?;
+            if let Some(c) = cursor.take() {
+                skip = skip.after(c);
+            }
+            let page = match self.fetch_one(&skip).await {
+                Err(e) if e.kind() == ErrorKind::ReadBudgetExceeded => {
+                    return Err(over_budget(&stats).with_source(e))
+                }
+                other => other?,
+            };
+            stats.absorb(&page.stats);
+            remaining -= (page.rows.len() as u64).min(remaining);
+            match page.next_cursor {
+                Some(c) => cursor = Some(c),
+                // The result ends inside the offset: an empty last page.
+                None => return Ok(Page { rows: Vec::new(), next_cursor: None, stats }),
+            }
+        }
+        let mut last = with_budget(base, &stats)?;
+        if let Some(c) = cursor {
+            last = last.after(c);
+        }
+        let mut page = match self.fetch_one(&last).await {
+            Err(e) if e.kind() == ErrorKind::ReadBudgetExceeded => {
+                return Err(over_budget(&stats).with_source(e))
+            }
+            other => other?,
+        };
+        stats.rows = page.stats.rows;
+        stats.absorb(&page.stats);
+        page.stats = stats;
+        Ok(page)
     }
 
     /// Like [`fetch`](Engine::fetch), deserializing each row into `T` with serde_dynamo.

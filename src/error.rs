@@ -30,6 +30,13 @@ pub enum ErrorKind {
     Backend,
     /// A row could not be deserialized into the caller's type.
     Deserialize,
+    /// SQL text given to [`crate::sql`] does not parse, or uses a construct
+    /// outside the supported subset (a join, an aggregate, `GROUP BY`, a
+    /// function, a missing bind parameter…). The message names the construct
+    /// and says what to do instead; [`Error::sql_location`] points at it, and
+    /// a syntax error keeps `sqlparser`'s error as
+    /// [`std::error::Error::source`].
+    Sql,
 }
 
 /// A dynaquery error: a [`kind`](Error::kind), a message that says what to
@@ -38,6 +45,7 @@ pub struct Error {
     kind: ErrorKind,
     message: String,
     suggested_index: Option<String>,
+    sql_location: Option<(u64, u64)>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -47,7 +55,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// An error of `kind` with `message`.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into(), suggested_index: None, source: None }
+        Error { kind, message: message.into(), suggested_index: None, sql_location: None, source: None }
     }
 
     /// Attaches the underlying error.
@@ -62,6 +70,13 @@ impl Error {
     pub(crate) fn with_suggested_index(mut self, index: impl Into<String>) -> Self {
         self.suggested_index = Some(index.into());
         self
+    }
+
+    /// An [`ErrorKind::Sql`] error at `location` (line, column; both from 1).
+    pub(crate) fn sql(message: impl Into<String>, location: Option<(u64, u64)>) -> Self {
+        let mut e = Error::new(ErrorKind::Sql, message);
+        e.sql_location = location;
+        e
     }
 
     pub(crate) fn invalid_query(message: impl Into<String>) -> Self {
@@ -91,6 +106,19 @@ impl Error {
     pub fn suggested_index(&self) -> Option<&str> {
         self.suggested_index.as_deref()
     }
+
+    /// For [`ErrorKind::Sql`]: where in the SQL text the problem is, as
+    /// `(line, column)`, both counted from 1 (columns in characters), when
+    /// the parser knows it.
+    ///
+    /// ```
+    /// let err = dynaquery::sql::parse("SELECT * FROM orders\nGROUP BY status").unwrap_err();
+    /// assert_eq!(err.kind(), dynaquery::ErrorKind::Sql);
+    /// assert_eq!(err.sql_location(), Some((2, 10)));
+    /// ```
+    pub fn sql_location(&self) -> Option<(u64, u64)> {
+        self.sql_location
+    }
 }
 
 impl fmt::Display for Error {
@@ -103,6 +131,9 @@ impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Error");
         d.field("kind", &self.kind).field("message", &self.message);
+        if let Some(loc) = &self.sql_location {
+            d.field("sql_location", loc);
+        }
         if let Some(s) = &self.source {
             d.field("source", s);
         }

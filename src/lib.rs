@@ -19,6 +19,11 @@
 //!    skipped, and the page comes back with a cursor to the next one and its
 //!    [`QueryStats`].
 //!
+//! Or write step 2 as SQL text: [`sql::parse`] turns a `SELECT` in a
+//! documented subset (filters, `ORDER BY`, `LIMIT`, `OFFSET`, `$1`/`?`
+//! parameters, `FROM table.index` hints) into the same [`Query`], and names
+//! whatever lies outside the subset in an [`ErrorKind::Sql`] error.
+//!
 //! Two backends ship: [`MemoryTable`], a faithful in-memory emulator of
 //! DynamoDB's `Query` (for examples and your own unit tests), and the
 //! DynamoDB backend over an `aws_sdk_dynamodb::Client` you build.

@@ -45,6 +45,7 @@ pub struct Query {
     filter: Option<Expr>,
     order_by: Vec<OrderBy>,
     limit: usize,
+    offset: u64,
     select: Option<Vec<String>>,
     cursor: Option<String>,
     index: Option<String>,
@@ -65,6 +66,7 @@ impl Query {
             filter: None,
             order_by: Vec::new(),
             limit: DEFAULT_LIMIT,
+            offset: 0,
             select: None,
             cursor: None,
             index: None,
@@ -92,6 +94,32 @@ impl Query {
     /// The page size (`LIMIT`). Zero is rejected when the query runs.
     pub fn limit(mut self, n: usize) -> Self {
         self.limit = n;
+        self
+    }
+
+    /// Skips the first `n` rows of the result on the first page (`OFFSET n`).
+    ///
+    /// Applied only when the query has no cursor: a page after a cursor
+    /// continues from the cursor, so a query that keeps its offset while
+    /// following `next_cursor`s pages through the rest of the result exactly
+    /// once. The offset is not part of the cursor's fingerprint, so a cursor
+    /// from an offset page also continues the same query without offset.
+    ///
+    /// DynamoDB cannot skip rows: [`Engine::fetch`](crate::Engine::fetch)
+    /// reads the skipped rows page by page through the usual cursor
+    /// machinery (chunks of up to [`Options::max_page_size`](crate::Options)
+    /// rows) and discards them, so an offset costs the reads of the rows it
+    /// skips, and they count against the page's read budget. Prefer cursors
+    /// for paging; use an offset for a one-off jump.
+    ///
+    /// ```
+    /// use dynaquery::Query;
+    /// let q = Query::new().limit(10).offset(20);
+    /// assert_eq!(q.offset_rows(), 20);
+    /// assert_eq!(q.clone().offset(20), q); // a setter: setting it twice does not add up
+    /// ```
+    pub fn offset(mut self, n: u64) -> Self {
+        self.offset = n;
         self
     }
 
@@ -145,6 +173,11 @@ impl Query {
     /// The page size.
     pub fn page_size(&self) -> usize {
         self.limit
+    }
+
+    /// The rows the first page skips (`OFFSET`); 0 when none.
+    pub fn offset_rows(&self) -> u64 {
+        self.offset
     }
 
     /// The selected attributes, `None` for all.

@@ -41,3 +41,32 @@ pub struct StreamStats {
     /// Rows the merge took from this stream.
     pub rows_taken: u64,
 }
+
+impl QueryStats {
+    /// Adds the costs of `other` (another page of the same plan) to these:
+    /// counts are summed, peaks are maxed, per-stream figures are summed
+    /// stream by stream. `rows` is left alone: skipped rows are not handed
+    /// to the caller.
+    pub(crate) fn absorb(&mut self, other: &QueryStats) {
+        self.streams = self.streams.max(other.streams);
+        self.calls += other.calls;
+        self.abandoned_calls += other.abandoned_calls;
+        self.items_read += other.items_read;
+        self.items_returned += other.items_returned;
+        self.round_trips += other.round_trips;
+        self.consumed_capacity = match (self.consumed_capacity, other.consumed_capacity) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),
+        };
+        self.peak_buffered_rows = self.peak_buffered_rows.max(other.peak_buffered_rows);
+        if self.per_stream.len() < other.per_stream.len() {
+            self.per_stream.resize(other.per_stream.len(), StreamStats::default());
+        }
+        for (mine, theirs) in self.per_stream.iter_mut().zip(&other.per_stream) {
+            mine.calls += theirs.calls;
+            mine.items_read += theirs.items_read;
+            mine.rows_matched += theirs.rows_matched;
+            mine.rows_taken += theirs.rows_taken;
+        }
+    }
+}

@@ -3,6 +3,7 @@
 
 pub mod gen;
 pub mod reference;
+pub mod sql_render;
 
 use dynaquery::{Backend, Engine, Item, Query};
 
