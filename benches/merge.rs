@@ -96,10 +96,12 @@ fn query(k: usize) -> Query {
 }
 
 fn comparator(a: &Item, b: &Item) -> Ordering {
-    let n = |it: &Item, f: &str| match it.get(f) {
-        Some(Value::N(n)) => Some(n.clone()),
-        _ => None,
-    };
+    fn n<'a>(it: &'a Item, f: &str) -> Option<&'a dynaquery::Number> {
+        match it.get(f) {
+            Some(Value::N(n)) => Some(n),
+            _ => None,
+        }
+    }
     n(b, "ts").cmp(&n(a, "ts")).then_with(|| n(b, "total").cmp(&n(a, "total"))).then_with(|| {
         match (a.get("id"), b.get("id")) {
             (Some(Value::S(x)), Some(Value::S(y))) => x.cmp(y),

@@ -5,6 +5,7 @@
 //! cargo run --release --example cost_report                 # in-memory backend
 //! cargo run --release --example cost_report -- --orders 200000 --seed 7
 //! cargo run --release --example cost_report -- --memory-check   # 10 thousand vs 1 million orders
+//! cargo run --release --example cost_report -- --case 'fan-out 32'   # only the cases named so
 //! cargo run --release --example cost_report -- --endpoint http://127.0.0.1:8000   # DynamoDB Local
 //! ```
 //!
@@ -431,16 +432,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut seed = 42u64;
     let mut count: Option<usize> = None;
     let mut endpoint: Option<String> = None;
+    let mut only: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--seed" => seed = args.next().ok_or("--seed needs a value")?.parse()?,
             "--orders" => count = Some(args.next().ok_or("--orders needs a value")?.parse()?),
             "--endpoint" => endpoint = Some(args.next().ok_or("--endpoint needs a URL")?),
+            "--case" => only = Some(args.next().ok_or("--case needs a part of a case name")?),
             "--memory-check" => return memory_check(seed).await,
             other => {
                 return Err(format!(
-                    "unknown argument {other} (known: --seed N, --orders N, --endpoint URL, --memory-check)"
+                    "unknown argument {other} (known: --seed N, --orders N, --endpoint URL, --case TEXT, --memory-check)"
                 )
                 .into())
             }
@@ -454,7 +457,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let mut tables: BTreeMap<u64, (Vec<Item>, Schema, MemoryTable)> = BTreeMap::new();
     let mut rows = Vec::new();
-    for case in cases() {
+    for case in cases().into_iter().filter(|c| only.as_ref().is_none_or(|o| c.name.contains(o.as_str()))) {
         let key = (case.french * 1000.0) as u64;
         if let std::collections::btree_map::Entry::Vacant(slot) = tables.entry(key) {
             let items = generate(seed, count, case.french);

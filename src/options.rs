@@ -5,7 +5,7 @@
 /// | setting | default | what happens past it |
 /// |---|---|---|
 /// | `max_streams` | 100 | planning fails with [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) |
-/// | `max_concurrency` | 16 | further requests wait for a free slot |
+/// | `max_concurrency` | 32 | further requests wait for a free slot |
 /// | `read_budget` | 50 000 items per page | the page fails with [`ErrorKind::ReadBudgetExceeded`](crate::ErrorKind::ReadBudgetExceeded) |
 /// | `max_page_size` | 1 000 rows | a larger `LIMIT` is lowered to it |
 /// | `max_buffered_rows` | 100 000 | the page fails with [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) |
@@ -50,7 +50,7 @@ impl Default for Options {
             cursor_ttl: None,
             clock: crate::cursor_seal::system_now,
             max_streams: 100,
-            max_concurrency: 16,
+            max_concurrency: 32,
             read_budget: 50_000,
             max_page_size: 1000,
             max_buffered_rows: 100_000,

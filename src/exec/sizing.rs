@@ -38,9 +38,14 @@ pub(crate) fn wanted(obs: &Observed, need: usize, taken_total: u64, active: usiz
 }
 
 /// The `Limit` for the next request of a stream that should yield `want` rows.
-pub(crate) fn limit_for(obs: &Observed, want: usize, filtered: bool) -> u32 {
+/// `pool` is `(matched, scanned)` summed over every stream of the page: the
+/// streams share one filter, so a stream that has shown few items borrows
+/// their selectivity (weighted [`POOL_WEIGHT`] items) instead of its own
+/// noisy one.
+pub(crate) fn limit_for(obs: &Observed, want: usize, filtered: bool, pool: (u64, u64)) -> u32 {
     let selectivity = if filtered {
-        (obs.matched as f64 + PRIOR_SELECTIVITY * PRIOR_WEIGHT) / (obs.scanned as f64 + PRIOR_WEIGHT)
+        let pooled = (pool.0 as f64 + PRIOR_SELECTIVITY * PRIOR_WEIGHT) / (pool.1 as f64 + PRIOR_WEIGHT);
+        (obs.matched as f64 + POOL_WEIGHT * pooled) / (obs.scanned as f64 + POOL_WEIGHT)
     } else {
         1.0
     };
@@ -56,14 +61,24 @@ mod tests {
     fn unfiltered_asks_for_exactly_the_share() {
         let o = Observed::default();
         assert_eq!(wanted(&o, 51, 0, 2), 26);
-        assert_eq!(limit_for(&o, 26, false), 26);
+        assert_eq!(limit_for(&o, 26, false, (0, 0)), 26);
+        // Nothing seen yet: the prior.
+        assert_eq!(limit_for(&o, 26, true, (0, 0)), 52);
     }
 
     #[test]
     fn follows_observed_selectivity() {
         let o = Observed { scanned: 100, matched: 10, taken: 10, buffered: 0 };
-        let l = limit_for(&o, 20, true);
+        let l = limit_for(&o, 20, true, (10, 100));
         assert!((160..=200).contains(&l), "{l}");
+    }
+
+    #[test]
+    fn a_stream_that_showed_nothing_borrows_the_pooled_selectivity() {
+        // Four items, no match, while the page's streams together matched 10 %.
+        let o = Observed { scanned: 4, matched: 0, taken: 0, buffered: 0 };
+        let l = limit_for(&o, 2, true, (100, 1000));
+        assert!((18..=24).contains(&l), "{l}");
     }
 }
 
@@ -146,10 +161,13 @@ pub(crate) fn plan_round(spans: &[Span], need: usize) -> Option<Vec<Option<u32>>
             rates.push((0.0, 0.0));
             continue;
         }
-        let dist = s.frontier - s.start;
-        if dist <= 0.0 || s.scanned == 0 {
+        if s.scanned == 0 || s.frontier < s.start {
             return None;
         }
+        // Projected positions step by at least 1: a stream still at its
+        // start after `scanned` items (a run of ties) holds at least that
+        // many per unit.
+        let dist = (s.frontier - s.start).max(1.0);
         rates.push((s.scanned as f64 / dist, s.scanned as f64 / dist));
     }
     let (pool_matched, pool_scanned) =

@@ -216,9 +216,14 @@ impl<'a, B: Backend> Streams<'a, B> {
             let obs = Observed { buffered: st.buffer.len(), ..st.obs };
             let filtered = self.plan.server_filter.is_some() || self.plan.residual.is_some();
             self.states[urgent].next_limit =
-                Some(sizing::limit_for(&obs, self.need.div_ceil(active), filtered));
+                Some(sizing::limit_for(&obs, self.need.div_ceil(active), filtered, self.pool()));
         }
         self.request(urgent)
+    }
+
+    /// `(matched, scanned)` over every stream of the page.
+    fn pool(&self) -> (u64, u64) {
+        self.states.iter().fold((0, 0), |(m, n), st| (m + st.obs.matched, n + st.obs.scanned))
     }
 
     /// Every stream's progress as numbers along the first sort-key column.
@@ -342,7 +347,12 @@ impl<'a, B: Backend> Streams<'a, B> {
             let active = self.states.iter().filter(|s| !s.done).count();
             let obs = Observed { buffered: st.buffer.len(), ..st.obs };
             let want = sizing::wanted(&obs, self.need, self.taken_total, active).max(1);
-            sizing::limit_for(&obs, want, plan.server_filter.is_some() || plan.residual.is_some())
+            sizing::limit_for(
+                &obs,
+                want,
+                plan.server_filter.is_some() || plan.residual.is_some(),
+                self.pool(),
+            )
         };
         Ok(ReadRequest {
             table: plan.table.clone(),

@@ -43,7 +43,16 @@ impl TieSort {
                 None => return Ok(None),
             },
         };
-        let mut run = vec![first];
+        // Most runs are a single row: emit it without buffering.
+        let second = match merge.next(s).await? {
+            Some(r) if r.prefix() == first.prefix() => r,
+            other => {
+                self.lookahead = other;
+                return Ok(Some(first));
+            }
+        };
+        let mut run = vec![first, second];
+        s.note_buffered(run.len() + merge.len())?;
         loop {
             match merge.next(s).await? {
                 Some(r) if r.prefix() == run[0].prefix() => {
@@ -57,9 +66,7 @@ impl TieSort {
                 None => break,
             }
         }
-        if run.len() > 1 {
-            run.sort_unstable_by(|a, b| a.key.cmp(&b.key));
-        }
+        run.sort_unstable_by(|a, b| a.key.cmp(&b.key));
         self.ready = run.into();
         Ok(self.ready.pop_front())
     }
