@@ -195,7 +195,7 @@ pub async fn explain(conn: &Connection, a: &ExplainArgs) -> Result<(), Failure> 
 /// `dynaquery describe`.
 pub async fn describe(conn: &Connection, a: &DescribeArgs) -> Result<(), Failure> {
     let schema = match &conn.schema {
-        // The file's schema: no server, and the --memory items are not needed.
+        // The file's schema: no server.
         Some(path) => {
             let schema = connect::schema_from_file(path)?;
             connect::check_table(&schema, a.table.as_deref())?;
@@ -203,8 +203,19 @@ pub async fn describe(conn: &Connection, a: &DescribeArgs) -> Result<(), Failure
         }
         None => connect::open(conn, a.table.as_deref()).await?.0,
     };
+    // With --memory, load the items too: every line is checked, and counted.
+    let items = match &conn.memory {
+        Some(path) => Some(connect::load_memory(path, schema.clone())?.len()),
+        None => None,
+    };
     let text = match a.format {
-        DescribeFormat::Text => describe::text(&schema),
+        DescribeFormat::Text => {
+            let mut t = describe::text(&schema);
+            if let Some(n) = items {
+                t.push_str(&format!("  items: {n} (in memory)\n"));
+            }
+            t
+        }
         DescribeFormat::Json => schema_file::to_json(&schema) + "\n",
     };
     let stdout = io::stdout();
