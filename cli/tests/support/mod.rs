@@ -271,3 +271,4 @@ pub fn write(dir: &Path, name: &str, text: &str) -> String {
     std::fs::write(&p, text).unwrap();
     p.to_str().unwrap().to_owned()
 }
+pub mod rss;
