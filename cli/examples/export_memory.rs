@@ -20,7 +20,6 @@
 #[allow(dead_code)]
 mod dynamodb_local;
 #[path = "../../examples/support/orders.rs"]
-#[allow(dead_code)]
 mod orders;
 #[path = "../tests/support/rss.rs"]
 mod rss;

@@ -26,15 +26,10 @@ pub enum Store {
 }
 
 impl Backend for Store {
-    fn read(
-        &self,
-        request: ReadRequest,
-    ) -> impl std::future::Future<Output = dynaquery::Result<ReadResponse>> + Send {
-        async move {
-            match self {
-                Store::Dynamo(d) => d.read(request).await,
-                Store::Memory(m) => m.read(request).await,
-            }
+    async fn read(&self, request: ReadRequest) -> dynaquery::Result<ReadResponse> {
+        match self {
+            Store::Dynamo(d) => d.read(request).await,
+            Store::Memory(m) => m.read(request).await,
         }
     }
 }

@@ -36,7 +36,7 @@ enum Sink<W: Write> {
     DynamodbJson(W),
     /// The header waits for the first page.
     CsvPending(Option<W>),
-    Csv(CsvRows<W>),
+    Csv(Box<CsvRows<W>>),
 }
 
 /// A progress line on stderr, or nothing when stderr is not a terminal.
@@ -80,7 +80,7 @@ pub async fn run<B: Backend, W: Write>(
         if let Sink::CsvPending(w) = &mut sink {
             let columns = format::columns(q.selected(), engine.schema(), &page.rows);
             let w = w.take().ok_or_else(|| io_err(io::Error::other("output already closed")))?;
-            sink = Sink::Csv(CsvRows::new(w, columns).map_err(io_err)?);
+            sink = Sink::Csv(Box::new(CsvRows::new(w, columns).map_err(io_err)?));
         }
         write_rows(&mut sink, &page.rows).map_err(io_err)?;
         summary.rows += page.rows.len() as u64;

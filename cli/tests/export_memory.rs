@@ -11,7 +11,6 @@
 #[allow(dead_code)]
 mod dynamodb_local;
 #[path = "../../examples/support/orders.rs"]
-#[allow(dead_code)]
 mod orders;
 mod support;
 
