@@ -112,6 +112,9 @@ impl From<dynaquery::Error> for Failure {
                 message.push_str(&format!(" (an index that would serve it: {ix})"));
             }
         }
+        if e.kind() == ErrorKind::NoUsableIndex {
+            message.push_str(" (on the command line, --allow-scan allows the scan)");
+        }
         Failure::new(category_of(e.kind()), message)
     }
 }
