@@ -68,9 +68,13 @@ pub async fn query(conn: &Connection, a: &QueryArgs) -> Result<(), Failure> {
             table::write(&mut out, &columns, &rows).map_err(out_err)?;
             out.flush().map_err(out_err)?;
             // The cursor goes to stderr, so stdout holds the table alone.
+            let count = match rows.len() {
+                1 => "1 row".to_owned(),
+                n => format!("{n} rows"),
+            };
             match &next {
-                Some(c) => eprintln!("({} rows) next cursor: {c}", rows.len()),
-                None => eprintln!("({} rows) last page", rows.len()),
+                Some(c) => eprintln!("({count}) next cursor: {c}"),
+                None => eprintln!("({count}) last page"),
             }
         }
         QueryFormat::Json => {

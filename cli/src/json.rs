@@ -98,6 +98,11 @@ pub fn row(item: &Item) -> String {
     out
 }
 
+/// Bytes as standard base64 (how binary values are written).
+pub fn base64(bytes: &[u8]) -> String {
+    STANDARD.encode(bytes)
+}
+
 /// A JSON string literal.
 pub fn string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);

@@ -26,6 +26,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return clap_exit(&e),
     };
+    if cli.conn.memory.is_some() && (cli.conn.endpoint.is_some() || cli.conn.profile.is_some()) {
+        return report(&Failure::usage("--memory runs without DynamoDB: drop --endpoint and --profile"));
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => return report(&Failure::new(exit::Category::Io, format!("cannot start the runtime: {e}"))),

@@ -105,6 +105,12 @@ fn usage_errors_exit_2_with_one_line() {
     fails(&run(&["query"]), 2, "usage error");
     fails(&run(&["query", "SELECT * FROM orders", "--limit", "0"]), 2, "usage error");
     fails(&run(&["export", "SELECT * FROM orders", "--format", "xml"]), 2, "usage error");
+    // --memory runs without DynamoDB.
+    fails(
+        &run(&["--memory", &f.memory, "--schema", &f.schema, "--endpoint", "http://127.0.0.1:1", "describe"]),
+        2,
+        "usage error",
+    );
     // --memory needs --schema.
     fails(&run(&["--memory", &f.memory, "describe"]), 2, "usage error");
     // A malformed --memory line names the file and line.
@@ -201,7 +207,7 @@ fn query_table_pages_with_the_cursor_on_stderr() {
     let o = f.run(&["query", sql, "--param", "paid", "--limit", "2", "--cursor", cursor]);
     ok(&o);
     assert_eq!(stdout(&o), "order_id  total  country\n--------  -----  -------\no-1       19.99  FR\n");
-    assert_eq!(stderr(&o), "(1 rows) last page\n");
+    assert_eq!(stderr(&o), "(1 row) last page\n");
 }
 
 #[test]

@@ -30,11 +30,7 @@ pub fn cell(v: &Value) -> String {
         Value::N(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         Value::Null => "NULL".to_owned(),
-        Value::B(_) => {
-            // The JSON form is a quoted base64 string; the cell is the bare base64.
-            let quoted = json::value(v);
-            quoted.trim_matches('"').to_owned()
-        }
+        Value::B(b) => json::base64(b),
         _ => json::value(v),
     }
 }
