@@ -106,23 +106,10 @@ pub async fn export(conn: &Connection, a: &ExportArgs) -> Result<(), Failure> {
 async fn export_rows(engine: &Engine<Store>, q: Option<Query>, a: &ExportArgs) -> Result<(), Failure> {
     let path = a.out.as_deref().filter(|p| p.as_os_str() != "-");
     let bar = export::progress();
-    let summary = match (path, q) {
-        (Some(p), q) => {
-            let mut file = export::OutFile::create(p)?;
-            let s = match q {
-                Some(q) => export::run(engine, q, a.format, &mut file, Some(p), &bar).await?,
-                None => export::Summary::default(),
-            };
-            file.commit()?;
-            s
-        }
-        (None, Some(q)) => {
-            let stdout = io::stdout();
-            let out = io::BufWriter::new(stdout.lock());
-            export::run(engine, q, a.format, out, None, &bar).await?
-        }
-        (None, None) => export::Summary::default(),
-    };
+    let result = write_export(engine, q, a, path, &bar).await;
+    // Cleared on every path, so that an error is one clean line on a terminal.
+    bar.finish_and_clear();
+    let summary = result?;
     if !summary.unlisted.is_empty() {
         eprintln!(
             "dynaquery: warning: attributes first seen after the first page are not in the CSV header \
@@ -131,6 +118,32 @@ async fn export_rows(engine: &Engine<Store>, q: Option<Query>, a: &ExportArgs) -
         );
     }
     Ok(())
+}
+
+async fn write_export(
+    engine: &Engine<Store>,
+    q: Option<Query>,
+    a: &ExportArgs,
+    path: Option<&std::path::Path>,
+    bar: &indicatif::ProgressBar,
+) -> Result<export::Summary, Failure> {
+    Ok(match (path, q) {
+        (Some(p), q) => {
+            let mut file = export::OutFile::create(p)?;
+            let s = match q {
+                Some(q) => export::run(engine, q, a.format, &mut file, Some(p), bar).await?,
+                None => export::Summary::default(),
+            };
+            file.commit()?;
+            s
+        }
+        (None, Some(q)) => {
+            let stdout = io::stdout();
+            let out = io::BufWriter::new(stdout.lock());
+            export::run(engine, q, a.format, out, None, bar).await?
+        }
+        (None, None) => export::Summary::default(),
+    })
 }
 
 /// `dynaquery explain`: the plan; with `--analyze`, the first page's costs.
