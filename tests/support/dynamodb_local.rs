@@ -33,9 +33,12 @@ fn install_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("DYNAQUERY_DYNAMODB_LOCAL_DIR") {
         return PathBuf::from(d);
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    // The workspace's target directory (the nearest ancestor holding
+    // Cargo.lock), so the library's and the CLI's tests share one install.
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = manifest.ancestors().find(|d| d.join("Cargo.lock").is_file()).unwrap_or(manifest);
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
     target.join("dynamodb-local")
 }
 

@@ -1,0 +1,242 @@
+//! The sub-commands, from parsed arguments to output.
+
+use std::io::{self, Write};
+
+use dynaquery::sql::{self, Statement};
+use dynaquery::{Engine, Query, Value};
+
+use crate::args::{
+    Connection, DescribeArgs, DescribeFormat, ExplainArgs, ExportArgs, QueryArgs, QueryFormat, Sql,
+};
+use crate::connect::{self, Store};
+use crate::exit::{write_error, Failure};
+use crate::format::{self, table};
+use crate::{describe, export, json, offset, schema_file};
+
+fn out_err(e: io::Error) -> Failure {
+    write_error(&e, None)
+}
+
+/// Parses the SQL with its bind parameters, and applies the options that
+/// shape how it runs.
+fn statement(sql: &Sql) -> Result<Statement, Failure> {
+    let params: Vec<Value> =
+        sql.params.iter().map(|p| json::param(p)).collect::<Result<_, _>>().map_err(Failure::usage)?;
+    let mut st = sql::parse_with(&sql.sql, &params)?;
+    if sql.allow_scan {
+        st.query = st.query.allow_scan(true);
+    }
+    if let Some(b) = sql.read_budget {
+        st.query = st.query.read_budget(b);
+    }
+    Ok(st)
+}
+
+async fn engine(conn: &Connection, st: &Statement) -> Result<Engine<Store>, Failure> {
+    let (schema, store) = connect::open(conn, Some(&st.table)).await?;
+    Ok(Engine::new(schema, store))
+}
+
+fn page_size(q: Query, n: Option<u64>) -> Query {
+    match n {
+        Some(n) => q.limit(usize::try_from(n).unwrap_or(usize::MAX)),
+        None => q,
+    }
+}
+
+/// `dynaquery query`: one page.
+pub async fn query(conn: &Connection, a: &QueryArgs) -> Result<(), Failure> {
+    let st = statement(&a.sql)?;
+    let engine = engine(conn, &st).await?;
+    let mut q = page_size(st.query, a.limit);
+    if let Some(c) = &a.cursor {
+        q = q.after(c.clone());
+    }
+    let (rows, next) = match offset::skip(&engine, q.clone(), st.offset).await? {
+        Some(q) => {
+            let page = engine.fetch(&q).await?;
+            (page.rows, page.next_cursor)
+        }
+        // OFFSET past the end: an empty last page.
+        None => (Vec::new(), None),
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match a.format {
+        QueryFormat::Table => {
+            let columns = format::columns(q.selected(), engine.schema(), &rows);
+            table::write(&mut out, &columns, &rows).map_err(out_err)?;
+            out.flush().map_err(out_err)?;
+            // The cursor goes to stderr, so stdout holds the table alone.
+            let count = match rows.len() {
+                1 => "1 row".to_owned(),
+                n => format!("{n} rows"),
+            };
+            match &next {
+                Some(c) => eprintln!("({count}) next cursor: {c}"),
+                None => eprintln!("({count}) last page"),
+            }
+        }
+        QueryFormat::Json => {
+            for r in &rows {
+                writeln!(out, "{}", json::row(r)).map_err(out_err)?;
+            }
+            let cursor = next.as_deref().map_or_else(|| "null".to_owned(), json::string);
+            writeln!(out, "{{\"next_cursor\":{cursor}}}").map_err(out_err)?;
+            out.flush().map_err(out_err)?;
+        }
+    }
+    Ok(())
+}
+
+/// `dynaquery export`: every page, streamed.
+pub async fn export(conn: &Connection, a: &ExportArgs) -> Result<(), Failure> {
+    let st = statement(&a.sql)?;
+    let engine = engine(conn, &st).await?;
+    let q = page_size(st.query, a.page_size);
+    // Plan before creating any file: a bad query leaves nothing behind.
+    engine.plan(&q)?;
+    let Some(q) = offset::skip(&engine, q, st.offset).await? else {
+        // OFFSET past the end: export nothing, but still create the output.
+        return export_rows(&engine, None, a).await;
+    };
+    export_rows(&engine, Some(q), a).await
+}
+
+async fn export_rows(engine: &Engine<Store>, q: Option<Query>, a: &ExportArgs) -> Result<(), Failure> {
+    let path = a.out.as_deref().filter(|p| p.as_os_str() != "-");
+    let bar = export::progress();
+    let result = write_export(engine, q, a, path, &bar).await;
+    // Cleared on every path, so that an error is one clean line on a terminal.
+    bar.finish_and_clear();
+    let summary = result?;
+    if !summary.unlisted.is_empty() {
+        eprintln!(
+            "dynaquery: warning: attributes first seen after the first page are not in the CSV header \
+             (list them in SELECT to export them): {}",
+            summary.unlisted.join(", ")
+        );
+    }
+    Ok(())
+}
+
+async fn write_export(
+    engine: &Engine<Store>,
+    q: Option<Query>,
+    a: &ExportArgs,
+    path: Option<&std::path::Path>,
+    bar: &indicatif::ProgressBar,
+) -> Result<export::Summary, Failure> {
+    Ok(match (path, q) {
+        (Some(p), q) => {
+            let mut file = export::OutFile::create(p)?;
+            let s = match q {
+                Some(q) => export::run(engine, q, a.format, &mut file, Some(p), bar).await?,
+                None => export::Summary::default(),
+            };
+            file.commit()?;
+            s
+        }
+        (None, Some(q)) => {
+            let stdout = io::stdout();
+            let out = io::BufWriter::new(stdout.lock());
+            export::run(engine, q, a.format, out, None, bar).await?
+        }
+        (None, None) => export::Summary::default(),
+    })
+}
+
+/// `dynaquery explain`: the plan; with `--analyze`, the first page's costs.
+pub async fn explain(conn: &Connection, a: &ExplainArgs) -> Result<(), Failure> {
+    let st = statement(&a.sql)?;
+    let engine = engine(conn, &st).await?;
+    let plan = engine.plan(&st.query)?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    writeln!(out, "{plan}").map_err(out_err)?;
+    if st.offset > 0 {
+        writeln!(out, "  offset: {} rows, read and skipped before the first page", st.offset)
+            .map_err(out_err)?;
+    }
+    if a.analyze {
+        let page = match offset::skip(&engine, st.query, st.offset).await? {
+            Some(q) => Some(engine.fetch(&q).await?),
+            None => None,
+        };
+        match page {
+            None => {
+                writeln!(out, "analyze: the offset is past the last row; no page ran").map_err(out_err)?
+            }
+            Some(page) => {
+                let s = &page.stats;
+                let capacity =
+                    s.consumed_capacity.map_or_else(|| "not reported".to_owned(), |c| format!("{c} RCU"));
+                writeln!(
+                    out,
+                    "analyze (first page): {} rows, {} calls ({} abandoned), {} items read, {} items returned, \
+                     {} round trips, capacity {capacity}, peak {} buffered rows, next page: {}",
+                    s.rows,
+                    s.calls,
+                    s.abandoned_calls,
+                    s.items_read,
+                    s.items_returned,
+                    s.round_trips,
+                    s.peak_buffered_rows,
+                    if page.next_cursor.is_some() { "yes" } else { "no" }
+                )
+                .map_err(out_err)?;
+                let header: Vec<String> = ["stream", "calls", "items_read", "rows_matched", "rows_taken"]
+                    .map(String::from)
+                    .to_vec();
+                let rows: Vec<Vec<(String, bool)>> = s
+                    .per_stream
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| {
+                        vec![
+                            (format!("#{i}"), false),
+                            (p.calls.to_string(), true),
+                            (p.items_read.to_string(), true),
+                            (p.rows_matched.to_string(), true),
+                            (p.rows_taken.to_string(), true),
+                        ]
+                    })
+                    .collect();
+                table::write_grid(&mut out, &header, &rows).map_err(out_err)?;
+            }
+        }
+    }
+    out.flush().map_err(out_err)
+}
+
+/// `dynaquery describe`.
+pub async fn describe(conn: &Connection, a: &DescribeArgs) -> Result<(), Failure> {
+    let schema = match &conn.schema {
+        // The file's schema: no server.
+        Some(path) => {
+            let schema = connect::schema_from_file(path)?;
+            connect::check_table(&schema, a.table.as_deref())?;
+            schema.always_present(conn.always_present.iter().cloned())
+        }
+        None => connect::open(conn, a.table.as_deref()).await?.0,
+    };
+    // With --memory, load the items too: every line is checked, and counted.
+    let items = match &conn.memory {
+        Some(path) => Some(connect::load_memory(path, schema.clone())?.len()),
+        None => None,
+    };
+    let text = match a.format {
+        DescribeFormat::Text => {
+            let mut t = describe::text(&schema);
+            if let Some(n) = items {
+                t.push_str(&format!("  items: {n} (in memory)\n"));
+            }
+            t
+        }
+        DescribeFormat::Json => schema_file::to_json(&schema) + "\n",
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    out.write_all(text.as_bytes()).map_err(out_err)?;
+    out.flush().map_err(out_err)
+}

@@ -1,0 +1,156 @@
+//! Where the table lives: DynamoDB through a client built the AWS way, or an
+//! in-memory table loaded from a file; and its schema.
+
+use std::io::BufRead;
+use std::path::Path;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_sdk_dynamodb::Client;
+use dynaquery::backend::dynamodb::load_schema;
+use dynaquery::{Backend, DynamoDb, MemoryTable, ReadRequest, ReadResponse, Schema};
+
+use crate::args::Connection;
+use crate::exit::{Category, Failure};
+use crate::{json, schema_file};
+
+/// The backend a command runs on.
+#[derive(Debug, Clone)]
+pub enum Store {
+    /// DynamoDB (or DynamoDB Local) through the SDK.
+    Dynamo(DynamoDb),
+    /// The in-memory table of `--memory`.
+    Memory(MemoryTable),
+}
+
+impl Backend for Store {
+    async fn read(&self, request: ReadRequest) -> dynaquery::Result<ReadResponse> {
+        match self {
+            Store::Dynamo(d) => d.read(request).await,
+            Store::Memory(m) => m.read(request).await,
+        }
+    }
+}
+
+/// Builds a DynamoDB client from the SDK's default chain (environment,
+/// profile files, …), overridden by the command-line options.
+///
+/// # Errors
+/// A usage error for a malformed endpoint or timeout, or no region at all.
+pub async fn client(conn: &Connection) -> Result<Client, Failure> {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(p) = &conn.profile {
+        loader = loader.profile_name(p);
+    }
+    if let Some(r) = &conn.region {
+        loader = loader.region(Region::new(r.clone()));
+    }
+    if let Some(e) = &conn.endpoint {
+        if !(e.starts_with("http://") || e.starts_with("https://")) {
+            return Err(Failure::usage(format!("--endpoint {e}: expected an http:// or https:// URL")));
+        }
+        loader = loader.endpoint_url(e);
+    }
+    if let Some(n) = conn.max_attempts {
+        loader = loader.retry_config(RetryConfig::standard().with_max_attempts(n));
+    }
+    if let Some(t) = conn.timeout {
+        let d = Duration::try_from_secs_f64(t)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| Failure::usage(format!("--timeout {t}: expected a positive number of seconds")))?;
+        loader = loader
+            .timeout_config(TimeoutConfig::builder().connect_timeout(d).operation_attempt_timeout(d).build());
+    }
+    let config = loader.load().await;
+    if config.region().is_some() {
+        return Ok(Client::new(&config));
+    }
+    if conn.endpoint.is_some() {
+        // DynamoDB Local and other custom endpoints ignore the region; the SDK still needs one.
+        let c = aws_sdk_dynamodb::config::Builder::from(&config).region(Region::new("us-east-1")).build();
+        return Ok(Client::from_conf(c));
+    }
+    Err(Failure::usage("no AWS region: pass --region, set AWS_REGION, or set one in your profile"))
+}
+
+fn read_file(path: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|e| Failure::io(path, &e))
+}
+
+/// The `--schema` file's schema.
+///
+/// # Errors
+/// I/O (exit 5) or a malformed file (exit 2).
+pub fn schema_from_file(path: &Path) -> Result<Schema, Failure> {
+    schema_file::parse(&read_file(path)?)
+        .map_err(|e| Failure::usage(format!("--schema {}: {e}", path.display())))
+}
+
+/// Loads the `--memory` file: one DynamoDB-JSON item per line (blank lines
+/// are skipped), each stored as `PutItem` would.
+///
+/// # Errors
+/// I/O (exit 5); a malformed line or an item the table rejects (exit 2),
+/// naming the line.
+pub fn load_memory(path: &Path, schema: Schema) -> Result<MemoryTable, Failure> {
+    let file = std::fs::File::open(path).map_err(|e| Failure::io(path, &e))?;
+    let table = MemoryTable::new(schema);
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.map_err(|e| Failure::io(path, &e))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let at = || format!("--memory {}:{}", path.display(), i + 1);
+        let item = json::dynamodb_item(&line).map_err(|e| Failure::usage(format!("{}: {e}", at())))?;
+        table.put(item).map_err(|e| Failure::usage(format!("{}: item rejected: {e}", at())))?;
+    }
+    Ok(table)
+}
+
+/// Checks that the statement's (or `describe`'s) table is the one a
+/// `--schema` file describes.
+///
+/// # Errors
+/// A query error (exit 3) naming both.
+pub fn check_table(schema: &Schema, table: Option<&str>) -> Result<(), Failure> {
+    match table {
+        Some(t) if t != schema.table => Err(Failure::new(
+            Category::Query,
+            format!("table `{t}` is not the one --schema describes (`{}`)", schema.table),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The schema and backend for `table` (the statement's `FROM`, or
+/// `describe`'s argument; `None` when only a schema file can name it).
+///
+/// # Errors
+/// Usage, I/O, query (a table the --schema file does not describe) and
+/// backend (DescribeTable) failures.
+pub async fn open(conn: &Connection, table: Option<&str>) -> Result<(Schema, Store), Failure> {
+    let file_schema = conn.schema.as_deref().map(schema_from_file).transpose()?;
+    if let Some(s) = &file_schema {
+        check_table(s, table)?;
+    }
+    let (schema, store) = match (&conn.memory, file_schema) {
+        (Some(path), Some(schema)) => {
+            let table = load_memory(path, schema.clone())?;
+            (schema, Store::Memory(table))
+        }
+        (Some(_), None) => return Err(Failure::usage("--memory needs --schema FILE")),
+        (None, Some(schema)) => (schema, Store::Dynamo(DynamoDb::new(client(conn).await?))),
+        (None, None) => {
+            let Some(table) = table else {
+                return Err(Failure::usage("name the table (or pass --schema FILE)"));
+            };
+            let client = client(conn).await?;
+            let schema = load_schema(&client, table).await?;
+            (schema, Store::Dynamo(DynamoDb::new(client)))
+        }
+    };
+    Ok((schema.always_present(conn.always_present.iter().cloned()), store))
+}

@@ -1,0 +1,236 @@
+//! `dynaquery export`: every page of a query, streamed.
+//!
+//! Each page is written and dropped before the next is fetched, so memory
+//! stays that of one page (at most `max_page_size` rows), whatever the size
+//! of the result. A progress line is drawn on stderr when stderr is a
+//! terminal, never when it is piped.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use dynaquery::{Backend, Engine, Item, Query};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::args::ExportFormat;
+use crate::exit::{write_error, Failure};
+use crate::format::{self, csv::CsvRows};
+use crate::json;
+
+/// What an export wrote.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Rows written.
+    pub rows: u64,
+    /// Pages fetched.
+    pub pages: u64,
+    /// Items DynamoDB evaluated, summed over pages.
+    pub items_read: u64,
+    /// `SELECT *` to CSV: attributes first seen after the first page, which
+    /// the header (fixed by the first page) does not hold.
+    pub unlisted: Vec<String>,
+}
+
+enum Sink<W: Write> {
+    Jsonl(W),
+    DynamodbJson(W),
+    /// The header waits for the first page.
+    CsvPending(Option<W>),
+    Csv(Box<CsvRows<W>>),
+}
+
+/// A progress line on stderr, or nothing when stderr is not a terminal.
+pub fn progress() -> ProgressBar {
+    if !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner();
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed} {msg}") {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// Fetches every page of `query` (from its cursor, if any) and writes its
+/// rows to `out`. `path` names the output in I/O errors (`None`: stdout).
+///
+/// # Errors
+/// The engine's (query, backend) and the writer's (I/O).
+pub async fn run<B: Backend, W: Write>(
+    engine: &Engine<B>,
+    query: Query,
+    format: ExportFormat,
+    out: W,
+    path: Option<&Path>,
+    bar: &ProgressBar,
+) -> Result<Summary, Failure> {
+    let io_err = |e: io::Error| write_error(&e, path);
+    let mut sink = match format {
+        ExportFormat::Jsonl => Sink::Jsonl(out),
+        ExportFormat::DynamodbJson => Sink::DynamodbJson(out),
+        ExportFormat::Csv => Sink::CsvPending(Some(out)),
+    };
+    let mut summary = Summary::default();
+    let mut q = query;
+    loop {
+        let page = engine.fetch(&q).await?;
+        summary.pages += 1;
+        summary.items_read += page.stats.items_read;
+        if let Sink::CsvPending(w) = &mut sink {
+            let columns = format::columns(q.selected(), engine.schema(), &page.rows);
+            let w = w.take().ok_or_else(|| io_err(io::Error::other("output already closed")))?;
+            sink = Sink::Csv(Box::new(CsvRows::new(w, columns).map_err(io_err)?));
+        }
+        write_rows(&mut sink, &page.rows).map_err(io_err)?;
+        summary.rows += page.rows.len() as u64;
+        bar.set_message(format!(
+            "{} rows, {} pages, {} items read",
+            summary.rows, summary.pages, summary.items_read
+        ));
+        match page.next_cursor {
+            Some(c) => q = q.after(c),
+            None => break,
+        }
+        // `page` is dropped here: one page in memory at a time.
+    }
+    match sink {
+        Sink::Jsonl(mut w) | Sink::DynamodbJson(mut w) => w.flush().map_err(io_err)?,
+        Sink::Csv(c) => {
+            summary.unlisted = c.unlisted.iter().cloned().collect();
+            c.finish().map_err(io_err)?.flush().map_err(io_err)?;
+        }
+        Sink::CsvPending(_) => {}
+    }
+    bar.finish_and_clear();
+    Ok(summary)
+}
+
+fn write_rows<W: Write>(sink: &mut Sink<W>, rows: &[Item]) -> io::Result<()> {
+    match sink {
+        Sink::Jsonl(w) => {
+            for r in rows {
+                w.write_all(json::row(r).as_bytes())?;
+                w.write_all(b"\n")?;
+            }
+            Ok(())
+        }
+        Sink::DynamodbJson(w) => {
+            for r in rows {
+                w.write_all(json::to_dynamodb_json(r).as_bytes())?;
+                w.write_all(b"\n")?;
+            }
+            Ok(())
+        }
+        Sink::Csv(c) => rows.iter().try_for_each(|r| c.row(r)),
+        Sink::CsvPending(_) => Ok(()),
+    }
+}
+
+/// An output file written under a temporary name in the same directory and
+/// renamed into place on success, so a failed export leaves no partial file.
+pub struct OutFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: Option<io::BufWriter<std::fs::File>>,
+}
+
+impl OutFile {
+    /// Creates the temporary file next to `path`.
+    ///
+    /// # Errors
+    /// I/O (exit 5), naming `path`.
+    pub fn create(path: &Path) -> Result<Self, Failure> {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let tmp = path.with_file_name(format!(".{name}.dynaquery-{}.tmp", std::process::id()));
+        let file = std::fs::File::create(&tmp).map_err(|e| Failure::io(path, &e))?;
+        Ok(OutFile { path: path.to_owned(), tmp, file: Some(io::BufWriter::new(file)) })
+    }
+
+    /// Flushes, syncs and renames the file into place.
+    ///
+    /// # Errors
+    /// I/O (exit 5), naming the path.
+    pub fn commit(mut self) -> Result<(), Failure> {
+        let io = |e: io::Error| Failure::io(&self.path, &e);
+        if let Some(f) = self.file.take() {
+            let f = f.into_inner().map_err(|e| io(e.into_error()))?;
+            f.sync_all().map_err(io)?;
+        }
+        std::fs::rename(&self.tmp, &self.path).map_err(io)
+    }
+}
+
+impl Write for OutFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.file {
+            Some(f) => f.write(buf),
+            None => Err(io::Error::other("output file already committed")),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for OutFile {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            // Not committed: remove the partial output.
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dynaquery::{asc, col, item, KeyAttribute, MemoryTable, Schema, Value};
+
+    fn engine() -> Engine<MemoryTable> {
+        let schema = Schema::new("t", KeyAttribute::s("id"));
+        let table = MemoryTable::new(schema.clone());
+        for i in 0..25 {
+            let mut it = item([("id", Value::from(format!("i{i:02}"))), ("n", Value::from(i))]);
+            if i == 20 {
+                it.insert("late".into(), Value::from("x"));
+            }
+            table.put(it).unwrap();
+        }
+        Engine::new(schema, table)
+    }
+
+    #[test]
+    fn jsonl_every_page() {
+        futures::executor::block_on(async {
+            let e = engine();
+            let q = Query::new().allow_scan(true).filter(col("n").ge(3)).order_by(asc("n")).limit(4);
+            let mut out = Vec::new();
+            let s = run(&e, q, ExportFormat::Jsonl, &mut out, None, &ProgressBar::hidden()).await.unwrap();
+            let text = String::from_utf8(out).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            assert_eq!(lines.len(), 22);
+            assert_eq!(lines[0], r#"{"id":"i03","n":3}"#);
+            assert_eq!(lines[17], r#"{"id":"i20","late":"x","n":20}"#);
+            assert_eq!((s.rows, s.pages), (22, 6));
+        });
+    }
+
+    #[test]
+    fn csv_header_from_the_first_page() {
+        futures::executor::block_on(async {
+            let e = engine();
+            let q = Query::new().allow_scan(true).order_by(asc("n")).limit(10);
+            let mut out = Vec::new();
+            let s = run(&e, q, ExportFormat::Csv, &mut out, None, &ProgressBar::hidden()).await.unwrap();
+            let text = String::from_utf8(out).unwrap();
+            assert!(text.starts_with("id,n\ni00,0\ni01,1\n"), "{text}");
+            assert_eq!(text.lines().count(), 26);
+            assert_eq!(s.unlisted, ["late"]);
+        });
+    }
+}

@@ -1,0 +1,91 @@
+//! CSV rows, through the `csv` crate (RFC 4180 quoting: a field is quoted
+//! when it holds a comma, a quote or a line break).
+//!
+//! The header is the `SELECT` list, or for `SELECT *` the union of the
+//! attributes of the first page (primary key first, then by name); see
+//! [`super::columns`]. A missing attribute and DynamoDB `NULL` are both an
+//! empty field; numbers keep their exact digits.
+
+use std::collections::BTreeSet;
+use std::io::{self, Write};
+
+use dynaquery::{Item, Value};
+
+use super::cell;
+
+/// Writes rows under a header fixed by the first page.
+pub struct CsvRows<W: Write> {
+    out: csv::Writer<W>,
+    columns: Vec<String>,
+    /// Attributes seen after the header was fixed, which it does not hold.
+    pub unlisted: BTreeSet<String>,
+}
+
+fn io_error(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
+impl<W: Write> CsvRows<W> {
+    /// Writes the header line.
+    ///
+    /// # Errors
+    /// The writer's.
+    pub fn new(out: W, columns: Vec<String>) -> io::Result<Self> {
+        let mut out = csv::WriterBuilder::new().flexible(false).from_writer(out);
+        out.write_record(&columns).map_err(io_error)?;
+        Ok(CsvRows { out, columns, unlisted: BTreeSet::new() })
+    }
+
+    /// Writes one row.
+    ///
+    /// # Errors
+    /// The writer's.
+    pub fn row(&mut self, row: &Item) -> io::Result<()> {
+        for k in row.keys() {
+            if !self.columns.contains(k) && !self.unlisted.contains(k) {
+                self.unlisted.insert(k.clone());
+            }
+        }
+        let fields = self.columns.iter().map(|c| match row.get(c) {
+            None | Some(Value::Null) => String::new(),
+            Some(v) => cell(v),
+        });
+        self.out.write_record(fields).map_err(io_error)
+    }
+
+    /// Flushes and returns the writer.
+    ///
+    /// # Errors
+    /// The writer's.
+    pub fn finish(self) -> io::Result<W> {
+        self.out.into_inner().map_err(|e| io::Error::new(e.error().kind(), e.error().to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dynaquery::item;
+
+    #[test]
+    fn exact_numbers_and_quoting() {
+        let mut w = CsvRows::new(Vec::new(), vec!["id".into(), "total".into(), "note".into()]).unwrap();
+        w.row(&item([
+            ("id", Value::from("o-1")),
+            ("total", Value::number("12345678901234567890123456789.123456789").unwrap()),
+            ("note", Value::from("a, \"b\"\nc")),
+        ]))
+        .unwrap();
+        w.row(&item([("id", Value::from("o-2")), ("note", Value::Null), ("extra", Value::Bool(true))]))
+            .unwrap();
+        assert_eq!(w.unlisted.iter().collect::<Vec<_>>(), ["extra"]);
+        let text = String::from_utf8(w.finish().unwrap()).unwrap();
+        assert_eq!(
+            text,
+            "id,total,note\no-1,12345678901234567890123456789.123456789,\"a, \"\"b\"\"\nc\"\no-2,,\n"
+        );
+    }
+}
