@@ -11,7 +11,7 @@ use crate::args::{
 use crate::connect::{self, Store};
 use crate::exit::{write_error, Failure};
 use crate::format::{self, table};
-use crate::{describe, export, json, offset, schema_file};
+use crate::{describe, export, json, schema_file};
 
 fn out_err(e: io::Error) -> Failure {
     write_error(&e, None)
@@ -52,14 +52,9 @@ pub async fn query(conn: &Connection, a: &QueryArgs) -> Result<(), Failure> {
     if let Some(c) = &a.cursor {
         q = q.after(c.clone());
     }
-    let (rows, next) = match offset::skip(&engine, q.clone(), st.offset).await? {
-        Some(q) => {
-            let page = engine.fetch(&q).await?;
-            (page.rows, page.next_cursor)
-        }
-        // OFFSET past the end: an empty last page.
-        None => (Vec::new(), None),
-    };
+    // The engine applies OFFSET to the first page (not again after a cursor).
+    let page = engine.fetch(&q).await?;
+    let (rows, next) = (page.rows, page.next_cursor);
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match a.format {
@@ -96,10 +91,8 @@ pub async fn export(conn: &Connection, a: &ExportArgs) -> Result<(), Failure> {
     let q = page_size(st.query, a.page_size);
     // Plan before creating any file: a bad query leaves nothing behind.
     engine.plan(&q)?;
-    let Some(q) = offset::skip(&engine, q, st.offset).await? else {
-        // OFFSET past the end: export nothing, but still create the output.
-        return export_rows(&engine, None, a).await;
-    };
+    // The engine applies OFFSET to the first page; an OFFSET past the end
+    // exports nothing but still creates the output.
     export_rows(&engine, Some(q), a).await
 }
 
@@ -159,52 +152,40 @@ pub async fn explain(conn: &Connection, a: &ExplainArgs) -> Result<(), Failure> 
             .map_err(out_err)?;
     }
     if a.analyze {
-        let page = match offset::skip(&engine, st.query, st.offset).await? {
-            Some(q) => Some(engine.fetch(&q).await?),
-            None => None,
-        };
-        match page {
-            None => {
-                writeln!(out, "analyze: the offset is past the last row; no page ran").map_err(out_err)?
-            }
-            Some(page) => {
-                let s = &page.stats;
-                let capacity =
-                    s.consumed_capacity.map_or_else(|| "not reported".to_owned(), |c| format!("{c} RCU"));
-                writeln!(
-                    out,
-                    "analyze (first page): {} rows, {} calls ({} abandoned), {} items read, {} items returned, \
-                     {} round trips, capacity {capacity}, peak {} buffered rows, next page: {}",
-                    s.rows,
-                    s.calls,
-                    s.abandoned_calls,
-                    s.items_read,
-                    s.items_returned,
-                    s.round_trips,
-                    s.peak_buffered_rows,
-                    if page.next_cursor.is_some() { "yes" } else { "no" }
-                )
-                .map_err(out_err)?;
-                let header: Vec<String> = ["stream", "calls", "items_read", "rows_matched", "rows_taken"]
-                    .map(String::from)
-                    .to_vec();
-                let rows: Vec<Vec<(String, bool)>> = s
-                    .per_stream
-                    .iter()
-                    .enumerate()
-                    .map(|(i, p)| {
-                        vec![
-                            (format!("#{i}"), false),
-                            (p.calls.to_string(), true),
-                            (p.items_read.to_string(), true),
-                            (p.rows_matched.to_string(), true),
-                            (p.rows_taken.to_string(), true),
-                        ]
-                    })
-                    .collect();
-                table::write_grid(&mut out, &header, &rows).map_err(out_err)?;
-            }
-        }
+        let page = engine.fetch(&st.query).await?;
+        let s = &page.stats;
+        let capacity = s.consumed_capacity.map_or_else(|| "not reported".to_owned(), |c| format!("{c} RCU"));
+        writeln!(
+            out,
+            "analyze (first page): {} rows, {} calls ({} abandoned), {} items read, {} items returned, \
+             {} round trips, capacity {capacity}, peak {} buffered rows, next page: {}",
+            s.rows,
+            s.calls,
+            s.abandoned_calls,
+            s.items_read,
+            s.items_returned,
+            s.round_trips,
+            s.peak_buffered_rows,
+            if page.next_cursor.is_some() { "yes" } else { "no" }
+        )
+        .map_err(out_err)?;
+        let header: Vec<String> =
+            ["stream", "calls", "items_read", "rows_matched", "rows_taken"].map(String::from).to_vec();
+        let rows: Vec<Vec<(String, bool)>> = s
+            .per_stream
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                vec![
+                    (format!("#{i}"), false),
+                    (p.calls.to_string(), true),
+                    (p.items_read.to_string(), true),
+                    (p.rows_matched.to_string(), true),
+                    (p.rows_taken.to_string(), true),
+                ]
+            })
+            .collect();
+        table::write_grid(&mut out, &header, &rows).map_err(out_err)?;
     }
     out.flush().map_err(out_err)
 }

@@ -10,7 +10,6 @@ mod exit;
 mod export;
 mod format;
 mod json;
-mod offset;
 mod schema_file;
 
 use std::process::ExitCode;
