@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use dynaquery::{CmpOp, Direction, Expr, Item, Query, Value};
+use dynaquery::{Direction, Expr, Item, Query, Value};
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_dynaquery");
@@ -139,14 +139,7 @@ pub fn sql(q: &Query, table: &str) -> (String, Vec<String>) {
         };
         match e {
             Expr::Cmp { attr, op, value } => {
-                let op = match op {
-                    CmpOp::Eq => "=",
-                    CmpOp::Ne => "<>",
-                    CmpOp::Lt => "<",
-                    CmpOp::Le => "<=",
-                    CmpOp::Gt => ">",
-                    CmpOp::Ge => ">=",
-                };
+                let op = op.as_str();
                 let v = p(value, ps);
                 write!(out, "\"{attr}\" {op} {v}").unwrap();
             }
