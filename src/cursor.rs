@@ -3,7 +3,8 @@
 //! A cursor is URL-safe base64 (no padding) of:
 //!
 //! ```text
-//! version (1) │ fingerprint (16) │ count (u16) │ count × value
+//! version (3) │ fingerprint (16) │ hint │ count (u16) │ count × value
+//! hint:  matched (u32) │ scanned (u32) │ streams (u16) │ streams × share (u8)
 //! value: 0x00 NULL/missing │ 0x01 false │ 0x02 true
 //!        0x03 N: u16 length + decimal text │ 0x04 S: u32 length + UTF-8 │ 0x05 B: u32 length + bytes
 //! ```
@@ -17,6 +18,13 @@
 //! or anything else that could widen what a request reads: those always come
 //! from the caller's query. A cursor of another query fails the fingerprint
 //! check; a forged one can only move the position inside the query's result.
+//!
+//! The hint is what the pagination has observed so far: its selectivity
+//! (items that passed the filter, of items evaluated) and each stream's
+//! share of the rows the last page took (in 255ths), so the next page sizes
+//! its first requests from them instead of from a blind prior. It only ever sizes `Limit`s, which the read budget
+//! caps, and it weighs at most [`HINT_WEIGHT`] items, so a forged hint can
+//! change how many items a request asks for, never which items qualify.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -28,7 +36,13 @@ use crate::options::Options;
 use crate::plan::Plan;
 use crate::value::{Item, Number, Value};
 
-const VERSION: u8 = 1;
+/// The body format version; never 2, the first byte of a sealed envelope
+/// (`cursor_seal`). Version 1 had no selectivity hint.
+const VERSION: u8 = 3;
+
+/// Most items a cursor's selectivity hint may weigh in the next page's
+/// sizing: recent evidence keeps the final say.
+pub(crate) const HINT_WEIGHT: u64 = 400;
 
 /// Longest cursor accepted, in characters; longer ones are rejected before decoding.
 pub const MAX_CURSOR_LEN: usize = 16 * 1024;
@@ -38,14 +52,55 @@ pub const MAX_CURSOR_LEN: usize = 16 * 1024;
 pub(crate) struct Position {
     pub values: Vec<Option<Value>>,
     pub key: Vec<u8>,
+    /// What the pagination observed so far.
+    pub hint: Hint,
 }
 
-/// The cursor for the row `item` of `plan`'s result, signed and stamped as
-/// `options` say.
-pub(crate) fn encode(plan: &Plan, item: &Item, options: &Options) -> Result<String> {
+/// The sizing hint a cursor carries.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Hint {
+    /// Selectivity so far: `(matched, scanned)`, at most [`HINT_WEIGHT`] scanned.
+    pub selectivity: (u64, u64),
+    /// Each stream's share of the rows the last page took, in 255ths; empty
+    /// when unknown.
+    pub shares: Vec<u8>,
+}
+
+impl Hint {
+    /// The hint for a page that observed `pool` (`(matched, scanned)`, the
+    /// earlier pages' included) and took `taken[i]` rows from stream `i`.
+    pub fn new(pool: (u64, u64), taken: &[u64]) -> Hint {
+        let total: u64 = taken.iter().sum();
+        let shares = if total == 0 {
+            Vec::new()
+        } else {
+            taken.iter().map(|t| ((t * 255 + total / 2) / total).min(255) as u8).collect()
+        };
+        Hint { selectivity: cap_hint(pool), shares }
+    }
+}
+
+/// `(matched, scanned)` scaled down so that `scanned <= HINT_WEIGHT`.
+pub(crate) fn cap_hint((matched, scanned): (u64, u64)) -> (u64, u64) {
+    let matched = matched.min(scanned);
+    if scanned <= HINT_WEIGHT {
+        return (matched, scanned);
+    }
+    (((matched as u128 * HINT_WEIGHT as u128) / scanned as u128) as u64, HINT_WEIGHT)
+}
+
+/// The cursor for the row `item` of `plan`'s result, carrying the sizing
+/// `hint` (`(matched, scanned)`), signed and stamped as `options` say.
+pub(crate) fn encode(plan: &Plan, item: &Item, hint: &Hint, options: &Options) -> Result<String> {
     let mut out = Vec::with_capacity(64);
     out.push(VERSION);
     out.extend_from_slice(&plan.fingerprint);
+    let (matched, scanned) = cap_hint(hint.selectivity);
+    out.extend_from_slice(&(matched as u32).to_be_bytes());
+    out.extend_from_slice(&(scanned as u32).to_be_bytes());
+    let shares = if hint.shares.len() == plan.streams.len() { hint.shares.as_slice() } else { &[] };
+    out.extend_from_slice(&(shares.len() as u16).to_be_bytes());
+    out.extend_from_slice(shares);
     out.extend_from_slice(&(plan.order.len() as u16).to_be_bytes());
     for col in &plan.order {
         match item.get(&col.attr) {
@@ -112,6 +167,16 @@ pub(crate) fn decode(plan: &Plan, token: &str, options: &Options) -> Result<Posi
              only the page size may change between pages — restart from the first page",
         ));
     }
+    let matched = u64::from(u32::from_be_bytes(r.array()?));
+    let scanned = u64::from(u32::from_be_bytes(r.array()?));
+    if matched > scanned || scanned > HINT_WEIGHT {
+        return Err(bad("malformed selectivity hint"));
+    }
+    let streams = usize::from(u16::from_be_bytes(r.array()?));
+    if streams != 0 && streams != plan.streams.len() {
+        return Err(bad("wrong number of stream shares"));
+    }
+    let shares = r.take(streams)?.to_vec();
     let count = u16::from_be_bytes([r.byte()?, r.byte()?]) as usize;
     if count != plan.order.len() {
         return Err(bad("wrong number of values"));
@@ -146,7 +211,7 @@ pub(crate) fn decode(plan: &Plan, token: &str, options: &Options) -> Result<Posi
     if !r.buf.is_empty() {
         return Err(bad("trailing bytes"));
     }
-    Ok(Position { values, key })
+    Ok(Position { values, key, hint: Hint { selectivity: (matched, scanned), shares } })
 }
 
 struct Reader<'a> {
@@ -163,7 +228,60 @@ impl<'a> Reader<'a> {
         Ok(head)
     }
 
+    fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+
     fn byte(&mut self) -> Result<u8> {
         Ok(self.take(1)?[0])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::col;
+    use crate::query::{asc, Query};
+    use crate::schema::{Index, KeyAttribute, Schema};
+    use crate::value::item;
+
+    fn plan() -> Plan {
+        let schema = Schema::new("t", KeyAttribute::s("id"))
+            .index(Index::gsi("g", [KeyAttribute::s("p")], [KeyAttribute::s("ts")]))
+            .always_present(["ts"]);
+        let q = Query::new().filter(col("p").is_in(["a", "b", "c"])).order_by(asc("ts"));
+        crate::plan::plan(&schema, &q, &Options::default()).expect("plannable")
+    }
+
+    fn row() -> Item {
+        item([("id", Value::from("x")), ("p", "a".into()), ("ts", "2026".into())])
+    }
+
+    #[test]
+    fn the_sizing_hint_round_trips_capped() {
+        let (plan, options) = (plan(), Options::default());
+        let hint = Hint::new((90, 1000), &[6, 3, 1]);
+        assert_eq!(hint.selectivity, (36, HINT_WEIGHT));
+        assert_eq!(hint.shares, vec![153, 77, 26]);
+        let token = encode(&plan, &row(), &hint, &options).unwrap();
+        let pos = decode(&plan, &token, &options).unwrap();
+        assert_eq!(pos.hint, hint);
+        // No rows taken: no shares, and the cursor still decodes.
+        let bare = encode(&plan, &row(), &Hint::new((0, 0), &[0, 0, 0]), &options).unwrap();
+        assert_eq!(decode(&plan, &bare, &options).unwrap().hint, Hint::default());
+    }
+
+    #[test]
+    fn an_impossible_hint_is_an_invalid_cursor() {
+        let (plan, options) = (plan(), Options::default());
+        let token = encode(&plan, &row(), &Hint::new((5, 10), &[1, 1, 1]), &options).unwrap();
+        let mut raw = URL_SAFE_NO_PAD.decode(token).unwrap();
+        // matched (bytes 17..21) above scanned.
+        raw[17..21].copy_from_slice(&11u32.to_be_bytes());
+        let err = decode(&plan, &URL_SAFE_NO_PAD.encode(&raw), &options).unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::InvalidCursor);
+        assert!(err.to_string().contains("hint"), "{err}");
     }
 }

@@ -22,6 +22,7 @@ use sha2::Sha256;
 use crate::error::{Error, Result};
 use crate::options::Options;
 
+/// First byte of a sealed cursor; distinct from every body version in `cursor`.
 const ENVELOPE: u8 = 2;
 const SIGNED: u8 = 1;
 const MAC_LEN: usize = 32;

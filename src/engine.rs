@@ -131,7 +131,7 @@ impl<B: Backend> Engine<B> {
     /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) when the
     /// cursor would be longer than [`MAX_CURSOR_LEN`](crate::MAX_CURSOR_LEN).
     pub fn cursor_after(&self, plan: &Plan, row: &Item) -> Result<String> {
-        cursor::encode(plan, row, &self.options)
+        cursor::encode(plan, row, &cursor::Hint::default(), &self.options)
     }
 
     /// Checks `cursor` against `plan` (signature, expiry, format, the query

@@ -225,10 +225,13 @@ proptest! {
         }
     }
 
-    /// Without a key, a forged but well-formed cursor can move the position,
-    /// but every row it returns still passes the query's filter, in order.
+    /// Without a key, a forged but well-formed cursor — any position, any
+    /// sizing hint — can move the position, but every row it returns still
+    /// passes the query's filter, in order.
     #[test]
     fn forged_cursors_never_widen_the_result(
+        (scanned, matched) in (0u32..=400).prop_flat_map(|s| (Just(s), 0..=s)),
+        shares in proptest::option::of(proptest::collection::vec(any::<u8>(), 64)),
         values in proptest::collection::vec(prop_oneof![
             Just(None),
             any::<bool>().prop_map(|b| Some(Value::Bool(b))),
@@ -239,8 +242,14 @@ proptest! {
     ) {
         let e = engine(Options::default());
         let plan = e.plan(&query()).unwrap();
-        let mut body = vec![1u8];
+        // Version 3: fingerprint, the sizing hint, then the order values.
+        let mut body = vec![3u8];
         body.extend_from_slice(&plan.fingerprint());
+        body.extend_from_slice(&matched.to_be_bytes());
+        body.extend_from_slice(&scanned.to_be_bytes());
+        let shares: Vec<u8> = shares.map(|s| s.into_iter().cycle().take(plan.streams().len()).collect()).unwrap_or_default();
+        body.extend_from_slice(&(shares.len() as u16).to_be_bytes());
+        body.extend_from_slice(&shares);
         body.extend_from_slice(&(plan.order().len() as u16).to_be_bytes());
         for v in values.iter().take(plan.order().len()) {
             match v {

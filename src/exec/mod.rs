@@ -38,6 +38,9 @@ pub(crate) async fn execute<B: Backend>(
 ) -> Result<Page<Item>> {
     let keys = narrow::narrow_streams(plan, position.map(|p| p.values.as_slice()));
     let mut s = Streams::new(plan, backend, options, keys, position.map(|p| p.key.clone()));
+    if let Some(p) = position {
+        s.set_prior(&p.hint);
+    }
     let limit = plan.limit;
     let (rows, more) = match plan.strategy {
         Strategy::TopK => topk::collect(&mut s, limit).await?,
@@ -74,7 +77,7 @@ pub(crate) async fn execute<B: Backend>(
         }
     };
     let next_cursor = match (more, rows.last()) {
-        (true, Some(last)) => Some(cursor::encode(plan, &last.item, options)?),
+        (true, Some(last)) => Some(cursor::encode(plan, &last.item, &s.hint(), options)?),
         _ => None,
     };
     let mut stats = s.finish();

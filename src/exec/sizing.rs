@@ -26,13 +26,28 @@ pub(crate) struct Observed {
     pub taken: u64,
     /// Rows buffered, not yet taken.
     pub buffered: usize,
+    /// Rows earlier pages took from this stream, as pseudo-counts (the
+    /// cursor's shares × [`SHARE_WEIGHT`]); 0 on a first page.
+    pub prior_taken: f64,
 }
 
+/// Weight, in rows, of the previous pages' stream shares (the cursor's hint)
+/// in the next page's first split of the need.
+pub(crate) const SHARE_WEIGHT: f64 = 50.0;
+
 /// Rows the page still wants from one stream: its share of the remaining
-/// need, by the share of rows it supplied so far (even at first).
-pub(crate) fn wanted(obs: &Observed, need: usize, taken_total: u64, active: usize) -> usize {
+/// need, by the share of rows it supplied so far (even at first, or as the
+/// previous pages' shares say). `prior_total` sums every stream's
+/// `prior_taken`.
+pub(crate) fn wanted(
+    obs: &Observed,
+    need: usize,
+    taken_total: u64,
+    active: usize,
+    prior_total: f64,
+) -> usize {
     let active = active.max(1) as f64;
-    let share = (obs.taken as f64 + 1.0) / (taken_total as f64 + active);
+    let share = (obs.taken as f64 + obs.prior_taken + 1.0) / (taken_total as f64 + prior_total + active);
     let want = (need as f64 * share.min(1.0)).ceil() as usize;
     want.saturating_sub(obs.buffered)
 }
@@ -60,7 +75,7 @@ mod tests {
     #[test]
     fn unfiltered_asks_for_exactly_the_share() {
         let o = Observed::default();
-        assert_eq!(wanted(&o, 51, 0, 2), 26);
+        assert_eq!(wanted(&o, 51, 0, 2, 0.0), 26);
         assert_eq!(limit_for(&o, 26, false, (0, 0)), 26);
         // Nothing seen yet: the prior.
         assert_eq!(limit_for(&o, 26, true, (0, 0)), 52);
@@ -68,15 +83,24 @@ mod tests {
 
     #[test]
     fn follows_observed_selectivity() {
-        let o = Observed { scanned: 100, matched: 10, taken: 10, buffered: 0 };
+        let o = Observed { scanned: 100, matched: 10, taken: 10, ..Observed::default() };
         let l = limit_for(&o, 20, true, (10, 100));
         assert!((160..=200).contains(&l), "{l}");
     }
 
     #[test]
+    fn the_previous_pages_shares_split_the_first_round() {
+        // Two streams; the previous pages took 90 % of their rows from the first.
+        let big = Observed { prior_taken: 0.9 * SHARE_WEIGHT, ..Observed::default() };
+        let small = Observed { prior_taken: 0.1 * SHARE_WEIGHT, ..Observed::default() };
+        assert_eq!(wanted(&big, 51, 0, 2, SHARE_WEIGHT), 46);
+        assert_eq!(wanted(&small, 51, 0, 2, SHARE_WEIGHT), 6);
+    }
+
+    #[test]
     fn a_stream_that_showed_nothing_borrows_the_pooled_selectivity() {
         // Four items, no match, while the page's streams together matched 10 %.
-        let o = Observed { scanned: 4, matched: 0, taken: 0, buffered: 0 };
+        let o = Observed { scanned: 4, ..Observed::default() };
         let l = limit_for(&o, 2, true, (100, 1000));
         assert!((18..=24).contains(&l), "{l}");
     }
@@ -90,6 +114,10 @@ mod tests {
 pub(crate) fn margin(rows_seen: u64) -> f64 {
     (1.0 + 1.0 / ((rows_seen as f64) + 1.0).sqrt()).clamp(MARGIN_MIN, MARGIN_MAX)
 }
+
+/// Rows added to what a round aims for, so small remainders are not chased
+/// one round trip at a time.
+const TAIL_ROWS: f64 = 2.0;
 
 /// Least slack on an estimate.
 pub(crate) const MARGIN_MIN: f64 = 1.05;
@@ -152,9 +180,13 @@ pub(crate) fn project(keys: &[&[u8]]) -> impl Fn(&[u8]) -> f64 {
 /// already buffered plus each stream's row density × distance reach `need`,
 /// then asks every stream short of `x` for its item density × distance.
 /// `None` when the densities are unknown (no distance covered, or no rows
-/// seen anywhere): the caller falls back to [`limit_for`].
-pub(crate) fn plan_round(spans: &[Span], need: usize) -> Option<Vec<Option<u32>>> {
-    let need = need.max(1) as f64;
+/// seen anywhere): the caller falls back to [`limit_for`]. `prior` is the
+/// `(matched, scanned)` earlier pages observed, pooled with this page's.
+pub(crate) fn plan_round(spans: &[Span], need: usize, prior: (u64, u64)) -> Option<Vec<Option<u32>>> {
+    // A few rows more than needed: when little is left to find, a request
+    // sized to the expected count comes back short half the time (Poisson),
+    // and each shortfall costs a round trip.
+    let need = need.max(1) as f64 + TAIL_ROWS;
     let mut rates = Vec::with_capacity(spans.len());
     for s in spans {
         if s.done {
@@ -170,8 +202,7 @@ pub(crate) fn plan_round(spans: &[Span], need: usize) -> Option<Vec<Option<u32>>
         let dist = (s.frontier - s.start).max(1.0);
         rates.push((s.scanned as f64 / dist, s.scanned as f64 / dist));
     }
-    let (pool_matched, pool_scanned) =
-        spans.iter().fold((0u64, 0u64), |(m, n), s| (m + s.matched, n + s.scanned));
+    let (pool_matched, pool_scanned) = spans.iter().fold(prior, |(m, n), s| (m + s.matched, n + s.scanned));
     let pooled = pool_matched as f64 / pool_scanned.max(1) as f64;
     for (s, r) in spans.iter().zip(rates.iter_mut()) {
         let selectivity = (s.matched as f64 + POOL_WEIGHT * pooled) / (s.scanned as f64 + POOL_WEIGHT);
@@ -234,9 +265,10 @@ mod round_tests {
     fn two_equal_streams_split_the_need() {
         let s =
             Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 10, done: false, buffered: vec![] };
-        let limits = plan_round(&[s.clone(), s], 40).unwrap();
-        // Each stream yields 0.1 rows per unit: 20 more rows each → 200 units → 200 items × margin.
-        let want = (200.0 * margin(20)).ceil() as u32 + 1;
+        let limits = plan_round(&[s.clone(), s], 40, (0, 0)).unwrap();
+        // Each stream yields 0.1 rows per unit: (40 + TAIL_ROWS) / 2 = 21 more
+        // rows each → 210 units → 210 items × margin.
+        let want = (210.0 * margin(20)).ceil() as u32 + 1;
         for l in limits {
             let l = l.unwrap();
             assert!((want - 1..=want + 1).contains(&l), "{l} vs {want}");
@@ -255,7 +287,7 @@ mod round_tests {
             done: false,
             buffered: vec![500.0; 3],
         };
-        let limits = plan_round(&[near, far], 10).unwrap();
+        let limits = plan_round(&[near, far], 10, (0, 0)).unwrap();
         assert!(limits[0].is_some());
         assert_eq!(limits[1], None);
     }

@@ -65,6 +65,11 @@ pub(crate) struct Streams<'a, B: Backend> {
     pos_col: Option<(String, Direction)>,
     /// Rows the page still needs (updated by the consumer), for sizing.
     pub need: usize,
+    /// `(matched, scanned)` observed by earlier pages (the cursor's hint):
+    /// pseudo-counts added to this page's own in every sizing estimate.
+    prior: (u64, u64),
+    /// Sum of every stream's `obs.prior_taken`.
+    prior_taken_total: f64,
     taken_total: u64,
     buffered: usize,
     clock: u32,
@@ -118,6 +123,8 @@ impl<'a, B: Backend> Streams<'a, B> {
             cursor_key,
             pos_col,
             need: plan.limit + 1,
+            prior: (0, 0),
+            prior_taken_total: 0.0,
             taken_total: 0,
             buffered: 0,
             clock: 0,
@@ -195,7 +202,8 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// short of where the page is estimated to end, sized by each stream's
     /// observed density, so the refills share one round trip.
     fn refill_round(&mut self, urgent: usize) -> Result<()> {
-        let Some(limits) = self.spans().and_then(|spans| sizing::plan_round(&spans, self.need)) else {
+        let Some(limits) = self.spans().and_then(|spans| sizing::plan_round(&spans, self.need, self.prior))
+        else {
             self.request(urgent)?;
             return self.prefetch_low();
         };
@@ -221,9 +229,30 @@ impl<'a, B: Backend> Streams<'a, B> {
         self.request(urgent)
     }
 
-    /// `(matched, scanned)` over every stream of the page.
-    fn pool(&self) -> (u64, u64) {
-        self.states.iter().fold((0, 0), |(m, n), st| (m + st.obs.matched, n + st.obs.scanned))
+    /// Starts sizing from what earlier pages observed (a cursor's hint).
+    pub fn set_prior(&mut self, hint: &crate::cursor::Hint) {
+        self.prior = hint.selectivity;
+        if hint.shares.len() == self.states.len() {
+            let total: f64 = hint.shares.iter().map(|s| f64::from(*s)).sum();
+            if total > 0.0 {
+                for (st, s) in self.states.iter_mut().zip(&hint.shares) {
+                    st.obs.prior_taken = f64::from(*s) / total * sizing::SHARE_WEIGHT;
+                }
+                self.prior_taken_total = sizing::SHARE_WEIGHT;
+            }
+        }
+    }
+
+    /// The hint for the next page's cursor: the selectivity pooled so far
+    /// and each stream's share of the rows this page took.
+    pub fn hint(&self) -> crate::cursor::Hint {
+        let taken: Vec<u64> = self.states.iter().map(|st| st.obs.taken).collect();
+        crate::cursor::Hint::new(self.pool(), &taken)
+    }
+
+    /// `(matched, scanned)` over every stream of the page, plus the prior.
+    pub fn pool(&self) -> (u64, u64) {
+        self.states.iter().fold(self.prior, |(m, n), st| (m + st.obs.matched, n + st.obs.scanned))
     }
 
     /// Every stream's progress as numbers along the first sort-key column.
@@ -279,6 +308,7 @@ impl<'a, B: Backend> Streams<'a, B> {
                 self.need,
                 self.taken_total,
                 active,
+                self.prior_taken_total,
             ) > 0
             {
                 self.request(j)?;
@@ -346,7 +376,8 @@ impl<'a, B: Backend> Streams<'a, B> {
         } else {
             let active = self.states.iter().filter(|s| !s.done).count();
             let obs = Observed { buffered: st.buffer.len(), ..st.obs };
-            let want = sizing::wanted(&obs, self.need, self.taken_total, active).max(1);
+            let want =
+                sizing::wanted(&obs, self.need, self.taken_total, active, self.prior_taken_total).max(1);
             sizing::limit_for(
                 &obs,
                 want,
