@@ -243,13 +243,18 @@ pub(crate) fn plan_round(spans: &[Span], need: usize, prior: (u64, u64)) -> Opti
             hi = mid;
         }
     }
+    // The slack stretches the boundary itself, from the nearest frontier: a
+    // stream whose frontier lies just past the estimate is read in this
+    // round too, instead of in a round of its own when the estimate falls
+    // a little short.
+    let end = lo0 + (hi - lo0) * slack;
     Some(
         spans
             .iter()
             .zip(&rates)
             .map(|(s, (_, d))| {
-                (!s.done && s.frontier < hi).then(|| {
-                    let items = (d * (hi - s.frontier) * slack).ceil() + 1.0;
+                (!s.done && s.frontier < end).then(|| {
+                    let items = (d * (end - s.frontier)).ceil() + 1.0;
                     items.clamp(1.0, MAX_LIMIT) as u32
                 })
             })
