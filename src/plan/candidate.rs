@@ -448,8 +448,8 @@ impl Candidate {
         }
         if server_filter.is_some() || residual_filter.is_some() {
             notes.push(format!(
-                "filter selectivity unknown: the first Limit assumes {}% of items match, later ones follow \
-                 the observed Count/ScannedCount",
+                "filter selectivity unknown: the first page's first Limit assumes {}% of items match; later \
+                 requests follow the observed Count/ScannedCount, which the cursor carries to the next page",
                 (crate::exec::PRIOR_SELECTIVITY * 100.0) as u32
             ));
         }
