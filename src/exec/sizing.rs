@@ -115,9 +115,10 @@ pub(crate) fn margin(rows_seen: u64) -> f64 {
     (1.0 + 1.0 / ((rows_seen as f64) + 1.0).sqrt()).clamp(MARGIN_MIN, MARGIN_MAX)
 }
 
-/// Rows added to what a round aims for, so small remainders are not chased
-/// one round trip at a time.
-const TAIL_ROWS: f64 = 2.0;
+/// Rows added to what a round aims for, as a fraction of the page size (two
+/// rows on a page of 50), so small remainders are not chased one round trip
+/// at a time.
+pub(crate) const TAIL_FRACTION: f64 = 0.04;
 
 /// Least slack on an estimate.
 pub(crate) const MARGIN_MIN: f64 = 1.05;
@@ -180,13 +181,19 @@ pub(crate) fn project(keys: &[&[u8]]) -> impl Fn(&[u8]) -> f64 {
 /// already buffered plus each stream's row density × distance reach `need`,
 /// then asks every stream short of `x` for its item density × distance.
 /// `None` when the densities are unknown (no distance covered, or no rows
-/// seen anywhere): the caller falls back to [`limit_for`]. `prior` is the
+/// seen anywhere): the caller falls back to [`limit_for`]. `tail` rows are
+/// added to the need (see [`TAIL_FRACTION`]); `prior` is the
 /// `(matched, scanned)` earlier pages observed, pooled with this page's.
-pub(crate) fn plan_round(spans: &[Span], need: usize, prior: (u64, u64)) -> Option<Vec<Option<u32>>> {
+pub(crate) fn plan_round(
+    spans: &[Span],
+    need: usize,
+    tail: f64,
+    prior: (u64, u64),
+) -> Option<Vec<Option<u32>>> {
     // A few rows more than needed: when little is left to find, a request
     // sized to the expected count comes back short half the time (Poisson),
     // and each shortfall costs a round trip.
-    let need = need.max(1) as f64 + TAIL_ROWS;
+    let need = need.max(1) as f64 + tail;
     let mut rates = Vec::with_capacity(spans.len());
     for s in spans {
         if s.done {
@@ -270,8 +277,8 @@ mod round_tests {
     fn two_equal_streams_split_the_need() {
         let s =
             Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 10, done: false, buffered: vec![] };
-        let limits = plan_round(&[s.clone(), s], 40, (0, 0)).unwrap();
-        // Each stream yields 0.1 rows per unit: (40 + TAIL_ROWS) / 2 = 21 more
+        let limits = plan_round(&[s.clone(), s], 40, 2.0, (0, 0)).unwrap();
+        // Each stream yields 0.1 rows per unit: (40 + 2 tail rows) / 2 = 21 more
         // rows each → 210 units → 210 items × margin.
         let want = (210.0 * margin(20)).ceil() as u32 + 1;
         for l in limits {
@@ -292,7 +299,7 @@ mod round_tests {
             done: false,
             buffered: vec![500.0; 3],
         };
-        let limits = plan_round(&[near, far], 10, (0, 0)).unwrap();
+        let limits = plan_round(&[near, far], 10, 0.0, (0, 0)).unwrap();
         assert!(limits[0].is_some());
         assert_eq!(limits[1], None);
     }

@@ -202,8 +202,9 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// short of where the page is estimated to end, sized by each stream's
     /// observed density, so the refills share one round trip.
     fn refill_round(&mut self, urgent: usize) -> Result<()> {
-        let Some(limits) = self.spans().and_then(|spans| sizing::plan_round(&spans, self.need, self.prior))
-        else {
+        let Some(limits) = self.spans().and_then(|spans| {
+            sizing::plan_round(&spans, self.need, self.plan.limit as f64 * sizing::TAIL_FRACTION, self.prior)
+        }) else {
             self.request(urgent)?;
             return self.prefetch_low();
         };
