@@ -61,12 +61,7 @@ fn main() {
         drop(items);
         // Every order, through the GSI whose sort key serves the order: a
         // k-way merge of one stream per status, 1000 rows per page.
-        let statuses: Vec<String> = orders::statuses().iter().map(|s| format!("'{s}'")).collect();
-        let sql = format!(
-            "SELECT * FROM {}.\"status-created_at-order_id\" WHERE status IN ({}) ORDER BY created_at, order_id",
-            schema.table,
-            statuses.join(", ")
-        );
+        let sql = rss::export_all_sql(&schema.table, &orders::statuses());
         let out = dir.path().join(format!("{n}.jsonl"));
         let out_s = out.to_str().expect("UTF-8 path");
         let args = [

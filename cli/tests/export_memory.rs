@@ -29,12 +29,7 @@ fn export_peak(rt: &tokio::runtime::Runtime, endpoint: &str, dir: &Path, n: usiz
         rss::load(&client, &schema.table, &items).await;
     });
     drop(items);
-    let statuses: Vec<String> = orders::statuses().iter().map(|s| format!("'{s}'")).collect();
-    let sql = format!(
-        "SELECT * FROM {}.\"status-created_at-order_id\" WHERE status IN ({}) ORDER BY created_at, order_id",
-        schema.table,
-        statuses.join(", ")
-    );
+    let sql = rss::export_all_sql(&schema.table, &orders::statuses());
     let out = dir.join(format!("{n}.jsonl"));
     let args = [
         "--endpoint",

@@ -9,6 +9,16 @@ use std::time::Instant;
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use futures::StreamExt;
 
+/// The export both measure: every order of `table`, through the GSI whose
+/// sort key serves the order (a k-way merge of one stream per status).
+pub fn export_all_sql(table: &str, statuses: &[String]) -> String {
+    let statuses: Vec<String> = statuses.iter().map(|s| format!("'{s}'")).collect();
+    format!(
+        "SELECT * FROM {table}.\"status-created_at-order_id\" WHERE status IN ({}) ORDER BY created_at, order_id",
+        statuses.join(", ")
+    )
+}
+
 /// Loads `items` with BatchWriteItem, 25 per request, 8 requests in flight.
 pub async fn load(client: &aws_sdk_dynamodb::Client, table: &str, items: &[dynaquery::Item]) {
     let requests = items.chunks(25).map(|chunk| {
