@@ -41,6 +41,14 @@ fn main() {
     let sizes: Vec<usize> =
         std::env::args().skip(1).map(|a| a.parse().expect("item counts, e.g. 10000 100000")).collect();
     let sizes = if sizes.is_empty() { vec![10_000, 100_000] } else { sizes };
+    if !binary().exists() {
+        eprintln!(
+            "no dynaquery binary at {}: build it first with `cargo build -p dynaquery-cli --release` \
+             (same profile as this example), or set DYNAQUERY_BIN",
+            binary().display()
+        );
+        std::process::exit(2);
+    }
     let endpoint = dynamodb_local::endpoint();
     let client = dynamodb_local::client();
     let rt =
