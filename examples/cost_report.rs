@@ -23,7 +23,6 @@ use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use dynaquery::backend::dynamodb::create_table;
 use dynaquery::{
     asc, col, desc, Backend, Direction, DynamoDb, Engine, Item, KeyCondition, MemoryTable, Query,
     ReadRequest, Schema, SortRange, Value,
@@ -466,11 +465,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             match &client {
                 Some(client) => {
                     sch.table = format!("cost-{seed}-{count}-{key}");
-                    if client.describe_table().table_name(&sch.table).send().await.is_err() {
-                        eprintln!("loading {count} orders into {} ...", sch.table);
-                        create_table(client, &sch).await?;
-                        dynamo::load(client, &sch.table, &items).await?;
-                    }
+                    dynamo::ensure_loaded(client, &sch, &items).await?;
                 }
                 None => {
                     for it in &items {

@@ -26,7 +26,6 @@ mod dynamo;
 #[path = "support/orders.rs"]
 mod orders;
 
-use dynaquery::backend::dynamodb::create_table;
 use dynaquery::{Backend, DynamoDb, Engine, MemoryTable, Page, Schema, Value};
 use orders::{design_query, generate, schema};
 
@@ -120,10 +119,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut schema = schema();
         schema.table = args.table.clone().unwrap_or_else(|| format!("orders-{}", args.seed));
         let target = args.endpoint.clone().unwrap_or_else(|| "AWS".into());
-        if client.describe_table().table_name(&schema.table).send().await.is_err() {
-            create_table(&client, &schema).await?;
-            dynamo::load(&client, &schema.table, &items).await?;
-        }
+        dynamo::ensure_loaded(&client, &schema, &items).await?;
         println!(
             "# {} generated orders (seed {}, {:.0}% French), DynamoDB at {target}, table `{}`",
             args.orders,

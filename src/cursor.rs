@@ -81,7 +81,7 @@ impl Hint {
 }
 
 /// `(matched, scanned)` scaled down so that `scanned <= HINT_WEIGHT`.
-pub(crate) fn cap_hint((matched, scanned): (u64, u64)) -> (u64, u64) {
+fn cap_hint((matched, scanned): (u64, u64)) -> (u64, u64) {
     let matched = matched.min(scanned);
     if scanned <= HINT_WEIGHT {
         return (matched, scanned);
@@ -90,12 +90,13 @@ pub(crate) fn cap_hint((matched, scanned): (u64, u64)) -> (u64, u64) {
 }
 
 /// The cursor for the row `item` of `plan`'s result, carrying the sizing
-/// `hint` (`(matched, scanned)`), signed and stamped as `options` say.
+/// `hint`, signed and stamped as `options` say.
 pub(crate) fn encode(plan: &Plan, item: &Item, hint: &Hint, options: &Options) -> Result<String> {
     let mut out = Vec::with_capacity(64);
     out.push(VERSION);
     out.extend_from_slice(&plan.fingerprint);
-    let (matched, scanned) = cap_hint(hint.selectivity);
+    // `Hint::new` and `decode` keep `scanned <= HINT_WEIGHT`, so both fit a u32.
+    let (matched, scanned) = hint.selectivity;
     out.extend_from_slice(&(matched as u32).to_be_bytes());
     out.extend_from_slice(&(scanned as u32).to_be_bytes());
     let shares = if hint.shares.len() == plan.streams.len() { hint.shares.as_slice() } else { &[] };

@@ -150,66 +150,51 @@ impl<B: Backend> Engine<B> {
     /// page's cursor, then runs the real page from the last cursor. The
     /// query's read budget covers the whole call, skipped rows included.
     async fn fetch_after_offset(&self, query: &Query) -> Result<Page<Item>> {
-        // Plan once up front so a bad query fails before any read.
-        self.plan(query)?;
         let offset = query.offset_rows();
         let budget = query.budget().unwrap_or(self.options.read_budget);
-        let base = query.clone().offset(0);
         let chunk = self.options.max_page_size.max(1) as u64;
-        let mut remaining = offset;
-        let mut stats = crate::stats::QueryStats::default();
-        let mut cursor: Option<String> = None;
-        let over_budget = |stats: &crate::stats::QueryStats| {
+        let over_budget = |read: u64| {
             Error::new(
                 ErrorKind::ReadBudgetExceeded,
                 format!(
                     "skipping OFFSET {offset} rows needs more than this page's read budget of {budget} \
-                     items (read so far: {}); page with cursors instead of OFFSET, narrow the filter, or raise \
-                     the budget (Query::read_budget / Options::read_budget)",
-                    stats.items_read
+                     items (read so far: {read}); page with cursors instead of OFFSET, narrow the filter, or \
+                     raise the budget (Query::read_budget / Options::read_budget)"
                 ),
             )
         };
-        let with_budget = |q: Query, stats: &crate::stats::QueryStats| -> Result<Query> {
-            match budget.checked_sub(stats.items_read) {
-                Some(left) if left > 0 => Ok(q.read_budget(left)),
-                _ => Err(over_budget(stats)),
+        let mut stats = crate::stats::QueryStats::default();
+        let mut remaining = offset;
+        let mut q = query.clone().offset(0);
+        loop {
+            // Chunks of skipped rows first, then the page itself.
+            let skipping = remaining > 0;
+            let mut step = q.clone();
+            if skipping {
+                step = step.limit(remaining.min(chunk) as usize);
             }
-        };
-        while remaining > 0 {
-            let n = remaining.min(chunk) as usize;
-            let mut skip = with_budget(base.clone().limit(n), &stats)?;
-            if let Some(c) = cursor.take() {
-                skip = skip.after(c);
+            let left = budget.saturating_sub(stats.items_read);
+            if left == 0 {
+                return Err(over_budget(stats.items_read));
             }
-            let page = match self.fetch_one(&skip).await {
+            let page = match self.fetch_one(&step.read_budget(left)).await {
                 Err(e) if e.kind() == ErrorKind::ReadBudgetExceeded => {
-                    return Err(over_budget(&stats).with_source(e))
+                    return Err(over_budget(stats.items_read).with_source(e))
                 }
                 other => other?,
             };
             stats.absorb(&page.stats);
+            if !skipping {
+                stats.rows = page.stats.rows;
+                return Ok(Page { rows: page.rows, next_cursor: page.next_cursor, stats });
+            }
             remaining -= (page.rows.len() as u64).min(remaining);
             match page.next_cursor {
-                Some(c) => cursor = Some(c),
+                Some(c) => q = q.after(c),
                 // The result ends inside the offset: an empty last page.
                 None => return Ok(Page { rows: Vec::new(), next_cursor: None, stats }),
             }
         }
-        let mut last = with_budget(base, &stats)?;
-        if let Some(c) = cursor {
-            last = last.after(c);
-        }
-        let mut page = match self.fetch_one(&last).await {
-            Err(e) if e.kind() == ErrorKind::ReadBudgetExceeded => {
-                return Err(over_budget(&stats).with_source(e))
-            }
-            other => other?,
-        };
-        stats.rows = page.stats.rows;
-        stats.absorb(&page.stats);
-        page.stats = stats;
-        Ok(page)
     }
 
     /// Like [`fetch`](Engine::fetch), deserializing each row into `T` with serde_dynamo.

@@ -93,13 +93,9 @@ pub async fn export(conn: &Connection, a: &ExportArgs) -> Result<(), Failure> {
     engine.plan(&q)?;
     // The engine applies OFFSET to the first page; an OFFSET past the end
     // exports nothing but still creates the output.
-    export_rows(&engine, Some(q), a).await
-}
-
-async fn export_rows(engine: &Engine<Store>, q: Option<Query>, a: &ExportArgs) -> Result<(), Failure> {
     let path = a.out.as_deref().filter(|p| p.as_os_str() != "-");
     let bar = export::progress();
-    let result = write_export(engine, q, a, path, &bar).await;
+    let result = write_export(&engine, q, a, path, &bar).await;
     // Cleared on every path, so that an error is one clean line on a terminal.
     bar.finish_and_clear();
     let summary = result?;
@@ -113,30 +109,28 @@ async fn export_rows(engine: &Engine<Store>, q: Option<Query>, a: &ExportArgs) -
     Ok(())
 }
 
+/// Writes every page to `path` (under a temporary name, renamed when
+/// complete) or to stdout.
 async fn write_export(
     engine: &Engine<Store>,
-    q: Option<Query>,
+    q: Query,
     a: &ExportArgs,
     path: Option<&std::path::Path>,
     bar: &indicatif::ProgressBar,
 ) -> Result<export::Summary, Failure> {
-    Ok(match (path, q) {
-        (Some(p), q) => {
+    match path {
+        Some(p) => {
             let mut file = export::OutFile::create(p)?;
-            let s = match q {
-                Some(q) => export::run(engine, q, a.format, &mut file, Some(p), bar).await?,
-                None => export::Summary::default(),
-            };
+            let s = export::run(engine, q, a.format, &mut file, Some(p), bar).await?;
             file.commit()?;
-            s
+            Ok(s)
         }
-        (None, Some(q)) => {
+        None => {
             let stdout = io::stdout();
             let out = io::BufWriter::new(stdout.lock());
-            export::run(engine, q, a.format, out, None, bar).await?
+            export::run(engine, q, a.format, out, None, bar).await
         }
-        (None, None) => export::Summary::default(),
-    })
+    }
 }
 
 /// `dynaquery explain`: the plan; with `--analyze`, the first page's costs.

@@ -102,7 +102,6 @@ pub async fn run<B: Backend, W: Write>(
         }
         Sink::CsvPending(_) => {}
     }
-    bar.finish_and_clear();
     Ok(summary)
 }
 

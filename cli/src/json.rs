@@ -58,7 +58,7 @@ pub fn push_value(out: &mut String, v: &Value) {
         Value::S(s) => push_str(out, s),
         Value::B(b) => push_str(out, &STANDARD.encode(b)),
         Value::L(l) => push_array(out, l.iter(), push_value),
-        Value::M(m) => push_object(out, m.iter()),
+        Value::M(m) => push_object(out, m.iter(), push_value),
         Value::Ss(s) => push_array(out, s.iter(), |o, s| push_str(o, s)),
         Value::Ns(s) => push_array(out, s.iter(), |o, n| {
             let _ = write!(o, "{n}");
@@ -78,7 +78,12 @@ fn push_array<T>(out: &mut String, items: impl Iterator<Item = T>, mut each: imp
     out.push(']');
 }
 
-fn push_object<'a>(out: &mut String, fields: impl Iterator<Item = (&'a String, &'a Value)>) {
+/// Appends the fields as a JSON object, each value written by `each`.
+fn push_object<'a>(
+    out: &mut String,
+    fields: impl Iterator<Item = (&'a String, &'a Value)>,
+    each: fn(&mut String, &Value),
+) {
     out.push('{');
     for (i, (k, v)) in fields.enumerate() {
         if i > 0 {
@@ -86,7 +91,7 @@ fn push_object<'a>(out: &mut String, fields: impl Iterator<Item = (&'a String, &
         }
         push_str(out, k);
         out.push(':');
-        push_value(out, v);
+        each(out, v);
     }
     out.push('}');
 }
@@ -94,7 +99,7 @@ fn push_object<'a>(out: &mut String, fields: impl Iterator<Item = (&'a String, &
 /// One row as a plain JSON object on one line (no trailing newline).
 pub fn row(item: &Item) -> String {
     let mut out = String::with_capacity(128);
-    push_object(&mut out, item.iter());
+    push_object(&mut out, item.iter(), push_value);
     out
 }
 
@@ -256,7 +261,7 @@ pub fn to_dynamodb_json(item: &Item) -> String {
             }
             Value::M(m) => {
                 out.push_str("{\"M\":");
-                push_map(out, m);
+                push_object(out, m.iter(), push);
                 out.push('}');
             }
             Value::Ss(s) => {
@@ -276,20 +281,8 @@ pub fn to_dynamodb_json(item: &Item) -> String {
             }
         }
     }
-    fn push_map(out: &mut String, m: &Item) {
-        out.push('{');
-        for (i, (k, v)) in m.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            push_str(out, k);
-            out.push(':');
-            push(out, v);
-        }
-        out.push('}');
-    }
     let mut out = String::new();
-    push_map(&mut out, item);
+    push_object(&mut out, item.iter(), push);
     out
 }
 

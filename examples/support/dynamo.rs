@@ -2,8 +2,8 @@
 //! and a batch loader. (Examples are apps: they may build a client; the
 //! library never does.)
 
-use dynaquery::backend::dynamodb::to_item;
-use dynaquery::Item;
+use dynaquery::backend::dynamodb::{create_table, to_item};
+use dynaquery::{Item, Schema};
 
 /// A client for DynamoDB Local at `endpoint` (any credentials), or for AWS
 /// with the usual credential and region chain when `endpoint` is `None`.
@@ -18,8 +18,23 @@ pub async fn client(endpoint: Option<&str>) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::new(&config.load().await)
 }
 
+/// Creates `schema`'s table and loads `items` into it, unless the table
+/// exists already (an earlier run with the same name loaded it).
+pub async fn ensure_loaded(
+    client: &aws_sdk_dynamodb::Client,
+    schema: &Schema,
+    items: &[Item],
+) -> Result<(), Box<dyn std::error::Error>> {
+    if client.describe_table().table_name(&schema.table).send().await.is_ok() {
+        return Ok(());
+    }
+    eprintln!("loading {} orders into {} ...", items.len(), schema.table);
+    create_table(client, schema).await?;
+    load(client, &schema.table, items).await
+}
+
 /// BatchWriteItem, 25 at a time, retrying unprocessed items.
-pub async fn load(
+async fn load(
     client: &aws_sdk_dynamodb::Client,
     table: &str,
     items: &[Item],

@@ -207,7 +207,9 @@ pub(crate) fn plan_round(
         // start after `scanned` items (a run of ties) holds at least that
         // many per unit.
         let dist = (s.frontier - s.start).max(1.0);
-        rates.push((s.scanned as f64 / dist, s.scanned as f64 / dist));
+        let items_per_unit = s.scanned as f64 / dist;
+        // Rows per unit: scaled by the selectivity below.
+        rates.push((items_per_unit, items_per_unit));
     }
     let (pool_matched, pool_scanned) = spans.iter().fold(prior, |(m, n), s| (m + s.matched, n + s.scanned));
     let pooled = pool_matched as f64 / pool_scanned.max(1) as f64;

@@ -223,9 +223,8 @@ impl<'a, B: Backend> Streams<'a, B> {
             let active = self.states.iter().filter(|s| !s.done).count().max(1);
             let st = &self.states[urgent];
             let obs = Observed { buffered: st.buffer.len(), ..st.obs };
-            let filtered = self.plan.server_filter.is_some() || self.plan.residual.is_some();
             self.states[urgent].next_limit =
-                Some(sizing::limit_for(&obs, self.need.div_ceil(active), filtered, self.pool()));
+                Some(sizing::limit_for(&obs, self.need.div_ceil(active), self.filtered(), self.pool()));
         }
         self.request(urgent)
     }
@@ -251,8 +250,13 @@ impl<'a, B: Backend> Streams<'a, B> {
         crate::cursor::Hint::new(self.pool(), &taken)
     }
 
+    /// True when a filter can drop items a request evaluates.
+    fn filtered(&self) -> bool {
+        self.plan.server_filter.is_some() || self.plan.residual.is_some()
+    }
+
     /// `(matched, scanned)` over every stream of the page, plus the prior.
-    pub fn pool(&self) -> (u64, u64) {
+    fn pool(&self) -> (u64, u64) {
         self.states.iter().fold(self.prior, |(m, n), st| (m + st.obs.matched, n + st.obs.scanned))
     }
 
@@ -379,12 +383,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             let obs = Observed { buffered: st.buffer.len(), ..st.obs };
             let want =
                 sizing::wanted(&obs, self.need, self.taken_total, active, self.prior_taken_total).max(1);
-            sizing::limit_for(
-                &obs,
-                want,
-                plan.server_filter.is_some() || plan.residual.is_some(),
-                self.pool(),
-            )
+            sizing::limit_for(&obs, want, self.filtered(), self.pool())
         };
         Ok(ReadRequest {
             table: plan.table.clone(),

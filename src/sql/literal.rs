@@ -124,11 +124,7 @@ pub(crate) fn count(e: &SqlExpr, what: &str, params: &mut Params<'_>, src: Sourc
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sqlparser::tokenizer::Location;
-
-    fn at(column: u64) -> Span {
-        Span::new(Location::new(1, column), Location::new(1, column + 1))
-    }
+    use crate::sql::located::span_at as at;
 
     #[test]
     fn hex_literals() {

@@ -135,6 +135,12 @@ fn split_location(message: &str) -> (&str, Option<(u64, u64)>) {
     }
 }
 
+/// A one-character span at `column` of line 1, for unit tests.
+#[cfg(test)]
+pub(crate) fn span_at(column: u64) -> Span {
+    Span::new(Location::new(1, column), Location::new(1, column + 1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,24 +63,19 @@ fn term(t: &OrderByExpr, src: Source<'_>) -> Result<OrderBy> {
             return Err(src.unsupported(&format!("ORDER BY … USING {op}"), "write ASC or DESC", t.span()))
         }
     };
-    match (t.options.nulls_first, descending) {
-        (Some(true), false) => {
-            return Err(src.unsupported(
-                &format!("NULLS FIRST on the ascending `{attr}`"),
+    // Only the contract's placement may be written out: NULLS LAST with ASC,
+    // NULLS FIRST with DESC.
+    if let Some(first) = t.options.nulls_first.filter(|first| *first != descending) {
+        let (nulls, direction) =
+            if first { ("NULLS FIRST", "ascending") } else { ("NULLS LAST", "descending") };
+        return Err(src.unsupported(
+            &format!("{nulls} on the {direction} `{attr}`"),
+            &format!(
                 "ASC puts NULLs (and missing attributes) last and DESC puts them first, as PostgreSQL does \
-                 by default; drop NULLS FIRST",
-                t.span(),
-            ))
-        }
-        (Some(false), true) => {
-            return Err(src.unsupported(
-                &format!("NULLS LAST on the descending `{attr}`"),
-                "ASC puts NULLs (and missing attributes) last and DESC puts them first, as PostgreSQL does \
-                 by default; drop NULLS LAST",
-                t.span(),
-            ))
-        }
-        _ => {}
+                 by default; drop {nulls}"
+            ),
+            t.span(),
+        ));
     }
     Ok(if descending { desc(attr) } else { asc(attr) })
 }

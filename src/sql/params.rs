@@ -129,11 +129,7 @@ impl<'a> Params<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sqlparser::tokenizer::Location;
-
-    fn at(column: u64) -> Span {
-        Span::new(Location::new(1, column), Location::new(1, column + 1))
-    }
+    use crate::sql::located::span_at as at;
 
     #[test]
     fn question_marks_bind_in_text_order() {
