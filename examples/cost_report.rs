@@ -25,7 +25,7 @@ use std::fmt::Write as _;
 
 use dynaquery::{
     asc, col, desc, Backend, Direction, DynamoDb, Engine, Item, KeyCondition, MemoryTable, Query,
-    ReadRequest, Schema, SortRange, Value,
+    ReadRequest, ReadResponse, Schema, SortRange, Value,
 };
 use orders::{generate, schema, statuses};
 
@@ -131,6 +131,29 @@ fn query(case: &Case) -> Query {
         q = q.order_by(if d == Direction::Asc { asc(a) } else { desc(a) });
     }
     q
+}
+
+/// With `COST_REPORT_TRACE` set, prints every request dynaquery sends:
+/// stream, `Limit`, items evaluated, rows matched, and whether it goes on.
+struct Traced<B>(B, bool);
+
+impl<B: Backend> Backend for Traced<B> {
+    async fn read(&self, request: ReadRequest) -> dynaquery::Result<ReadResponse> {
+        let stream = request.key.as_ref().map(|k| format!("{:?}", k.partition[0].1)).unwrap_or_default();
+        let limit = request.limit;
+        let r = self.0.read(request).await?;
+        if !self.1 {
+            return Ok(r);
+        }
+        eprintln!(
+            "  {stream:<16} limit {:>6} scanned {:>6} matched {:>4}{}",
+            limit.map_or("-".into(), |l| l.to_string()),
+            r.scanned_count,
+            r.items.len(),
+            if r.last_evaluated_key.is_some() { "" } else { " (end)" }
+        );
+        Ok(r)
+    }
 }
 
 /// The comparator a service writes by hand: attribute maps, field by field.
@@ -297,7 +320,9 @@ async fn run_case<B: Backend>(
     case: &Case,
     out: &mut Vec<Row>,
 ) -> dynaquery::Result<()> {
-    let engine = Engine::new(schema.clone(), b);
+    let trace = std::env::var_os("COST_REPORT_TRACE").is_some();
+    let traced = Traced(b, trace);
+    let engine = Engine::new(schema.clone(), &traced);
     let table = schema.table.as_str();
     let (naive_rows, naive_row) = naive_all(b, table, case).await?;
     let want: Vec<Vec<String>> =
@@ -320,11 +345,17 @@ async fn run_case<B: Backend>(
     let mut q = query(case);
     let mut prev_last: Option<Item> = None;
     for page_no in 1..=PAGES {
+        if trace {
+            eprintln!("{} page {page_no}", case.name);
+        }
         let page = engine.fetch(&q).await?;
         let got: Vec<String> = page.rows.iter().map(id).collect();
         let s = &page.stats;
         let last = naive_rows.iter().find(|it| Some(id(it)) == got.last().cloned()).cloned();
         let lb = lower_bound(case, items, prev_last.as_ref(), last.as_ref(), page.next_cursor.is_some());
+        if trace {
+            eprintln!("  -> read {} bound {} round trips {}", s.items_read, lb, s.round_trips);
+        }
         if std::env::var_os("COST_REPORT_STREAMS").is_some() {
             for (i, st) in s.per_stream.iter().enumerate() {
                 eprintln!("{} p{page_no} stream {i}: {st:?}", case.name);

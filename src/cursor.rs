@@ -21,7 +21,8 @@
 //!
 //! The hint is what the pagination has observed so far: its selectivity
 //! (items that passed the filter, of items evaluated) and each stream's
-//! share of the rows the last page took (in 255ths), so the next page sizes
+//! share of the items the last page needed, up to its last row (in 255ths),
+//! so the next page sizes
 //! its first requests from them instead of from a blind prior. It only ever sizes `Limit`s, which the read budget
 //! caps, and it weighs at most [`HINT_WEIGHT`] items, so a forged hint can
 //! change how many items a request asks for, never which items qualify.
@@ -42,7 +43,7 @@ const VERSION: u8 = 3;
 
 /// Most items a cursor's selectivity hint may weigh in the next page's
 /// sizing: recent evidence keeps the final say.
-pub(crate) const HINT_WEIGHT: u64 = 400;
+pub(crate) const HINT_WEIGHT: u64 = 2000;
 
 /// Longest cursor accepted, in characters; longer ones are rejected before decoding.
 pub const MAX_CURSOR_LEN: usize = 16 * 1024;
@@ -61,14 +62,14 @@ pub(crate) struct Position {
 pub(crate) struct Hint {
     /// Selectivity so far: `(matched, scanned)`, at most [`HINT_WEIGHT`] scanned.
     pub selectivity: (u64, u64),
-    /// Each stream's share of the rows the last page took, in 255ths; empty
-    /// when unknown.
+    /// Each stream's share of the items the last page needed (evaluated up
+    /// to its last row), in 255ths; empty when unknown.
     pub shares: Vec<u8>,
 }
 
 impl Hint {
     /// The hint for a page that observed `pool` (`(matched, scanned)`, the
-    /// earlier pages' included) and took `taken[i]` rows from stream `i`.
+    /// earlier pages' included) and needed `taken[i]` items of stream `i`.
     pub fn new(pool: (u64, u64), taken: &[u64]) -> Hint {
         let total: u64 = taken.iter().sum();
         let shares = if total == 0 {
@@ -263,8 +264,8 @@ mod tests {
     #[test]
     fn the_sizing_hint_round_trips_capped() {
         let (plan, options) = (plan(), Options::default());
-        let hint = Hint::new((90, 1000), &[6, 3, 1]);
-        assert_eq!(hint.selectivity, (36, HINT_WEIGHT));
+        let hint = Hint::new((900, 10_000), &[6, 3, 1]);
+        assert_eq!(hint.selectivity, (180, HINT_WEIGHT));
         assert_eq!(hint.shares, vec![153, 77, 26]);
         let token = encode(&plan, &row(), &hint, &options).unwrap();
         let pos = decode(&plan, &token, &options).unwrap();

@@ -7,6 +7,9 @@
 //! before it are emitted without reading the stream further, and the stream
 //! is read again only when its frontier reaches the top of the heap. A
 //! sparse stream is therefore read only as far as the page actually goes.
+//! A frontier head can be stale (a round of requests read its stream
+//! further meanwhile): at the top it is then replaced by the stream's new
+//! head, without another request.
 //!
 //! ```text
 //!  heap: [row a1 (s0)] [frontier f2 (s2)] [row b7 (s1)]
@@ -21,6 +24,7 @@ use super::row::Row;
 use super::streams::Streams;
 use crate::backend::Backend;
 use crate::error::Result;
+use crate::value::Item;
 
 enum Kind {
     /// The stream's next row sorts at or after this position.
@@ -113,8 +117,19 @@ impl Merge {
                 self.heap.push(Head { kind: Kind::Frontier(f), stream: i });
                 return Ok(());
             }
-            s.read_once(i).await?;
+            s.read_once(i, &self.heads()).await?;
         }
+    }
+
+    /// The rows the heap holds, by stream: the sizing counts them as read.
+    fn heads(&self) -> Vec<(usize, &Item)> {
+        self.heap
+            .iter()
+            .filter_map(|h| match &h.kind {
+                Kind::Row(r) => Some((h.stream, &r.item)),
+                Kind::Frontier(_) => None,
+            })
+            .collect()
     }
 
     /// The next row in merge order, `None` when every stream is exhausted.
@@ -124,8 +139,10 @@ impl Merge {
             let Some(mut top) = self.heap.peek_mut() else { return Ok(None) };
             let stream = top.stream;
             if matches!(top.kind, Kind::Frontier(_)) {
-                PeekMut::pop(top);
-                s.read_once(stream).await?;
+                let Head { kind, .. } = PeekMut::pop(top);
+                if let Kind::Frontier(seen) = kind {
+                    s.read_past(stream, &seen, &self.heads()).await?;
+                }
                 self.push_head(stream, s).await?;
                 continue;
             }
@@ -155,8 +172,9 @@ impl Merge {
                 return Ok(true);
             }
             let stream = top.stream;
-            self.heap.pop();
-            s.read_once(stream).await?;
+            if let Some(Head { kind: Kind::Frontier(seen), .. }) = self.heap.pop() {
+                s.read_past(stream, &seen, &self.heads()).await?;
+            }
             self.push_head(stream, s).await?;
         }
     }

@@ -5,6 +5,7 @@
 //! [`ties`] re-sorts runs of equal prefix, [`topk`] handles plans no index
 //! orders, [`narrow`] resumes from a cursor, [`row`] holds the byte keys.
 
+mod axis;
 mod merge;
 mod narrow;
 mod row;
@@ -49,7 +50,7 @@ pub(crate) async fn execute<B: Backend>(
             let mut merge = Merge::default();
             let mut rows: Vec<Row> = Vec::with_capacity(limit);
             while rows.len() < limit {
-                s.need = (limit + 1 - rows.len()).saturating_sub(merge.len()).max(1);
+                s.need = (limit + 1 - rows.len()).max(1);
                 match merge.next(&mut s).await? {
                     Some(r) => rows.push(r),
                     None => break,
@@ -65,7 +66,7 @@ pub(crate) async fn execute<B: Backend>(
             let mut ties = TieSort::default();
             let mut rows: Vec<Row> = Vec::with_capacity(limit);
             while rows.len() < limit {
-                s.need = (limit + 1 - rows.len()).saturating_sub(merge.len() + ties.held()).max(1);
+                s.need = (limit + 1 - rows.len()).saturating_sub(ties.held()).max(1);
                 match ties.next(&mut merge, &mut s).await? {
                     Some(r) => rows.push(r),
                     None => break,
@@ -77,7 +78,7 @@ pub(crate) async fn execute<B: Backend>(
         }
     };
     let next_cursor = match (more, rows.last()) {
-        (true, Some(last)) => Some(cursor::encode(plan, &last.item, &s.hint(), options)?),
+        (true, Some(last)) => Some(cursor::encode(plan, &last.item, &s.hint(&last.item), options)?),
         _ => None,
     };
     let mut stats = s.finish();

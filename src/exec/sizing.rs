@@ -68,6 +68,20 @@ pub(crate) fn limit_for(obs: &Observed, want: usize, filtered: bool, pool: (u64,
     items.clamp(1.0, MAX_LIMIT) as u32
 }
 
+/// The first `Limit` of a page that resumes a cursor, for a stream that
+/// needed `share` of the previous page's items: that share of the items
+/// the whole page should need (`need` rows at the selectivity seen so far),
+/// plus the item that shows the stream goes on.
+pub(crate) fn first_round_limit(share: f64, need: usize, filtered: bool, pool: (u64, u64)) -> u32 {
+    let selectivity = if filtered {
+        (pool.0 as f64 + PRIOR_SELECTIVITY * PRIOR_WEIGHT) / (pool.1 as f64 + PRIOR_WEIGHT)
+    } else {
+        1.0
+    };
+    let items = share * need as f64 / selectivity.max(1e-3);
+    (items.ceil() + 1.0).clamp(1.0, MAX_LIMIT) as u32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,24 +120,21 @@ mod tests {
     }
 }
 
-/// Slack on a density estimate, so one more round trip is rarely needed:
-/// `1 + 1/sqrt(rows seen)`, clamped to `MARGIN_MIN..=MARGIN_MAX`. An estimate
-/// from ten rows is off by about a third (Poisson), one from a hundred by a
-/// tenth; the slack follows, so reads stay near the minimum once the
-/// estimate is good and early rounds rarely fall short.
-pub(crate) fn margin(rows_seen: u64) -> f64 {
-    (1.0 + 1.0 / ((rows_seen as f64) + 1.0).sqrt()).clamp(MARGIN_MIN, MARGIN_MAX)
-}
-
 /// Rows added to what a round aims for, as a fraction of the page size (two
 /// rows on a page of 50), so small remainders are not chased one round trip
 /// at a time.
 pub(crate) const TAIL_FRACTION: f64 = 0.04;
 
-/// Least slack on an estimate.
-pub(crate) const MARGIN_MIN: f64 = 1.05;
-/// Most slack on an estimate.
-pub(crate) const MARGIN_MAX: f64 = 1.2;
+/// Standard deviations of a Poisson count of rows a round aims past its need.
+pub(crate) const SLACK_SIGMAS: f64 = 1.5;
+
+/// Most slack a round aims for, as a fraction of the page size.
+pub(crate) const SLACK_FRACTION: f64 = 0.06;
+
+/// Items of evidence at which a stream's measured density is trusted half:
+/// a stream that has shown `n` items is asked for `n / (n + SHRINK_ITEMS)`
+/// of what its density predicts.
+pub(crate) const SHRINK_ITEMS: f64 = 4.0;
 
 /// Weight, in items evaluated, of the selectivity pooled over every stream
 /// in each stream's own estimate. The streams share one filter, so a stream
@@ -132,7 +143,7 @@ pub(crate) const MARGIN_MAX: f64 = 1.2;
 const POOL_WEIGHT: f64 = 100.0;
 
 /// What the boundary estimate knows about one stream, as numbers along the
-/// first sort-key column (see [`project`]).
+/// first sort-key column (see [`super::axis`]).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Span {
     /// Where the stream started reading, and how far it has read.
@@ -145,55 +156,31 @@ pub(crate) struct Span {
     pub buffered: Vec<f64>,
 }
 
-/// Maps order-preserving byte keys to numbers, monotonically enough to rank
-/// positions and measure distances: the 8 bytes after the prefix all keys
-/// share, read as an odometer whose wheel at each byte spans only the byte
-/// values seen there. Digits of a timestamp then count as base 10, not 256,
-/// so an hour is not a trillion times shorter than a day.
-pub(crate) fn project(keys: &[&[u8]]) -> impl Fn(&[u8]) -> f64 {
-    const WIDTH: usize = 8;
-    let common = keys.split_first().map_or(0, |(first, rest)| {
-        rest.iter()
-            .fold(first.len(), |n, k| first.iter().zip(k.iter()).take(n).take_while(|(a, b)| a == b).count())
-    });
-    let mut lo = [u8::MAX; WIDTH];
-    let mut hi = [0u8; WIDTH];
-    for k in keys {
-        for i in 0..WIDTH {
-            let b = *k.get(common + i).unwrap_or(&0);
-            lo[i] = lo[i].min(b);
-            hi[i] = hi[i].max(b);
-        }
-    }
-    move |k: &[u8]| {
-        let mut v = 0f64;
-        for i in 0..WIDTH {
-            let radix = f64::from(hi[i].saturating_sub(lo[i])) + 1.0;
-            let digit = f64::from(*k.get(common + i).unwrap_or(&0)) - f64::from(lo[i]);
-            v = v * radix + digit;
-        }
-        v
-    }
-}
-
 /// Estimates how many items each stream must read so that, together, the
 /// streams deliver `need` more rows: finds the position `x` where the rows
 /// already buffered plus each stream's row density × distance reach `need`,
 /// then asks every stream short of `x` for its item density × distance.
 /// `None` when the densities are unknown (no distance covered, or no rows
-/// seen anywhere): the caller falls back to [`limit_for`]. `tail` rows are
-/// added to the need (see [`TAIL_FRACTION`]); `prior` is the
+/// seen anywhere): the caller falls back to [`limit_for`]. `page` is the
+/// page size, which scales the tail and the slack; `prior` is the
 /// `(matched, scanned)` earlier pages observed, pooled with this page's.
+/// Rows the page's streams hold but have not emitted count as found.
 pub(crate) fn plan_round(
     spans: &[Span],
     need: usize,
-    tail: f64,
+    page: usize,
     prior: (u64, u64),
 ) -> Option<Vec<Option<u32>>> {
-    // A few rows more than needed: when little is left to find, a request
-    // sized to the expected count comes back short half the time (Poisson),
-    // and each shortfall costs a round trip.
-    let need = need.max(1) as f64 + tail;
+    // Rows found past a boundary scatter like a Poisson count: a round
+    // sized to the expected count comes back short half the time, and each
+    // shortfall costs a round trip. So aim `SLACK_SIGMAS` standard
+    // deviations past the need, plus a small tail, but at most
+    // `SLACK_FRACTION` of the page: a small remainder is rarely chased one
+    // round trip at a time, and a large one is not over-read.
+    let page = page as f64;
+    let slack = (SLACK_SIGMAS * (need.max(1) as f64).sqrt()).min(page * SLACK_FRACTION);
+    let need = need.max(1) as f64 + page * TAIL_FRACTION + slack;
+    let step = grid_step(spans);
     let mut rates = Vec::with_capacity(spans.len());
     for s in spans {
         if s.done {
@@ -203,10 +190,9 @@ pub(crate) fn plan_round(
         if s.scanned == 0 || s.frontier < s.start {
             return None;
         }
-        // Projected positions step by at least 1: a stream still at its
-        // start after `scanned` items (a run of ties) holds at least that
-        // many per unit.
-        let dist = (s.frontier - s.start).max(1.0);
+        // A stream still at its start after `scanned` items (a run of
+        // ties) covered at least one step of the key's grid.
+        let dist = (s.frontier - s.start).max(step);
         let items_per_unit = s.scanned as f64 / dist;
         // Rows per unit: scaled by the selectivity below.
         rates.push((items_per_unit, items_per_unit));
@@ -217,7 +203,6 @@ pub(crate) fn plan_round(
         let selectivity = (s.matched as f64 + POOL_WEIGHT * pooled) / (s.scanned as f64 + POOL_WEIGHT);
         r.0 *= selectivity;
     }
-    let slack = margin(pool_matched);
     let total_rate: f64 = rates.iter().map(|r| r.0).sum();
     let rows_by = |x: f64| -> f64 {
         spans
@@ -252,23 +237,39 @@ pub(crate) fn plan_round(
             hi = mid;
         }
     }
-    // The slack stretches the boundary itself, from the nearest frontier: a
-    // stream whose frontier lies just past the estimate is read in this
-    // round too, instead of in a round of its own when the estimate falls
-    // a little short.
-    let end = lo0 + (hi - lo0) * slack;
+    let end = hi;
     Some(
         spans
             .iter()
             .zip(&rates)
             .map(|(s, (_, d))| {
                 (!s.done && s.frontier < end).then(|| {
-                    let items = (d * (end - s.frontier)).ceil() + 1.0;
+                    // A density measured on few items is shrunk: an
+                    // overestimate would be read for good, an underestimate
+                    // only costs the next round.
+                    let shrink = s.scanned as f64 / (s.scanned as f64 + SHRINK_ITEMS);
+                    let items = (d * (end - s.frontier) * shrink).ceil() + 1.0;
                     items.clamp(1.0, MAX_LIMIT) as u32
                 })
             })
             .collect(),
     )
+}
+
+/// The smallest gap between distinct positions seen (the key's grid: 30
+/// minutes for timestamps on the half hour); 1 when nothing is seen apart.
+fn grid_step(spans: &[Span]) -> f64 {
+    let mut seen: Vec<f64> = spans
+        .iter()
+        .filter(|s| !s.done)
+        .flat_map(|s| [s.start, s.frontier].into_iter().chain(s.buffered.iter().copied()))
+        .collect();
+    seen.sort_by(f64::total_cmp);
+    seen.windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|d| *d > 0.0)
+        .fold(None, |m: Option<f64>, d| Some(m.map_or(d, |m| m.min(d))))
+        .unwrap_or(1.0)
 }
 
 #[cfg(test)]
@@ -279,14 +280,46 @@ mod round_tests {
     fn two_equal_streams_split_the_need() {
         let s =
             Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 10, done: false, buffered: vec![] };
-        let limits = plan_round(&[s.clone(), s], 40, 2.0, (0, 0)).unwrap();
-        // Each stream yields 0.1 rows per unit: (40 + 2 tail rows) / 2 = 21 more
-        // rows each → 210 units → 210 items × margin.
-        let want = (210.0 * margin(20)).ceil() as u32 + 1;
+        let limits = plan_round(&[s.clone(), s], 40, 50, (0, 0)).unwrap();
+        // Each stream yields 0.1 rows per unit. Aim: 40 rows + 2 tail rows
+        // (4 % of 50) + min(1.5 × √40, 6 % of 50 = 3) = 45 rows, 22.5 each →
+        // 225 units → 225 items, shrunk by 100 / 104, plus the look-ahead.
+        let want = (225.0 * 100.0 / 104.0f64).ceil() as u32 + 1;
         for l in limits {
             let l = l.unwrap();
             assert!((want - 1..=want + 1).contains(&l), "{l} vs {want}");
         }
+    }
+
+    #[test]
+    fn a_small_remainder_gets_poisson_slack() {
+        let s =
+            Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 10, done: false, buffered: vec![] };
+        let limits = plan_round(&[s], 4, 50, (0, 0)).unwrap();
+        // 4 rows + 2 tail + 1.5 × √4 = 9 rows → 90 items (shrunk) + 1.
+        let want = (90.0 * 100.0 / 104.0f64).ceil() as u32 + 1;
+        let l = limits[0].unwrap();
+        assert!((want - 1..=want + 1).contains(&l), "{l} vs {want}");
+    }
+
+    #[test]
+    fn a_stream_still_at_its_start_is_measured_by_the_grid_step() {
+        // Stream 0 read 14 items without leaving its first key value; stream
+        // 1 shows the grid (positions 1800 apart). Stream 0 must not look
+        // infinitely dense, or the round would end just past its frontier.
+        let stuck =
+            Span { start: 0.0, frontier: 0.0, scanned: 14, matched: 1, done: false, buffered: vec![] };
+        let moving = Span {
+            start: 0.0,
+            frontier: 3600.0,
+            scanned: 14,
+            matched: 1,
+            done: false,
+            buffered: vec![1800.0],
+        };
+        let limits = plan_round(&[stuck, moving], 10, 50, (0, 0)).unwrap();
+        let l = limits[0].unwrap();
+        assert!(l > 14, "{l}");
     }
 
     #[test]
@@ -301,17 +334,8 @@ mod round_tests {
             done: false,
             buffered: vec![500.0; 3],
         };
-        let limits = plan_round(&[near, far], 10, 0.0, (0, 0)).unwrap();
+        let limits = plan_round(&[near, far], 2, 50, (0, 0)).unwrap();
         assert!(limits[0].is_some());
         assert_eq!(limits[1], None);
-    }
-
-    #[test]
-    fn projection_is_monotone_after_the_common_prefix() {
-        let a = b"2026-11-01".as_slice();
-        let b = b"2026-11-02".as_slice();
-        let c = b"2026-12-01".as_slice();
-        let p = project(&[a, b, c]);
-        assert!(p(a) < p(b) && p(b) < p(c));
     }
 }

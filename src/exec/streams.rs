@@ -19,6 +19,7 @@ use std::pin::Pin;
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
+use super::axis::Axis;
 use super::row::Row;
 use super::sizing::{self, Observed};
 use crate::backend::{Backend, KeyCondition, ReadRequest, ReadResponse, SortRange};
@@ -27,7 +28,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::options::Options;
 use crate::plan::{Plan, Strategy};
 use crate::stats::{QueryStats, StreamStats};
-use crate::value::Item;
+use crate::value::{Item, Value};
 
 type Fetch<'a> = Pin<Box<dyn Future<Output = (usize, u32, Result<ReadResponse>)> + Send + 'a>>;
 
@@ -39,12 +40,16 @@ pub(crate) struct StreamState {
     busy: bool,
     pub buffer: VecDeque<Row>,
     obs: Observed,
-    /// Where this stream starts reading, on the first sort-key column (encoded).
-    start_pos: Option<Vec<u8>>,
+    /// Where this stream starts reading, on the first sort-key column
+    /// (value and encoding).
+    start_pos: Option<(Value, Vec<u8>)>,
     /// How far it has read (the last evaluated item's position).
-    frontier: Option<Vec<u8>>,
+    frontier: Option<(Value, Vec<u8>)>,
     /// The `Limit` a round planned for its next request.
     next_limit: Option<u32>,
+    /// This stream's share of the items the previous page needed (the
+    /// cursor's hint); `None` on a first page.
+    item_share: Option<f64>,
     /// Encoded values of the order columns before the first sort-key column
     /// (constant within the stream).
     const_prefix: Option<Vec<u8>>,
@@ -107,6 +112,7 @@ impl<'a, B: Backend> Streams<'a, B> {
                     obs: Observed::default(),
                     frontier: None,
                     next_limit: None,
+                    item_share: None,
                     calls: 0,
                 }
             })
@@ -174,12 +180,13 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// Reads stream `i` once more (one response), unless it is done. While
     /// it waits, every other stream the page is estimated to need is
     /// refilled too, so the refills share one round trip.
-    pub async fn read_once(&mut self, i: usize) -> Result<()> {
+    /// `heads` are the rows the merge holds, by stream (they count as read).
+    pub async fn read_once(&mut self, i: usize, heads: &[(usize, &Item)]) -> Result<()> {
         if self.states[i].done {
             return Ok(());
         }
         if !self.states[i].busy {
-            self.refill_round(i)?;
+            self.refill_round(i, heads)?;
         }
         while self.states[i].busy {
             if self.wait().await?.is_none() {
@@ -189,22 +196,34 @@ impl<'a, B: Backend> Streams<'a, B> {
         Ok(())
     }
 
+    /// Reads stream `i` on from the frontier `seen`, unless the stream has
+    /// moved past it since (a round read it meanwhile): then its buffered
+    /// rows or newer frontier take the place of `seen` with no request.
+    pub async fn read_past(&mut self, i: usize, seen: &[u8], heads: &[(usize, &Item)]) -> Result<()> {
+        let st = &self.states[i];
+        if st.buffer.is_empty() && !st.done && self.frontier_key(i).is_none_or(|f| f.as_slice() <= seen) {
+            self.read_once(i, heads).await?;
+        }
+        Ok(())
+    }
+
     /// A lower bound for the merge prefix of stream `i`'s next row: its
     /// constant columns, then the position of the last item it evaluated.
     pub fn frontier_key(&self, i: usize) -> Option<Vec<u8>> {
         let st = &self.states[i];
         let mut key = st.const_prefix.clone()?;
-        key.extend_from_slice(st.frontier.as_deref()?);
+        key.extend_from_slice(&st.frontier.as_ref()?.1);
         Some(key)
     }
 
     /// Stream `urgent` ran dry: plan one round of requests for every stream
     /// short of where the page is estimated to end, sized by each stream's
     /// observed density, so the refills share one round trip.
-    fn refill_round(&mut self, urgent: usize) -> Result<()> {
-        let Some(limits) = self.spans().and_then(|spans| {
-            sizing::plan_round(&spans, self.need, self.plan.limit as f64 * sizing::TAIL_FRACTION, self.prior)
-        }) else {
+    fn refill_round(&mut self, urgent: usize, heads: &[(usize, &Item)]) -> Result<()> {
+        let Some(limits) = self
+            .spans(heads)
+            .and_then(|spans| sizing::plan_round(&spans, self.need, self.plan.limit, self.prior))
+        else {
             self.request(urgent)?;
             return self.prefetch_low();
         };
@@ -236,6 +255,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             let total: f64 = hint.shares.iter().map(|s| f64::from(*s)).sum();
             if total > 0.0 {
                 for (st, s) in self.states.iter_mut().zip(&hint.shares) {
+                    st.item_share = Some(f64::from(*s) / total);
                     st.obs.prior_taken = f64::from(*s) / total * sizing::SHARE_WEIGHT;
                 }
                 self.prior_taken_total = sizing::SHARE_WEIGHT;
@@ -243,11 +263,37 @@ impl<'a, B: Backend> Streams<'a, B> {
         }
     }
 
-    /// The hint for the next page's cursor: the selectivity pooled so far
-    /// and each stream's share of the rows this page took.
-    pub fn hint(&self) -> crate::cursor::Hint {
-        let taken: Vec<u64> = self.states.iter().map(|st| st.obs.taken).collect();
-        crate::cursor::Hint::new(self.pool(), &taken)
+    /// The hint for the next page's cursor: the selectivity pooled so far,
+    /// and each stream's share of the items the page needed, i.e. those it
+    /// evaluated up to `last`, the page's last row (what it read past that
+    /// is estimated along the first sort-key column and left out).
+    pub fn hint(&self, last: &Item) -> crate::cursor::Hint {
+        let needed: Vec<u64> = self.states.iter().map(|st| self.items_up_to(st, last)).collect();
+        crate::cursor::Hint::new(self.pool(), &needed)
+    }
+
+    /// Items `st` evaluated up to the position of `last`: all of them when
+    /// its frontier is not past it, else the share of its distance.
+    fn items_up_to(&self, st: &StreamState, last: &Item) -> u64 {
+        let scanned = st.obs.scanned;
+        let (Some((attr, dir)), Some(start), Some(frontier)) = (&self.pos_col, &st.start_pos, &st.frontier)
+        else {
+            return scanned;
+        };
+        let Some((v, k)) = position(last, attr, *dir) else { return scanned };
+        if k <= frontier.1 {
+            let points = [(Some(&start.0), start.1.as_slice()), (Some(&frontier.0), &frontier.1), (v, &k)];
+            let axis = Axis::new(&points, *dir);
+            let (a, f, b) = (
+                axis.position(Some(&start.0), &start.1),
+                axis.position(Some(&frontier.0), &frontier.1),
+                axis.position(v, &k),
+            );
+            if f > a {
+                return (scanned as f64 * ((b - a) / (f - a)).clamp(0.0, 1.0)).ceil() as u64;
+            }
+        }
+        scanned
     }
 
     /// True when a filter can drop items a request evaluates.
@@ -261,32 +307,32 @@ impl<'a, B: Backend> Streams<'a, B> {
     }
 
     /// Every stream's progress as numbers along the first sort-key column.
-    fn spans(&self) -> Option<Vec<sizing::Span>> {
+    fn spans(&self, heads: &[(usize, &Item)]) -> Option<Vec<sizing::Span>> {
         let (attr, dir) = self.pos_col.as_ref()?;
-        let position = |item: &Item| {
-            let mut out = Vec::new();
-            crate::encoding::encode_column(&mut out, item.get(attr), *dir).ok().map(|_| out)
+        // Rows read but not yet emitted: the merge's heads, then each buffer.
+        let held = |i: usize| {
+            let st = &self.states[i];
+            heads
+                .iter()
+                .filter(move |(j, _)| *j == i)
+                .map(|(_, it)| *it)
+                .chain(st.buffer.iter().map(|r| &r.item))
         };
-        let buffered: Vec<Vec<Vec<u8>>> = self
-            .states
-            .iter()
-            .map(|st| st.buffer.iter().filter_map(|r| position(&r.item)).collect())
-            .collect();
-        let mut all: Vec<&[u8]> = Vec::new();
-        for (st, b) in self.states.iter().zip(&buffered) {
-            all.extend(st.start_pos.as_deref());
-            all.extend(st.frontier.as_deref());
-            all.extend(b.iter().map(Vec::as_slice));
+        let mut points: Vec<(Option<&Value>, Vec<u8>)> = Vec::new();
+        for (i, st) in self.states.iter().enumerate() {
+            points.extend(st.start_pos.iter().chain(st.frontier.iter()).map(|(v, k)| (Some(v), k.clone())));
+            points.extend(held(i).filter_map(|it| position(it, attr, *dir)));
         }
-        let proj = sizing::project(&all);
+        let axis = Axis::new(&points.iter().map(|(v, k)| (*v, k.as_slice())).collect::<Vec<_>>(), *dir);
+        let at = |p: &(Value, Vec<u8>)| axis.position(Some(&p.0), &p.1);
         self.states
             .iter()
-            .zip(&buffered)
-            .map(|(st, b)| {
+            .enumerate()
+            .map(|(i, st)| {
                 let (start, frontier) = if st.done {
                     (0.0, 0.0)
                 } else {
-                    (proj(st.start_pos.as_deref()?), proj(st.frontier.as_deref()?))
+                    (at(st.start_pos.as_ref()?), at(st.frontier.as_ref()?))
                 };
                 Some(sizing::Span {
                     start,
@@ -294,7 +340,10 @@ impl<'a, B: Backend> Streams<'a, B> {
                     scanned: st.obs.scanned,
                     matched: st.obs.matched,
                     done: st.done,
-                    buffered: b.iter().map(|p| proj(p)).collect(),
+                    buffered: held(i)
+                        .filter_map(|it| position(it, attr, *dir))
+                        .map(|(v, k)| axis.position(v, &k))
+                        .collect(),
                 })
             })
             .collect()
@@ -381,9 +430,17 @@ impl<'a, B: Backend> Streams<'a, B> {
         } else {
             let active = self.states.iter().filter(|s| !s.done).count();
             let obs = Observed { buffered: st.buffer.len(), ..st.obs };
-            let want =
-                sizing::wanted(&obs, self.need, self.taken_total, active, self.prior_taken_total).max(1);
-            sizing::limit_for(&obs, want, self.filtered(), self.pool())
+            match st.item_share {
+                Some(share) if st.obs.scanned == 0 => {
+                    sizing::first_round_limit(share, self.need, self.filtered(), self.pool())
+                }
+                _ => {
+                    let want =
+                        sizing::wanted(&obs, self.need, self.taken_total, active, self.prior_taken_total)
+                            .max(1);
+                    sizing::limit_for(&obs, want, self.filtered(), self.pool())
+                }
+            }
         };
         Ok(ReadRequest {
             table: plan.table.clone(),
@@ -407,14 +464,11 @@ impl<'a, B: Backend> Streams<'a, B> {
         let st = &mut self.states[i];
         st.obs.scanned += response.scanned_count;
         if let Some((attr, dir)) = &self.pos_col {
-            let position = |item: &Item| {
-                let mut out = Vec::new();
-                crate::encoding::encode_column(&mut out, item.get(attr), *dir).ok().map(|_| out)
-            };
+            let owned = |item: &Item| position(item, attr, *dir).and_then(|(v, k)| Some((v?.clone(), k)));
             if st.start_pos.is_none() {
-                st.start_pos = response.items.first().and_then(position);
+                st.start_pos = response.items.first().and_then(owned);
             }
-            st.frontier = response.last_evaluated_key.as_ref().and_then(position);
+            st.frontier = response.last_evaluated_key.as_ref().and_then(owned);
         }
         st.start = response.last_evaluated_key;
         st.done = st.start.is_none();
@@ -468,7 +522,11 @@ impl<'a, B: Backend> Streams<'a, B> {
 
 /// The encoded position where a stream's key range begins in scan order, on
 /// the first sort-key column; `None` when the range is open on that side.
-fn range_start(key: &KeyCondition, forward: bool, col: Option<&(String, Direction)>) -> Option<Vec<u8>> {
+fn range_start(
+    key: &KeyCondition,
+    forward: bool,
+    col: Option<&(String, Direction)>,
+) -> Option<(Value, Vec<u8>)> {
     let (attr, dir) = col?;
     let (a, range) = key.sort_range.as_ref()?;
     if a != attr {
@@ -480,7 +538,14 @@ fn range_start(key: &KeyCondition, forward: bool, col: Option<&(String, Directio
         _ => return None,
     };
     let mut out = Vec::new();
-    crate::encoding::encode_column(&mut out, Some(v), *dir).ok().map(|_| out)
+    crate::encoding::encode_column(&mut out, Some(v), *dir).ok().map(|_| (v.clone(), out))
+}
+
+/// An item's value on the position column, and its encoding.
+fn position<'i>(item: &'i Item, attr: &str, dir: Direction) -> Option<(Option<&'i Value>, Vec<u8>)> {
+    let v = item.get(attr);
+    let mut out = Vec::new();
+    crate::encoding::encode_column(&mut out, v, dir).ok().map(|_| (v, out))
 }
 
 /// The encoded constant columns that precede the first sort-key column in

@@ -1,0 +1,198 @@
+//! Positions along the first sort-key column, as numbers, so the sizing can
+//! measure how far each stream has read and how far the page will go.
+//!
+//! Distances must be proportional to how items spread along the key, or a
+//! density measured on one stretch mispredicts the next. So numbers project
+//! to their value and ISO-8601 date-times (the usual `created_at`) to
+//! seconds since the epoch; a decimal-digit odometer over the bytes would
+//! put a 12-hour gap between `…T23:30` and `…T00:00` of the next day. Any
+//! other key falls back to [`bytes`], an odometer over the encoded bytes.
+//!
+//! Positions increase in scan order (`DESC` negates), as encoded keys do.
+
+use crate::encoding::Direction;
+use crate::value::{Number, Value};
+
+/// The byte odometer's mapping.
+type ByteMap = Box<dyn Fn(&[u8]) -> f64>;
+
+/// Maps one value (and its order-preserving encoding) to a position.
+pub(crate) enum Axis {
+    /// Every value is a number or an ISO-8601 date-time.
+    Numeric(Direction),
+    /// Anything else: an odometer over the encoded bytes.
+    Bytes(ByteMap),
+}
+
+impl Axis {
+    /// The axis for `points` (value, encoded bytes): numeric when every
+    /// value has a numeric reading, else the byte odometer.
+    pub fn new(points: &[(Option<&Value>, &[u8])], dir: Direction) -> Axis {
+        if !points.is_empty() && points.iter().all(|(v, _)| v.and_then(numeric).is_some()) {
+            return Axis::Numeric(dir);
+        }
+        let keys: Vec<&[u8]> = points.iter().map(|(_, k)| *k).collect();
+        Axis::Bytes(Box::new(bytes(&keys)))
+    }
+
+    /// The position of one point, in scan order.
+    pub fn position(&self, value: Option<&Value>, encoded: &[u8]) -> f64 {
+        match self {
+            Axis::Numeric(dir) => {
+                let x = value.and_then(numeric).unwrap_or(0.0);
+                if *dir == Direction::Desc {
+                    -x
+                } else {
+                    x
+                }
+            }
+            Axis::Bytes(f) => f(encoded),
+        }
+    }
+}
+
+/// A number's value, or an ISO-8601 date-time's seconds since the epoch.
+fn numeric(v: &Value) -> Option<f64> {
+    match v {
+        Value::N(n) => Some(number_f64(n)),
+        Value::S(s) => timestamp(s),
+        _ => None,
+    }
+}
+
+/// A close `f64` reading of an exact decimal (distances only, never order).
+fn number_f64(n: &Number) -> f64 {
+    let digits = n.digits();
+    let used = digits.len().min(17);
+    let mantissa = digits[..used].iter().fold(0f64, |m, d| m * 10.0 + f64::from(*d));
+    let x = mantissa * 10f64.powi(n.exponent() - used as i32);
+    if n.is_negative() {
+        -x
+    } else {
+        x
+    }
+}
+
+/// Seconds since 1970 of `YYYY-MM-DD`, optionally followed by `THH`, `:MM`,
+/// `:SS` (the rest — fractions, zone — is ignored: positions only need to
+/// be proportional). `None` for anything else.
+fn timestamp(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = b.get(from..from + len)?;
+        part.iter().try_fold(0i64, |acc, c| c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0')))
+    };
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let (y, m, d) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let mut secs = days_from_civil(y, m, d) * 86_400;
+    if matches!(b.get(10), Some(b'T' | b' ')) {
+        secs += num(11, 2)? * 3600;
+        if b.get(13) == Some(&b':') {
+            secs += num(14, 2)? * 60;
+            if b.get(16) == Some(&b':') {
+                secs += num(17, 2)?;
+            }
+        }
+    }
+    Some(secs as f64)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Maps order-preserving byte keys to numbers, monotonically enough to rank
+/// positions and measure distances: the bytes after the prefix all keys
+/// share, read as an odometer whose wheel at each byte spans only the byte
+/// values seen there, over as many bytes as an `f64` holds exactly (radices
+/// multiplying up to 2^52).
+pub(crate) fn bytes(keys: &[&[u8]]) -> impl Fn(&[u8]) -> f64 {
+    const MAX_WIDTH: usize = 32;
+    const EXACT: f64 = 4_503_599_627_370_496.0; // 2^52
+    let common = keys.split_first().map_or(0, |(first, rest)| {
+        rest.iter()
+            .fold(first.len(), |n, k| first.iter().zip(k.iter()).take(n).take_while(|(a, b)| a == b).count())
+    });
+    let mut wheels: Vec<(u8, f64)> = Vec::new();
+    let mut span = 1.0f64;
+    for i in 0..MAX_WIDTH {
+        let (mut lo, mut hi) = (u8::MAX, 0u8);
+        for k in keys {
+            let b = *k.get(common + i).unwrap_or(&0);
+            lo = lo.min(b);
+            hi = hi.max(b);
+        }
+        let radix = f64::from(hi.saturating_sub(lo)) + 1.0;
+        if span * radix > EXACT {
+            break;
+        }
+        span *= radix;
+        wheels.push((lo, radix));
+    }
+    move |k: &[u8]| {
+        wheels.iter().enumerate().fold(0f64, |v, (i, (lo, radix))| {
+            let digit = f64::from(k.get(common + i).copied().unwrap_or(0).saturating_sub(*lo));
+            v * radix + digit.min(radix - 1.0)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_measure_real_time_across_a_day_boundary() {
+        let t = |s: &str| timestamp(s).unwrap();
+        let evening = t("2026-11-23T23:30:00Z") - t("2026-11-23T23:00:00Z");
+        let midnight = t("2026-11-24T00:00:00Z") - t("2026-11-23T23:30:00Z");
+        assert_eq!(evening, 1800.0);
+        assert_eq!(midnight, 1800.0);
+        assert_eq!(t("1970-01-02"), 86_400.0);
+        assert_eq!(t("2000-03-01T00:00:00Z") - t("2000-02-28T00:00:00Z"), 2.0 * 86_400.0);
+        assert!(timestamp("order-17").is_none());
+        assert!(timestamp("2026-13-01").is_none());
+    }
+
+    #[test]
+    fn numeric_axis_follows_scan_order() {
+        let a = Value::from("2026-11-01T00:00:00Z");
+        let b = Value::from("2026-11-02T00:00:00Z");
+        let axis = Axis::new(&[(Some(&a), b"a"), (Some(&b), b"b")], Direction::Desc);
+        assert!(matches!(axis, Axis::Numeric(_)));
+        // Descending: the later date comes first in scan order.
+        assert!(axis.position(Some(&b), b"") < axis.position(Some(&a), b""));
+        let n = |s: &str| number_f64(&s.parse::<Number>().unwrap());
+        assert_eq!(n("1234.5"), 1234.5);
+        assert_eq!(n("-0.25"), -0.25);
+    }
+
+    #[test]
+    fn other_keys_fall_back_to_the_byte_odometer() {
+        let a = Value::from("alpha");
+        let b = Value::from("beta");
+        let axis = Axis::new(&[(Some(&a), b"alpha"), (Some(&b), b"beta")], Direction::Asc);
+        assert!(matches!(axis, Axis::Bytes(_)));
+        assert!(axis.position(Some(&a), b"alpha") < axis.position(Some(&b), b"beta"));
+    }
+
+    #[test]
+    fn byte_odometer_is_monotone_and_keeps_the_minutes() {
+        let keys: [&[u8]; 3] = [b"2026-11-01T10:00", b"2026-11-01T10:30", b"2026-12-01T00:00"];
+        let p = bytes(&keys);
+        assert!(p(keys[0]) < p(keys[1]) && p(keys[1]) < p(keys[2]));
+    }
+}
