@@ -68,9 +68,7 @@ pub fn encode_column(out: &mut Vec<u8>, value: Option<&Value>, dir: Direction) -
         Some(other) => return Err(Unorderable(other.attr_type())),
     }
     if dir == Direction::Desc {
-        for b in &mut out[start..] {
-            *b = !*b;
-        }
+        invert(&mut out[start..]);
     }
     Ok(())
 }
@@ -80,30 +78,42 @@ fn encode_number(out: &mut Vec<u8>, n: &Number) {
         out.push(TAG_ZERO);
         return;
     }
+    let digits = n.digits();
+    out.reserve(4 + digits.len());
     let start = out.len() + 1;
     out.push(if n.is_negative() { TAG_NEG } else { TAG_POS });
     // Exponents lie in -129..=126, so the offset fits a u16 with room to spare.
     let biased = (n.exponent() + 0x8000) as u16;
     out.extend_from_slice(&biased.to_be_bytes());
-    out.extend(n.digits().iter().map(|d| d + 1));
+    let first_digit = out.len();
+    out.extend_from_slice(digits);
+    // Digits are 0–9, so `digit + 1` never overflows and never is the 0x00 terminator.
+    for d in &mut out[first_digit..] {
+        *d = d.wrapping_add(1);
+    }
     out.push(0x00);
     if n.is_negative() {
-        for b in &mut out[start..] {
-            *b = !*b;
-        }
+        invert(&mut out[start..]);
     }
 }
 
 fn encode_bytes(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
     out.reserve(bytes.len() + 3);
     out.push(tag);
-    for &b in bytes {
-        out.push(b);
-        if b == 0 {
-            out.push(0xFF);
-        }
+    let mut rest = bytes;
+    while let Some(zero) = rest.iter().position(|&b| b == 0) {
+        out.extend_from_slice(&rest[..=zero]);
+        out.push(0xFF);
+        rest = &rest[zero + 1..];
     }
+    out.extend_from_slice(rest);
     out.extend_from_slice(&[0x00, 0x01]);
+}
+
+fn invert(bytes: &mut [u8]) {
+    for b in bytes {
+        *b = !*b;
+    }
 }
 
 #[cfg(test)]
