@@ -14,23 +14,8 @@
 use super::key::Key;
 use crate::encoding::encode_column;
 use crate::error::{Error, ErrorKind, Result};
-use crate::plan::{Plan, SortColumn};
+use crate::plan::SortColumn;
 use crate::value::Item;
-
-/// The total order and the length of the prefix the streams are sorted by.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Order<'a> {
-    cols: &'a [SortColumn],
-    /// Columns of the merge prefix (at most `cols.len()`).
-    served: usize,
-}
-
-impl<'a> Order<'a> {
-    /// `plan`'s order.
-    pub fn of(plan: &'a Plan) -> Order<'a> {
-        Order { cols: &plan.order, served: plan.served.min(plan.order.len()) }
-    }
-}
 
 /// An item with its sort key.
 #[derive(Debug, Clone)]
@@ -44,20 +29,20 @@ pub(crate) struct Row {
 
 impl Row {
     /// Encodes `item`'s sort tuple (through `scratch`, whose contents are
-    /// replaced); `order`'s served columns form the merge prefix.
+    /// replaced); the first `served` columns form the merge prefix.
     ///
     /// # Errors
     /// [`ErrorKind::Unorderable`] when an order column holds a list, map or set.
-    pub fn new(item: Item, order: Order<'_>, scratch: &mut Vec<u8>) -> Result<Row> {
+    pub fn new(item: Item, order: &[SortColumn], served: usize, scratch: &mut Vec<u8>) -> Result<Row> {
         scratch.clear();
         let mut prefix_len = 0;
-        for (i, c) in order.cols.iter().enumerate() {
-            if i == order.served {
+        for (i, c) in order.iter().enumerate() {
+            if i == served {
                 prefix_len = scratch.len();
             }
             encode_column(scratch, item.get(&c.attr), c.dir).map_err(|e| unorderable(&c.attr, e))?;
         }
-        if order.served >= order.cols.len() {
+        if served >= order.len() {
             prefix_len = scratch.len();
         }
         Ok(Row { key: Key::from_slice(scratch), prefix_len, item })
@@ -92,7 +77,7 @@ pub(crate) fn unorderable(attr: &str, e: crate::encoding::Unorderable) -> Error 
 
 #[cfg(test)]
 mod tests {
-    use super::{encode_column, ErrorKind, Item, Order, Row, SortColumn};
+    use super::{encode_column, ErrorKind, Item, Row, SortColumn};
     use crate::encoding::Direction;
     use crate::value::Value;
 
@@ -110,9 +95,13 @@ mod tests {
             encode_column(&mut whole, it.get(&c.attr), c.dir).unwrap();
         }
         for served in 0..=3 {
-            let row =
-                Row::new(it.clone(), Order { cols: &cols, served: served.min(2) }, &mut Vec::new()).unwrap();
+            let row = Row::new(it.clone(), &cols, served, &mut Vec::new()).unwrap();
             assert_eq!(row.key(), &whole[..]);
+            let mut prefix = Vec::new();
+            for c in &cols[..served.min(cols.len())] {
+                encode_column(&mut prefix, it.get(&c.attr), c.dir).unwrap();
+            }
+            assert_eq!(row.prefix(), &prefix[..]);
             assert_eq!([row.prefix(), row.rest()].concat(), whole);
         }
     }
@@ -122,7 +111,7 @@ mod tests {
         let cols = vec![SortColumn { attr: "c".into(), dir: Direction::Asc }];
         let mut it = Item::new();
         it.insert("c".into(), Value::L(vec![]));
-        let err = Row::new(it, Order { cols: &cols, served: 0 }, &mut Vec::new()).unwrap_err();
+        let err = Row::new(it, &cols, 0, &mut Vec::new()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Unorderable);
         assert!(err.to_string().contains("`c`"), "{err}");
     }

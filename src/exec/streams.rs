@@ -19,7 +19,7 @@ use std::pin::Pin;
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
-use super::row::{Order, Row};
+use super::row::Row;
 use super::sizing::{self, Observed};
 use crate::backend::{Backend, KeyCondition, ReadRequest, ReadResponse, SortRange};
 use crate::encoding::Direction;
@@ -418,13 +418,13 @@ impl<'a, B: Backend> Streams<'a, B> {
         }
         st.start = response.last_evaluated_key;
         st.done = st.start.is_none();
-        let (order, mut scratch) = (Order::of(plan), Vec::new());
+        let mut scratch = Vec::new();
         for item in response.items {
             if plan.residual.as_ref().is_some_and(|r| !r.eval(&item)) {
                 continue;
             }
             st.obs.matched += 1;
-            let row = Row::new(item, order, &mut scratch)?;
+            let row = Row::new(item, &plan.order, plan.served, &mut scratch)?;
             if self.cursor_key.as_ref().is_some_and(|c| row.key() <= c.as_slice()) {
                 continue;
             }
