@@ -8,12 +8,17 @@
 //! with sorting.
 //!
 //! `cargo bench --bench merge`
+//!
+//! For instruction counts, `MERGE_ONCE=k16/none` runs each side once for
+//! that cell instead of benchmarking; run it under
+//! `valgrind --tool=callgrind` and read the inclusive cost of
+//! `run_dynaquery` and `run_sort` (the functions the timed closures call).
 
 use std::cmp::Ordering;
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
-use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, BatchSize, BenchmarkId, Criterion, Throughput};
 use dynaquery::{
     asc, col, desc, Backend, Engine, Index, Item, KeyAttribute, Options, Query, ReadRequest, ReadResponse,
     Schema, Value,
@@ -110,41 +115,84 @@ fn comparator(a: &Item, b: &Item) -> Ordering {
     })
 }
 
+/// The timed part of the dynaquery side.
+#[inline(never)]
+fn run_dynaquery(engine: Engine<Sorted>, q: &Query) -> dynaquery::Page {
+    let page = block_on(engine.fetch(q)).expect("merge");
+    assert_eq!(page.rows.len(), ROWS);
+    page
+}
+
+/// The timed part of the baseline.
+#[inline(never)]
+fn run_sort(data: Vec<Vec<Item>>) -> Vec<Item> {
+    let mut all: Vec<Item> = data.into_iter().flatten().collect();
+    all.sort_by(comparator);
+    assert_eq!(all.len(), ROWS);
+    all
+}
+
+fn options(k: usize) -> Options {
+    Options::default()
+        .max_page_size(ROWS)
+        .max_streams(k)
+        .read_budget(10 * ROWS as u64)
+        .max_buffered_rows(10 * ROWS)
+}
+
+const TIES: [(&str, usize); 3] = [("none", ROWS), ("light", ROWS / 4), ("heavy", ROWS / 100)];
+
+/// `MERGE_ONCE=k16/none`: one run of each side, for callgrind; with
+/// `MERGE_REPS=n`, `n` runs of each side, alternating, and their median
+/// times side by side (a quick check, not a criterion measurement).
+fn once(cell: &str) {
+    let (k, ties) = cell.split_once('/').expect("MERGE_ONCE=k<streams>/<ties>");
+    let k: usize = k.trim_start_matches('k').parse().expect("k<streams>");
+    let distinct = TIES.iter().find(|t| t.0 == ties).expect("none|light|heavy").1;
+    let reps: usize = std::env::var("MERGE_REPS").ok().and_then(|r| r.parse().ok()).unwrap_or(1);
+    let data = streams(k, distinct);
+    let q = query(k);
+    let (mut merge_times, mut sort_times) = (Vec::new(), Vec::new());
+    for _ in 0..reps {
+        let engine = Engine::new(schema(), Sorted::new(data.clone())).with_options(options(k));
+        let input = data.clone();
+        let start = std::time::Instant::now();
+        let page = run_dynaquery(engine, &q);
+        merge_times.push(start.elapsed());
+        let start = std::time::Instant::now();
+        let sorted = run_sort(input);
+        sort_times.push(start.elapsed());
+        assert!(page.rows == sorted, "both sides agree");
+    }
+    if reps > 1 {
+        merge_times.sort();
+        sort_times.sort();
+        let (m, s) = (merge_times[reps / 2], sort_times[reps / 2]);
+        println!(
+            "{cell}: dynaquery {m:.2?}, collect_and_sort {s:.2?}, ratio {:.3}",
+            m.as_secs_f64() / s.as_secs_f64()
+        );
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("merge_vs_sort");
     group.sample_size(10).throughput(Throughput::Elements(ROWS as u64));
     for k in [1usize, 4, 16, 64] {
-        for (ties, distinct) in [("none", ROWS), ("light", ROWS / 4), ("heavy", ROWS / 100)] {
+        for (ties, distinct) in TIES {
             let data = streams(k, distinct);
-            let options = Options::default()
-                .max_page_size(ROWS)
-                .max_streams(k)
-                .read_budget(10 * ROWS as u64)
-                .max_buffered_rows(10 * ROWS);
+            let options = options(k);
             let q = query(k);
             let label = format!("k{k}/{ties}");
             group.bench_function(BenchmarkId::new("dynaquery", &label), |b| {
                 b.iter_batched(
                     || Engine::new(schema(), Sorted::new(data.clone())).with_options(options.clone()),
-                    |engine| {
-                        let page = block_on(engine.fetch(&q)).expect("merge");
-                        assert_eq!(page.rows.len(), ROWS);
-                        page
-                    },
+                    |engine| run_dynaquery(engine, &q),
                     BatchSize::LargeInput,
                 )
             });
             group.bench_function(BenchmarkId::new("collect_and_sort", &label), |b| {
-                b.iter_batched(
-                    || data.clone(),
-                    |data| {
-                        let mut all: Vec<Item> = data.into_iter().flatten().collect();
-                        all.sort_by(comparator);
-                        assert_eq!(all.len(), ROWS);
-                        all
-                    },
-                    BatchSize::LargeInput,
-                )
+                b.iter_batched(|| data.clone(), run_sort, BatchSize::LargeInput)
             });
         }
     }
@@ -152,4 +200,12 @@ fn bench(c: &mut Criterion) {
 }
 
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(cell) = std::env::var("MERGE_ONCE") {
+        once(&cell);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -58,52 +58,56 @@ pub struct Unorderable(pub crate::value::AttrType);
 /// # Errors
 /// [`Unorderable`] for lists, maps and sets.
 pub fn encode_column(out: &mut Vec<u8>, value: Option<&Value>, dir: Direction) -> Result<(), Unorderable> {
-    let start = out.len();
+    // `DESC` inverts every byte; XOR-ing with the mask as the bytes are
+    // written saves a second pass.
+    let m = if dir == Direction::Desc { 0xFF } else { 0x00 };
     match value {
-        None | Some(Value::Null) => out.push(TAG_NULL),
-        Some(Value::Bool(b)) => out.extend_from_slice(&[TAG_BOOL, u8::from(*b)]),
-        Some(Value::N(n)) => encode_number(out, n),
-        Some(Value::S(s)) => encode_bytes(out, TAG_S, s.as_bytes()),
-        Some(Value::B(b)) => encode_bytes(out, TAG_B, b),
+        None | Some(Value::Null) => out.push(TAG_NULL ^ m),
+        Some(Value::Bool(b)) => out.extend_from_slice(&[TAG_BOOL ^ m, u8::from(*b) ^ m]),
+        Some(Value::N(n)) => encode_number(out, n, m),
+        Some(Value::S(s)) => encode_bytes(out, TAG_S, s.as_bytes(), m),
+        Some(Value::B(b)) => encode_bytes(out, TAG_B, b, m),
         Some(other) => return Err(Unorderable(other.attr_type())),
-    }
-    if dir == Direction::Desc {
-        for b in &mut out[start..] {
-            *b = !*b;
-        }
     }
     Ok(())
 }
 
-fn encode_number(out: &mut Vec<u8>, n: &Number) {
+/// `m` is the direction's mask; a negative number inverts everything after
+/// its tag once more.
+fn encode_number(out: &mut Vec<u8>, n: &Number, m: u8) {
     if n.is_zero() {
-        out.push(TAG_ZERO);
+        out.push(TAG_ZERO ^ m);
         return;
     }
-    let start = out.len() + 1;
-    out.push(if n.is_negative() { TAG_NEG } else { TAG_POS });
+    let (tag, rest) = if n.is_negative() { (TAG_NEG, !m) } else { (TAG_POS, m) };
     // Exponents lie in -129..=126, so the offset fits a u16 with room to spare.
-    let biased = (n.exponent() + 0x8000) as u16;
-    out.extend_from_slice(&biased.to_be_bytes());
-    out.extend(n.digits().iter().map(|d| d + 1));
-    out.push(0x00);
-    if n.is_negative() {
-        for b in &mut out[start..] {
-            *b = !*b;
-        }
-    }
+    let [e0, e1] = ((n.exponent() + 0x8000) as u16).to_be_bytes();
+    let digits = n.digits();
+    out.reserve(4 + digits.len());
+    out.extend_from_slice(&[tag ^ m, e0 ^ rest, e1 ^ rest]);
+    // Digits are 0–9, so `digit + 1` never is the 0x00 terminator.
+    out.extend(digits.iter().map(|d| d.wrapping_add(1) ^ rest));
+    out.push(rest);
 }
 
-fn encode_bytes(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
+fn encode_bytes(out: &mut Vec<u8>, tag: u8, bytes: &[u8], m: u8) {
     out.reserve(bytes.len() + 3);
-    out.push(tag);
-    for &b in bytes {
-        out.push(b);
-        if b == 0 {
-            out.push(0xFF);
+    out.push(tag ^ m);
+    let mut rest = bytes;
+    loop {
+        let zero = rest.iter().position(|&b| b == 0);
+        let chunk = zero.map_or(rest, |z| &rest[..=z]);
+        if m == 0 {
+            out.extend_from_slice(chunk);
+        } else {
+            out.extend(chunk.iter().map(|b| !b));
         }
+        let Some(z) = zero else { break };
+        out.push(0xFF ^ m);
+        rest = &rest[z + 1..];
     }
-    out.extend_from_slice(&[0x00, 0x01]);
+    // The terminator 0x00 0x01.
+    out.extend_from_slice(&[m, 0x01 ^ m]);
 }
 
 #[cfg(test)]
@@ -165,6 +169,55 @@ mod tests {
                 let mut y = enc(b.as_ref(), dir);
                 y.extend(enc(d.as_ref(), Direction::Desc));
                 prop_assert_eq!(x.cmp(&y), want, "{:?} {:?} / {:?} {:?} {:?}", a, c, b, d, dir);
+            }
+        }
+    }
+
+    /// The documented layout, written the plain way: tag and body, then
+    /// every byte inverted for `DESC`.
+    fn layout(v: Option<&Value>, dir: Direction) -> Vec<u8> {
+        let mut out = Vec::new();
+        let escaped = |tag: u8, bytes: &[u8]| {
+            let mut o = vec![tag];
+            for &b in bytes {
+                o.push(b);
+                if b == 0 {
+                    o.push(0xFF);
+                }
+            }
+            o.extend([0x00, 0x01]);
+            o
+        };
+        match v {
+            None | Some(Value::Null) => out.push(TAG_NULL),
+            Some(Value::Bool(b)) => out.extend([TAG_BOOL, u8::from(*b)]),
+            Some(Value::N(n)) if n.is_zero() => out.push(TAG_ZERO),
+            Some(Value::N(n)) => {
+                let mut body = ((n.exponent() + 0x8000) as u16).to_be_bytes().to_vec();
+                body.extend(n.digits().iter().map(|d| d + 1));
+                body.push(0);
+                if n.is_negative() {
+                    body.iter_mut().for_each(|b| *b = !*b);
+                }
+                out.push(if n.is_negative() { TAG_NEG } else { TAG_POS });
+                out.extend(body);
+            }
+            Some(Value::S(s)) => out = escaped(TAG_S, s.as_bytes()),
+            Some(Value::B(b)) => out = escaped(TAG_B, b),
+            Some(_) => unreachable!(),
+        }
+        if dir == Direction::Desc {
+            out.iter_mut().for_each(|b| *b = !*b);
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn bytes_follow_the_documented_layout(v in value()) {
+            for dir in [Direction::Asc, Direction::Desc] {
+                prop_assert_eq!(enc(v.as_ref(), dir), layout(v.as_ref(), dir));
             }
         }
     }

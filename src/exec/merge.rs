@@ -1,164 +1,236 @@
 //! K-way merge of the streams on the prefix of the order they are sorted by.
 //!
-//! A binary heap holds one head per stream; ties go to the lower stream
-//! index, so the merge is deterministic. A stream whose buffer is empty but
-//! which goes on is represented by a *frontier* head: the position of the
-//! last item it evaluated. Its next row cannot sort before that, so rows
-//! before it are emitted without reading the stream further, and the stream
-//! is read again only when its frontier reaches the top of the heap. A
-//! sparse stream is therefore read only as far as the page actually goes.
-//! A frontier head can be stale (a round of requests read its stream
-//! further meanwhile): at the top it is then replaced by the stream's new
-//! head, without another request.
+//! Each stream has a *head*: its next row, or — when its buffer is empty
+//! but it goes on — a *frontier*: the position of the last item it
+//! evaluated. Its next row cannot sort before that, so rows before it are
+//! emitted without reading the stream further, and the stream is read again
+//! only when its frontier wins. A sparse stream is therefore read only as
+//! far as the page actually goes.
+//!
+//! The heads play a tournament in a loser tree (as DataFusion's
+//! sort-preserving merge does): each inner node keeps the loser of the
+//! match played there, node 0 the overall winner. Taking the winner's next
+//! row replays only its path to the root — `log₂ k` comparisons, no moves
+//! of rows. Heads compare by prefix, then a frontier before a row at the
+//! same position (the stream may still hold ties), then the lower stream
+//! index, so the merge is deterministic; an exhausted stream loses to all.
 //!
 //! ```text
-//!  heap: [row a1 (s0)] [frontier f2 (s2)] [row b7 (s1)]
-//!  pop a1 → emit; next of s0 …
-//!  top is frontier f2 → read s2 once → push its row or its new frontier
+//!                 [0] winner: s1 (a1)
+//!                 [1] loser:  s2 (f2)          leaf of stream i: node k + i
+//!          [2] loser: s0 (b7)    [3] loser: s3 (c4)      parent: node / 2
+//!        leaves: s0 b7   s1 a1   s2 f2 (frontier)   s3 c4
+//!  next(): emit a1, s1's head := its next row, replay s1's path to [0]
+//!  a frontier winning: read that stream once, its head := row or new frontier
 //! ```
 
 use std::cmp::Ordering;
-use std::collections::binary_heap::{BinaryHeap, PeekMut};
 
+use super::key::compare;
 use super::row::Row;
 use super::streams::Streams;
 use crate::backend::Backend;
 use crate::error::Result;
 use crate::value::Item;
 
-enum Kind {
+/// What the merge knows of a stream's next row.
+enum Head {
     /// The stream's next row sorts at or after this position.
     Frontier(Vec<u8>),
     Row(Row),
 }
 
-struct Head {
-    kind: Kind,
-    stream: usize,
-}
-
 impl Head {
     fn key(&self) -> &[u8] {
-        match &self.kind {
-            Kind::Frontier(k) => k,
-            Kind::Row(r) => r.prefix(),
+        match self {
+            Head::Frontier(k) => k,
+            Head::Row(r) => r.prefix(),
         }
     }
 
     fn rank(&self) -> u8 {
-        match self.kind {
-            Kind::Frontier(_) => 0,
-            Kind::Row(_) => 1,
+        match self {
+            Head::Frontier(_) => 0,
+            Head::Row(_) => 1,
         }
     }
 }
-
-impl Ord for Head {
-    /// Reversed, so the max-heap pops the smallest first; a frontier sorts
-    /// before rows at the same position (the stream may still hold ties).
-    fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .key()
-            .cmp(self.key())
-            .then_with(|| other.rank().cmp(&self.rank()))
-            .then_with(|| other.stream.cmp(&self.stream))
-    }
-}
-impl PartialOrd for Head {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl PartialEq for Head {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Head {}
 
 /// The merge state.
 #[derive(Default)]
 pub(crate) struct Merge {
-    heap: BinaryHeap<Head>,
-    /// Streams with no head in the heap yet.
-    pending: Vec<usize>,
+    /// Stream `i`'s head; `None` once it is exhausted (or while it is refilled).
+    heads: Vec<Option<Head>>,
+    /// The loser tree over `heads`: `tree[0]` is the winning stream,
+    /// `tree[n]` (`1 ≤ n < k`) the loser of the match at node `n`. Empty
+    /// until every head is first filled.
+    tree: Vec<usize>,
     started: bool,
+    /// Streams `0..unfilled` still wait for their first head.
+    unfilled: usize,
+    /// The winner whose head was taken: refill it, then replay its path.
+    refill: Option<usize>,
+    /// Heads that are rows.
+    rows: usize,
 }
 
 impl Merge {
-    /// Rows held in the heap.
+    /// Rows held as heads.
     pub fn len(&self) -> usize {
-        self.heap.iter().filter(|h| matches!(h.kind, Kind::Row(_))).count()
+        self.rows
     }
 
-    /// Gives every pending stream a head: its next row, its frontier, or —
-    /// when neither is known yet — whatever one read brings.
+    /// Gives the streams still without a head one, in the first call every
+    /// stream (from the last, then builds the tree), later the taken
+    /// winner's (then replays its path). Safe to call again after an error.
     async fn settle<B: Backend>(&mut self, s: &mut Streams<'_, B>) -> Result<()> {
         if !self.started {
             self.started = true;
-            self.pending = (0..s.len()).collect();
+            self.heads = (0..s.len()).map(|_| None).collect();
+            self.unfilled = s.len();
         }
-        while let Some(i) = self.pending.pop() {
-            self.push_head(i, s).await?;
+        while let Some(i) = self.unfilled.checked_sub(1) {
+            self.fill(i, s).await?;
+            self.unfilled = i;
+            if i == 0 {
+                self.build();
+            }
+        }
+        if let Some(w) = self.refill {
+            self.fill(w, s).await?;
+            self.refill = None;
+            self.replay(w);
         }
         Ok(())
     }
 
-    async fn push_head<B: Backend>(&mut self, i: usize, s: &mut Streams<'_, B>) -> Result<()> {
+    /// Stream `i`'s head: its next row, its frontier, or — when neither is
+    /// known yet — whatever one read brings.
+    async fn fill<B: Backend>(&mut self, i: usize, s: &mut Streams<'_, B>) -> Result<()> {
         loop {
             if let Some(row) = s.pop(i) {
-                self.heap.push(Head { kind: Kind::Row(row), stream: i });
+                self.set(i, Some(Head::Row(row)));
                 return Ok(());
             }
             if s.is_done(i) {
+                self.set(i, None);
                 return Ok(());
             }
             if let Some(f) = s.frontier_key(i) {
-                self.heap.push(Head { kind: Kind::Frontier(f), stream: i });
+                self.set(i, Some(Head::Frontier(f)));
                 return Ok(());
             }
-            s.read_once(i, &self.heads()).await?;
+            s.read_once(i, &self.held()).await?;
         }
     }
 
-    /// The rows the heap holds, by stream: the sizing counts them as read.
-    fn heads(&self) -> Vec<(usize, &Item)> {
-        self.heap
+    /// The rows held as heads, by stream: the sizing counts them as read.
+    fn held(&self) -> Vec<(usize, &Item)> {
+        self.heads
             .iter()
-            .filter_map(|h| match &h.kind {
-                Kind::Row(r) => Some((h.stream, &r.item)),
-                Kind::Frontier(_) => None,
+            .enumerate()
+            .filter_map(|(i, h)| match h {
+                Some(Head::Row(r)) => Some((i, &r.item)),
+                _ => None,
             })
             .collect()
     }
 
+    /// Replaces stream `i`'s head, keeping the row count.
+    fn set(&mut self, i: usize, head: Option<Head>) -> Option<Head> {
+        self.rows += usize::from(matches!(head, Some(Head::Row(_))));
+        let old = std::mem::replace(&mut self.heads[i], head);
+        self.rows -= usize::from(matches!(old, Some(Head::Row(_))));
+        old
+    }
+
+    /// True when stream `a`'s head sorts before stream `b`'s.
+    fn less(&self, a: usize, b: usize) -> bool {
+        match (&self.heads[a], &self.heads[b]) {
+            (Some(x), Some(y)) => {
+                compare(x.key(), y.key()).then(x.rank().cmp(&y.rank())).then(a.cmp(&b)) == Ordering::Less
+            }
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => a < b,
+        }
+    }
+
+    /// Plays every match once. Each node parks the first value to reach it
+    /// and plays the second (one from each child), passing the winner up.
+    fn build(&mut self) {
+        let k = self.heads.len();
+        self.tree = vec![usize::MAX; k];
+        for i in 0..k {
+            let mut winner = i;
+            let mut node = (k + i) / 2;
+            while node != 0 && self.tree[node] != usize::MAX {
+                if self.less(self.tree[node], winner) {
+                    std::mem::swap(&mut self.tree[node], &mut winner);
+                }
+                node /= 2;
+            }
+            self.tree[node] = winner;
+        }
+    }
+
+    /// Stream `w`, the winner, has a new head: replays its path to the root.
+    fn replay(&mut self, w: usize) {
+        let mut winner = w;
+        let mut node = (self.heads.len() + w) / 2;
+        while node != 0 {
+            if self.less(self.tree[node], winner) {
+                std::mem::swap(&mut self.tree[node], &mut winner);
+            }
+            node /= 2;
+        }
+        self.tree[0] = winner;
+    }
+
+    /// The winning stream, when it has a head.
+    fn winner(&self) -> Option<(usize, &Head)> {
+        let w = *self.tree.first()?;
+        Some((w, self.heads[w].as_ref()?))
+    }
+
+    /// The winner `w`'s head is a frontier: reads that stream on from it
+    /// and gives it its new head. A frontier can be stale (a round of
+    /// requests read the stream further meanwhile): then the stream's new
+    /// rows or frontier replace it with no request.
+    async fn advance<B: Backend>(&mut self, w: usize, s: &mut Streams<'_, B>) -> Result<()> {
+        let old = self.set(w, None);
+        self.refill = Some(w);
+        if let Some(Head::Frontier(seen)) = old {
+            s.read_past(w, &seen, &self.held()).await?;
+        }
+        self.settle(s).await
+    }
+
+    /// True when every stream has its head and the tree is up to date.
+    fn settled(&self) -> bool {
+        self.started && self.unfilled == 0 && self.refill.is_none()
+    }
+
     /// The next row in merge order, `None` when every stream is exhausted.
     pub async fn next<B: Backend>(&mut self, s: &mut Streams<'_, B>) -> Result<Option<Row>> {
-        self.settle(s).await?;
+        if !self.settled() {
+            self.settle(s).await?;
+        }
         loop {
-            let Some(mut top) = self.heap.peek_mut() else { return Ok(None) };
-            let stream = top.stream;
-            if matches!(top.kind, Kind::Frontier(_)) {
-                let Head { kind, .. } = PeekMut::pop(top);
-                if let Kind::Frontier(seen) = kind {
-                    s.read_past(stream, &seen, &self.heads()).await?;
-                }
-                self.push_head(stream, s).await?;
+            let Some((w, head)) = self.winner() else { return Ok(None) };
+            if let Head::Frontier(_) = head {
+                self.advance(w, s).await?;
                 continue;
             }
-            let replacement = match s.pop(stream) {
-                Some(next) => Kind::Row(next),
-                None => {
-                    let Head { kind, .. } = PeekMut::pop(top);
-                    self.pending.push(stream);
-                    self.settle(s).await?;
-                    return Ok(match kind {
-                        Kind::Row(r) => Some(r),
-                        Kind::Frontier(_) => None,
-                    });
-                }
-            };
-            let Kind::Row(row) = std::mem::replace(&mut top.kind, replacement) else { return Ok(None) };
+            let next = s.pop(w);
+            let refill = next.is_none();
+            let Some(Head::Row(row)) = self.set(w, next.map(Head::Row)) else { return Ok(None) };
+            if refill {
+                self.refill = Some(w);
+                self.settle(s).await?;
+            } else {
+                self.replay(w);
+            }
             return Ok(Some(row));
         }
     }
@@ -167,15 +239,11 @@ impl Merge {
     pub async fn has_more<B: Backend>(&mut self, s: &mut Streams<'_, B>) -> Result<bool> {
         self.settle(s).await?;
         loop {
-            let Some(top) = self.heap.peek() else { return Ok(false) };
-            if matches!(top.kind, Kind::Row(_)) {
-                return Ok(true);
+            match self.winner() {
+                None => return Ok(false),
+                Some((_, Head::Row(_))) => return Ok(true),
+                Some((w, Head::Frontier(_))) => self.advance(w, s).await?,
             }
-            let stream = top.stream;
-            if let Some(Head { kind: Kind::Frontier(seen), .. }) = self.heap.pop() {
-                s.read_past(stream, &seen, &self.heads()).await?;
-            }
-            self.push_head(stream, s).await?;
         }
     }
 }

@@ -3,9 +3,11 @@
 //! One concept per file: [`streams`] fetches (parallel, bounded, lazily
 //! sized by [`sizing`]), [`merge`] k-way merges on the served prefix,
 //! [`ties`] re-sorts runs of equal prefix, [`topk`] handles plans no index
-//! orders, [`narrow`] resumes from a cursor, [`row`] holds the byte keys.
+//! orders, [`narrow`] resumes from a cursor, [`row`] holds the byte keys
+//! (inline in a [`key`] when short).
 
 mod axis;
+mod key;
 mod merge;
 mod narrow;
 mod row;

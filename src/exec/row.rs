@@ -1,6 +1,17 @@
 //! A row on its way through the merge: the item and its precomputed
 //! order-preserving key, so every comparison is a `memcmp`.
+//!
+//! The whole key is encoded when the row is read, while the item is in
+//! cache, into a [`Key`] that holds it inline when short (no allocation
+//! per row). The merge compares the served prefix; the tie re-sort the rest.
+//!
+//! ```text
+//! order:  created_at DESC | total DESC, order_id ASC
+//!         └─── prefix ───┘ └──────── rest ────────┘
+//! Row:    item + Key(prefix bytes ‖ rest bytes) + prefix length
+//! ```
 
+use super::key::Key;
 use crate::encoding::encode_column;
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::SortColumn;
@@ -11,31 +22,45 @@ use crate::value::Item;
 pub(crate) struct Row {
     pub item: Item,
     /// Encoding of the whole order (`ORDER BY` + primary key).
-    pub key: Vec<u8>,
+    key: Key,
     /// Bytes of `key` that encode the columns the streams are sorted by.
-    pub prefix_len: usize,
+    prefix_len: usize,
 }
 
 impl Row {
-    /// Encodes `item`'s sort tuple; `served` columns form the merge prefix.
-    pub fn new(item: Item, order: &[SortColumn], served: usize) -> Result<Row> {
-        let mut key = Vec::with_capacity(32 * order.len());
+    /// Encodes `item`'s sort tuple (through `scratch`, whose contents are
+    /// replaced); the first `served` columns form the merge prefix.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unorderable`] when an order column holds a list, map or set.
+    pub fn new(item: Item, order: &[SortColumn], served: usize, scratch: &mut Vec<u8>) -> Result<Row> {
+        scratch.clear();
         let mut prefix_len = 0;
         for (i, c) in order.iter().enumerate() {
             if i == served {
-                prefix_len = key.len();
+                prefix_len = scratch.len();
             }
-            encode_column(&mut key, item.get(&c.attr), c.dir).map_err(|e| unorderable(&c.attr, e))?;
+            encode_column(scratch, item.get(&c.attr), c.dir).map_err(|e| unorderable(&c.attr, e))?;
         }
         if served >= order.len() {
-            prefix_len = key.len();
+            prefix_len = scratch.len();
         }
-        Ok(Row { item, key, prefix_len })
+        Ok(Row { key: Key::from_slice(scratch), prefix_len, item })
+    }
+
+    /// The whole key.
+    pub fn key(&self) -> &[u8] {
+        self.key.as_slice()
     }
 
     /// The merge prefix.
     pub fn prefix(&self) -> &[u8] {
-        &self.key[..self.prefix_len]
+        &self.key()[..self.prefix_len]
+    }
+
+    /// The key after the merge prefix: rows with equal prefixes compare by it.
+    pub fn rest(&self) -> &[u8] {
+        &self.key()[self.prefix_len..]
     }
 }
 
@@ -48,4 +73,46 @@ pub(crate) fn unorderable(attr: &str, e: crate::encoding::Unorderable) -> Error 
             e.0.as_str()
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{encode_column, ErrorKind, Item, Row, SortColumn};
+    use crate::encoding::Direction;
+    use crate::value::Value;
+
+    #[test]
+    fn prefix_then_rest_is_the_whole_key() {
+        let cols = vec![
+            SortColumn { attr: "a".into(), dir: Direction::Desc },
+            SortColumn { attr: "b".into(), dir: Direction::Asc },
+        ];
+        let mut it = Item::new();
+        it.insert("a".into(), Value::from(7usize));
+        it.insert("b".into(), Value::from("x".repeat(50)));
+        let mut whole = Vec::new();
+        for c in &cols {
+            encode_column(&mut whole, it.get(&c.attr), c.dir).unwrap();
+        }
+        for served in 0..=3 {
+            let row = Row::new(it.clone(), &cols, served, &mut Vec::new()).unwrap();
+            assert_eq!(row.key(), &whole[..]);
+            let mut prefix = Vec::new();
+            for c in &cols[..served.min(cols.len())] {
+                encode_column(&mut prefix, it.get(&c.attr), c.dir).unwrap();
+            }
+            assert_eq!(row.prefix(), &prefix[..]);
+            assert_eq!([row.prefix(), row.rest()].concat(), whole);
+        }
+    }
+
+    #[test]
+    fn an_unorderable_value_fails() {
+        let cols = vec![SortColumn { attr: "c".into(), dir: Direction::Asc }];
+        let mut it = Item::new();
+        it.insert("c".into(), Value::L(vec![]));
+        let err = Row::new(it, &cols, 0, &mut Vec::new()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Unorderable);
+        assert!(err.to_string().contains("`c`"), "{err}");
+    }
 }

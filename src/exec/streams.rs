@@ -472,13 +472,14 @@ impl<'a, B: Backend> Streams<'a, B> {
         }
         st.start = response.last_evaluated_key;
         st.done = st.start.is_none();
+        let mut scratch = Vec::new();
         for item in response.items {
             if plan.residual.as_ref().is_some_and(|r| !r.eval(&item)) {
                 continue;
             }
             st.obs.matched += 1;
-            let row = Row::new(item, &plan.order, plan.served)?;
-            if self.cursor_key.as_ref().is_some_and(|c| row.key.as_slice() <= c.as_slice()) {
+            let row = Row::new(item, &plan.order, plan.served, &mut scratch)?;
+            if self.cursor_key.as_ref().is_some_and(|c| row.key() <= c.as_slice()) {
                 continue;
             }
             st.buffer.push_back(row);

@@ -3,6 +3,7 @@
 
 use std::collections::BinaryHeap;
 
+use super::key::compare;
 use super::row::Row;
 use super::streams::Streams;
 use crate::backend::Backend;
@@ -12,7 +13,7 @@ struct ByKey(Row);
 
 impl Ord for ByKey {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.key.cmp(&other.0.key)
+        compare(self.0.key(), other.0.key())
     }
 }
 impl PartialOrd for ByKey {
@@ -22,7 +23,7 @@ impl PartialOrd for ByKey {
 }
 impl PartialEq for ByKey {
     fn eq(&self, other: &Self) -> bool {
-        self.0.key == other.0.key
+        self.0.key() == other.0.key()
     }
 }
 impl Eq for ByKey {}
@@ -39,7 +40,7 @@ pub(crate) async fn collect<B: Backend>(s: &mut Streams<'_, B>, limit: usize) ->
         for row in rows {
             if heap.len() < keep {
                 heap.push(ByKey(row));
-            } else if heap.peek().is_some_and(|top| row.key < top.0.key) {
+            } else if heap.peek().is_some_and(|top| compare(row.key(), top.0.key()).is_lt()) {
                 if let Some(mut top) = heap.peek_mut() {
                     *top = ByKey(row);
                 }
