@@ -51,6 +51,70 @@ impl Axis {
     }
 }
 
+impl Axis {
+    /// A key value of `template`'s kind and format at position `pos` or
+    /// just past it in scan order, to end a window of reading there; `None`
+    /// on the byte odometer or for a format it cannot write.
+    pub fn value_at(&self, pos: f64, template: &Value) -> Option<Value> {
+        let Axis::Numeric(dir) = self else { return None };
+        if !pos.is_finite() {
+            return None;
+        }
+        // Past `pos` in scan order: up for ASC, down for DESC.
+        let (x, up) = if *dir == Direction::Desc { (-pos, false) } else { (pos, true) };
+        let round = |v: f64, unit: f64| if up { (v / unit).ceil() * unit } else { (v / unit).floor() * unit };
+        let value = match template {
+            Value::N(_) => Value::number(&format!("{:.6}", round(x, 1e-6))).ok()?,
+            Value::S(t) => Value::S(format_like(t, round(x, 1.0) as i64)?),
+            _ => return None,
+        };
+        let back = numeric(&value)?;
+        let ok = if up { back >= x - 1e-6 } else { back <= x + 1e-6 };
+        ok.then_some(value)
+    }
+}
+
+/// Seconds since 1970 written like `template` (`YYYY-MM-DD`, or
+/// `YYYY-MM-DDTHH:MM:SS` followed by the template's own suffix such as `Z`).
+fn format_like(template: &str, secs: i64) -> Option<String> {
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    if !(0..=9999).contains(&y) {
+        return None;
+    }
+    let date = format!("{y:04}-{m:02}-{d:02}");
+    let t = template.as_bytes();
+    if t.len() == 10 {
+        // Days only: rounding to whole days is the caller's business; a
+        // date at or past the position is all a window end needs.
+        return (rest == 0).then_some(date);
+    }
+    if t.len() >= 19 && matches!(t[10], b'T' | b' ') && t[13] == b':' && t[16] == b':' {
+        let sep = char::from(t[10]);
+        let suffix = template.get(19..)?;
+        return Some(format!(
+            "{date}{sep}{:02}:{:02}:{:02}{suffix}",
+            rest / 3600,
+            rest % 3600 / 60,
+            rest % 60
+        ));
+    }
+    None
+}
+
+/// (year, month, day) of days since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
 /// A number's value, or an ISO-8601 date-time's seconds since the epoch.
 fn numeric(v: &Value) -> Option<f64> {
     match v {
@@ -178,6 +242,21 @@ mod tests {
         let n = |s: &str| number_f64(&s.parse::<Number>().unwrap());
         assert_eq!(n("1234.5"), 1234.5);
         assert_eq!(n("-0.25"), -0.25);
+    }
+
+    #[test]
+    fn window_ends_are_written_like_the_data_and_lie_past_the_position() {
+        let t = Value::from("2026-11-23T10:30:00Z");
+        let desc = Axis::new(&[(Some(&t), b"")], Direction::Desc);
+        let pos = desc.position(Some(&t), b"") + 90.5; // 90.5 s later in a DESC scan
+        assert_eq!(desc.value_at(pos, &t), Some(Value::from("2026-11-23T10:28:29Z")));
+        let asc = Axis::new(&[(Some(&t), b"")], Direction::Asc);
+        let pos = asc.position(Some(&t), b"") + 86_400.0 * 40.0;
+        assert_eq!(asc.value_at(pos, &t), Some(Value::from("2027-01-02T10:30:00Z")));
+        let n = Value::from(7);
+        let asc = Axis::new(&[(Some(&n), b"")], Direction::Asc);
+        assert_eq!(asc.value_at(12.25, &n), Some(Value::number("12.25").unwrap()));
+        assert_eq!(asc.value_at(1.0, &Value::from("x")), None);
     }
 
     #[test]

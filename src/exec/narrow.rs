@@ -64,7 +64,7 @@ pub(crate) fn narrow_streams(
 /// Intersects `range` with `>= v` (`lower`) or `<= v`. `None` = empty;
 /// `Some(r)` = the new range (unchanged where the key condition cannot
 /// express the intersection; rows before the cursor are skipped anyway).
-fn intersect(range: Option<&SortRange>, v: &Value, lower: bool) -> Option<Option<SortRange>> {
+pub(crate) fn intersect(range: Option<&SortRange>, v: &Value, lower: bool) -> Option<Option<SortRange>> {
     use Ordering::*;
     use SortRange::*;
     let cmp = |a: &Value, b: &Value| a.cmp_same_type(b).unwrap_or(Equal);

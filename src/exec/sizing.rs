@@ -165,12 +165,7 @@ pub(crate) struct Span {
 /// page size, which scales the tail and the slack; `prior` is the
 /// `(matched, scanned)` earlier pages observed, pooled with this page's.
 /// Rows the page's streams hold but have not emitted count as found.
-pub(crate) fn plan_round(
-    spans: &[Span],
-    need: usize,
-    page: usize,
-    prior: (u64, u64),
-) -> Option<Vec<Option<u32>>> {
+pub(crate) fn plan_round(spans: &[Span], need: usize, page: usize, prior: (u64, u64)) -> Option<Round> {
     // Rows found past a boundary scatter like a Poisson count: a round
     // sized to the expected count comes back short half the time, and each
     // shortfall costs a round trip. So aim `SLACK_SIGMAS` standard
@@ -180,7 +175,7 @@ pub(crate) fn plan_round(
     let page = page as f64;
     let slack = (SLACK_SIGMAS * (need.max(1) as f64).sqrt()).min(page * SLACK_FRACTION);
     let need = need.max(1) as f64 + page * TAIL_FRACTION + slack;
-    let step = grid_step(spans);
+    let grid = grid_step(spans);
     let mut rates = Vec::with_capacity(spans.len());
     for s in spans {
         if s.done {
@@ -192,7 +187,7 @@ pub(crate) fn plan_round(
         }
         // A stream still at its start after `scanned` items (a run of
         // ties) covered at least one step of the key's grid.
-        let dist = (s.frontier - s.start).max(step);
+        let dist = (s.frontier - s.start).max(grid);
         let items_per_unit = s.scanned as f64 / dist;
         // Rows per unit: scaled by the selectivity below.
         rates.push((items_per_unit, items_per_unit));
@@ -238,22 +233,29 @@ pub(crate) fn plan_round(
         }
     }
     let end = hi;
-    Some(
-        spans
-            .iter()
-            .zip(&rates)
-            .map(|(s, (_, d))| {
-                (!s.done && s.frontier < end).then(|| {
-                    // A density measured on few items is shrunk: an
-                    // overestimate would be read for good, an underestimate
-                    // only costs the next round.
-                    let shrink = s.scanned as f64 / (s.scanned as f64 + SHRINK_ITEMS);
-                    let items = (d * (end - s.frontier) * shrink).ceil() + 1.0;
-                    items.clamp(1.0, MAX_LIMIT) as u32
-                })
+    let limits = spans
+        .iter()
+        .zip(&rates)
+        .map(|(s, (_, d))| {
+            (!s.done && s.frontier < end).then(|| {
+                // A density measured on few items is shrunk: an
+                // overestimate would be read for good, an underestimate
+                // only costs the next round.
+                let shrink = s.scanned as f64 / (s.scanned as f64 + SHRINK_ITEMS);
+                let items = (d * (end - s.frontier) * shrink).ceil() + 1.0;
+                items.clamp(1.0, MAX_LIMIT) as u32
             })
-            .collect(),
-    )
+        })
+        .collect();
+    Some(Round { end, limits })
+}
+
+/// One round of requests: where the page is estimated to end, on the
+/// position axis, and the `Limit` for each stream short of it.
+#[derive(Debug)]
+pub(crate) struct Round {
+    pub end: f64,
+    pub limits: Vec<Option<u32>>,
 }
 
 /// The smallest gap between distinct positions seen (the key's grid: 30
@@ -280,7 +282,7 @@ mod round_tests {
     fn two_equal_streams_split_the_need() {
         let s =
             Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 10, done: false, buffered: vec![] };
-        let limits = plan_round(&[s.clone(), s], 40, 50, (0, 0)).unwrap();
+        let limits = plan_round(&[s.clone(), s], 40, 50, (0, 0)).unwrap().limits;
         // Each stream yields 0.1 rows per unit. Aim: 40 rows + 2 tail rows
         // (4 % of 50) + min(1.5 × √40, 6 % of 50 = 3) = 45 rows, 22.5 each →
         // 225 units → 225 items, shrunk by 100 / 104, plus the look-ahead.
@@ -295,7 +297,7 @@ mod round_tests {
     fn a_small_remainder_gets_poisson_slack() {
         let s =
             Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 10, done: false, buffered: vec![] };
-        let limits = plan_round(&[s], 4, 50, (0, 0)).unwrap();
+        let limits = plan_round(&[s], 4, 50, (0, 0)).unwrap().limits;
         // 4 rows + 2 tail + 1.5 × √4 = 9 rows → 90 items (shrunk) + 1.
         let want = (90.0 * 100.0 / 104.0f64).ceil() as u32 + 1;
         let l = limits[0].unwrap();
@@ -317,7 +319,7 @@ mod round_tests {
             done: false,
             buffered: vec![1800.0],
         };
-        let limits = plan_round(&[stuck, moving], 10, 50, (0, 0)).unwrap();
+        let limits = plan_round(&[stuck, moving], 10, 50, (0, 0)).unwrap().limits;
         let l = limits[0].unwrap();
         assert!(l > 14, "{l}");
     }
@@ -334,7 +336,7 @@ mod round_tests {
             done: false,
             buffered: vec![500.0; 3],
         };
-        let limits = plan_round(&[near, far], 2, 50, (0, 0)).unwrap();
+        let limits = plan_round(&[near, far], 2, 50, (0, 0)).unwrap().limits;
         assert!(limits[0].is_some());
         assert_eq!(limits[1], None);
     }

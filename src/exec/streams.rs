@@ -12,6 +12,22 @@
 //!                                                         ▼
 //!                                                 states[i].buffer ──► merge
 //! ```
+//!
+//! A round of requests (see [`sizing::plan_round`]) estimates the position
+//! on the first sort-key column where the page ends and reads every stream
+//! short of it *to that position*: the key condition's far bound is set
+//! there (a window), so each stream stops where the page is estimated to
+//! end whatever its own density, instead of after a `Limit` sized from a
+//! density measured on a few items. A window read to its bound leaves the
+//! stream going on from the bound; the next request reads the bound's keys
+//! again (a key condition cannot exclude them) and drops those rows.
+//!
+//! ```text
+//!  stream a  ──●━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━│ end (estimated)
+//!  stream b  ────────●━━━━━━━━━━━━━━━━━━━━━━━━━━━━━│
+//!  stream c  ──────────────────────────────────────────●  (already past: no request)
+//!            ● frontier   ━ read in this round     │ the key condition's bound
+//! ```
 
 use std::collections::VecDeque;
 use std::future::Future;
@@ -20,6 +36,7 @@ use std::pin::Pin;
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use super::axis::Axis;
+use super::narrow;
 use super::row::Row;
 use super::sizing::{self, Observed};
 use crate::backend::{Backend, KeyCondition, ReadRequest, ReadResponse, SortRange};
@@ -29,6 +46,9 @@ use crate::options::Options;
 use crate::plan::{Plan, Strategy};
 use crate::stats::{QueryStats, StreamStats};
 use crate::value::{Item, Value};
+
+/// A position on the first sort-key column: the value and its encoding.
+type Point = (Value, Vec<u8>);
 
 type Fetch<'a> = Pin<Box<dyn Future<Output = (usize, u32, Result<ReadResponse>)> + Send + 'a>>;
 
@@ -47,6 +67,15 @@ pub(crate) struct StreamState {
     frontier: Option<(Value, Vec<u8>)>,
     /// The `Limit` a round planned for its next request.
     next_limit: Option<u32>,
+    /// Where a round planned the next request to stop: a value on the
+    /// first sort-key column, made the key condition's far bound.
+    next_window: Option<Value>,
+    /// The far bound the request in flight carries (value, encoding).
+    window: Option<Point>,
+    /// After a window was read to its end, the next request starts at its
+    /// bound again (a key condition cannot exclude it): rows at or before
+    /// this position are the ones already read, and are dropped.
+    skip_upto: Option<Vec<u8>>,
     /// This stream's share of the items the previous page needed (the
     /// cursor's hint); `None` on a first page.
     item_share: Option<f64>,
@@ -112,6 +141,9 @@ impl<'a, B: Backend> Streams<'a, B> {
                     obs: Observed::default(),
                     frontier: None,
                     next_limit: None,
+                    next_window: None,
+                    window: None,
+                    skip_upto: None,
                     item_share: None,
                     calls: 0,
                 }
@@ -220,18 +252,21 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// short of where the page is estimated to end, sized by each stream's
     /// observed density, so the refills share one round trip.
     fn refill_round(&mut self, urgent: usize, heads: &[(usize, &Item)]) -> Result<()> {
-        let Some(limits) = self
-            .spans(heads)
-            .and_then(|spans| sizing::plan_round(&spans, self.need, self.plan.limit, self.prior))
-        else {
+        let Some((round, window)) = self.spans(heads).and_then(|(spans, axis, template)| {
+            let round = sizing::plan_round(&spans, self.need, self.plan.limit, self.prior)?;
+            let window = template.and_then(|t| axis.value_at(round.end, &t));
+            Some((round, window))
+        }) else {
             self.request(urgent)?;
             return self.prefetch_low();
         };
+        let limits = round.limits;
         let urgent_planned = limits.get(urgent).copied().flatten().is_some();
         for (j, limit) in limits.into_iter().enumerate() {
             if let Some(l) = limit {
                 if !self.states[j].busy && !self.states[j].done {
                     self.states[j].next_limit = Some(l);
+                    self.states[j].next_window = window.clone();
                     self.request(j)?;
                 }
             }
@@ -307,7 +342,9 @@ impl<'a, B: Backend> Streams<'a, B> {
     }
 
     /// Every stream's progress as numbers along the first sort-key column.
-    fn spans(&self, heads: &[(usize, &Item)]) -> Option<Vec<sizing::Span>> {
+    /// Also returns the axis and a value of the column, to write a
+    /// position back as a key value.
+    fn spans(&self, heads: &[(usize, &Item)]) -> Option<(Vec<sizing::Span>, Axis, Option<Value>)> {
         let (attr, dir) = self.pos_col.as_ref()?;
         // Rows read but not yet emitted: the merge's heads, then each buffer.
         let held = |i: usize| {
@@ -324,8 +361,10 @@ impl<'a, B: Backend> Streams<'a, B> {
             points.extend(held(i).filter_map(|it| position(it, attr, *dir)));
         }
         let axis = Axis::new(&points.iter().map(|(v, k)| (*v, k.as_slice())).collect::<Vec<_>>(), *dir);
+        let template = points.iter().find_map(|(v, _)| v.cloned());
         let at = |p: &(Value, Vec<u8>)| axis.position(Some(&p.0), &p.1);
-        self.states
+        let spans = self
+            .states
             .iter()
             .enumerate()
             .map(|(i, st)| {
@@ -346,7 +385,8 @@ impl<'a, B: Backend> Streams<'a, B> {
                         .collect(),
                 })
             })
-            .collect()
+            .collect::<Option<Vec<_>>>()?;
+        Some((spans, axis, template))
     }
 
     /// Issues requests for streams whose buffers hold less than their share of the need.
@@ -400,7 +440,9 @@ impl<'a, B: Backend> Streams<'a, B> {
         while self.in_flight.len() < self.max_concurrency {
             let Some(i) = self.queue.pop_front() else { break };
             let planned = self.states[i].next_limit.take();
-            let request = self.build_request(i, planned)?;
+            let window = self.states[i].next_window.take();
+            let (request, applied) = self.build_request(i, planned, window)?;
+            self.states[i].window = applied;
             let depth = self.clock + 1;
             let backend = self.backend;
             self.in_flight.push(Box::pin(async move { (i, depth, backend.read(request).await) }));
@@ -408,7 +450,14 @@ impl<'a, B: Backend> Streams<'a, B> {
         Ok(())
     }
 
-    fn build_request(&self, i: usize, planned: Option<u32>) -> Result<ReadRequest> {
+    /// The request for stream `i`; with a `window`, its key condition ends
+    /// there (returned with its encoding when the condition could say so).
+    fn build_request(
+        &self,
+        i: usize,
+        planned: Option<u32>,
+        window: Option<Value>,
+    ) -> Result<(ReadRequest, Option<Point>)> {
         let plan = self.plan;
         let st = &self.states[i];
         let left = plan.read_budget.saturating_sub(self.stats.items_read);
@@ -442,16 +491,48 @@ impl<'a, B: Backend> Streams<'a, B> {
                 }
             }
         };
-        Ok(ReadRequest {
+        let (key, applied) = match (window, &st.key) {
+            (Some(v), Some(key)) => self.windowed(key, v),
+            _ => (st.key.clone(), None),
+        };
+        // A window bounds the read; the `Limit` only guards against a
+        // density far off the estimate.
+        let limit = if applied.is_some() { limit.saturating_mul(2).saturating_add(8) } else { limit };
+        let request = ReadRequest {
             table: plan.table.clone(),
             index: plan.index.clone(),
-            key: st.key.clone(),
+            key,
             filter: plan.server_filter.clone(),
             projection: plan.projection.clone(),
             scan_forward: plan.scan_forward,
             limit: Some(u64::from(limit).min(left).min(u64::from(u32::MAX)) as u32),
             exclusive_start_key: st.start.clone(),
-        })
+        };
+        Ok((request, applied))
+    }
+
+    /// `key` with its sort-key range ending at `v` in scan order, and `v`
+    /// with its encoding; `key` unchanged (and `None`) where the condition
+    /// cannot express that or `v` does not fit the column.
+    fn windowed(&self, key: &KeyCondition, v: Value) -> (Option<KeyCondition>, Option<Point>) {
+        let unchanged = (Some(key.clone()), None);
+        let (Some(n), Some((attr, dir))) = (&self.plan.narrowing, &self.pos_col) else { return unchanged };
+        if !n.ty.matches(&v) || !v.is_valid_key() {
+            return unchanged;
+        }
+        let current = key.sort_range.as_ref().map(|(_, r)| r);
+        match narrow::intersect(current, &v, !self.plan.scan_forward) {
+            Some(Some(r)) if Some(&r) != current => {
+                let mut enc = Vec::new();
+                if crate::encoding::encode_column(&mut enc, Some(&v), *dir).is_err() {
+                    return unchanged;
+                }
+                let mut key = key.clone();
+                key.sort_range = Some((attr.clone(), r));
+                (Some(key), Some((v, enc)))
+            }
+            _ => unchanged,
+        }
     }
 
     fn ingest(&mut self, i: usize, response: ReadResponse) -> Result<()> {
@@ -472,10 +553,41 @@ impl<'a, B: Backend> Streams<'a, B> {
         }
         st.start = response.last_evaluated_key;
         st.done = st.start.is_none();
+        let window = st.window.take();
+        // Rows at or before `skip_upto` were read before the window's bound
+        // was read again; once the stream has read past it, nothing is.
+        let skip_upto = st.skip_upto.take();
+        if let (Some(skip), Some((_, f))) = (&skip_upto, &st.frontier) {
+            if f.as_slice() <= skip.as_slice() {
+                st.skip_upto = skip_upto.clone();
+            }
+        }
+        if let (true, Some((v, enc)), Some((attr, _))) = (st.done, window, &self.pos_col) {
+            // The window was read to its bound, not the stream to its end:
+            // go on from the bound, which the next request reads again.
+            if let Some(key) = st.key.as_mut() {
+                let current = key.sort_range.as_ref().map(|(_, r)| r);
+                if let Some(Some(r)) = narrow::intersect(current, &v, self.plan.scan_forward) {
+                    key.sort_range = Some((attr.clone(), r));
+                }
+            }
+            let mut past = enc.clone();
+            // Sorts after every key that begins with the bound's value and
+            // before any larger value (no encoded column starts with 0xFF).
+            past.push(0xFF);
+            st.frontier = Some((v, past));
+            st.skip_upto = Some(enc);
+            st.done = false;
+        }
         let mut scratch = Vec::new();
         for item in response.items {
             if plan.residual.as_ref().is_some_and(|r| !r.eval(&item)) {
                 continue;
+            }
+            if let (Some(skip), Some((attr, dir))) = (&skip_upto, &self.pos_col) {
+                if position(&item, attr, *dir).is_some_and(|(_, k)| k <= *skip) {
+                    continue;
+                }
             }
             st.obs.matched += 1;
             let row = Row::new(item, &plan.order, plan.served, &mut scratch)?;
