@@ -41,3 +41,40 @@ fn a_wide_skewed_fan_out_pages_in_a_few_round_trips() {
         q = q.after(page.next_cursor.expect("more pages"));
     }
 }
+
+/// A stream that runs out early, in a query with no range on the sort key:
+/// a window read to its bound and found empty must not leave the stream
+/// "going on" to be chased window after window.
+#[test]
+fn a_stream_that_runs_out_is_not_chased_window_after_window() {
+    let table = MemoryTable::new(orders::schema());
+    let mut items = orders::generate(7, 4_000, 0.5);
+    for (i, it) in items.iter_mut().enumerate() {
+        let status = if i == 0 { "rare" } else { "paid" };
+        it.insert("status".into(), dynaquery::Value::from(status));
+    }
+    for it in items {
+        table.put(it).expect("valid order");
+    }
+    let engine = Engine::new(orders::schema(), &table);
+    let mut q = Query::new()
+        .filter(col("status").is_in(["paid", "rare"]))
+        .use_index("status-created_at")
+        .order_by(desc("created_at"))
+        .order_by(desc("total"))
+        .limit(50);
+    let mut calls = 0;
+    let mut pages = 0;
+    loop {
+        let page = block_on(engine.fetch(&q)).expect("page");
+        calls += page.stats.calls;
+        pages += 1;
+        assert!(page.stats.round_trips <= 4, "page {pages}: {} round trips", page.stats.round_trips);
+        match page.next_cursor {
+            Some(c) => q = q.after(c),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 80);
+    assert!(calls <= 4 * 80, "{calls} calls for 80 pages");
+}

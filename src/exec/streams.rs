@@ -76,6 +76,11 @@ pub(crate) struct StreamState {
     /// bound again (a key condition cannot exclude it): rows at or before
     /// this position are the ones already read, and are dropped.
     skip_upto: Option<Vec<u8>>,
+    /// The last window held no item: the next request reads by `Limit`
+    /// alone, so a stream that has run out learns it (a query with no
+    /// range on the column would otherwise move an empty window on and on),
+    /// and one whose next key lies far on is not chased window by window.
+    window_missed: bool,
     /// This stream's share of the items the previous page needed (the
     /// cursor's hint); `None` on a first page.
     item_share: Option<f64>,
@@ -144,6 +149,7 @@ impl<'a, B: Backend> Streams<'a, B> {
                     next_window: None,
                     window: None,
                     skip_upto: None,
+                    window_missed: false,
                     item_share: None,
                     calls: 0,
                 }
@@ -440,7 +446,8 @@ impl<'a, B: Backend> Streams<'a, B> {
         while self.in_flight.len() < self.max_concurrency {
             let Some(i) = self.queue.pop_front() else { break };
             let planned = self.states[i].next_limit.take();
-            let window = self.states[i].next_window.take();
+            let missed = std::mem::take(&mut self.states[i].window_missed);
+            let window = self.states[i].next_window.take().filter(|_| !missed);
             let (request, applied) = self.build_request(i, planned, window)?;
             self.states[i].window = applied;
             let depth = self.clock + 1;
@@ -577,6 +584,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             past.push(0xFF);
             st.frontier = Some((v, past));
             st.skip_upto = Some(enc);
+            st.window_missed = response.scanned_count == 0;
             st.done = false;
         }
         let mut scratch = Vec::new();
