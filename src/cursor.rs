@@ -22,10 +22,10 @@
 //! The hint is what the pagination has observed so far: its selectivity
 //! (items that passed the filter, of items evaluated) and each stream's
 //! share of the items the last page needed, up to its last row (in 255ths),
-//! so the next page sizes
-//! its first requests from them instead of from a blind prior. It only ever sizes `Limit`s, which the read budget
-//! caps, and it weighs at most [`HINT_WEIGHT`] items, so a forged hint can
-//! change how many items a request asks for, never which items qualify.
+//! so the next page sizes its first requests from them instead of from a
+//! blind prior. It only ever sizes `Limit`s, which the read budget caps, and
+//! it weighs at most [`HINT_WEIGHT`] items, so a forged hint can change how
+//! many items a request asks for, never which items qualify.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -69,13 +69,13 @@ pub(crate) struct Hint {
 
 impl Hint {
     /// The hint for a page that observed `pool` (`(matched, scanned)`, the
-    /// earlier pages' included) and needed `taken[i]` items of stream `i`.
-    pub fn new(pool: (u64, u64), taken: &[u64]) -> Hint {
-        let total: u64 = taken.iter().sum();
+    /// earlier pages' included) and needed `needed[i]` items of stream `i`.
+    pub fn new(pool: (u64, u64), needed: &[u64]) -> Hint {
+        let total: u64 = needed.iter().sum();
         let shares = if total == 0 {
             Vec::new()
         } else {
-            taken.iter().map(|t| ((t * 255 + total / 2) / total).min(255) as u8).collect()
+            needed.iter().map(|t| ((t * 255 + total / 2) / total).min(255) as u8).collect()
         };
         Hint { selectivity: cap_hint(pool), shares }
     }

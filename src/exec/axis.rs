@@ -49,9 +49,7 @@ impl Axis {
             Axis::Bytes(f) => f(encoded),
         }
     }
-}
 
-impl Axis {
     /// A key value of `template`'s kind and format at position `pos` or
     /// just past it in scan order, to end a window of reading there; `None`
     /// on the byte odometer or for a format it cannot write.

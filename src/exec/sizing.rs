@@ -59,7 +59,7 @@ pub(crate) fn wanted(
 /// noisy one.
 pub(crate) fn limit_for(obs: &Observed, want: usize, filtered: bool, pool: (u64, u64)) -> u32 {
     let selectivity = if filtered {
-        let pooled = (pool.0 as f64 + PRIOR_SELECTIVITY * PRIOR_WEIGHT) / (pool.1 as f64 + PRIOR_WEIGHT);
+        let pooled = pooled_selectivity(true, pool);
         (obs.matched as f64 + POOL_WEIGHT * pooled) / (obs.scanned as f64 + POOL_WEIGHT)
     } else {
         1.0
@@ -68,17 +68,22 @@ pub(crate) fn limit_for(obs: &Observed, want: usize, filtered: bool, pool: (u64,
     items.clamp(1.0, MAX_LIMIT) as u32
 }
 
+/// The selectivity `pool` (`(matched, scanned)` over every stream) shows,
+/// weighed with [`PRIOR_SELECTIVITY`]; 1 when nothing filters.
+fn pooled_selectivity(filtered: bool, pool: (u64, u64)) -> f64 {
+    if filtered {
+        (pool.0 as f64 + PRIOR_SELECTIVITY * PRIOR_WEIGHT) / (pool.1 as f64 + PRIOR_WEIGHT)
+    } else {
+        1.0
+    }
+}
+
 /// The first `Limit` of a page that resumes a cursor, for a stream that
 /// needed `share` of the previous page's items: that share of the items
 /// the whole page should need (`need` rows at the selectivity seen so far),
 /// plus the item that shows the stream goes on.
 pub(crate) fn first_round_limit(share: f64, need: usize, filtered: bool, pool: (u64, u64)) -> u32 {
-    let selectivity = if filtered {
-        (pool.0 as f64 + PRIOR_SELECTIVITY * PRIOR_WEIGHT) / (pool.1 as f64 + PRIOR_WEIGHT)
-    } else {
-        1.0
-    };
-    let items = share * need as f64 / selectivity.max(1e-3);
+    let items = share * need as f64 / pooled_selectivity(filtered, pool).max(1e-3);
     (items.ceil() + 1.0).clamp(1.0, MAX_LIMIT) as u32
 }
 

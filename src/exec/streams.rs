@@ -62,9 +62,9 @@ pub(crate) struct StreamState {
     obs: Observed,
     /// Where this stream starts reading, on the first sort-key column
     /// (value and encoding).
-    start_pos: Option<(Value, Vec<u8>)>,
+    start_pos: Option<Point>,
     /// How far it has read (the last evaluated item's position).
-    frontier: Option<(Value, Vec<u8>)>,
+    frontier: Option<Point>,
     /// The `Limit` a round planned for its next request.
     next_limit: Option<u32>,
     /// Where a round planned the next request to stop: a value on the
@@ -81,9 +81,6 @@ pub(crate) struct StreamState {
     /// range on the column would otherwise move an empty window on and on),
     /// and one whose next key lies far on is not chased window by window.
     window_missed: bool,
-    /// This stream's share of the items the previous page needed (the
-    /// cursor's hint); `None` on a first page.
-    item_share: Option<f64>,
     /// Encoded values of the order columns before the first sort-key column
     /// (constant within the stream).
     const_prefix: Option<Vec<u8>>,
@@ -150,7 +147,6 @@ impl<'a, B: Backend> Streams<'a, B> {
                     window: None,
                     skip_upto: None,
                     window_missed: false,
-                    item_share: None,
                     calls: 0,
                 }
             })
@@ -296,7 +292,6 @@ impl<'a, B: Backend> Streams<'a, B> {
             let total: f64 = hint.shares.iter().map(|s| f64::from(*s)).sum();
             if total > 0.0 {
                 for (st, s) in self.states.iter_mut().zip(&hint.shares) {
-                    st.item_share = Some(f64::from(*s) / total);
                     st.obs.prior_taken = f64::from(*s) / total * sizing::SHARE_WEIGHT;
                 }
                 self.prior_taken_total = sizing::SHARE_WEIGHT;
@@ -361,19 +356,23 @@ impl<'a, B: Backend> Streams<'a, B> {
                 .map(|(_, it)| *it)
                 .chain(st.buffer.iter().map(|r| &r.item))
         };
-        let mut points: Vec<(Option<&Value>, Vec<u8>)> = Vec::new();
-        for (i, st) in self.states.iter().enumerate() {
-            points.extend(st.start_pos.iter().chain(st.frontier.iter()).map(|(v, k)| (Some(v), k.clone())));
-            points.extend(held(i).filter_map(|it| position(it, attr, *dir)));
+        let held: Vec<Vec<(Option<&Value>, Vec<u8>)>> = (0..self.states.len())
+            .map(|i| held(i).filter_map(|it| position(it, attr, *dir)).collect())
+            .collect();
+        let mut points: Vec<(Option<&Value>, &[u8])> = Vec::new();
+        for (st, h) in self.states.iter().zip(&held) {
+            points
+                .extend(st.start_pos.iter().chain(st.frontier.iter()).map(|(v, k)| (Some(v), k.as_slice())));
+            points.extend(h.iter().map(|(v, k)| (*v, k.as_slice())));
         }
-        let axis = Axis::new(&points.iter().map(|(v, k)| (*v, k.as_slice())).collect::<Vec<_>>(), *dir);
+        let axis = Axis::new(&points, *dir);
         let template = points.iter().find_map(|(v, _)| v.cloned());
-        let at = |p: &(Value, Vec<u8>)| axis.position(Some(&p.0), &p.1);
+        let at = |p: &Point| axis.position(Some(&p.0), &p.1);
         let spans = self
             .states
             .iter()
-            .enumerate()
-            .map(|(i, st)| {
+            .zip(&held)
+            .map(|(st, h)| {
                 let (start, frontier) = if st.done {
                     (0.0, 0.0)
                 } else {
@@ -385,10 +384,7 @@ impl<'a, B: Backend> Streams<'a, B> {
                     scanned: st.obs.scanned,
                     matched: st.obs.matched,
                     done: st.done,
-                    buffered: held(i)
-                        .filter_map(|it| position(it, attr, *dir))
-                        .map(|(v, k)| axis.position(v, &k))
-                        .collect(),
+                    buffered: h.iter().map(|(v, k)| axis.position(*v, k)).collect(),
                 })
             })
             .collect::<Option<Vec<_>>>()?;
@@ -486,16 +482,15 @@ impl<'a, B: Backend> Streams<'a, B> {
         } else {
             let active = self.states.iter().filter(|s| !s.done).count();
             let obs = Observed { buffered: st.buffer.len(), ..st.obs };
-            match st.item_share {
-                Some(share) if st.obs.scanned == 0 => {
-                    sizing::first_round_limit(share, self.need, self.filtered(), self.pool())
-                }
-                _ => {
-                    let want =
-                        sizing::wanted(&obs, self.need, self.taken_total, active, self.prior_taken_total)
-                            .max(1);
-                    sizing::limit_for(&obs, want, self.filtered(), self.pool())
-                }
+            if st.obs.scanned == 0 && self.prior_taken_total > 0.0 {
+                // A page resuming a cursor: the stream's share of the items
+                // the last page needed.
+                let share = st.obs.prior_taken / self.prior_taken_total;
+                sizing::first_round_limit(share, self.need, self.filtered(), self.pool())
+            } else {
+                let want =
+                    sizing::wanted(&obs, self.need, self.taken_total, active, self.prior_taken_total).max(1);
+                sizing::limit_for(&obs, want, self.filtered(), self.pool())
             }
         };
         let (key, applied) = match (window, &st.key) {
@@ -527,19 +522,12 @@ impl<'a, B: Backend> Streams<'a, B> {
         if !n.ty.matches(&v) || !v.is_valid_key() {
             return unchanged;
         }
-        let current = key.sort_range.as_ref().map(|(_, r)| r);
-        match narrow::intersect(current, &v, !self.plan.scan_forward) {
-            Some(Some(r)) if Some(&r) != current => {
-                let mut enc = Vec::new();
-                if crate::encoding::encode_column(&mut enc, Some(&v), *dir).is_err() {
-                    return unchanged;
-                }
-                let mut key = key.clone();
-                key.sort_range = Some((attr.clone(), r));
-                (Some(key), Some((v, enc)))
-            }
-            _ => unchanged,
+        let Some(narrowed) = narrowed(key, attr, &v, !self.plan.scan_forward) else { return unchanged };
+        let mut enc = Vec::new();
+        if crate::encoding::encode_column(&mut enc, Some(&v), *dir).is_err() {
+            return unchanged;
         }
+        (Some(narrowed), Some((v, enc)))
     }
 
     fn ingest(&mut self, i: usize, response: ReadResponse) -> Result<()> {
@@ -564,18 +552,13 @@ impl<'a, B: Backend> Streams<'a, B> {
         // Rows at or before `skip_upto` were read before the window's bound
         // was read again; once the stream has read past it, nothing is.
         let skip_upto = st.skip_upto.take();
-        if let (Some(skip), Some((_, f))) = (&skip_upto, &st.frontier) {
-            if f.as_slice() <= skip.as_slice() {
-                st.skip_upto = skip_upto.clone();
-            }
-        }
+        st.skip_upto = skip_upto.clone().filter(|s| st.frontier.as_ref().is_some_and(|(_, f)| f <= s));
         if let (true, Some((v, enc)), Some((attr, _))) = (st.done, window, &self.pos_col) {
             // The window was read to its bound, not the stream to its end:
             // go on from the bound, which the next request reads again.
             if let Some(key) = st.key.as_mut() {
-                let current = key.sort_range.as_ref().map(|(_, r)| r);
-                if let Some(Some(r)) = narrow::intersect(current, &v, self.plan.scan_forward) {
-                    key.sort_range = Some((attr.clone(), r));
+                if let Some(k) = narrowed(key, attr, &v, self.plan.scan_forward) {
+                    *key = k;
                 }
             }
             let mut past = enc.clone();
@@ -643,11 +626,7 @@ impl<'a, B: Backend> Streams<'a, B> {
 
 /// The encoded position where a stream's key range begins in scan order, on
 /// the first sort-key column; `None` when the range is open on that side.
-fn range_start(
-    key: &KeyCondition,
-    forward: bool,
-    col: Option<&(String, Direction)>,
-) -> Option<(Value, Vec<u8>)> {
+fn range_start(key: &KeyCondition, forward: bool, col: Option<&(String, Direction)>) -> Option<Point> {
     let (attr, dir) = col?;
     let (a, range) = key.sort_range.as_ref()?;
     if a != attr {
@@ -660,6 +639,20 @@ fn range_start(
     };
     let mut out = Vec::new();
     crate::encoding::encode_column(&mut out, Some(v), *dir).ok().map(|_| (v.clone(), out))
+}
+
+/// `key` with its range on `attr` intersected with `>= v` (`lower`) or
+/// `<= v`; `None` when the condition cannot say that or is not narrowed.
+fn narrowed(key: &KeyCondition, attr: &str, v: &Value, lower: bool) -> Option<KeyCondition> {
+    let current = key.sort_range.as_ref().map(|(_, r)| r);
+    match narrow::intersect(current, v, lower) {
+        Some(Some(r)) if Some(&r) != current => {
+            let mut key = key.clone();
+            key.sort_range = Some((attr.to_owned(), r));
+            Some(key)
+        }
+        _ => None,
+    }
 }
 
 /// An item's value on the position column, and its encoding.
