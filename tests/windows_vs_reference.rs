@@ -21,11 +21,12 @@ fn schema() -> Schema {
 }
 
 /// `(stream, slot, french, total)` per item: the slot is a half hour
-/// counted back from 2026-12-01T00:00:00Z, so days and a month turn over.
+/// counted back from 2026-12-01T00:00:00Z, so days and a month turn over;
+/// some tables keep only the date (`YYYY-MM-DD`).
 fn table_strategy() -> impl Strategy<Value = Vec<Item>> {
-    (0.02f64..0.9, 2u64..400).prop_flat_map(|(share, slots)| {
+    (0.02f64..0.9, 2u64..400, any::<bool>()).prop_flat_map(|(share, slots, date_only)| {
         prop::collection::vec((0u8..=9, 0..slots, prop::bool::weighted(share), 0u8..3), 1..400).prop_map(
-            |rows| {
+            move |rows| {
                 rows.into_iter()
                     .enumerate()
                     .map(|(i, (p, slot, fr, total))| {
@@ -34,8 +35,11 @@ fn table_strategy() -> impl Strategy<Value = Vec<Item>> {
                         let mins = 30 * slot as i64;
                         let (day, rest) = (mins / 1440, mins % 1440);
                         let (m, d) = if day < 30 { (11, 30 - day) } else { (10, 31 - (day - 30) % 31) };
-                        let ts =
+                        let mut ts =
                             format!("2026-{m:02}-{d:02}T{:02}:{:02}:00Z", 23 - rest / 60, 59 - rest % 60);
+                        if date_only {
+                            ts.truncate(10);
+                        }
                         item([
                             ("id", Value::from(format!("i{i:04}"))),
                             ("p", Value::from(format!("p{p}"))),

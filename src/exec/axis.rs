@@ -63,7 +63,11 @@ impl Axis {
         let round = |v: f64, unit: f64| if up { (v / unit).ceil() * unit } else { (v / unit).floor() * unit };
         let value = match template {
             Value::N(_) => Value::number(&format!("{:.6}", round(x, 1e-6))).ok()?,
-            Value::S(t) => Value::S(format_like(t, round(x, 1.0) as i64)?),
+            // A date-only key is written as a whole day, so round to days.
+            Value::S(t) => {
+                let unit = if t.len() == 10 { 86_400.0 } else { 1.0 };
+                Value::S(format_like(t, round(x, unit) as i64)?)
+            }
             _ => return None,
         };
         let back = numeric(&value)?;
@@ -83,8 +87,7 @@ fn format_like(template: &str, secs: i64) -> Option<String> {
     let date = format!("{y:04}-{m:02}-{d:02}");
     let t = template.as_bytes();
     if t.len() == 10 {
-        // Days only: rounding to whole days is the caller's business; a
-        // date at or past the position is all a window end needs.
+        // Days only: the caller rounded to a whole day.
         return (rest == 0).then_some(date);
     }
     if t.len() >= 19 && matches!(t[10], b'T' | b' ') && t[13] == b':' && t[16] == b':' {
@@ -251,6 +254,11 @@ mod tests {
         let asc = Axis::new(&[(Some(&t), b"")], Direction::Asc);
         let pos = asc.position(Some(&t), b"") + 86_400.0 * 40.0;
         assert_eq!(asc.value_at(pos, &t), Some(Value::from("2027-01-02T10:30:00Z")));
+        // Date-only keys: the window ends on a whole day at or past the position.
+        let d = Value::from("2026-11-23");
+        let desc = Axis::new(&[(Some(&d), b"")], Direction::Desc);
+        let pos = desc.position(Some(&d), b"") + 86_400.0 * 1.5;
+        assert_eq!(desc.value_at(pos, &d), Some(Value::from("2026-11-21")));
         let n = Value::from(7);
         let asc = Axis::new(&[(Some(&n), b"")], Direction::Asc);
         assert_eq!(asc.value_at(12.25, &n), Some(Value::number("12.25").unwrap()));
