@@ -3,8 +3,9 @@
 //! A cursor is URL-safe base64 (no padding) of:
 //!
 //! ```text
-//! version (3) │ fingerprint (16) │ hint │ count (u16) │ count × value
-//! hint:  matched (u32) │ scanned (u32) │ streams (u16) │ streams × share (u8)
+//! version (4) │ fingerprint (16) │ hint │ count (u16) │ count × value
+//! hint:  matched (u32) │ scanned (u32) │ reach rows (u16) │ reach span (f64)
+//!        │ streams (u16) │ streams × share (u8)
 //! value: 0x00 NULL/missing │ 0x01 false │ 0x02 true
 //!        0x03 N: u16 length + decimal text │ 0x04 S: u32 length + UTF-8 │ 0x05 B: u32 length + bytes
 //! ```
@@ -22,8 +23,9 @@
 //! The hint is what the pagination has observed so far: its selectivity
 //! (items that passed the filter, of items evaluated) and each stream's
 //! share of the items the last page needed, up to its last row (in 255ths),
-//! so the next page sizes its first requests from them instead of from a
-//! blind prior. It only ever sizes `Limit`s, which the read budget caps, and
+//! and how far along the first sort-key column the last pages' rows reached
+//! (rows over distance, for numbers and date-times), so the next page sizes
+//! its first requests from them instead of from a blind prior. It only ever sizes `Limit`s, which the read budget caps, and
 //! it weighs at most [`HINT_WEIGHT`] items, so a forged hint can change how
 //! many items a request asks for, never which items qualify.
 
@@ -38,8 +40,16 @@ use crate::plan::Plan;
 use crate::value::{Item, Number, Value};
 
 /// The body format version; never 2, the first byte of a sealed envelope
-/// (`cursor_seal`). Version 1 had no selectivity hint.
-const VERSION: u8 = 3;
+/// (`cursor_seal`). Version 1 had no selectivity hint; version 3 (still
+/// read, so cursors handed out before an upgrade keep working) no reach.
+const VERSION: u8 = 4;
+
+/// The version before the reach hint.
+const VERSION_NO_REACH: u8 = 3;
+
+/// Most rows a cursor's reach hint may weigh: the last few pages, so the
+/// estimate follows how the data's density drifts along the key.
+pub(crate) const REACH_ROWS: u64 = 150;
 
 /// Most items a cursor's selectivity hint may weigh in the next page's
 /// sizing: recent evidence keeps the final say.
@@ -65,6 +75,42 @@ pub(crate) struct Hint {
     /// Each stream's share of the items the last page needed (evaluated up
     /// to its last row), in 255ths; empty when unknown.
     pub shares: Vec<u8>,
+    /// How far the last pages' rows reached along the first sort-key column.
+    pub reach: Option<Reach>,
+}
+
+/// `rows` rows spread over `span` along the first sort-key column (a
+/// number's own units, seconds for date-times): the density the next page
+/// aims its first reads with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Reach {
+    /// At most [`REACH_ROWS`], at least 1.
+    pub rows: u64,
+    /// Finite and above 0.
+    pub span: f64,
+}
+
+impl Reach {
+    /// `rows` over `span`, scaled down to at most [`REACH_ROWS`] rows;
+    /// `None` unless both are positive and finite.
+    pub fn new(rows: f64, span: f64) -> Option<Reach> {
+        if !(rows >= 1.0 && span > 0.0 && rows.is_finite() && span.is_finite()) {
+            return None;
+        }
+        let scale = (REACH_ROWS as f64 / rows).min(1.0);
+        Some(Reach { rows: (rows * scale).round().max(1.0) as u64, span: span * scale })
+    }
+
+    /// This reach and a newer stretch of `rows` over `span`, pooled.
+    pub fn then(prior: Option<Reach>, rows: f64, span: f64) -> Option<Reach> {
+        let (r0, s0) = prior.map_or((0.0, 0.0), |p| (p.rows as f64, p.span));
+        Reach::new(r0 + rows, s0 + span).or(prior)
+    }
+
+    /// Rows per unit of distance.
+    pub fn density(&self) -> f64 {
+        self.rows as f64 / self.span
+    }
 }
 
 impl Hint {
@@ -77,7 +123,7 @@ impl Hint {
         } else {
             needed.iter().map(|t| ((t * 255 + total / 2) / total).min(255) as u8).collect()
         };
-        Hint { selectivity: cap_hint(pool), shares }
+        Hint { selectivity: cap_hint(pool), shares, reach: None }
     }
 }
 
@@ -100,6 +146,10 @@ pub(crate) fn encode(plan: &Plan, item: &Item, hint: &Hint, options: &Options) -
     let (matched, scanned) = hint.selectivity;
     out.extend_from_slice(&(matched as u32).to_be_bytes());
     out.extend_from_slice(&(scanned as u32).to_be_bytes());
+    // `Reach::new` keeps `rows <= REACH_ROWS`, which fits a u16.
+    let (rows, span) = hint.reach.map_or((0, 0.0), |r| (r.rows as u16, r.span));
+    out.extend_from_slice(&rows.to_be_bytes());
+    out.extend_from_slice(&span.to_be_bytes());
     let shares = if hint.shares.len() == plan.streams.len() { hint.shares.as_slice() } else { &[] };
     out.extend_from_slice(&(shares.len() as u16).to_be_bytes());
     out.extend_from_slice(shares);
@@ -160,7 +210,8 @@ pub(crate) fn decode(plan: &Plan, token: &str, options: &Options) -> Result<Posi
     let raw = URL_SAFE_NO_PAD.decode(token.as_bytes()).map_err(|_| bad("not URL-safe base64"))?;
     let body = open(&raw, options)?;
     let mut r = Reader { buf: body };
-    if r.take(1)?[0] != VERSION {
+    let version = r.byte()?;
+    if version != VERSION && version != VERSION_NO_REACH {
         return Err(bad("unknown version"));
     }
     if r.take(16)? != plan.fingerprint {
@@ -174,6 +225,17 @@ pub(crate) fn decode(plan: &Plan, token: &str, options: &Options) -> Result<Posi
     if matched > scanned || scanned > HINT_WEIGHT {
         return Err(bad("malformed selectivity hint"));
     }
+    let reach = if version == VERSION {
+        let rows = u64::from(u16::from_be_bytes(r.array()?));
+        let span = f64::from_be_bytes(r.array()?);
+        match (rows, Reach::new(rows as f64, span)) {
+            (0, _) if span == 0.0 => None,
+            (1..=REACH_ROWS, Some(reach)) => Some(reach),
+            _ => return Err(bad("malformed reach hint")),
+        }
+    } else {
+        None
+    };
     let streams = usize::from(u16::from_be_bytes(r.array()?));
     if streams != 0 && streams != plan.streams.len() {
         return Err(bad("wrong number of stream shares"));
@@ -213,7 +275,7 @@ pub(crate) fn decode(plan: &Plan, token: &str, options: &Options) -> Result<Posi
     if !r.buf.is_empty() {
         return Err(bad("trailing bytes"));
     }
-    Ok(Position { values, key, hint: Hint { selectivity: (matched, scanned), shares } })
+    Ok(Position { values, key, hint: Hint { selectivity: (matched, scanned), shares, reach } })
 }
 
 struct Reader<'a> {
@@ -285,5 +347,44 @@ mod tests {
         let err = decode(&plan, &URL_SAFE_NO_PAD.encode(&raw), &options).unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::InvalidCursor);
         assert!(err.to_string().contains("hint"), "{err}");
+    }
+
+    #[test]
+    fn the_reach_round_trips_and_a_version_3_cursor_still_decodes() {
+        let (plan, options) = (plan(), Options::default());
+        let mut hint = Hint::new((90, 1000), &[2, 1, 1]);
+        hint.reach = Reach::new(300.0, 5400.0);
+        // Capped at REACH_ROWS, the density kept.
+        assert_eq!(hint.reach, Some(Reach { rows: REACH_ROWS, span: 2700.0 }));
+        let token = encode(&plan, &row(), &hint, &options).unwrap();
+        assert_eq!(decode(&plan, &token, &options).unwrap().hint, hint);
+        // The same cursor as version 3 wrote it: no reach fields.
+        let mut raw = URL_SAFE_NO_PAD.decode(&token).unwrap();
+        raw[0] = VERSION_NO_REACH;
+        raw.drain(25..35);
+        let old = decode(&plan, &URL_SAFE_NO_PAD.encode(&raw), &options).unwrap();
+        assert_eq!(old.hint, Hint { reach: None, ..hint });
+    }
+
+    #[test]
+    fn an_impossible_reach_is_an_invalid_cursor() {
+        let (plan, options) = (plan(), Options::default());
+        let mut hint = Hint::new((5, 10), &[1, 1, 1]);
+        hint.reach = Reach::new(50.0, 600.0);
+        let token = encode(&plan, &row(), &hint, &options).unwrap();
+        let raw = URL_SAFE_NO_PAD.decode(token).unwrap();
+        // rows (bytes 25..27), then span (27..35).
+        for (at, bytes) in [
+            (25, 151u16.to_be_bytes().to_vec()),
+            (27, (-600f64).to_be_bytes().to_vec()),
+            (27, f64::NAN.to_be_bytes().to_vec()),
+            (25, 0u16.to_be_bytes().to_vec()),
+        ] {
+            let mut bad = raw.clone();
+            bad[at..at + bytes.len()].copy_from_slice(&bytes);
+            let err = decode(&plan, &URL_SAFE_NO_PAD.encode(&bad), &options).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidCursor);
+            assert!(err.to_string().contains("reach"), "{err}");
+        }
     }
 }

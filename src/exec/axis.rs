@@ -117,6 +117,12 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 /// A number's value, or an ISO-8601 date-time's seconds since the epoch.
+/// `v`'s position on the numeric axis in scan order; `None` when it has
+/// no numeric reading (then distances are not comparable across pages).
+pub(crate) fn numeric_position(v: &Value, dir: Direction) -> Option<f64> {
+    numeric(v).map(|x| if dir == Direction::Desc { -x } else { x })
+}
+
 fn numeric(v: &Value) -> Option<f64> {
     match v {
         Value::N(n) => Some(number_f64(n)),

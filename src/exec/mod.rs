@@ -7,6 +7,7 @@
 //! (inline in a [`key`] when short).
 
 mod axis;
+mod grid;
 mod key;
 mod merge;
 mod narrow;
@@ -42,7 +43,8 @@ pub(crate) async fn execute<B: Backend>(
     let keys = narrow::narrow_streams(plan, position.map(|p| p.values.as_slice()));
     let mut s = Streams::new(plan, backend, options, keys, position.map(|p| p.key.clone()));
     if let Some(p) = position {
-        s.set_prior(&p.hint);
+        let start = plan.narrowing.as_ref().and_then(|n| p.values.get(n.order_pos)).and_then(Option::as_ref);
+        s.set_prior(&p.hint, start);
     }
     let limit = plan.limit;
     let (rows, more) = match plan.strategy {
@@ -80,7 +82,10 @@ pub(crate) async fn execute<B: Backend>(
         }
     };
     let next_cursor = match (more, rows.last()) {
-        (true, Some(last)) => Some(cursor::encode(plan, &last.item, &s.hint(&last.item), options)?),
+        (true, Some(last)) => {
+            let hint = s.hint(&rows[0].item, &last.item, rows.len());
+            Some(cursor::encode(plan, &last.item, &hint, options)?)
+        }
         _ => None,
     };
     let mut stats = s.finish();

@@ -12,6 +12,8 @@ pub const PRIOR_SELECTIVITY: f64 = 0.5;
 /// Weight of the prior, in items, in the running selectivity estimate.
 const PRIOR_WEIGHT: f64 = 4.0;
 
+use super::grid::Grid;
+
 /// Largest `Limit` the sizing asks for (DynamoDB's 1 MB page cap applies anyway).
 const MAX_LIMIT: f64 = 10_000.0;
 
@@ -85,6 +87,18 @@ fn pooled_selectivity(filtered: bool, pool: (u64, u64)) -> f64 {
 pub(crate) fn first_round_limit(share: f64, need: usize, filtered: bool, pool: (u64, u64)) -> u32 {
     let items = share * need as f64 / pooled_selectivity(filtered, pool).max(1e-3);
     (items.ceil() + 1.0).clamp(1.0, MAX_LIMIT) as u32
+}
+
+/// Share of the page a resumed page's first window aims for: the earlier
+/// pages' density is measured on a few pages of rows, so aiming at all of
+/// the page would over-read whenever the density came out low; the window
+/// falls a little short instead, and the next round, sized from this
+/// page's own rows, finishes it.
+pub(crate) const FIRST_WINDOW_AIM: f64 = 0.9;
+
+/// Rows a resumed page's first window aims to take in, of `need`.
+pub(crate) fn first_window_rows(need: usize) -> f64 {
+    need as f64 * FIRST_WINDOW_AIM
 }
 
 #[cfg(test)]
@@ -170,7 +184,13 @@ pub(crate) struct Span {
 /// page size, which scales the tail and the slack; `prior` is the
 /// `(matched, scanned)` earlier pages observed, pooled with this page's.
 /// Rows the page's streams hold but have not emitted count as found.
-pub(crate) fn plan_round(spans: &[Span], need: usize, page: usize, prior: (u64, u64)) -> Option<Round> {
+pub(crate) fn plan_round(
+    spans: &[Span],
+    need: usize,
+    page: usize,
+    prior: (u64, u64),
+    on_grid: Option<&Grid>,
+) -> Option<Round> {
     // Rows found past a boundary scatter like a Poisson count: a round
     // sized to the expected count comes back short half the time, and each
     // shortfall costs a round trip. So aim `SLACK_SIGMAS` standard
@@ -179,20 +199,26 @@ pub(crate) fn plan_round(spans: &[Span], need: usize, page: usize, prior: (u64, 
     // round trip at a time, and a large one is not over-read.
     let page = page as f64;
     let slack = (SLACK_SIGMAS * (need.max(1) as f64).sqrt()).min(page * SLACK_FRACTION);
-    let need = need.max(1) as f64 + page * TAIL_FRACTION + slack;
+    let bare_need = need.max(1) as f64;
+    let need = bare_need + page * TAIL_FRACTION + slack;
     let grid = grid_step(spans);
+    // A window's bound between grid points read everything up to the last
+    // point before it: distances run from there.
+    let from = |s: &Span| on_grid.map_or(s.frontier, |g| g.floor(s.frontier));
     let mut rates = Vec::with_capacity(spans.len());
     for s in spans {
         if s.done {
             rates.push((0.0, 0.0));
             continue;
         }
-        if s.scanned == 0 || s.frontier < s.start {
+        // No distance covered yet: no density. A stream that covered
+        // distance and found nothing (an empty window) has density 0.
+        if s.frontier < s.start || (s.scanned == 0 && s.frontier <= s.start) {
             return None;
         }
         // A stream still at its start after `scanned` items (a run of
         // ties) covered at least one step of the key's grid.
-        let dist = (s.frontier - s.start).max(grid);
+        let dist = (from(s) - s.start).max(grid);
         let items_per_unit = s.scanned as f64 / dist;
         // Rows per unit: scaled by the selectivity below.
         rates.push((items_per_unit, items_per_unit));
@@ -210,34 +236,52 @@ pub(crate) fn plan_round(spans: &[Span], need: usize, page: usize, prior: (u64, 
             .zip(&rates)
             .map(|(s, (r, _))| {
                 let known = s.buffered.iter().filter(|p| **p <= x).count() as f64;
-                known + if s.done { 0.0 } else { r * (x - s.frontier).max(0.0) }
+                known + if s.done { 0.0 } else { r * (x - from(s)).max(0.0) }
             })
             .sum()
     };
-    let lo0 = spans.iter().filter(|s| !s.done).map(|s| s.frontier).fold(f64::INFINITY, f64::min);
+    let lo0 = spans.iter().filter(|s| !s.done).map(from).fold(f64::INFINITY, f64::min);
     if !lo0.is_finite() {
         return None;
     }
-    let (mut lo, mut hi) = (lo0, lo0);
-    let mut step = if total_rate > 0.0 { need / total_rate } else { return None };
-    let mut grew = 0;
-    while rows_by(hi) < need {
-        hi = lo0 + step;
-        step *= 2.0;
-        grew += 1;
-        if grew > 64 {
-            return None;
-        }
+    if total_rate <= 0.0 {
+        return None;
     }
-    for _ in 0..64 {
-        let mid = (lo + hi) / 2.0;
-        if rows_by(mid) < need {
-            lo = mid;
-        } else {
-            hi = mid;
+    // The first position where the rows expected reach `target`.
+    let position_for = |target: f64| -> Option<f64> {
+        let (mut lo, mut hi) = (lo0, lo0);
+        let mut step = target / total_rate;
+        let mut grew = 0;
+        while rows_by(hi) < target {
+            hi = lo0 + step;
+            step *= 2.0;
+            grew += 1;
+            if grew > 64 {
+                return None;
+            }
         }
-    }
-    let end = hi;
+        for _ in 0..64 {
+            let mid = (lo + hi) / 2.0;
+            if rows_by(mid) < target {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        Some(hi)
+    };
+    let hi = position_for(need)?;
+    // On a grid, the end moves onto a point: at least the first where the
+    // bare need is expected (a point's rows are read whole, so they stand
+    // in for the slack when a point holds many), else the nearest to the
+    // aim with slack, and always past every frontier short of it.
+    let end = match on_grid {
+        Some(g) => {
+            let bare = position_for(bare_need)?;
+            g.past(g.snap(hi, lo0).max(g.ceil(bare, lo0)))
+        }
+        None => hi,
+    };
     let limits = spans
         .iter()
         .zip(&rates)
@@ -247,7 +291,7 @@ pub(crate) fn plan_round(spans: &[Span], need: usize, page: usize, prior: (u64, 
                 // overestimate would be read for good, an underestimate
                 // only costs the next round.
                 let shrink = s.scanned as f64 / (s.scanned as f64 + SHRINK_ITEMS);
-                let items = (d * (end - s.frontier) * shrink).ceil() + 1.0;
+                let items = (d * (end - from(s)) * shrink).ceil() + 1.0;
                 items.clamp(1.0, MAX_LIMIT) as u32
             })
         })
@@ -287,7 +331,7 @@ mod round_tests {
     fn two_equal_streams_split_the_need() {
         let s =
             Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 10, done: false, buffered: vec![] };
-        let limits = plan_round(&[s.clone(), s], 40, 50, (0, 0)).unwrap().limits;
+        let limits = plan_round(&[s.clone(), s], 40, 50, (0, 0), None).unwrap().limits;
         // Each stream yields 0.1 rows per unit. Aim: 40 rows + 2 tail rows
         // (4 % of 50) + min(1.5 × √40, 6 % of 50 = 3) = 45 rows, 22.5 each →
         // 225 units → 225 items, shrunk by 100 / 104, plus the look-ahead.
@@ -302,7 +346,7 @@ mod round_tests {
     fn a_small_remainder_gets_poisson_slack() {
         let s =
             Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 10, done: false, buffered: vec![] };
-        let limits = plan_round(&[s], 4, 50, (0, 0)).unwrap().limits;
+        let limits = plan_round(&[s], 4, 50, (0, 0), None).unwrap().limits;
         // 4 rows + 2 tail + 1.5 × √4 = 9 rows → 90 items (shrunk) + 1.
         let want = (90.0 * 100.0 / 104.0f64).ceil() as u32 + 1;
         let l = limits[0].unwrap();
@@ -324,7 +368,7 @@ mod round_tests {
             done: false,
             buffered: vec![1800.0],
         };
-        let limits = plan_round(&[stuck, moving], 10, 50, (0, 0)).unwrap().limits;
+        let limits = plan_round(&[stuck, moving], 10, 50, (0, 0), None).unwrap().limits;
         let l = limits[0].unwrap();
         assert!(l > 14, "{l}");
     }
@@ -341,7 +385,7 @@ mod round_tests {
             done: false,
             buffered: vec![500.0; 3],
         };
-        let limits = plan_round(&[near, far], 2, 50, (0, 0)).unwrap().limits;
+        let limits = plan_round(&[near, far], 2, 50, (0, 0), None).unwrap().limits;
         assert!(limits[0].is_some());
         assert_eq!(limits[1], None);
     }

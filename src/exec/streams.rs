@@ -35,17 +35,22 @@ use std::pin::Pin;
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
-use super::axis::Axis;
+use super::axis::{self, Axis};
+use super::grid::Grid;
 use super::narrow;
 use super::row::Row;
 use super::sizing::{self, Observed};
 use crate::backend::{Backend, KeyCondition, ReadRequest, ReadResponse, SortRange};
+use crate::cursor::Reach;
 use crate::encoding::Direction;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::Options;
 use crate::plan::{Plan, Strategy};
 use crate::stats::{QueryStats, StreamStats};
 use crate::value::{Item, Value};
+
+/// Empty windows in a row after which a stream reads by `Limit` alone.
+const EMPTY_WINDOWS: u8 = 2;
 
 /// A position on the first sort-key column: the value and its encoding.
 type Point = (Value, Vec<u8>);
@@ -76,11 +81,14 @@ pub(crate) struct StreamState {
     /// bound again (a key condition cannot exclude it): rows at or before
     /// this position are the ones already read, and are dropped.
     skip_upto: Option<Vec<u8>>,
-    /// The last window held no item: the next request reads by `Limit`
-    /// alone, so a stream that has run out learns it (a query with no
-    /// range on the column would otherwise move an empty window on and on),
-    /// and one whose next key lies far on is not chased window by window.
-    window_missed: bool,
+    /// Windows in a row that held no item: after [`EMPTY_WINDOWS`], or
+    /// after one when the merge waits on the stream, the next request reads
+    /// by `Limit` alone, so a stream that has run out learns it (a query
+    /// with no range on the column would otherwise move an empty window on
+    /// and on), and one whose next key lies far on is not chased window by
+    /// window. A single empty window is common (a sparse stream) and
+    /// reaches the bound, so it holds nothing up.
+    empty_windows: u8,
     /// Encoded values of the order columns before the first sort-key column
     /// (constant within the stream).
     const_prefix: Option<Vec<u8>>,
@@ -106,6 +114,13 @@ pub(crate) struct Streams<'a, B: Backend> {
     prior: (u64, u64),
     /// Sum of every stream's `obs.prior_taken`.
     prior_taken_total: f64,
+    /// How far earlier pages' rows reached (the cursor's hint).
+    prior_reach: Option<Reach>,
+    /// Where a page resuming a cursor starts on the first sort-key column
+    /// (the cursor row's value).
+    page_start: Option<Value>,
+    /// The grid the items' positions lie on, so windows end on it.
+    grid: Grid,
     taken_total: u64,
     buffered: usize,
     clock: u32,
@@ -146,7 +161,7 @@ impl<'a, B: Backend> Streams<'a, B> {
                     next_window: None,
                     window: None,
                     skip_upto: None,
-                    window_missed: false,
+                    empty_windows: 0,
                     calls: 0,
                 }
             })
@@ -165,6 +180,9 @@ impl<'a, B: Backend> Streams<'a, B> {
             need: plan.limit + 1,
             prior: (0, 0),
             prior_taken_total: 0.0,
+            prior_reach: None,
+            page_start: None,
+            grid: Grid::default(),
             taken_total: 0,
             buffered: 0,
             clock: 0,
@@ -182,12 +200,27 @@ impl<'a, B: Backend> Streams<'a, B> {
         self.states[i].done
     }
 
-    /// Asks every stream for its first page.
+    /// Asks every stream for its first page. A page resuming a cursor that
+    /// says how densely rows lay along the key reads every stream to where
+    /// that density puts the page's end (a window, see the module docs), so
+    /// the streams stop at one position instead of scattering around it.
     pub fn start(&mut self) -> Result<()> {
+        let window = self.first_window();
         for i in 0..self.states.len() {
+            self.states[i].next_window.clone_from(&window);
             self.request(i)?;
         }
         Ok(())
+    }
+
+    /// The first round's window end: the cursor's position plus the rows
+    /// [`sizing::first_window_rows`] aims for over the prior density.
+    fn first_window(&self) -> Option<Value> {
+        let (reach, start, (_, dir)) = (self.prior_reach?, self.page_start.as_ref()?, self.pos_col.as_ref()?);
+        let x = axis::numeric_position(start, *dir)?;
+        let rows = sizing::first_window_rows(self.need);
+        let end = x + rows / reach.density();
+        Axis::Numeric(*dir).value_at(end, start)
     }
 
     /// Takes stream `i`'s next buffered row.
@@ -255,7 +288,8 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// observed density, so the refills share one round trip.
     fn refill_round(&mut self, urgent: usize, heads: &[(usize, &Item)]) -> Result<()> {
         let Some((round, window)) = self.spans(heads).and_then(|(spans, axis, template)| {
-            let round = sizing::plan_round(&spans, self.need, self.plan.limit, self.prior)?;
+            let grid = matches!(axis, Axis::Numeric(_)).then_some(&self.grid);
+            let round = sizing::plan_round(&spans, self.need, self.plan.limit, self.prior, grid)?;
             let window = template.and_then(|t| axis.value_at(round.end, &t));
             Some((round, window))
         }) else {
@@ -267,8 +301,11 @@ impl<'a, B: Backend> Streams<'a, B> {
         for (j, limit) in limits.into_iter().enumerate() {
             if let Some(l) = limit {
                 if !self.states[j].busy && !self.states[j].done {
-                    self.states[j].next_limit = Some(l);
-                    self.states[j].next_window = window.clone();
+                    // The stream the merge waits on, after an empty window,
+                    // reads by `Limit`: it may have run out.
+                    let st = &mut self.states[j];
+                    st.next_limit = Some(l);
+                    st.next_window = window.clone().filter(|_| j != urgent || st.empty_windows == 0);
                     self.request(j)?;
                 }
             }
@@ -285,9 +322,15 @@ impl<'a, B: Backend> Streams<'a, B> {
         self.request(urgent)
     }
 
-    /// Starts sizing from what earlier pages observed (a cursor's hint).
-    pub fn set_prior(&mut self, hint: &crate::cursor::Hint) {
+    /// Starts sizing from what earlier pages observed (a cursor's hint);
+    /// `start` is the cursor row's value on the first sort-key column.
+    pub fn set_prior(&mut self, hint: &crate::cursor::Hint, start: Option<&Value>) {
         self.prior = hint.selectivity;
+        self.prior_reach = hint.reach;
+        self.page_start = start.cloned();
+        if let (Some(v), Some((_, dir))) = (start, &self.pos_col) {
+            self.observe(v, *dir);
+        }
         if hint.shares.len() == self.states.len() {
             let total: f64 = hint.shares.iter().map(|s| f64::from(*s)).sum();
             if total > 0.0 {
@@ -299,13 +342,29 @@ impl<'a, B: Backend> Streams<'a, B> {
         }
     }
 
-    /// The hint for the next page's cursor: the selectivity pooled so far,
-    /// and each stream's share of the items the page needed, i.e. those it
+    /// The hint for the next page's cursor: the selectivity pooled so far;
+    /// each stream's share of the items the page needed, i.e. those it
     /// evaluated up to `last`, the page's last row (what it read past that
-    /// is estimated along the first sort-key column and left out).
-    pub fn hint(&self, last: &Item) -> crate::cursor::Hint {
+    /// is estimated along the first sort-key column and left out); and how
+    /// far the page's `rows` rows, `first` to `last`, reached.
+    pub fn hint(&self, first: &Item, last: &Item, rows: usize) -> crate::cursor::Hint {
         let needed: Vec<u64> = self.states.iter().map(|st| self.items_up_to(st, last)).collect();
-        crate::cursor::Hint::new(self.pool(), &needed)
+        let mut hint = crate::cursor::Hint::new(self.pool(), &needed);
+        hint.reach = self.reach(first, last, rows);
+        hint
+    }
+
+    /// The prior reach and this page's, pooled: from the cursor's position
+    /// (or, on a first page, from its first row) to its last row.
+    fn reach(&self, first: &Item, last: &Item, rows: usize) -> Option<Reach> {
+        let (attr, dir) = self.pos_col.as_ref()?;
+        let at = |v: Option<&Value>| v.and_then(|v| axis::numeric_position(v, *dir));
+        let (from, rows) = match &self.page_start {
+            Some(start) => (at(Some(start)), rows as f64),
+            None => (at(first.get(attr)), rows.saturating_sub(1) as f64),
+        };
+        let span = at(last.get(attr))? - from?;
+        Reach::then(self.prior_reach, rows, span)
     }
 
     /// Items `st` evaluated up to the position of `last`: all of them when
@@ -442,8 +501,11 @@ impl<'a, B: Backend> Streams<'a, B> {
         while self.in_flight.len() < self.max_concurrency {
             let Some(i) = self.queue.pop_front() else { break };
             let planned = self.states[i].next_limit.take();
-            let missed = std::mem::take(&mut self.states[i].window_missed);
+            let missed = self.states[i].empty_windows >= EMPTY_WINDOWS;
             let window = self.states[i].next_window.take().filter(|_| !missed);
+            if window.is_none() {
+                self.states[i].empty_windows = 0;
+            }
             let (request, applied) = self.build_request(i, planned, window)?;
             self.states[i].window = applied;
             let depth = self.clock + 1;
@@ -545,6 +607,12 @@ impl<'a, B: Backend> Streams<'a, B> {
                 st.start_pos = response.items.first().and_then(owned);
             }
             st.frontier = response.last_evaluated_key.as_ref().and_then(owned);
+            let seen = response.items.iter().chain(&response.last_evaluated_key);
+            for v in seen.filter_map(|it| it.get(attr)) {
+                if let Some(x) = axis::numeric_position(v, *dir) {
+                    self.grid.observe(x);
+                }
+            }
         }
         st.start = response.last_evaluated_key;
         st.done = st.start.is_none();
@@ -567,7 +635,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             past.push(0xFF);
             st.frontier = Some((v, past));
             st.skip_upto = Some(enc);
-            st.window_missed = response.scanned_count == 0;
+            st.empty_windows = if response.scanned_count == 0 { st.empty_windows + 1 } else { 0 };
             st.done = false;
         }
         let mut scratch = Vec::new();
@@ -589,6 +657,13 @@ impl<'a, B: Backend> Streams<'a, B> {
             self.buffered += 1;
         }
         self.note_buffered(0)
+    }
+
+    /// Records where a real item lies, for the grid.
+    fn observe(&mut self, v: &Value, dir: Direction) {
+        if let Some(x) = axis::numeric_position(v, dir) {
+            self.grid.observe(x);
+        }
     }
 
     /// The page is complete: what is still in flight is abandoned.

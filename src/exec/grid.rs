@@ -1,0 +1,163 @@
+//! The grid a key's values lie on, so windows end where no row can be.
+//!
+//! Keys are often written on a grid: `created_at` rounded to the half hour,
+//! a date without a time, a whole number. That shapes windows twice:
+//!
+//! - A window ending *on* a grid point holds that point's rows, and the
+//!   stream's next request starts at the bound again (a key condition cannot
+//!   exclude it), reading the whole point's rows a second time to drop them.
+//!   So window ends go half a step past a point, where no row lies.
+//! - A window ending *between* points has read nothing past the last point
+//!   before its bound, so the next round measures distance from that point,
+//!   not from the bound (or it would take the gap for distance covered).
+//!
+//! The grid is the greatest common divisor of the integral distances between
+//! the items seen so far: a guess that only sizes reads. A row off the grid
+//! is read all the same, just at the cost of a re-read.
+//!
+//! ```text
+//!  rows at      13:30        13:00        12:30        (descending)
+//!  window end          13:27 → 13:15 (half a step past 13:30's point… or
+//!                              12:45, past 13:00's, as the need says)
+//!  distance from       13:30 (the last point read), not 13:15
+//! ```
+
+/// Integral positions seen so far, and the largest step they all share.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Grid {
+    anchor: Option<i64>,
+    /// Greatest common divisor of every distance from `anchor` (0 until a
+    /// second distinct position is seen).
+    step: u64,
+    /// A position was not integral: no grid.
+    off: bool,
+}
+
+/// Largest magnitude an `f64` holds every integer up to.
+const EXACT: f64 = 9_007_199_254_740_992.0;
+
+impl Grid {
+    /// Records one item's position.
+    pub fn observe(&mut self, x: f64) {
+        if self.off {
+            return;
+        }
+        if !(x.is_finite() && x.fract() == 0.0 && x.abs() < EXACT) {
+            self.off = true;
+            return;
+        }
+        // Integral and below 2^53: exact as an i64.
+        let x = x as i64;
+        match self.anchor {
+            None => self.anchor = Some(x),
+            Some(a) => self.step = gcd(self.step, x.abs_diff(a)),
+        }
+    }
+
+    /// The grid point nearest `x`, but at least `floor` (past it when
+    /// `floor` is itself off the grid); `x` when no grid is known.
+    pub fn snap(&self, x: f64, floor: f64) -> f64 {
+        let (Some(a), false, true) = (self.anchor, self.off, self.step > 1) else { return x };
+        let (a, step) = (a as f64, self.step as f64);
+        let nearest = a + ((x - a) / step).round() * step;
+        let past_floor = a + ((floor - a) / step).floor() * step + step;
+        if nearest > floor {
+            nearest
+        } else {
+            past_floor
+        }
+    }
+}
+
+impl Grid {
+    /// The first grid point at or past `x`, and past `floor`; `x` when no
+    /// grid is known.
+    pub fn ceil(&self, x: f64, floor: f64) -> f64 {
+        let (Some(a), false, true) = (self.anchor, self.off, self.step > 1) else { return x };
+        let (a, step) = (a as f64, self.step as f64);
+        let up = a + ((x - a) / step).ceil() * step;
+        if up > floor {
+            up
+        } else {
+            a + ((floor - a) / step).floor() * step + step
+        }
+    }
+
+    /// Half a step past `x`: a window bound there holds no row (when the
+    /// grid is real), so the next read from it re-reads nothing.
+    pub fn past(&self, x: f64) -> f64 {
+        let (Some(_), false, true) = (self.anchor, self.off, self.step > 1) else { return x };
+        x + self.step as f64 / 2.0
+    }
+
+    /// The last grid point at or before `x`; `x` when no grid is known. A
+    /// window's bound between points has read everything up to that point
+    /// and nothing more, so distances are measured from there.
+    pub fn floor(&self, x: f64) -> f64 {
+        let (Some(a), false, true) = (self.anchor, self.off, self.step > 1) else { return x };
+        let (a, step) = (a as f64, self.step as f64);
+        a + ((x - a) / step).floor() * step
+    }
+}
+
+fn gcd(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(points: &[f64]) -> Grid {
+        let mut g = Grid::default();
+        for p in points {
+            g.observe(*p);
+        }
+        g
+    }
+
+    #[test]
+    fn half_hours_snap_to_the_nearest_half_hour() {
+        let g = grid(&[0.0, 3600.0, 5400.0, 9000.0]);
+        assert_eq!(g.snap(7300.0, 0.0), 7200.0);
+        assert_eq!(g.snap(8000.0, 0.0), 7200.0);
+        assert_eq!(g.snap(8200.0, 0.0), 9000.0);
+        // Negative positions (descending keys) too.
+        let g = grid(&[-9000.0, -5400.0, -7200.0]);
+        assert_eq!(g.snap(-7300.0, -9000.0), -7200.0);
+    }
+
+    #[test]
+    fn a_window_always_moves_past_its_floor() {
+        let g = grid(&[0.0, 1800.0]);
+        // The nearest point is the floor itself: the next one.
+        assert_eq!(g.snap(1900.0, 1800.0), 3600.0);
+        // A floor between points (a window's bound): the next point past it.
+        assert_eq!(g.snap(1900.0, 1850.0), 3600.0);
+        assert_eq!(g.snap(5000.0, 1850.0), 5400.0);
+    }
+
+    #[test]
+    fn ends_go_half_a_step_past_a_point_and_distances_run_from_the_last_point() {
+        let g = grid(&[0.0, 1800.0, 5400.0]);
+        assert_eq!(g.past(3600.0), 4500.0);
+        assert_eq!(g.floor(4500.0), 3600.0);
+        assert_eq!(g.floor(3600.0), 3600.0);
+        assert_eq!(g.floor(-100.0), -1800.0);
+        assert_eq!(g.ceil(3601.0, 0.0), 5400.0);
+        assert_eq!(g.ceil(3600.0, 3600.0), 5400.0);
+        let none = grid(&[0.5]);
+        assert_eq!((none.past(3.0), none.floor(3.0), none.ceil(3.0, 0.0)), (3.0, 3.0, 3.0));
+    }
+
+    #[test]
+    fn no_grid_leaves_positions_alone() {
+        assert_eq!(grid(&[]).snap(12.5, 0.0), 12.5);
+        assert_eq!(grid(&[7.0]).snap(12.5, 0.0), 12.5);
+        assert_eq!(grid(&[7.0, 8.0]).snap(12.5, 0.0), 12.5);
+        assert_eq!(grid(&[0.0, 1800.0, 0.5]).snap(1000.0, 0.0), 1000.0);
+    }
+}
