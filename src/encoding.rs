@@ -72,20 +72,6 @@ pub fn encode_column(out: &mut Vec<u8>, value: Option<&Value>, dir: Direction) -
     Ok(())
 }
 
-/// Whether `value` has a place in the sort order (what [`encode_column`]
-/// would accept), without encoding it: rows check the columns they encode
-/// only on demand, so that a value no order admits still fails the page
-/// as soon as its row is read.
-///
-/// # Errors
-/// [`Unorderable`] for lists, maps and sets.
-pub fn check_orderable(value: Option<&Value>) -> Result<(), Unorderable> {
-    match value {
-        None | Some(Value::Null | Value::Bool(_) | Value::N(_) | Value::S(_) | Value::B(_)) => Ok(()),
-        Some(other) => Err(Unorderable(other.attr_type())),
-    }
-}
-
 /// `m` is the direction's mask; a negative number inverts everything after
 /// its tag once more.
 fn encode_number(out: &mut Vec<u8>, n: &Number, m: u8) {

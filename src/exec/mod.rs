@@ -46,7 +46,7 @@ pub(crate) async fn execute<B: Backend>(
     }
     let limit = plan.limit;
     let (rows, more) = match plan.strategy {
-        Strategy::TopK => topk::collect(&mut s, &plan.order, limit).await?,
+        Strategy::TopK => topk::collect(&mut s, limit).await?,
         Strategy::Merge => {
             s.start()?;
             let mut merge = Merge::default();
@@ -65,7 +65,7 @@ pub(crate) async fn execute<B: Backend>(
         Strategy::MergeThenSortTies => {
             s.start()?;
             let mut merge = Merge::default();
-            let mut ties = TieSort::new(&plan.order);
+            let mut ties = TieSort::default();
             let mut rows: Vec<Row> = Vec::with_capacity(limit);
             while rows.len() < limit {
                 s.need = (limit + 1 - rows.len()).saturating_sub(ties.held()).max(1);

@@ -581,8 +581,8 @@ impl<'a, B: Backend> Streams<'a, B> {
                 }
             }
             st.obs.matched += 1;
-            let mut row = Row::new(item, &plan.order, plan.served, &mut scratch)?;
-            if row.at_or_before(self.cursor_key.as_deref(), &plan.order, &mut scratch)? {
+            let row = Row::new(item, &plan.order, plan.served, &mut scratch)?;
+            if self.cursor_key.as_ref().is_some_and(|c| row.key() <= c.as_slice()) {
                 continue;
             }
             st.buffer.push_back(row);

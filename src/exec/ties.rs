@@ -12,9 +12,7 @@
 //! ```
 //!
 //! Rows of a run share their prefix, so comparing the rest of their keys
-//! compares their whole keys. Rows carry only their prefix encoded; a run's
-//! rows get the rest encoded here ([`Row::complete`]), so rows that tie
-//! with no other never do. The run's buffers are kept from run to run.
+//! compares their whole keys. The run's buffers are kept from run to run.
 
 use super::key::compare;
 use super::merge::Merge;
@@ -22,13 +20,10 @@ use super::row::Row;
 use super::streams::Streams;
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::plan::SortColumn;
 
 /// The tie re-sort state.
-pub(crate) struct TieSort<'p> {
-    /// The whole order, which the rows were built with.
-    order: &'p [SortColumn],
-    scratch: Vec<u8>,
+#[derive(Default)]
+pub(crate) struct TieSort {
     /// The current run, sorted, last row first (so `pop` emits in order).
     ready: Vec<Row>,
     lookahead: Option<Row>,
@@ -36,12 +31,7 @@ pub(crate) struct TieSort<'p> {
     run: Vec<Row>,
 }
 
-impl<'p> TieSort<'p> {
-    /// A tie re-sort of rows built with `order`.
-    pub fn new(order: &'p [SortColumn]) -> Self {
-        TieSort { order, scratch: Vec::new(), ready: Vec::new(), lookahead: None, run: Vec::new() }
-    }
-
+impl TieSort {
     /// The next row in full order.
     pub async fn next<B: Backend>(
         &mut self,
@@ -66,17 +56,13 @@ impl<'p> TieSort<'p> {
                 return Ok(Some(first));
             }
         };
-        let (order, scratch, run) = (self.order, &mut self.scratch, &mut self.run);
+        let run = &mut self.run;
         run.clear();
-        for mut r in [first, second] {
-            r.complete(order, scratch)?;
-            run.push(r);
-        }
+        run.extend([first, second]);
         s.note_buffered(run.len() + merge.len())?;
         loop {
             match merge.next(s).await? {
-                Some(mut r) if compare(r.prefix(), run[0].prefix()).is_eq() => {
-                    r.complete(order, scratch)?;
+                Some(r) if compare(r.prefix(), run[0].prefix()).is_eq() => {
                     run.push(r);
                     s.note_buffered(run.len() + merge.len())?;
                 }

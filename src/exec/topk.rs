@@ -1,6 +1,5 @@
 //! Top-N with a heap, for plans no index orders: read every matching row
-//! (within the read budget), keep the `limit + 1` smallest keys. Rows are
-//! compared by whole keys, so each is [completed](Row::complete) first.
+//! (within the read budget), keep the `limit + 1` smallest keys.
 
 use std::collections::BinaryHeap;
 
@@ -9,7 +8,6 @@ use super::row::Row;
 use super::streams::Streams;
 use crate::backend::Backend;
 use crate::error::Result;
-use crate::plan::SortColumn;
 
 struct ByKey(Row);
 
@@ -31,21 +29,15 @@ impl PartialEq for ByKey {
 impl Eq for ByKey {}
 
 /// Reads every stream to its end; returns the first `limit` rows in order and
-/// whether more follow. `order` is the order the rows were built with.
-pub(crate) async fn collect<B: Backend>(
-    s: &mut Streams<'_, B>,
-    order: &[SortColumn],
-    limit: usize,
-) -> Result<(Vec<Row>, bool)> {
+/// whether more follow.
+pub(crate) async fn collect<B: Backend>(s: &mut Streams<'_, B>, limit: usize) -> Result<(Vec<Row>, bool)> {
     let keep = limit + 1;
-    let mut scratch = Vec::new();
     let mut heap: BinaryHeap<ByKey> = BinaryHeap::with_capacity(keep + 1);
     s.start()?;
     while s.busy() {
         let Some(i) = s.wait().await? else { break };
         let rows: Vec<Row> = s.drain(i).collect();
-        for mut row in rows {
-            row.complete(order, &mut scratch)?;
+        for row in rows {
             if heap.len() < keep {
                 heap.push(ByKey(row));
             } else if heap.peek().is_some_and(|top| compare(row.key(), top.0.key()).is_lt()) {
