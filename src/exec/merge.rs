@@ -211,6 +211,25 @@ impl Merge {
         self.started && self.unfilled == 0 && self.refill.is_none()
     }
 
+    /// The next row in merge order when no read can be needed to give it:
+    /// the winner is a row and its stream has another buffered. `None`
+    /// otherwise (nothing taken): then [`next`](Merge::next) gives it. The
+    /// hot path of the merge, free of the `async` machinery.
+    pub fn next_at_hand<B: Backend>(&mut self, s: &mut Streams<'_, B>) -> Option<Row> {
+        if !self.settled() {
+            return None;
+        }
+        let w = *self.tree.first()?;
+        if !matches!(self.heads[w], Some(Head::Row(_))) {
+            return None;
+        }
+        let next = s.pop(w)?;
+        // A row replaces a row: the count of rows held stays.
+        let Some(Head::Row(row)) = self.heads[w].replace(Head::Row(next)) else { return None };
+        self.replay(w);
+        Some(row)
+    }
+
     /// The next row in merge order, `None` when every stream is exhausted.
     pub async fn next<B: Backend>(&mut self, s: &mut Streams<'_, B>) -> Result<Option<Row>> {
         if !self.settled() {
