@@ -286,3 +286,26 @@ impl Merge {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::word;
+
+    proptest::proptest! {
+        #[test]
+        fn words_that_differ_order_as_keys_do(
+            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..12),
+            b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..12),
+            common in 0usize..10,
+        ) {
+            let shared: Vec<u8> = b.iter().copied().cycle().take(common).collect();
+            let (a, b) = ([&shared[..], &a[..]].concat(), [&shared[..], &b[..]].concat());
+            // Zero bytes and short keys are where padding could mislead.
+            for (x, y) in [(&a, &b), (&a, &[&a[..], &[0]].concat()), (&a, &a[..a.len() / 2].to_vec())] {
+                if word(x) != word(y) {
+                    proptest::prop_assert_eq!(word(x).cmp(&word(y)), x.cmp(y));
+                }
+            }
+        }
+    }
+}
