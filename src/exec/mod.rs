@@ -55,13 +55,17 @@ pub(crate) async fn execute<B: Backend>(
             s.start()?;
             let mut merge = Merge::default();
             let mut rows: Vec<Item> = Vec::with_capacity(limit);
-            while rows.len() < limit {
+            loop {
+                // Rows at hand need no read; `need` sizes only the reads.
+                while rows.len() < limit {
+                    let Some(r) = merge.next_at_hand(&mut s) else { break };
+                    rows.push(r.item);
+                }
+                if rows.len() >= limit {
+                    break;
+                }
                 s.need = (limit + 1 - rows.len()).max(1);
-                let next = match merge.next_at_hand(&mut s) {
-                    Some(r) => Some(r),
-                    None => merge.next(&mut s).await?,
-                };
-                match next {
+                match merge.next(&mut s).await? {
                     Some(r) => rows.push(r.item),
                     None => break,
                 }
@@ -75,13 +79,13 @@ pub(crate) async fn execute<B: Backend>(
             let mut merge = Merge::default();
             let mut ties = TieSort::default();
             let mut rows: Vec<Item> = Vec::with_capacity(limit);
-            while rows.len() < limit {
+            loop {
+                ties.take_at_hand(&mut merge, &mut s, &mut rows, limit)?;
+                if rows.len() >= limit {
+                    break;
+                }
                 s.need = (limit + 1 - rows.len()).saturating_sub(ties.held()).max(1);
-                let next = match ties.next_at_hand(&mut merge, &mut s)? {
-                    Some(r) => Some(r),
-                    None => ties.next(&mut merge, &mut s).await?,
-                };
-                match next {
+                match ties.next(&mut merge, &mut s).await? {
                     Some(r) => rows.push(r.item),
                     None => break,
                 }

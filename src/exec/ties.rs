@@ -15,7 +15,7 @@
 //! compares their whole keys. The run's buffers are kept from run to run.
 //!
 //! The state lives in the struct, not in the future, so that rows the
-//! merge has at hand go through [`TieSort::next_at_hand`], a plain
+//! merge has at hand go through [`TieSort::take_at_hand`], a plain
 //! function, and [`TieSort::next`] carries on where it stops.
 
 use super::key::compare;
@@ -24,6 +24,7 @@ use super::row::Row;
 use super::streams::Streams;
 use crate::backend::Backend;
 use crate::error::Result;
+use crate::value::Item;
 
 /// The tie re-sort state.
 #[derive(Default)]
@@ -37,26 +38,32 @@ pub(crate) struct TieSort {
 }
 
 impl TieSort {
-    /// The next row in full order when the merge gives every row it needs
-    /// without a read ([`Merge::next_at_hand`]); `None` when a read may be
-    /// needed: then [`next`](TieSort::next) goes on from where this stopped.
+    /// Appends to `out`, up to `limit` items, the rows in full order that
+    /// the merge gives without a read ([`Merge::next_at_hand`]); stops
+    /// where a read may be needed: then [`next`](TieSort::next) goes on
+    /// from there. A loop here rather than a call per row, so that rows
+    /// reach `out` without being wrapped in `Result` and `Option` on the way.
     ///
     /// # Errors
     /// As [`next`](TieSort::next), except for reads.
-    pub fn next_at_hand<B: Backend>(
+    pub fn take_at_hand<B: Backend>(
         &mut self,
         merge: &mut Merge,
         s: &mut Streams<'_, B>,
-    ) -> Result<Option<Row>> {
-        loop {
+        out: &mut Vec<Item>,
+        limit: usize,
+    ) -> Result<()> {
+        while out.len() < limit {
             if let Some(r) = self.ready.pop() {
-                return Ok(Some(r));
+                out.push(r.item);
+                continue;
             }
-            let Some(r) = merge.next_at_hand(s) else { return Ok(None) };
-            if let Some(out) = self.feed(Some(r), merge, s)? {
-                return Ok(Some(out));
+            let Some(r) = merge.next_at_hand(s) else { return Ok(()) };
+            if let Some(r) = self.feed(Some(r), merge, s)? {
+                out.push(r.item);
             }
         }
+        Ok(())
     }
 
     /// The next row in full order.
