@@ -132,6 +132,27 @@ fn run_sort(data: Vec<Vec<Item>>) -> Vec<Item> {
     all
 }
 
+/// The least any merge of these rows can cost, for the quick check: collect
+/// the streams as the baseline does, compare each pair of neighbours' `ts`
+/// (what finding runs of ties takes), keep the rows. With one stream the
+/// baseline's sort does little more (its input is sorted: one pass of
+/// n − 1 comparisons), which bounds the k1 ratios. Pairs looked up afresh,
+/// as the sort's comparator does, let the CPU overlap neighbouring rows'
+/// cache misses; a loop that carries the previous row's value ran 2–3 times
+/// slower.
+#[inline(never)]
+fn run_floor(data: Vec<Vec<Item>>) -> (Vec<Item>, usize) {
+    fn ts(it: &Item) -> Option<&dynaquery::Number> {
+        match it.get("ts") {
+            Some(Value::N(n)) => Some(n),
+            _ => None,
+        }
+    }
+    let all: Vec<Item> = data.into_iter().flatten().collect();
+    let runs = all.windows(2).filter(|w| ts(&w[0]) != ts(&w[1])).count();
+    (std::hint::black_box(all), runs)
+}
+
 fn options(k: usize) -> Options {
     Options::default()
         .max_page_size(ROWS)
@@ -144,7 +165,8 @@ const TIES: [(&str, usize); 3] = [("none", ROWS), ("light", ROWS / 4), ("heavy",
 
 /// `MERGE_ONCE=k16/none`: one run of each side, for callgrind; with
 /// `MERGE_REPS=n`, `n` runs of each side, alternating, and their median
-/// times side by side (a quick check, not a criterion measurement).
+/// times side by side (a quick check, not a criterion measurement), with
+/// the floor ([`run_floor`]), which replaces the sort every other rep.
 fn once(cell: &str) {
     let (k, ties) = cell.split_once('/').expect("MERGE_ONCE=k<streams>/<ties>");
     let k: usize = k.trim_start_matches('k').parse().expect("k<streams>");
@@ -152,13 +174,22 @@ fn once(cell: &str) {
     let reps: usize = std::env::var("MERGE_REPS").ok().and_then(|r| r.parse().ok()).unwrap_or(1);
     let data = streams(k, distinct);
     let q = query(k);
-    let (mut merge_times, mut sort_times) = (Vec::new(), Vec::new());
-    for _ in 0..reps {
+    let (mut merge_times, mut sort_times, mut floor_times) = (Vec::new(), Vec::new(), Vec::new());
+    for rep in 0..reps {
         let engine = Engine::new(schema(), Sorted::new(data.clone())).with_options(options(k));
         let input = data.clone();
         let start = std::time::Instant::now();
         let page = run_dynaquery(engine, &q);
         merge_times.push(start.elapsed());
+        // The floor takes the sort's place every other rep, so that both
+        // meet the same memory layout (which the clones' order decides).
+        if reps > 1 && rep % 2 == 1 {
+            let start = std::time::Instant::now();
+            let floor = run_floor(input);
+            floor_times.push(start.elapsed());
+            drop(floor);
+            continue;
+        }
         let start = std::time::Instant::now();
         let sorted = run_sort(input);
         sort_times.push(start.elapsed());
@@ -167,10 +198,13 @@ fn once(cell: &str) {
     if reps > 1 {
         merge_times.sort();
         sort_times.sort();
-        let (m, s) = (merge_times[reps / 2], sort_times[reps / 2]);
+        floor_times.sort();
+        let median = |t: &[std::time::Duration]| t[t.len() / 2];
+        let (m, s, f) = (median(&merge_times), median(&sort_times), median(&floor_times));
         println!(
-            "{cell}: dynaquery {m:.2?}, collect_and_sort {s:.2?}, ratio {:.3}",
-            m.as_secs_f64() / s.as_secs_f64()
+            "{cell}: dynaquery {m:.2?}, collect_and_sort {s:.2?}, ratio {:.3}; floor {f:.2?}, ratio {:.3}",
+            m.as_secs_f64() / s.as_secs_f64(),
+            f.as_secs_f64() / s.as_secs_f64()
         );
     }
 }

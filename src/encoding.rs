@@ -93,6 +93,19 @@ fn encode_number(out: &mut Vec<u8>, n: &Number, m: u8) {
 fn encode_bytes(out: &mut Vec<u8>, tag: u8, bytes: &[u8], m: u8) {
     out.reserve(bytes.len() + 3);
     out.push(tag ^ m);
+    // Most strings hold no 0x00: copy them whole (inverted in place for
+    // `DESC`) instead of searching chunk by chunk.
+    if !bytes.contains(&0) {
+        let start = out.len();
+        out.extend_from_slice(bytes);
+        if m != 0 {
+            for b in &mut out[start..] {
+                *b = !*b;
+            }
+        }
+        out.extend_from_slice(&[m, 0x01 ^ m]);
+        return;
+    }
     let mut rest = bytes;
     loop {
         let zero = rest.iter().position(|&b| b == 0);

@@ -29,7 +29,6 @@ use crate::plan::{Plan, Strategy};
 use crate::value::Item;
 
 use merge::Merge;
-use row::Row;
 use streams::Streams;
 use ties::TieSort;
 
@@ -47,16 +46,29 @@ pub(crate) async fn execute<B: Backend>(
         s.set_prior(&p.hint, start);
     }
     let limit = plan.limit;
-    let (rows, more) = match plan.strategy {
-        Strategy::TopK => topk::collect(&mut s, limit).await?,
+    // Rows become items as they are emitted: a row's key is not needed
+    // after that, and the page is built without a second pass.
+    let (mut rows, more): (Vec<Item>, bool) = match plan.strategy {
+        Strategy::TopK => {
+            let (rows, more) = topk::collect(&mut s, limit).await?;
+            (rows.into_iter().map(|r| r.item).collect(), more)
+        }
         Strategy::Merge => {
             s.start()?;
             let mut merge = Merge::default();
-            let mut rows: Vec<Row> = Vec::with_capacity(limit);
-            while rows.len() < limit {
+            let mut rows: Vec<Item> = Vec::with_capacity(limit);
+            loop {
+                // Rows at hand need no read; `need` sizes only the reads.
+                while rows.len() < limit {
+                    let Some(r) = merge.next_at_hand(&mut s) else { break };
+                    rows.push(r.item);
+                }
+                if rows.len() >= limit {
+                    break;
+                }
                 s.need = (limit + 1 - rows.len()).max(1);
                 match merge.next(&mut s).await? {
-                    Some(r) => rows.push(r),
+                    Some(r) => rows.push(r.item),
                     None => break,
                 }
             }
@@ -68,11 +80,15 @@ pub(crate) async fn execute<B: Backend>(
             s.start()?;
             let mut merge = Merge::default();
             let mut ties = TieSort::default();
-            let mut rows: Vec<Row> = Vec::with_capacity(limit);
-            while rows.len() < limit {
+            let mut rows: Vec<Item> = Vec::with_capacity(limit);
+            loop {
+                ties.take_at_hand(&mut merge, &mut s, &mut rows, limit)?;
+                if rows.len() >= limit {
+                    break;
+                }
                 s.need = (limit + 1 - rows.len()).saturating_sub(ties.held()).max(1);
                 match ties.next(&mut merge, &mut s).await? {
-                    Some(r) => rows.push(r),
+                    Some(r) => rows.push(r.item),
                     None => break,
                 }
             }
@@ -83,14 +99,18 @@ pub(crate) async fn execute<B: Backend>(
     };
     let next_cursor = match (more, rows.last()) {
         (true, Some(last)) => {
-            let hint = s.hint(&rows[0].item, &last.item, rows.len());
-            Some(cursor::encode(plan, &last.item, &hint, options)?)
+            let hint = s.hint(&rows[0], last, rows.len());
+            Some(cursor::encode(plan, last, &hint, options)?)
         }
         _ => None,
     };
     let mut stats = s.finish();
     stats.rows = rows.len() as u64;
-    let rows = rows.into_iter().map(|r| project(plan, r.item)).collect();
+    if let Some(sel) = &plan.output {
+        for item in &mut rows {
+            project(sel, item);
+        }
+    }
     Ok(Page { rows, next_cursor, stats })
 }
 
@@ -105,9 +125,6 @@ fn lookahead(r: Result<bool>) -> Result<bool> {
 }
 
 /// Keeps only the selected attributes.
-fn project(plan: &Plan, mut item: Item) -> Item {
-    if let Some(sel) = &plan.output {
-        item.retain(|k, _| sel.iter().any(|s| s == k));
-    }
-    item
+fn project(sel: &[String], item: &mut Item) {
+    item.retain(|k, _| sel.iter().any(|s| s == k));
 }

@@ -8,7 +8,7 @@
 //! ```text
 //! order:  created_at DESC | total DESC, order_id ASC
 //!         └─── prefix ───┘ └──────── rest ────────┘
-//! Row:    item + Key(prefix bytes ‖ rest bytes) + prefix length
+//! Row:    item + Key(prefix bytes ‖ rest bytes, split = prefix length)
 //! ```
 
 use super::key::Key;
@@ -21,10 +21,9 @@ use crate::value::Item;
 #[derive(Debug, Clone)]
 pub(crate) struct Row {
     pub item: Item,
-    /// Encoding of the whole order (`ORDER BY` + primary key).
+    /// Encoding of the whole order (`ORDER BY` + primary key), split where
+    /// the columns the streams are sorted by end.
     key: Key,
-    /// Bytes of `key` that encode the columns the streams are sorted by.
-    prefix_len: usize,
 }
 
 impl Row {
@@ -45,7 +44,7 @@ impl Row {
         if served >= order.len() {
             prefix_len = scratch.len();
         }
-        Ok(Row { key: Key::from_slice(scratch), prefix_len, item })
+        Ok(Row { key: Key::from_slice(scratch, prefix_len), item })
     }
 
     /// The whole key.
@@ -55,12 +54,12 @@ impl Row {
 
     /// The merge prefix.
     pub fn prefix(&self) -> &[u8] {
-        &self.key()[..self.prefix_len]
+        &self.key()[..self.key.split()]
     }
 
     /// The key after the merge prefix: rows with equal prefixes compare by it.
     pub fn rest(&self) -> &[u8] {
-        &self.key()[self.prefix_len..]
+        &self.key()[self.key.split()..]
     }
 }
 
@@ -104,6 +103,11 @@ mod tests {
             assert_eq!(row.prefix(), &prefix[..]);
             assert_eq!([row.prefix(), row.rest()].concat(), whole);
         }
+    }
+
+    #[test]
+    fn a_row_is_one_cache_line() {
+        assert_eq!(std::mem::size_of::<Row>(), 64);
     }
 
     #[test]
