@@ -31,7 +31,19 @@ pub(crate) struct Grid {
     step: u64,
     /// A position was not integral: no grid.
     off: bool,
+    /// Positions seen, and how many in a row left `step` as it was.
+    seen: u32,
+    unchanged: u32,
 }
+
+/// Positions in a row that leave the step as it was, after which the grid
+/// is taken as known and no more positions are read.
+const SETTLED: u32 = 64;
+
+/// Positions seen before the grid is used: a few items far apart share
+/// spurious common divisors (two points an hour apart on a half-hour grid
+/// suggest an hour), and too coarse a grid misplaces every window.
+const MIN_SEEN: u32 = 16;
 
 /// Largest magnitude an `f64` holds every integer up to.
 const EXACT: f64 = 9_007_199_254_740_992.0;
@@ -48,17 +60,32 @@ impl Grid {
         }
         // Integral and below 2^53: exact as an i64.
         let x = x as i64;
+        self.seen += 1;
+        let before = self.step;
         match self.anchor {
             None => self.anchor = Some(x),
             Some(a) => self.step = gcd(self.step, x.abs_diff(a)),
         }
+        self.unchanged = if self.step == before { self.unchanged + 1 } else { 0 };
+    }
+
+    /// True once more positions would not change the grid (or there is
+    /// none): callers stop reading them.
+    pub fn settled(&self) -> bool {
+        self.off || self.step == 1 || self.unchanged >= SETTLED
+    }
+
+    /// The anchor and step, when known: enough positions seen, all
+    /// integral, more than one unit apart.
+    fn known(&self) -> Option<(f64, f64)> {
+        let a = self.anchor?;
+        (!self.off && self.step > 1 && self.seen >= MIN_SEEN).then_some((a as f64, self.step as f64))
     }
 
     /// The grid point nearest `x`, but at least `floor` (past it when
     /// `floor` is itself off the grid); `x` when no grid is known.
     pub fn snap(&self, x: f64, floor: f64) -> f64 {
-        let (Some(a), false, true) = (self.anchor, self.off, self.step > 1) else { return x };
-        let (a, step) = (a as f64, self.step as f64);
+        let Some((a, step)) = self.known() else { return x };
         let nearest = a + ((x - a) / step).round() * step;
         let past_floor = a + ((floor - a) / step).floor() * step + step;
         if nearest > floor {
@@ -73,8 +100,7 @@ impl Grid {
     /// The first grid point at or past `x`, and past `floor`; `x` when no
     /// grid is known.
     pub fn ceil(&self, x: f64, floor: f64) -> f64 {
-        let (Some(a), false, true) = (self.anchor, self.off, self.step > 1) else { return x };
-        let (a, step) = (a as f64, self.step as f64);
+        let Some((a, step)) = self.known() else { return x };
         let up = a + ((x - a) / step).ceil() * step;
         if up > floor {
             up
@@ -86,16 +112,15 @@ impl Grid {
     /// Half a step past `x`: a window bound there holds no row (when the
     /// grid is real), so the next read from it re-reads nothing.
     pub fn past(&self, x: f64) -> f64 {
-        let (Some(_), false, true) = (self.anchor, self.off, self.step > 1) else { return x };
-        x + self.step as f64 / 2.0
+        let Some((_, step)) = self.known() else { return x };
+        x + step / 2.0
     }
 
     /// The last grid point at or before `x`; `x` when no grid is known. A
     /// window's bound between points has read everything up to that point
     /// and nothing more, so distances are measured from there.
     pub fn floor(&self, x: f64) -> f64 {
-        let (Some(a), false, true) = (self.anchor, self.off, self.step > 1) else { return x };
-        let (a, step) = (a as f64, self.step as f64);
+        let Some((a, step)) = self.known() else { return x };
         a + ((x - a) / step).floor() * step
     }
 }
@@ -111,12 +136,31 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
 mod tests {
     use super::*;
 
+    /// The grid after `points`, each seen often enough to be used.
     fn grid(points: &[f64]) -> Grid {
         let mut g = Grid::default();
-        for p in points {
+        for p in points.iter().cycle().take(points.len().max(MIN_SEEN as usize)) {
             g.observe(*p);
         }
         g
+    }
+
+    #[test]
+    fn a_few_positions_make_no_grid_and_enough_unchanged_settle_it() {
+        let mut g = Grid::default();
+        // Two points an hour apart on a half-hour grid: not used yet.
+        g.observe(0.0);
+        g.observe(3600.0);
+        assert_eq!(g.snap(2000.0, 0.0), 2000.0);
+        g.observe(1800.0);
+        for i in 1..=SETTLED {
+            assert!(!g.settled(), "settled after {i}");
+            g.observe(f64::from(i % 7) * 1800.0);
+        }
+        assert!(g.settled());
+        assert_eq!(g.snap(2000.0, 0.0), 1800.0);
+        // Whole units: nothing to learn, so nothing more is read.
+        assert!(grid(&[3.0, 4.0]).settled());
     }
 
     #[test]

@@ -607,8 +607,13 @@ impl<'a, B: Backend> Streams<'a, B> {
                 st.start_pos = response.items.first().and_then(owned);
             }
             st.frontier = response.last_evaluated_key.as_ref().and_then(owned);
+            // Every item until the grid settles: a lookup, a parse and a
+            // gcd per row would cost more than the merge on long pages.
             let seen = response.items.iter().chain(&response.last_evaluated_key);
             for v in seen.filter_map(|it| it.get(attr)) {
+                if self.grid.settled() {
+                    break;
+                }
                 if let Some(x) = axis::numeric_position(v, *dir) {
                     self.grid.observe(x);
                 }
