@@ -21,13 +21,15 @@
 //! check; a forged one can only move the position inside the query's result.
 //!
 //! The hint is what the pagination has observed so far: its selectivity
-//! (items that passed the filter, of items evaluated) and each stream's
-//! share of the items the last page needed, up to its last row (in 255ths),
-//! and how far along the first sort-key column the last pages' rows reached
+//! (items that passed the filter, of items evaluated), each stream's share
+//! of the items the last page needed, up to its last row (in 255ths), and
+//! how far along the first sort-key column the last pages' rows reached
 //! (rows over distance, for numbers and date-times), so the next page sizes
-//! its first requests from them instead of from a blind prior. It only ever sizes `Limit`s, which the read budget caps, and
-//! it weighs at most [`HINT_WEIGHT`] items, so a forged hint can change how
-//! many items a request asks for, never which items qualify.
+//! its first requests from them instead of from a blind prior. It only ever
+//! sizes reads — a `Limit`, or where a first read stops short of the query's
+//! own range — which the read budget caps, and its selectivity weighs at
+//! most [`HINT_WEIGHT`] items, so a forged hint can change how many items a
+//! request reads, never which items qualify.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;

@@ -38,14 +38,7 @@ impl Axis {
     /// The position of one point, in scan order.
     pub fn position(&self, value: Option<&Value>, encoded: &[u8]) -> f64 {
         match self {
-            Axis::Numeric(dir) => {
-                let x = value.and_then(numeric).unwrap_or(0.0);
-                if *dir == Direction::Desc {
-                    -x
-                } else {
-                    x
-                }
-            }
+            Axis::Numeric(dir) => value.and_then(|v| numeric_position(v, *dir)).unwrap_or(0.0),
             Axis::Bytes(f) => f(encoded),
         }
     }

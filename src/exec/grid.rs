@@ -82,31 +82,23 @@ impl Grid {
         (!self.off && self.step > 1 && self.seen >= MIN_SEEN).then_some((a as f64, self.step as f64))
     }
 
-    /// The grid point nearest `x`, but at least `floor` (past it when
-    /// `floor` is itself off the grid); `x` when no grid is known.
+    /// The grid point nearest `x`, but past `floor` (the first point past
+    /// it otherwise); `x` when no grid is known.
     pub fn snap(&self, x: f64, floor: f64) -> f64 {
-        let Some((a, step)) = self.known() else { return x };
-        let nearest = a + ((x - a) / step).round() * step;
-        let past_floor = a + ((floor - a) / step).floor() * step + step;
-        if nearest > floor {
-            nearest
-        } else {
-            past_floor
-        }
+        self.pick(x, floor, f64::round)
     }
-}
 
-impl Grid {
     /// The first grid point at or past `x`, and past `floor`; `x` when no
     /// grid is known.
     pub fn ceil(&self, x: f64, floor: f64) -> f64 {
-        let Some((a, step)) = self.known() else { return x };
-        let up = a + ((x - a) / step).ceil() * step;
-        if up > floor {
-            up
-        } else {
-            a + ((floor - a) / step).floor() * step + step
-        }
+        self.pick(x, floor, f64::ceil)
+    }
+
+    /// The last grid point at or before `x`; `x` when no grid is known. A
+    /// window's bound between points has read everything up to that point
+    /// and nothing more, so distances are measured from there.
+    pub fn floor(&self, x: f64) -> f64 {
+        self.pick(x, f64::NEG_INFINITY, f64::floor)
     }
 
     /// Half a step past `x`: a window bound there holds no row (when the
@@ -116,12 +108,16 @@ impl Grid {
         x + step / 2.0
     }
 
-    /// The last grid point at or before `x`; `x` when no grid is known. A
-    /// window's bound between points has read everything up to that point
-    /// and nothing more, so distances are measured from there.
-    pub fn floor(&self, x: f64) -> f64 {
+    /// The point `round` takes `x` to, or the first point past `floor` when
+    /// that one is not past it; `x` when no grid is known.
+    fn pick(&self, x: f64, floor: f64, round: fn(f64) -> f64) -> f64 {
         let Some((a, step)) = self.known() else { return x };
-        a + ((x - a) / step).floor() * step
+        let point = a + round((x - a) / step) * step;
+        if point > floor {
+            point
+        } else {
+            a + ((floor - a) / step).floor() * step + step
+        }
     }
 }
 

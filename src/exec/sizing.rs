@@ -96,11 +96,6 @@ pub(crate) fn first_round_limit(share: f64, need: usize, filtered: bool, pool: (
 /// page's own rows, finishes it.
 pub(crate) const FIRST_WINDOW_AIM: f64 = 0.9;
 
-/// Rows a resumed page's first window aims to take in, of `need`.
-pub(crate) fn first_window_rows(need: usize) -> f64 {
-    need as f64 * FIRST_WINDOW_AIM
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,7 +119,8 @@ pub(crate) struct Streams<'a, B: Backend> {
     /// Where a page resuming a cursor starts on the first sort-key column
     /// (the cursor row's value).
     page_start: Option<Value>,
-    /// The grid the items' positions lie on, so windows end on it.
+    /// The grid the items' positions lie on, so windows end between its
+    /// points.
     grid: Grid,
     taken_total: u64,
     buffered: usize,
@@ -213,13 +214,13 @@ impl<'a, B: Backend> Streams<'a, B> {
         Ok(())
     }
 
-    /// The first round's window end: the cursor's position plus the rows
-    /// [`sizing::first_window_rows`] aims for over the prior density.
+    /// The first round's window end: the cursor's position plus the
+    /// distance that holds [`sizing::FIRST_WINDOW_AIM`] of the need at the
+    /// prior density.
     fn first_window(&self) -> Option<Value> {
         let (reach, start, (_, dir)) = (self.prior_reach?, self.page_start.as_ref()?, self.pos_col.as_ref()?);
         let x = axis::numeric_position(start, *dir)?;
-        let rows = sizing::first_window_rows(self.need);
-        let end = x + rows / reach.density();
+        let end = x + self.need as f64 * sizing::FIRST_WINDOW_AIM / reach.density();
         Axis::Numeric(*dir).value_at(end, start)
     }
 
@@ -328,8 +329,10 @@ impl<'a, B: Backend> Streams<'a, B> {
         self.prior = hint.selectivity;
         self.prior_reach = hint.reach;
         self.page_start = start.cloned();
-        if let (Some(v), Some((_, dir))) = (start, &self.pos_col) {
-            self.observe(v, *dir);
+        if let Some(x) =
+            start.zip(self.pos_col.as_ref()).and_then(|(v, (_, d))| axis::numeric_position(v, *d))
+        {
+            self.grid.observe(x);
         }
         if hint.shares.len() == self.states.len() {
             let total: f64 = hint.shares.iter().map(|s| f64::from(*s)).sum();
@@ -358,12 +361,12 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// (or, on a first page, from its first row) to its last row.
     fn reach(&self, first: &Item, last: &Item, rows: usize) -> Option<Reach> {
         let (attr, dir) = self.pos_col.as_ref()?;
-        let at = |v: Option<&Value>| v.and_then(|v| axis::numeric_position(v, *dir));
+        let at = |v: &Value| axis::numeric_position(v, *dir);
         let (from, rows) = match &self.page_start {
-            Some(start) => (at(Some(start)), rows as f64),
-            None => (at(first.get(attr)), rows.saturating_sub(1) as f64),
+            Some(start) => (at(start), rows as f64),
+            None => (first.get(attr).and_then(at), rows.saturating_sub(1) as f64),
         };
-        let span = at(last.get(attr))? - from?;
+        let span = last.get(attr).and_then(at)? - from?;
         Reach::then(self.prior_reach, rows, span)
     }
 
@@ -607,15 +610,16 @@ impl<'a, B: Backend> Streams<'a, B> {
                 st.start_pos = response.items.first().and_then(owned);
             }
             st.frontier = response.last_evaluated_key.as_ref().and_then(owned);
-            // Every item until the grid settles: a lookup, a parse and a
-            // gcd per row would cost more than the merge on long pages.
-            let seen = response.items.iter().chain(&response.last_evaluated_key);
-            for v in seen.filter_map(|it| it.get(attr)) {
-                if self.grid.settled() {
-                    break;
-                }
-                if let Some(x) = axis::numeric_position(v, *dir) {
+            // Every item until the grid settles, then none: a lookup, a
+            // parse and a gcd per row would cost more than the merge on
+            // long pages.
+            if !self.grid.settled() {
+                let seen = response.items.iter().chain(&response.last_evaluated_key);
+                for x in seen.filter_map(|it| axis::numeric_position(it.get(attr)?, *dir)) {
                     self.grid.observe(x);
+                    if self.grid.settled() {
+                        break;
+                    }
                 }
             }
         }
@@ -640,7 +644,8 @@ impl<'a, B: Backend> Streams<'a, B> {
             past.push(0xFF);
             st.frontier = Some((v, past));
             st.skip_upto = Some(enc);
-            st.empty_windows = if response.scanned_count == 0 { st.empty_windows + 1 } else { 0 };
+            st.empty_windows =
+                if response.scanned_count == 0 { st.empty_windows.saturating_add(1) } else { 0 };
             st.done = false;
         }
         let mut scratch = Vec::new();
@@ -662,13 +667,6 @@ impl<'a, B: Backend> Streams<'a, B> {
             self.buffered += 1;
         }
         self.note_buffered(0)
-    }
-
-    /// Records where a real item lies, for the grid.
-    fn observe(&mut self, v: &Value, dir: Direction) {
-        if let Some(x) = axis::numeric_position(v, dir) {
-            self.grid.observe(x);
-        }
     }
 
     /// The page is complete: what is still in flight is abandoned.
