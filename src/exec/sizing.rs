@@ -156,6 +156,10 @@ pub(crate) const SHRINK_ITEMS: f64 = 4.0;
 /// looking empty (which would leave it to be read one round trip at a time).
 const POOL_WEIGHT: f64 = 100.0;
 
+/// Grid steps a stream still at its start (every item it read on one
+/// point) is taken to have covered.
+const STUCK_STEPS: f64 = 0.5;
+
 /// What the boundary estimate knows about one stream, as numbers along the
 /// first sort-key column (see [`super::axis`]).
 #[derive(Debug, Clone, Default)]
@@ -212,8 +216,12 @@ pub(crate) fn plan_round(
             return None;
         }
         // A stream still at its start after `scanned` items (a run of
-        // ties) covered at least one step of the key's grid.
-        let dist = (from(s) - s.start).max(grid);
+        // ties) read part of its first point of the key's grid: half of
+        // it, in expectation. Counting the whole step underrated the
+        // densest streams of a first page (their few items all on one
+        // point), so the round ended too far and the sparse streams read
+        // their windows past the page's end.
+        let dist = (from(s) - s.start).max(grid * STUCK_STEPS);
         let items_per_unit = s.scanned as f64 / dist;
         // Rows per unit: scaled by the selectivity below.
         rates.push((items_per_unit, items_per_unit));
@@ -366,6 +374,21 @@ mod round_tests {
         let limits = plan_round(&[stuck, moving], 10, 50, (0, 0), None).unwrap().limits;
         let l = limits[0].unwrap();
         assert!(l > 14, "{l}");
+    }
+
+    #[test]
+    fn a_stream_still_at_its_start_covered_half_a_step() {
+        // Ten rows, all on the first point of a 1800-wide grid (the other
+        // stream shows the grid, and nothing else). Were the first point
+        // taken as covered whole, the rows would lie 10 per 1800 and the
+        // round would end at 4500; half covered, 10 per 900: at 2250.
+        let stuck =
+            Span { start: 0.0, frontier: 0.0, scanned: 10, matched: 10, done: false, buffered: vec![] };
+        let empty = Span { start: 0.0, frontier: 1800.0, ..stuck.clone() };
+        let empty = Span { scanned: 0, matched: 0, ..empty };
+        // Aim: 20 rows + 2 tail + min(1.5 × √20, 3) slack = 25 rows.
+        let round = plan_round(&[stuck, empty], 20, 50, (0, 0), None).unwrap();
+        assert!((round.end - 2250.0).abs() < 1.0, "{}", round.end);
     }
 
     #[test]
