@@ -11,8 +11,14 @@
 //! Key::Inline  [len | split | b0 b1 … b(len-1) | unused …]   (no allocation)
 //! Key::Heap    Box<[u8]>, split                             (len > INLINE)
 //! ```
+//!
+//! A row's key is encoded straight into an [`InlineBuf`] (an encoding
+//! [`Sink`]), which becomes the inline key as it is; only a key that
+//! overflows it is encoded again into a `Vec` and moved to the heap.
 
 use std::cmp::Ordering;
+
+use crate::encoding::{map_into, Sink};
 
 /// Bytes kept inline; with the length, the split and the tag the type is
 /// 40 bytes.
@@ -53,6 +59,48 @@ impl Key {
         match self {
             Key::Inline { split, .. } => usize::from(*split),
             Key::Heap { split, .. } => *split as usize,
+        }
+    }
+}
+
+/// An inline key being written: an encoding [`Sink`] over the inline
+/// buffer. Bytes that do not fit mark it overflowed and are dropped, and so
+/// is everything after them.
+pub(crate) struct InlineBuf {
+    len: usize,
+    bytes: [u8; INLINE],
+    overflow: bool,
+}
+
+impl InlineBuf {
+    /// Empty.
+    pub fn new() -> InlineBuf {
+        InlineBuf { len: 0, bytes: [0; INLINE], overflow: false }
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The key, split at `split` (at most the length); `None` when the
+    /// bytes did not fit.
+    pub fn finish(self, split: usize) -> Option<Key> {
+        debug_assert!(split <= self.len);
+        // Both at most INLINE < 256.
+        (!self.overflow).then_some(Key::Inline { len: self.len as u8, split: split as u8, bytes: self.bytes })
+    }
+}
+
+impl Sink for InlineBuf {
+    #[inline]
+    fn put(&mut self, src: &[u8], add: u8, mask: u8) {
+        match self.bytes.get_mut(self.len..self.len + src.len()) {
+            Some(dst) if !self.overflow => {
+                map_into(dst, src, add, mask);
+                self.len += src.len();
+            }
+            _ => self.overflow = true,
         }
     }
 }
