@@ -24,6 +24,17 @@ use crate::encoding::{map_into, Sink};
 /// 40 bytes.
 const INLINE: usize = 37;
 
+/// `PREFIX_MASKS[n]` keeps the first `n` bytes of a big-endian `u128`.
+const PREFIX_MASKS: [u128; 17] = {
+    let mut m = [0u128; 17];
+    let mut n = 1;
+    while n <= 16 {
+        m[n] = u128::MAX << (128 - 8 * n);
+        n += 1;
+    }
+    m
+};
+
 /// Byte string, inline up to [`INLINE`] bytes, with a split point.
 #[derive(Clone)]
 pub(crate) enum Key {
@@ -51,6 +62,20 @@ impl Key {
         match self {
             Key::Inline { len, bytes, .. } => &bytes[..usize::from(*len)],
             Key::Heap { bytes, .. } => bytes,
+        }
+    }
+
+    /// The first sixteen bytes before the split, zero-padded, as a
+    /// big-endian number (the merge's first comparison of two heads).
+    #[inline]
+    pub fn prefix_word(&self) -> u128 {
+        match self {
+            Key::Inline { split, bytes, .. } => {
+                let head = u128::from_be_bytes(bytes[..16].try_into().expect("INLINE >= 16"));
+                // Keep the bytes before the split: the top `8 * split` bits.
+                head & PREFIX_MASKS[usize::from(*split).min(16)]
+            }
+            Key::Heap { bytes, split } => word16(&bytes[..*split as usize]),
         }
     }
 
@@ -105,6 +130,15 @@ impl Sink for InlineBuf {
     }
 }
 
+/// The first sixteen bytes of `key`, zero-padded, as a big-endian number.
+#[inline]
+pub(crate) fn word16(key: &[u8]) -> u128 {
+    let mut w = [0u8; 16];
+    let n = key.len().min(16);
+    w[..n].copy_from_slice(&key[..n]);
+    u128::from_be_bytes(w)
+}
+
 /// Lexicographic order of unsigned bytes (what `memcmp` and `[u8]::cmp`
 /// give), eight bytes per step: as fast as `memcmp` on long keys, without
 /// the call on short ones.
@@ -139,11 +173,14 @@ mod tests {
     #[test]
     fn round_trips_every_length_across_the_inline_limit() {
         for n in 0..=INLINE + 3 {
-            let src: Vec<u8> = (0..n as u8).map(|b| b.wrapping_mul(37)).collect();
-            let k = Key::from_slice(&src, n / 2);
-            assert_eq!(k.as_slice(), &src[..]);
-            assert_eq!(k.split(), n / 2);
-            assert_eq!(matches!(k, Key::Inline { .. }), n <= INLINE);
+            let src: Vec<u8> = (0..n as u8).map(|b| b.wrapping_mul(37) | 1).collect();
+            for split in 0..=n {
+                let k = Key::from_slice(&src, split);
+                assert_eq!(k.as_slice(), &src[..]);
+                assert_eq!(k.split(), split);
+                assert_eq!(k.prefix_word(), word16(&src[..split]));
+                assert_eq!(matches!(k, Key::Inline { .. }), n <= INLINE);
+            }
         }
     }
 

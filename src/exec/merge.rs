@@ -26,7 +26,7 @@
 
 use std::cmp::Ordering;
 
-use super::key::compare;
+use super::key::{compare, word16};
 use super::row::Row;
 use super::streams::Streams;
 use crate::backend::Backend;
@@ -56,15 +56,67 @@ impl Head {
     }
 }
 
-/// The first eight bytes of `key`, zero-padded, as a big-endian number:
-/// when two heads' words differ, they order the heads as their whole keys
-/// do (a shorter key that the other extends pads with zeros, and sorts
-/// first either way), so most matches are decided by one integer compare.
-fn word(key: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    let n = key.len().min(8);
-    w[..n].copy_from_slice(&key[..n]);
-    u64::from_be_bytes(w)
+/// What a match compares first, kept beside the heads so that most
+/// matches read no head: the first sixteen bytes of the head's key,
+/// zero-padded ([`word16`]), the key's length and the head's rank.
+///
+/// When two heads' words differ, they order the heads as their whole keys
+/// do: at the first byte that differs, either both keys have a byte there,
+/// or one has ended (a zero pad) and the other, which extends it, has a
+/// nonzero byte there and sorts after it either way. When the words are
+/// equal and both keys are at most sixteen bytes long, the keys agree up to
+/// the shorter length and the longer one goes on in zero bytes, so the
+/// longer sorts after (equal lengths: equal keys). Only keys longer than
+/// sixteen bytes with equal words need their bytes compared.
+///
+/// ```text
+/// ts = 24997 DESC:  DD 7F FA FC FA F5 F5 F7 FF | 00 00 00 00 00 00 00
+///                   └─────── key: 9 bytes ───┘   └── zero pad ──────┘
+/// two heads at 24997: words equal, lengths 9 = 9 ≤ 16 → equal keys,
+/// then rank, then stream index (a u64 word would tie, and need the keys)
+/// ```
+#[derive(Clone, Copy)]
+struct Word {
+    bytes: u128,
+    len: usize,
+    /// [`Head::rank`], or [`EXHAUSTED`].
+    rank: u8,
+}
+
+/// The rank of a stream without a head: it loses to every head.
+const EXHAUSTED: u8 = u8::MAX;
+
+impl Word {
+    /// No head: the greatest word, so that [`Merge::less`] decides for a
+    /// head against no head without looking further (a key's first byte
+    /// is a column's tag, never 0xFF, so no head's word is this great).
+    const NONE: Word = Word { bytes: u128::MAX, len: 0, rank: EXHAUSTED };
+
+    fn of(head: &Head) -> Word {
+        match head {
+            Head::Row(r) => Word::of_row(r),
+            Head::Frontier(k) => Word { bytes: word16(k), len: k.len(), rank: head.rank() },
+        }
+    }
+
+    #[inline]
+    fn of_row(row: &Row) -> Word {
+        Word { bytes: row.prefix_word(), len: row.prefix_len(), rank: 1 }
+    }
+
+    /// The order of the two heads' keys; `keys` compares them in full,
+    /// needed only when both words are equal and a key is longer than
+    /// sixteen bytes.
+    #[inline]
+    fn order(&self, other: &Word, keys: impl FnOnce() -> Ordering) -> Ordering {
+        self.bytes.cmp(&other.bytes).then_with(|| {
+            if self.len.max(other.len) <= 16 {
+                self.len.cmp(&other.len)
+            } else {
+                keys()
+            }
+        })
+    }
 }
 
 /// The merge state.
@@ -72,8 +124,8 @@ fn word(key: &[u8]) -> u64 {
 pub(crate) struct Merge {
     /// Stream `i`'s head; `None` once it is exhausted (or while it is refilled).
     heads: Vec<Option<Head>>,
-    /// [`word`] of each head's key (0 without a head).
-    words: Vec<u64>,
+    /// [`Word`] of each head ([`Word::NONE`] without a head).
+    words: Vec<Word>,
     /// The loser tree over `heads`: `tree[0]` is the winning stream,
     /// `tree[n]` (`1 ≤ n < k`) the loser of the match at node `n`. Empty
     /// until every head is first filled.
@@ -100,7 +152,7 @@ impl Merge {
         if !self.started {
             self.started = true;
             self.heads = (0..s.len()).map(|_| None).collect();
-            self.words = vec![0; s.len()];
+            self.words = vec![Word::NONE; s.len()];
             self.unfilled = s.len();
         }
         while let Some(i) = self.unfilled.checked_sub(1) {
@@ -153,26 +205,34 @@ impl Merge {
     /// Replaces stream `i`'s head, keeping the row count.
     fn set(&mut self, i: usize, head: Option<Head>) -> Option<Head> {
         self.rows += usize::from(matches!(head, Some(Head::Row(_))));
-        self.words[i] = head.as_ref().map_or(0, |h| word(h.key()));
+        self.words[i] = head.as_ref().map_or(Word::NONE, Word::of);
         let old = std::mem::replace(&mut self.heads[i], head);
         self.rows -= usize::from(matches!(old, Some(Head::Row(_))));
         old
     }
 
-    /// True when stream `a`'s head sorts before stream `b`'s.
+    /// True when stream `a`'s head sorts before stream `b`'s. Most matches
+    /// are decided by the words alone; a stream without a head has the
+    /// greatest word, so it loses those to every head.
+    #[inline]
     fn less(&self, a: usize, b: usize) -> bool {
-        match (&self.heads[a], &self.heads[b]) {
-            (Some(x), Some(y)) => {
-                let (wa, wb) = (self.words[a], self.words[b]);
-                if wa != wb {
-                    return wa < wb;
-                }
-                compare(x.key(), y.key()).then(x.rank().cmp(&y.rank())).then(a.cmp(&b)) == Ordering::Less
-            }
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => a < b,
+        let (x, y) = (self.words[a].bytes, self.words[b].bytes);
+        if x != y {
+            return x < y;
         }
+        self.less_on_tie(a, b)
+    }
+
+    /// [`less`](Merge::less) for heads with equal words.
+    #[inline(never)]
+    fn less_on_tie(&self, a: usize, b: usize) -> bool {
+        let (x, y) = (&self.words[a], &self.words[b]);
+        if x.rank == EXHAUSTED || y.rank == EXHAUSTED {
+            return (x.rank == EXHAUSTED, a) < (y.rank == EXHAUSTED, b);
+        }
+        let key = |i: usize| self.heads[i].as_ref().map_or(&[][..], Head::key);
+        let by_key = x.order(y, || compare(key(a), key(b)));
+        by_key.then(x.rank.cmp(&y.rank)).then(a.cmp(&b)) == Ordering::Less
     }
 
     /// Plays every match once. Each node parks the first value to reach it
@@ -244,7 +304,7 @@ impl Merge {
         }
         let next = s.pop(w)?;
         // A row replaces a row: the count of rows held stays.
-        self.words[w] = word(next.prefix());
+        self.words[w] = Word::of_row(&next);
         let Some(Head::Row(row)) = self.heads[w].replace(Head::Row(next)) else { return None };
         self.replay(w);
         Some(row)
@@ -289,23 +349,42 @@ impl Merge {
 
 #[cfg(test)]
 mod tests {
-    use super::word;
+    use super::{word16, Word};
+    use std::cmp::Ordering;
+
+    fn word(key: &[u8]) -> Word {
+        Word { bytes: word16(key), len: key.len(), rank: 1 }
+    }
 
     proptest::proptest! {
         #[test]
-        fn words_that_differ_order_as_keys_do(
-            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..12),
-            b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..12),
-            common in 0usize..10,
+        fn words_order_as_keys_do(
+            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..24),
+            b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..24),
+            common in 0usize..20,
         ) {
             let shared: Vec<u8> = b.iter().copied().cycle().take(common).collect();
             let (a, b) = ([&shared[..], &a[..]].concat(), [&shared[..], &b[..]].concat());
             // Zero bytes and short keys are where padding could mislead.
-            for (x, y) in [(&a, &b), (&a, &[&a[..], &[0]].concat()), (&a, &a[..a.len() / 2].to_vec())] {
-                if word(x) != word(y) {
-                    proptest::prop_assert_eq!(word(x).cmp(&word(y)), x.cmp(y));
-                }
+            let zeros = [&a[..], &[0]].concat();
+            for (x, y) in [(&a, &b), (&a, &zeros), (&a, &a[..a.len() / 2].to_vec()), (&a, &a)] {
+                let mut full = false;
+                let got = word(x).order(&word(y), || {
+                    full = true;
+                    x.cmp(y)
+                });
+                proptest::prop_assert_eq!(got, x.cmp(y));
+                // The bytes are compared only past the words.
+                proptest::prop_assert!(!full || (word16(x) == word16(y) && x.len().max(y.len()) > 16));
             }
         }
+    }
+
+    #[test]
+    fn equal_words_of_short_keys_order_by_length() {
+        let (a, b) = (word(&[1, 2]), word(&[1, 2, 0]));
+        assert_eq!(a.order(&b, || unreachable!()), Ordering::Less);
+        assert_eq!(b.order(&a, || unreachable!()), Ordering::Greater);
+        assert_eq!(a.order(&a, || unreachable!()), Ordering::Equal);
     }
 }

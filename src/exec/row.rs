@@ -54,6 +54,18 @@ impl Row {
         &self.key()[..self.key.split()]
     }
 
+    /// The merge prefix's length.
+    pub fn prefix_len(&self) -> usize {
+        self.key.split()
+    }
+
+    /// The first sixteen bytes of the merge prefix, zero-padded, as a
+    /// big-endian number.
+    #[inline]
+    pub fn prefix_word(&self) -> u128 {
+        self.key.prefix_word()
+    }
+
     /// The key after the merge prefix: rows with equal prefixes compare by it.
     pub fn rest(&self) -> &[u8] {
         &self.key()[self.key.split()..]
