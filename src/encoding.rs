@@ -63,25 +63,28 @@ pub fn encode_column(out: &mut Vec<u8>, value: Option<&Value>, dir: Direction) -
 
 /// Where encoded bytes go: a `Vec`, or a fixed buffer such as a row key's
 /// inline one (which notes an overflow rather than growing), so that one
-/// encoder writes straight to either.
+/// encoder writes straight to either. Each column asks for its whole
+/// length at once, so a fixed buffer checks its room once per column.
 pub(crate) trait Sink {
-    /// Appends `src` with each byte `b` written as `(b + add) ^ mask`.
-    /// Callers guarantee that `b + add` never carries past `0xFF`, so the
-    /// sum may be taken eight bytes at a time.
-    fn put(&mut self, src: &[u8], add: u8, mask: u8);
+    /// Appends `n` bytes and gives them to be written (all of them; their
+    /// contents are unspecified), or `None` when a fixed buffer has no room
+    /// for them: it then notes the overflow and takes nothing more.
+    fn grow(&mut self, n: usize) -> Option<&mut [u8]>;
 }
 
 impl Sink for Vec<u8> {
-    fn put(&mut self, src: &[u8], add: u8, mask: u8) {
-        self.extend(src.iter().map(|b| b.wrapping_add(add) ^ mask));
+    fn grow(&mut self, n: usize) -> Option<&mut [u8]> {
+        let start = self.len();
+        self.resize(start + n, 0);
+        Some(&mut self[start..])
     }
 }
 
 /// Writes `(s + add) ^ mask` for each byte `s` of `src` into `dst` (of the
-/// same length), a word at a time: no byte carries into the next, so a
-/// `u64` sum is eight byte sums.
+/// same length), a word at a time: callers guarantee that `s + add` never
+/// carries past `0xFF`, so a `u64` sum is eight byte sums.
 #[inline]
-pub(crate) fn map_into(dst: &mut [u8], src: &[u8], add: u8, mask: u8) {
+fn map_into(dst: &mut [u8], src: &[u8], add: u8, mask: u8) {
     debug_assert_eq!(dst.len(), src.len());
     debug_assert!(src.iter().all(|b| b.checked_add(add).is_some()));
     let (add8, mask8) = (u64::from(add) * 0x0101_0101_0101_0101, u64::from(mask) * 0x0101_0101_0101_0101);
@@ -93,6 +96,14 @@ pub(crate) fn map_into(dst: &mut [u8], src: &[u8], add: u8, mask: u8) {
     }
     for (d, s) in dst.into_remainder().iter_mut().zip(src.remainder()) {
         *d = s.wrapping_add(add) ^ mask;
+    }
+}
+
+/// Appends `bytes` as they are.
+#[inline]
+fn put<S: Sink>(out: &mut S, bytes: &[u8]) {
+    if let Some(d) = out.grow(bytes.len()) {
+        d.copy_from_slice(bytes);
     }
 }
 
@@ -110,8 +121,8 @@ pub(crate) fn encode_into<S: Sink>(
     // written saves a second pass.
     let m = if dir == Direction::Desc { 0xFF } else { 0x00 };
     match value {
-        None | Some(Value::Null) => out.put(&[TAG_NULL], 0, m),
-        Some(Value::Bool(b)) => out.put(&[TAG_BOOL, u8::from(*b)], 0, m),
+        None | Some(Value::Null) => put(out, &[TAG_NULL ^ m]),
+        Some(Value::Bool(b)) => put(out, &[TAG_BOOL ^ m, u8::from(*b) ^ m]),
         Some(Value::N(n)) => encode_number(out, n, m),
         Some(Value::S(s)) => encode_bytes(out, TAG_S, s.as_bytes(), m),
         Some(Value::B(b)) => encode_bytes(out, TAG_B, b, m),
@@ -125,17 +136,21 @@ pub(crate) fn encode_into<S: Sink>(
 #[inline]
 fn encode_number<S: Sink>(out: &mut S, n: &Number, m: u8) {
     if n.is_zero() {
-        out.put(&[TAG_ZERO], 0, m);
+        put(out, &[TAG_ZERO ^ m]);
         return;
     }
     let (tag, rest) = if n.is_negative() { (TAG_NEG, !m) } else { (TAG_POS, m) };
     // Exponents lie in -129..=126, so the offset fits a u16 with room to spare.
     let [e0, e1] = ((n.exponent() + 0x8000) as u16).to_be_bytes();
-    out.put(&[tag ^ m ^ rest, e0, e1], 0, rest);
+    let digits = n.digits();
+    let Some(d) = out.grow(digits.len() + 4) else { return };
+    let (head, body) = d.split_at_mut(3);
+    head.copy_from_slice(&[tag ^ m, e0 ^ rest, e1 ^ rest]);
+    let (body, end) = body.split_at_mut(digits.len());
     // Digits are 0–9, so `digit + 1` neither carries nor is the 0x00
     // terminator.
-    out.put(n.digits(), 1, rest);
-    out.put(&[0], 0, rest);
+    map_into(body, digits, 1, rest);
+    end[0] = rest;
 }
 
 /// True when `bytes` holds a 0x00, eight bytes at a time (the classic
@@ -154,24 +169,27 @@ fn has_zero(bytes: &[u8]) -> bool {
 
 #[inline]
 fn encode_bytes<S: Sink>(out: &mut S, tag: u8, bytes: &[u8], m: u8) {
-    out.put(&[tag], 0, m);
-    // Most strings hold no 0x00: copy them whole instead of chunk by chunk.
-    if !has_zero(bytes) {
-        out.put(bytes, 0, m);
-        out.put(&[0x00, 0x01], 0, m);
-        return;
-    }
-    let mut rest = bytes;
-    loop {
-        let zero = rest.iter().position(|&b| b == 0);
-        let chunk = zero.map_or(rest, |z| &rest[..=z]);
-        out.put(chunk, 0, m);
-        let Some(z) = zero else { break };
-        out.put(&[0xFF], 0, m);
-        rest = &rest[z + 1..];
+    // Most strings hold no 0x00; the others grow by one byte per 0x00.
+    let zeros = if has_zero(bytes) { bytes.iter().filter(|&&b| b == 0).count() } else { 0 };
+    let Some(d) = out.grow(bytes.len() + zeros + 3) else { return };
+    let (body, end) = d.split_at_mut(1 + bytes.len() + zeros);
+    body[0] = tag ^ m;
+    if zeros == 0 {
+        map_into(&mut body[1..], bytes, 0, m);
+    } else {
+        let mut at = 1;
+        for &b in bytes {
+            body[at] = b ^ m;
+            at += 1;
+            // 0x00 is escaped as 0x00 0xFF.
+            if b == 0 {
+                body[at] = 0xFF ^ m;
+                at += 1;
+            }
+        }
     }
     // The terminator 0x00 0x01.
-    out.put(&[0x00, 0x01], 0, m);
+    end.copy_from_slice(&[m, 0x01 ^ m]);
 }
 
 #[cfg(test)]

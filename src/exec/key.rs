@@ -18,7 +18,7 @@
 
 use std::cmp::Ordering;
 
-use crate::encoding::{map_into, Sink};
+use crate::encoding::Sink;
 
 /// Bytes kept inline; with the length, the split and the tag the type is
 /// 40 bytes.
@@ -119,14 +119,14 @@ impl InlineBuf {
 
 impl Sink for InlineBuf {
     #[inline]
-    fn put(&mut self, src: &[u8], add: u8, mask: u8) {
-        match self.bytes.get_mut(self.len..self.len + src.len()) {
-            Some(dst) if !self.overflow => {
-                map_into(dst, src, add, mask);
-                self.len += src.len();
-            }
-            _ => self.overflow = true,
+    fn grow(&mut self, n: usize) -> Option<&mut [u8]> {
+        let (start, end) = (self.len, self.len + n);
+        if self.overflow || end > INLINE {
+            self.overflow = true;
+            return None;
         }
+        self.len = end;
+        Some(&mut self.bytes[start..end])
     }
 }
 
