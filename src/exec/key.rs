@@ -57,7 +57,26 @@ impl Key {
         }
     }
 
+    /// The bytes before the split.
+    #[inline]
+    pub fn prefix(&self) -> &[u8] {
+        match self {
+            Key::Inline { split, bytes, .. } => &bytes[..usize::from(*split)],
+            Key::Heap { bytes, split } => &bytes[..*split as usize],
+        }
+    }
+
+    /// The bytes after the split.
+    #[inline]
+    pub fn rest(&self) -> &[u8] {
+        match self {
+            Key::Inline { len, split, bytes } => &bytes[usize::from(*split)..usize::from(*len)],
+            Key::Heap { bytes, split } => &bytes[*split as usize..],
+        }
+    }
+
     /// The bytes.
+    #[inline]
     pub fn as_slice(&self) -> &[u8] {
         match self {
             Key::Inline { len, bytes, .. } => &bytes[..usize::from(*len)],
@@ -80,6 +99,7 @@ impl Key {
     }
 
     /// Where the split falls.
+    #[inline]
     pub fn split(&self) -> usize {
         match self {
             Key::Inline { split, .. } => usize::from(*split),

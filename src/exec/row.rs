@@ -45,16 +45,19 @@ impl Row {
     }
 
     /// The whole key.
+    #[inline]
     pub fn key(&self) -> &[u8] {
         self.key.as_slice()
     }
 
     /// The merge prefix.
+    #[inline]
     pub fn prefix(&self) -> &[u8] {
-        &self.key()[..self.key.split()]
+        self.key.prefix()
     }
 
     /// The merge prefix's length.
+    #[inline]
     pub fn prefix_len(&self) -> usize {
         self.key.split()
     }
@@ -67,8 +70,9 @@ impl Row {
     }
 
     /// The key after the merge prefix: rows with equal prefixes compare by it.
+    #[inline]
     pub fn rest(&self) -> &[u8] {
-        &self.key()[self.key.split()..]
+        self.key.rest()
     }
 }
 
