@@ -48,74 +48,89 @@ impl Head {
         }
     }
 
+    /// A frontier sorts before a row at the same position (the stream may
+    /// still hold ties).
     fn rank(&self) -> u8 {
         match self {
             Head::Frontier(_) => 0,
-            Head::Row(_) => 1,
+            Head::Row(_) => ROW_RANK,
         }
     }
 }
 
+/// [`Head::rank`] of a row.
+const ROW_RANK: u8 = 1;
+
 /// What a match compares first, kept beside the heads so that most
 /// matches read no head: the first sixteen bytes of the head's key,
-/// zero-padded ([`word16`]), the key's length and the head's rank.
+/// zero-padded ([`word16`]), then a *tail* packing the key's length and
+/// the head's rank — the order's tie-breaks but the stream index, in one
+/// integer.
 ///
 /// When two heads' words differ, they order the heads as their whole keys
 /// do: at the first byte that differs, either both keys have a byte there,
 /// or one has ended (a zero pad) and the other, which extends it, has a
 /// nonzero byte there and sorts after it either way. When the words are
-/// equal and both keys are at most sixteen bytes long, the keys agree up to
-/// the shorter length and the longer one goes on in zero bytes, so the
-/// longer sorts after (equal lengths: equal keys). Only keys longer than
-/// sixteen bytes with equal words need their bytes compared.
+/// equal and a key is at most sixteen bytes long, the keys agree up to the
+/// shorter length and the longer one goes on in zero bytes, so the longer
+/// sorts after (equal lengths: equal keys), which the lengths in the tails
+/// say. Only two keys longer than sixteen bytes with equal words need their
+/// bytes compared.
 ///
 /// ```text
 /// ts = 24997 DESC:  DD 7F FA FC FA F5 F5 F7 FF | 00 00 00 00 00 00 00
 ///                   └─────── key: 9 bytes ───┘   └── zero pad ──────┘
-/// two heads at 24997: words equal, lengths 9 = 9 ≤ 16 → equal keys,
-/// then rank, then stream index (a u64 word would tie, and need the keys)
+/// tail:             length 9 (bits 8..) | rank (bits 0..8)
+/// two heads at 24997: words equal, tails then stream indexes decide (no
+/// key read); a u64 of the first eight bytes would tie, and need the keys
 /// ```
 #[derive(Clone, Copy)]
 struct Word {
     bytes: u128,
-    len: usize,
-    /// [`Head::rank`], or [`EXHAUSTED`].
-    rank: u8,
+    tail: u64,
 }
 
-/// The rank of a stream without a head: it loses to every head.
-const EXHAUSTED: u8 = u8::MAX;
-
 impl Word {
-    /// No head: the greatest word, so that [`Merge::less`] decides for a
-    /// head against no head without looking further (a key's first byte
-    /// is a column's tag, never 0xFF, so no head's word is this great).
-    const NONE: Word = Word { bytes: u128::MAX, len: 0, rank: EXHAUSTED };
+    /// No head: the greatest word and tail, so that it loses every match
+    /// against a head without the keys (a key's first byte is a column's
+    /// tag, never 0xFF, so no head's word is this great), and two streams
+    /// without a head play by stream index.
+    const NONE: Word = Word { bytes: u128::MAX, tail: u64::MAX };
 
     fn of(head: &Head) -> Word {
         match head {
             Head::Row(r) => Word::of_row(r),
-            Head::Frontier(k) => Word { bytes: word16(k), len: k.len(), rank: head.rank() },
+            Head::Frontier(k) => Word::new(word16(k), k.len(), head.rank()),
         }
     }
 
     #[inline]
     fn of_row(row: &Row) -> Word {
-        Word { bytes: row.prefix_word(), len: row.prefix_len(), rank: 1 }
+        Word::new(row.prefix_word(), row.prefix_len(), ROW_RANK)
     }
 
-    /// The order of the two heads' keys; `keys` compares them in full,
-    /// needed only when both words are equal and a key is longer than
-    /// sixteen bytes.
+    #[inline]
+    fn new(bytes: u128, len: usize, rank: u8) -> Word {
+        Word { bytes, tail: (len as u64) << 8 | u64::from(rank) }
+    }
+
+    /// True when the words alone do not order the keys: equal, and both
+    /// keys longer than sixteen bytes.
+    #[inline]
+    fn need_keys(&self, other: &Word) -> bool {
+        const LONG: u64 = 16 << 8 | 0xFF;
+        self.bytes == other.bytes && self.tail > LONG && other.tail > LONG && self.tail != u64::MAX
+    }
+
+    /// The order of the two heads, but for their stream index: key, then
+    /// rank; `keys` compares the keys in full, needed only when
+    /// [`Word::need_keys`].
     #[inline]
     fn order(&self, other: &Word, keys: impl FnOnce() -> Ordering) -> Ordering {
-        self.bytes.cmp(&other.bytes).then_with(|| {
-            if self.len.max(other.len) <= 16 {
-                self.len.cmp(&other.len)
-            } else {
-                keys()
-            }
-        })
+        if self.need_keys(other) {
+            return keys().then(self.tail.cmp(&other.tail));
+        }
+        (self.bytes, self.tail).cmp(&(other.bytes, other.tail))
     }
 }
 
@@ -211,28 +226,26 @@ impl Merge {
         old
     }
 
-    /// True when stream `a`'s head sorts before stream `b`'s. Most matches
-    /// are decided by the words alone; a stream without a head has the
-    /// greatest word, so it loses those to every head.
+    /// True when stream `a`'s head sorts before stream `b`'s: most
+    /// matches are decided by the words alone.
     #[inline]
     fn less(&self, a: usize, b: usize) -> bool {
-        let (x, y) = (self.words[a].bytes, self.words[b].bytes);
-        if x != y {
-            return x < y;
+        let (x, y) = (&self.words[a], &self.words[b]);
+        if x.bytes != y.bytes {
+            return x.bytes < y.bytes;
         }
-        self.less_on_tie(a, b)
+        if x.need_keys(y) {
+            return self.less_by_keys(a, b);
+        }
+        (x.tail, a) < (y.tail, b)
     }
 
-    /// [`less`](Merge::less) for heads with equal words.
+    /// [`less`](Merge::less) for heads whose words need their keys.
     #[inline(never)]
-    fn less_on_tie(&self, a: usize, b: usize) -> bool {
-        let (x, y) = (&self.words[a], &self.words[b]);
-        if x.rank == EXHAUSTED || y.rank == EXHAUSTED {
-            return (x.rank == EXHAUSTED, a) < (y.rank == EXHAUSTED, b);
-        }
+    fn less_by_keys(&self, a: usize, b: usize) -> bool {
         let key = |i: usize| self.heads[i].as_ref().map_or(&[][..], Head::key);
-        let by_key = x.order(y, || compare(key(a), key(b)));
-        by_key.then(x.rank.cmp(&y.rank)).then(a.cmp(&b)) == Ordering::Less
+        let by_keys = self.words[a].order(&self.words[b], || compare(key(a), key(b)));
+        by_keys.then(a.cmp(&b)) == Ordering::Less
     }
 
     /// Plays every match once. Each node parks the first value to reach it
@@ -352,39 +365,50 @@ mod tests {
     use super::{word16, Word};
     use std::cmp::Ordering;
 
-    fn word(key: &[u8]) -> Word {
-        Word { bytes: word16(key), len: key.len(), rank: 1 }
-    }
-
     proptest::proptest! {
         #[test]
-        fn words_order_as_keys_do(
+        fn words_order_as_keys_ranks_and_streams_do(
             a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..24),
             b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..24),
             common in 0usize..20,
+            (ra, rb) in (0u8..2, 0u8..2),
         ) {
             let shared: Vec<u8> = b.iter().copied().cycle().take(common).collect();
             let (a, b) = ([&shared[..], &a[..]].concat(), [&shared[..], &b[..]].concat());
             // Zero bytes and short keys are where padding could mislead.
             let zeros = [&a[..], &[0]].concat();
             for (x, y) in [(&a, &b), (&a, &zeros), (&a, &a[..a.len() / 2].to_vec()), (&a, &a)] {
+                let (wx, wy) = (Word::new(word16(x), x.len(), ra), Word::new(word16(y), y.len(), rb));
                 let mut full = false;
-                let got = word(x).order(&word(y), || {
+                let got = wx.order(&wy, || {
                     full = true;
                     x.cmp(y)
                 });
-                proptest::prop_assert_eq!(got, x.cmp(y));
+                proptest::prop_assert_eq!(got, x.cmp(y).then(ra.cmp(&rb)));
                 // The bytes are compared only past the words.
-                proptest::prop_assert!(!full || (word16(x) == word16(y) && x.len().max(y.len()) > 16));
+                proptest::prop_assert!(!full || (word16(x) == word16(y) && x.len().min(y.len()) > 16));
+                proptest::prop_assert_eq!(full, wx.need_keys(&wy));
             }
         }
     }
 
     #[test]
+    fn no_head_loses_to_every_head() {
+        let never = || -> Ordering { unreachable!() };
+        for len in [0, 5, 16, 17, 300] {
+            let head = Word::new(word16(&vec![0xEF; len]), len, 1);
+            assert_eq!(Word::NONE.order(&head, never), Ordering::Greater);
+            assert_eq!(head.order(&Word::NONE, never), Ordering::Less);
+        }
+        assert_eq!(Word::NONE.order(&Word::NONE, never), Ordering::Equal);
+    }
+
+    #[test]
     fn equal_words_of_short_keys_order_by_length() {
-        let (a, b) = (word(&[1, 2]), word(&[1, 2, 0]));
-        assert_eq!(a.order(&b, || unreachable!()), Ordering::Less);
-        assert_eq!(b.order(&a, || unreachable!()), Ordering::Greater);
-        assert_eq!(a.order(&a, || unreachable!()), Ordering::Equal);
+        let w = |k: &[u8]| Word::new(word16(k), k.len(), 1);
+        let never = || -> Ordering { unreachable!() };
+        assert_eq!(w(&[1, 2]).order(&w(&[1, 2, 0]), never), Ordering::Less);
+        assert_eq!(w(&[1, 2, 0]).order(&w(&[1, 2]), never), Ordering::Greater);
+        assert_eq!(w(&[1, 2]).order(&w(&[1, 2]), never), Ordering::Equal);
     }
 }
