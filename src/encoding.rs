@@ -58,12 +58,71 @@ pub struct Unorderable(pub crate::value::AttrType);
 /// # Errors
 /// [`Unorderable`] for lists, maps and sets.
 pub fn encode_column(out: &mut Vec<u8>, value: Option<&Value>, dir: Direction) -> Result<(), Unorderable> {
+    encode_into(out, value, dir)
+}
+
+/// Where encoded bytes go: a `Vec`, or a fixed buffer such as a row key's
+/// inline one (which notes an overflow rather than growing), so that one
+/// encoder writes straight to either. Each column asks for its whole
+/// length at once, so a fixed buffer checks its room once per column.
+pub(crate) trait Sink {
+    /// Appends `n` bytes and gives them to be written (all of them; their
+    /// contents are unspecified), or `None` when a fixed buffer has no room
+    /// for them: it then notes the overflow and takes nothing more.
+    fn grow(&mut self, n: usize) -> Option<&mut [u8]>;
+}
+
+impl Sink for Vec<u8> {
+    fn grow(&mut self, n: usize) -> Option<&mut [u8]> {
+        let start = self.len();
+        self.resize(start + n, 0);
+        Some(&mut self[start..])
+    }
+}
+
+/// Writes `(s + add) ^ mask` for each byte `s` of `src` into `dst` (of the
+/// same length), a word at a time: callers guarantee that `s + add` never
+/// carries past `0xFF`, so a `u64` sum is eight byte sums.
+#[inline]
+fn map_into(dst: &mut [u8], src: &[u8], add: u8, mask: u8) {
+    debug_assert_eq!(dst.len(), src.len());
+    debug_assert!(src.iter().all(|b| b.checked_add(add).is_some()));
+    let (add8, mask8) = (u64::from(add) * 0x0101_0101_0101_0101, u64::from(mask) * 0x0101_0101_0101_0101);
+    let mut dst = dst.chunks_exact_mut(8);
+    let mut src = src.chunks_exact(8);
+    for (d, s) in (&mut dst).zip(&mut src) {
+        let w = u64::from_le_bytes(s.try_into().expect("8 bytes"));
+        d.copy_from_slice(&(w.wrapping_add(add8) ^ mask8).to_le_bytes());
+    }
+    for (d, s) in dst.into_remainder().iter_mut().zip(src.remainder()) {
+        *d = s.wrapping_add(add) ^ mask;
+    }
+}
+
+/// Appends `bytes` as they are.
+#[inline]
+fn put<S: Sink>(out: &mut S, bytes: &[u8]) {
+    if let Some(d) = out.grow(bytes.len()) {
+        d.copy_from_slice(bytes);
+    }
+}
+
+/// [`encode_column`] into any [`Sink`].
+///
+/// # Errors
+/// [`Unorderable`] for lists, maps and sets.
+#[inline]
+pub(crate) fn encode_into<S: Sink>(
+    out: &mut S,
+    value: Option<&Value>,
+    dir: Direction,
+) -> Result<(), Unorderable> {
     // `DESC` inverts every byte; XOR-ing with the mask as the bytes are
     // written saves a second pass.
     let m = if dir == Direction::Desc { 0xFF } else { 0x00 };
     match value {
-        None | Some(Value::Null) => out.push(TAG_NULL ^ m),
-        Some(Value::Bool(b)) => out.extend_from_slice(&[TAG_BOOL ^ m, u8::from(*b) ^ m]),
+        None | Some(Value::Null) => put(out, &[TAG_NULL ^ m]),
+        Some(Value::Bool(b)) => put(out, &[TAG_BOOL ^ m, u8::from(*b) ^ m]),
         Some(Value::N(n)) => encode_number(out, n, m),
         Some(Value::S(s)) => encode_bytes(out, TAG_S, s.as_bytes(), m),
         Some(Value::B(b)) => encode_bytes(out, TAG_B, b, m),
@@ -74,53 +133,63 @@ pub fn encode_column(out: &mut Vec<u8>, value: Option<&Value>, dir: Direction) -
 
 /// `m` is the direction's mask; a negative number inverts everything after
 /// its tag once more.
-fn encode_number(out: &mut Vec<u8>, n: &Number, m: u8) {
+#[inline]
+fn encode_number<S: Sink>(out: &mut S, n: &Number, m: u8) {
     if n.is_zero() {
-        out.push(TAG_ZERO ^ m);
+        put(out, &[TAG_ZERO ^ m]);
         return;
     }
     let (tag, rest) = if n.is_negative() { (TAG_NEG, !m) } else { (TAG_POS, m) };
     // Exponents lie in -129..=126, so the offset fits a u16 with room to spare.
     let [e0, e1] = ((n.exponent() + 0x8000) as u16).to_be_bytes();
     let digits = n.digits();
-    out.reserve(4 + digits.len());
-    out.extend_from_slice(&[tag ^ m, e0 ^ rest, e1 ^ rest]);
-    // Digits are 0–9, so `digit + 1` never is the 0x00 terminator.
-    out.extend(digits.iter().map(|d| d.wrapping_add(1) ^ rest));
-    out.push(rest);
+    let Some(d) = out.grow(digits.len() + 4) else { return };
+    let (head, body) = d.split_at_mut(3);
+    head.copy_from_slice(&[tag ^ m, e0 ^ rest, e1 ^ rest]);
+    let (body, end) = body.split_at_mut(digits.len());
+    // Digits are 0–9, so `digit + 1` neither carries nor is the 0x00
+    // terminator.
+    map_into(body, digits, 1, rest);
+    end[0] = rest;
 }
 
-fn encode_bytes(out: &mut Vec<u8>, tag: u8, bytes: &[u8], m: u8) {
-    out.reserve(bytes.len() + 3);
-    out.push(tag ^ m);
-    // Most strings hold no 0x00: copy them whole (inverted in place for
-    // `DESC`) instead of searching chunk by chunk.
-    if !bytes.contains(&0) {
-        let start = out.len();
-        out.extend_from_slice(bytes);
-        if m != 0 {
-            for b in &mut out[start..] {
-                *b = !*b;
+/// True when `bytes` holds a 0x00, eight bytes at a time (the classic
+/// "has zero byte" test on a word: nonzero exactly when a byte is zero).
+#[inline]
+fn has_zero(bytes: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut words = bytes.chunks_exact(8);
+    let any = words.any(|w| {
+        let x = u64::from_le_bytes(w.try_into().expect("8 bytes"));
+        x.wrapping_sub(LO) & !x & HI != 0
+    });
+    any || words.remainder().contains(&0)
+}
+
+#[inline]
+fn encode_bytes<S: Sink>(out: &mut S, tag: u8, bytes: &[u8], m: u8) {
+    // Most strings hold no 0x00; the others grow by one byte per 0x00.
+    let zeros = if has_zero(bytes) { bytes.iter().filter(|&&b| b == 0).count() } else { 0 };
+    let Some(d) = out.grow(bytes.len() + zeros + 3) else { return };
+    let (body, end) = d.split_at_mut(1 + bytes.len() + zeros);
+    body[0] = tag ^ m;
+    if zeros == 0 {
+        map_into(&mut body[1..], bytes, 0, m);
+    } else {
+        let mut at = 1;
+        for &b in bytes {
+            body[at] = b ^ m;
+            at += 1;
+            // 0x00 is escaped as 0x00 0xFF.
+            if b == 0 {
+                body[at] = 0xFF ^ m;
+                at += 1;
             }
         }
-        out.extend_from_slice(&[m, 0x01 ^ m]);
-        return;
-    }
-    let mut rest = bytes;
-    loop {
-        let zero = rest.iter().position(|&b| b == 0);
-        let chunk = zero.map_or(rest, |z| &rest[..=z]);
-        if m == 0 {
-            out.extend_from_slice(chunk);
-        } else {
-            out.extend(chunk.iter().map(|b| !b));
-        }
-        let Some(z) = zero else { break };
-        out.push(0xFF ^ m);
-        rest = &rest[z + 1..];
     }
     // The terminator 0x00 0x01.
-    out.extend_from_slice(&[m, 0x01 ^ m]);
+    end.copy_from_slice(&[m, 0x01 ^ m]);
 }
 
 #[cfg(test)]
@@ -163,7 +232,7 @@ mod tests {
                 s.parse::<Number>().ok().map(Value::N)
             }),
             "[a\\x00\u{7f}\u{e9}\u{ff21}\u{1f600}]{0,6}".prop_map(|s| Some(Value::S(s))),
-            proptest::collection::vec(prop_oneof![Just(0u8), Just(1u8), Just(255u8), any::<u8>()], 0..6)
+            proptest::collection::vec(prop_oneof![Just(0u8), Just(1u8), Just(255u8), any::<u8>()], 0..20)
                 .prop_map(|b| Some(Value::B(b))),
         ]
     }
@@ -232,6 +301,15 @@ mod tests {
             for dir in [Direction::Asc, Direction::Desc] {
                 prop_assert_eq!(enc(v.as_ref(), dir), layout(v.as_ref(), dir));
             }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn has_zero_finds_any_zero_byte(
+            b in proptest::collection::vec(prop_oneof![Just(0u8), Just(1u8), Just(0x80u8), any::<u8>()], 0..40),
+        ) {
+            prop_assert_eq!(has_zero(&b), b.contains(&0));
         }
     }
 

@@ -11,12 +11,29 @@
 //! Key::Inline  [len | split | b0 b1 … b(len-1) | unused …]   (no allocation)
 //! Key::Heap    Box<[u8]>, split                             (len > INLINE)
 //! ```
+//!
+//! A row's key is encoded straight into an [`InlineBuf`] (an encoding
+//! [`Sink`]), which becomes the inline key as it is; only a key that
+//! overflows it is encoded again into a `Vec` and moved to the heap.
 
 use std::cmp::Ordering;
+
+use crate::encoding::Sink;
 
 /// Bytes kept inline; with the length, the split and the tag the type is
 /// 40 bytes.
 const INLINE: usize = 37;
+
+/// `PREFIX_MASKS[n]` keeps the first `n` bytes of a big-endian `u128`.
+const PREFIX_MASKS: [u128; 17] = {
+    let mut m = [0u128; 17];
+    let mut n = 1;
+    while n <= 16 {
+        m[n] = u128::MAX << (128 - 8 * n);
+        n += 1;
+    }
+    m
+};
 
 /// Byte string, inline up to [`INLINE`] bytes, with a split point.
 #[derive(Clone)]
@@ -40,7 +57,26 @@ impl Key {
         }
     }
 
+    /// The bytes before the split.
+    #[inline]
+    pub fn prefix(&self) -> &[u8] {
+        match self {
+            Key::Inline { split, bytes, .. } => &bytes[..usize::from(*split)],
+            Key::Heap { bytes, split } => &bytes[..*split as usize],
+        }
+    }
+
+    /// The bytes after the split.
+    #[inline]
+    pub fn rest(&self) -> &[u8] {
+        match self {
+            Key::Inline { len, split, bytes } => &bytes[usize::from(*split)..usize::from(*len)],
+            Key::Heap { bytes, split } => &bytes[*split as usize..],
+        }
+    }
+
     /// The bytes.
+    #[inline]
     pub fn as_slice(&self) -> &[u8] {
         match self {
             Key::Inline { len, bytes, .. } => &bytes[..usize::from(*len)],
@@ -48,13 +84,79 @@ impl Key {
         }
     }
 
+    /// The first sixteen bytes before the split, zero-padded, as a
+    /// big-endian number (the merge's first comparison of two heads).
+    #[inline]
+    pub fn prefix_word(&self) -> u128 {
+        match self {
+            Key::Inline { split, bytes, .. } => {
+                let head = u128::from_be_bytes(bytes[..16].try_into().expect("INLINE >= 16"));
+                // Keep the bytes before the split: the top `8 * split` bits.
+                head & PREFIX_MASKS[usize::from(*split).min(16)]
+            }
+            Key::Heap { bytes, split } => word16(&bytes[..*split as usize]),
+        }
+    }
+
     /// Where the split falls.
+    #[inline]
     pub fn split(&self) -> usize {
         match self {
             Key::Inline { split, .. } => usize::from(*split),
             Key::Heap { split, .. } => *split as usize,
         }
     }
+}
+
+/// An inline key being written: an encoding [`Sink`] over the inline
+/// buffer. Bytes that do not fit mark it overflowed and are dropped, and so
+/// is everything after them.
+pub(crate) struct InlineBuf {
+    len: usize,
+    bytes: [u8; INLINE],
+    overflow: bool,
+}
+
+impl InlineBuf {
+    /// Empty.
+    pub fn new() -> InlineBuf {
+        InlineBuf { len: 0, bytes: [0; INLINE], overflow: false }
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The key, split at `split` (at most the length); `None` when the
+    /// bytes did not fit.
+    pub fn finish(self, split: usize) -> Option<Key> {
+        debug_assert!(split <= self.len);
+        // Both at most INLINE < 256.
+        (!self.overflow).then_some(Key::Inline { len: self.len as u8, split: split as u8, bytes: self.bytes })
+    }
+}
+
+impl Sink for InlineBuf {
+    #[inline]
+    fn grow(&mut self, n: usize) -> Option<&mut [u8]> {
+        let (start, end) = (self.len, self.len + n);
+        if self.overflow || end > INLINE {
+            self.overflow = true;
+            return None;
+        }
+        self.len = end;
+        Some(&mut self.bytes[start..end])
+    }
+}
+
+/// The first sixteen bytes of `key`, zero-padded, as a big-endian number.
+#[inline]
+pub(crate) fn word16(key: &[u8]) -> u128 {
+    let mut w = [0u8; 16];
+    let n = key.len().min(16);
+    w[..n].copy_from_slice(&key[..n]);
+    u128::from_be_bytes(w)
 }
 
 /// Lexicographic order of unsigned bytes (what `memcmp` and `[u8]::cmp`
@@ -91,11 +193,14 @@ mod tests {
     #[test]
     fn round_trips_every_length_across_the_inline_limit() {
         for n in 0..=INLINE + 3 {
-            let src: Vec<u8> = (0..n as u8).map(|b| b.wrapping_mul(37)).collect();
-            let k = Key::from_slice(&src, n / 2);
-            assert_eq!(k.as_slice(), &src[..]);
-            assert_eq!(k.split(), n / 2);
-            assert_eq!(matches!(k, Key::Inline { .. }), n <= INLINE);
+            let src: Vec<u8> = (0..n as u8).map(|b| b.wrapping_mul(37) | 1).collect();
+            for split in 0..=n {
+                let k = Key::from_slice(&src, split);
+                assert_eq!(k.as_slice(), &src[..]);
+                assert_eq!(k.split(), split);
+                assert_eq!(k.prefix_word(), word16(&src[..split]));
+                assert_eq!(matches!(k, Key::Inline { .. }), n <= INLINE);
+            }
         }
     }
 

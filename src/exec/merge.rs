@@ -26,7 +26,7 @@
 
 use std::cmp::Ordering;
 
-use super::key::compare;
+use super::key::{compare, word16};
 use super::row::Row;
 use super::streams::Streams;
 use crate::backend::Backend;
@@ -48,23 +48,90 @@ impl Head {
         }
     }
 
+    /// A frontier sorts before a row at the same position (the stream may
+    /// still hold ties).
     fn rank(&self) -> u8 {
         match self {
             Head::Frontier(_) => 0,
-            Head::Row(_) => 1,
+            Head::Row(_) => ROW_RANK,
         }
     }
 }
 
-/// The first eight bytes of `key`, zero-padded, as a big-endian number:
-/// when two heads' words differ, they order the heads as their whole keys
-/// do (a shorter key that the other extends pads with zeros, and sorts
-/// first either way), so most matches are decided by one integer compare.
-fn word(key: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    let n = key.len().min(8);
-    w[..n].copy_from_slice(&key[..n]);
-    u64::from_be_bytes(w)
+/// [`Head::rank`] of a row.
+const ROW_RANK: u8 = 1;
+
+/// What a match compares first, kept beside the heads so that most
+/// matches read no head: the first sixteen bytes of the head's key,
+/// zero-padded ([`word16`]), then a *tail* packing the key's length and
+/// the head's rank — the order's tie-breaks but the stream index, in one
+/// integer.
+///
+/// When two heads' words differ, they order the heads as their whole keys
+/// do: at the first byte that differs, either both keys have a byte there,
+/// or one has ended (a zero pad) and the other, which extends it, has a
+/// nonzero byte there and sorts after it either way. When the words are
+/// equal and a key is at most sixteen bytes long, the keys agree up to the
+/// shorter length and the longer one goes on in zero bytes, so the longer
+/// sorts after (equal lengths: equal keys), which the lengths in the tails
+/// say. Only two keys longer than sixteen bytes with equal words need their
+/// bytes compared.
+///
+/// ```text
+/// ts = 24997 DESC:  DD 7F FA FC FA F5 F5 F7 FF | 00 00 00 00 00 00 00
+///                   └─────── key: 9 bytes ───┘   └── zero pad ──────┘
+/// tail:             length 9 (bits 8..) | rank (bits 0..8)
+/// two heads at 24997: words equal, tails then stream indexes decide (no
+/// key read); a u64 of the first eight bytes would tie, and need the keys
+/// ```
+#[derive(Clone, Copy)]
+struct Word {
+    bytes: u128,
+    tail: u64,
+}
+
+impl Word {
+    /// No head: the greatest word and tail, so that it loses every match
+    /// against a head without the keys (a key's first byte is a column's
+    /// tag, never 0xFF, so no head's word is this great), and two streams
+    /// without a head play by stream index.
+    const NONE: Word = Word { bytes: u128::MAX, tail: u64::MAX };
+
+    fn of(head: &Head) -> Word {
+        match head {
+            Head::Row(r) => Word::of_row(r),
+            Head::Frontier(k) => Word::new(word16(k), k.len(), head.rank()),
+        }
+    }
+
+    #[inline]
+    fn of_row(row: &Row) -> Word {
+        Word::new(row.prefix_word(), row.prefix_len(), ROW_RANK)
+    }
+
+    #[inline]
+    fn new(bytes: u128, len: usize, rank: u8) -> Word {
+        Word { bytes, tail: (len as u64) << 8 | u64::from(rank) }
+    }
+
+    /// True when the words alone do not order the keys: equal, and both
+    /// keys longer than sixteen bytes.
+    #[inline]
+    fn need_keys(&self, other: &Word) -> bool {
+        const LONG: u64 = 16 << 8 | 0xFF;
+        self.bytes == other.bytes && self.tail > LONG && other.tail > LONG && self.tail != u64::MAX
+    }
+
+    /// The order of the two heads, but for their stream index: key, then
+    /// rank; `keys` compares the keys in full, needed only when
+    /// [`Word::need_keys`].
+    #[inline]
+    fn order(&self, other: &Word, keys: impl FnOnce() -> Ordering) -> Ordering {
+        if self.need_keys(other) {
+            return keys().then(self.tail.cmp(&other.tail));
+        }
+        (self.bytes, self.tail).cmp(&(other.bytes, other.tail))
+    }
 }
 
 /// The merge state.
@@ -72,8 +139,8 @@ fn word(key: &[u8]) -> u64 {
 pub(crate) struct Merge {
     /// Stream `i`'s head; `None` once it is exhausted (or while it is refilled).
     heads: Vec<Option<Head>>,
-    /// [`word`] of each head's key (0 without a head).
-    words: Vec<u64>,
+    /// [`Word`] of each head ([`Word::NONE`] without a head).
+    words: Vec<Word>,
     /// The loser tree over `heads`: `tree[0]` is the winning stream,
     /// `tree[n]` (`1 ≤ n < k`) the loser of the match at node `n`. Empty
     /// until every head is first filled.
@@ -100,7 +167,7 @@ impl Merge {
         if !self.started {
             self.started = true;
             self.heads = (0..s.len()).map(|_| None).collect();
-            self.words = vec![0; s.len()];
+            self.words = vec![Word::NONE; s.len()];
             self.unfilled = s.len();
         }
         while let Some(i) = self.unfilled.checked_sub(1) {
@@ -153,26 +220,32 @@ impl Merge {
     /// Replaces stream `i`'s head, keeping the row count.
     fn set(&mut self, i: usize, head: Option<Head>) -> Option<Head> {
         self.rows += usize::from(matches!(head, Some(Head::Row(_))));
-        self.words[i] = head.as_ref().map_or(0, |h| word(h.key()));
+        self.words[i] = head.as_ref().map_or(Word::NONE, Word::of);
         let old = std::mem::replace(&mut self.heads[i], head);
         self.rows -= usize::from(matches!(old, Some(Head::Row(_))));
         old
     }
 
-    /// True when stream `a`'s head sorts before stream `b`'s.
+    /// True when stream `a`'s head sorts before stream `b`'s: most
+    /// matches are decided by the words alone.
+    #[inline]
     fn less(&self, a: usize, b: usize) -> bool {
-        match (&self.heads[a], &self.heads[b]) {
-            (Some(x), Some(y)) => {
-                let (wa, wb) = (self.words[a], self.words[b]);
-                if wa != wb {
-                    return wa < wb;
-                }
-                compare(x.key(), y.key()).then(x.rank().cmp(&y.rank())).then(a.cmp(&b)) == Ordering::Less
-            }
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => a < b,
+        let (x, y) = (&self.words[a], &self.words[b]);
+        if x.bytes != y.bytes {
+            return x.bytes < y.bytes;
         }
+        if x.need_keys(y) {
+            return self.less_by_keys(a, b);
+        }
+        (x.tail, a) < (y.tail, b)
+    }
+
+    /// [`less`](Merge::less) for heads whose words need their keys.
+    #[inline(never)]
+    fn less_by_keys(&self, a: usize, b: usize) -> bool {
+        let key = |i: usize| self.heads[i].as_ref().map_or(&[][..], Head::key);
+        let by_keys = self.words[a].order(&self.words[b], || compare(key(a), key(b)));
+        by_keys.then(a.cmp(&b)) == Ordering::Less
     }
 
     /// Plays every match once. Each node parks the first value to reach it
@@ -244,7 +317,7 @@ impl Merge {
         }
         let next = s.pop(w)?;
         // A row replaces a row: the count of rows held stays.
-        self.words[w] = word(next.prefix());
+        self.words[w] = Word::of_row(&next);
         let Some(Head::Row(row)) = self.heads[w].replace(Head::Row(next)) else { return None };
         self.replay(w);
         Some(row)
@@ -289,23 +362,53 @@ impl Merge {
 
 #[cfg(test)]
 mod tests {
-    use super::word;
+    use super::{word16, Word};
+    use std::cmp::Ordering;
 
     proptest::proptest! {
         #[test]
-        fn words_that_differ_order_as_keys_do(
-            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..12),
-            b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..12),
-            common in 0usize..10,
+        fn words_order_as_keys_ranks_and_streams_do(
+            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..24),
+            b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..24),
+            common in 0usize..20,
+            (ra, rb) in (0u8..2, 0u8..2),
         ) {
             let shared: Vec<u8> = b.iter().copied().cycle().take(common).collect();
             let (a, b) = ([&shared[..], &a[..]].concat(), [&shared[..], &b[..]].concat());
             // Zero bytes and short keys are where padding could mislead.
-            for (x, y) in [(&a, &b), (&a, &[&a[..], &[0]].concat()), (&a, &a[..a.len() / 2].to_vec())] {
-                if word(x) != word(y) {
-                    proptest::prop_assert_eq!(word(x).cmp(&word(y)), x.cmp(y));
-                }
+            let zeros = [&a[..], &[0]].concat();
+            for (x, y) in [(&a, &b), (&a, &zeros), (&a, &a[..a.len() / 2].to_vec()), (&a, &a)] {
+                let (wx, wy) = (Word::new(word16(x), x.len(), ra), Word::new(word16(y), y.len(), rb));
+                let mut full = false;
+                let got = wx.order(&wy, || {
+                    full = true;
+                    x.cmp(y)
+                });
+                proptest::prop_assert_eq!(got, x.cmp(y).then(ra.cmp(&rb)));
+                // The bytes are compared only past the words.
+                proptest::prop_assert!(!full || (word16(x) == word16(y) && x.len().min(y.len()) > 16));
+                proptest::prop_assert_eq!(full, wx.need_keys(&wy));
             }
         }
+    }
+
+    #[test]
+    fn no_head_loses_to_every_head() {
+        let never = || -> Ordering { unreachable!() };
+        for len in [0, 5, 16, 17, 300] {
+            let head = Word::new(word16(&vec![0xEF; len]), len, 1);
+            assert_eq!(Word::NONE.order(&head, never), Ordering::Greater);
+            assert_eq!(head.order(&Word::NONE, never), Ordering::Less);
+        }
+        assert_eq!(Word::NONE.order(&Word::NONE, never), Ordering::Equal);
+    }
+
+    #[test]
+    fn equal_words_of_short_keys_order_by_length() {
+        let w = |k: &[u8]| Word::new(word16(k), k.len(), 1);
+        let never = || -> Ordering { unreachable!() };
+        assert_eq!(w(&[1, 2]).order(&w(&[1, 2, 0]), never), Ordering::Less);
+        assert_eq!(w(&[1, 2, 0]).order(&w(&[1, 2]), never), Ordering::Greater);
+        assert_eq!(w(&[1, 2]).order(&w(&[1, 2]), never), Ordering::Equal);
     }
 }

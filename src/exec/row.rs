@@ -11,8 +11,8 @@
 //! Row:    item + Key(prefix bytes ‖ rest bytes, split = prefix length)
 //! ```
 
-use super::key::Key;
-use crate::encoding::encode_column;
+use super::key::{InlineBuf, Key};
+use crate::encoding::{encode_into, Sink};
 use crate::error::{Error, ErrorKind, Result};
 use crate::plan::SortColumn;
 use crate::value::Item;
@@ -27,40 +27,73 @@ pub(crate) struct Row {
 }
 
 impl Row {
-    /// Encodes `item`'s sort tuple (through `scratch`, whose contents are
+    /// Encodes `item`'s sort tuple, straight into the key's inline buffer
+    /// or, when it does not fit, through `scratch` (whose contents are
     /// replaced); the first `served` columns form the merge prefix.
     ///
     /// # Errors
     /// [`ErrorKind::Unorderable`] when an order column holds a list, map or set.
     pub fn new(item: Item, order: &[SortColumn], served: usize, scratch: &mut Vec<u8>) -> Result<Row> {
+        let mut inline = InlineBuf::new();
+        let split = encode(&mut inline, &item, order, served, InlineBuf::len)?;
+        if let Some(key) = inline.finish(split) {
+            return Ok(Row { key, item });
+        }
         scratch.clear();
-        let mut prefix_len = 0;
-        for (i, c) in order.iter().enumerate() {
-            if i == served {
-                prefix_len = scratch.len();
-            }
-            encode_column(scratch, item.get(&c.attr), c.dir).map_err(|e| unorderable(&c.attr, e))?;
-        }
-        if served >= order.len() {
-            prefix_len = scratch.len();
-        }
-        Ok(Row { key: Key::from_slice(scratch, prefix_len), item })
+        let split = encode(scratch, &item, order, served, Vec::len)?;
+        Ok(Row { key: Key::from_slice(scratch, split), item })
     }
 
     /// The whole key.
+    #[inline]
     pub fn key(&self) -> &[u8] {
         self.key.as_slice()
     }
 
     /// The merge prefix.
+    #[inline]
     pub fn prefix(&self) -> &[u8] {
-        &self.key()[..self.key.split()]
+        self.key.prefix()
+    }
+
+    /// The merge prefix's length.
+    #[inline]
+    pub fn prefix_len(&self) -> usize {
+        self.key.split()
+    }
+
+    /// The first sixteen bytes of the merge prefix, zero-padded, as a
+    /// big-endian number.
+    #[inline]
+    pub fn prefix_word(&self) -> u128 {
+        self.key.prefix_word()
     }
 
     /// The key after the merge prefix: rows with equal prefixes compare by it.
+    #[inline]
     pub fn rest(&self) -> &[u8] {
-        &self.key()[self.key.split()..]
+        self.key.rest()
     }
+}
+
+/// Encodes `item`'s order columns into `out`; returns where the first
+/// `served` end (`len` tells how much `out` holds).
+#[inline]
+fn encode<S: Sink>(
+    out: &mut S,
+    item: &Item,
+    order: &[SortColumn],
+    served: usize,
+    len: impl Fn(&S) -> usize,
+) -> Result<usize> {
+    let mut split = None;
+    for (i, c) in order.iter().enumerate() {
+        if i == served {
+            split = Some(len(out));
+        }
+        encode_into(out, item.get(&c.attr), c.dir).map_err(|e| unorderable(&c.attr, e))?;
+    }
+    Ok(split.unwrap_or_else(|| len(out)))
 }
 
 pub(crate) fn unorderable(attr: &str, e: crate::encoding::Unorderable) -> Error {
@@ -76,8 +109,8 @@ pub(crate) fn unorderable(attr: &str, e: crate::encoding::Unorderable) -> Error 
 
 #[cfg(test)]
 mod tests {
-    use super::{encode_column, ErrorKind, Item, Row, SortColumn};
-    use crate::encoding::Direction;
+    use super::{ErrorKind, Item, Row, SortColumn};
+    use crate::encoding::{encode_column, Direction};
     use crate::value::Value;
 
     #[test]
@@ -102,6 +135,32 @@ mod tests {
             }
             assert_eq!(row.prefix(), &prefix[..]);
             assert_eq!([row.prefix(), row.rest()].concat(), whole);
+        }
+    }
+
+    #[test]
+    fn inline_and_heap_keys_match_the_vec_encoding_across_the_limit() {
+        let cols = vec![
+            SortColumn { attr: "a".into(), dir: Direction::Desc },
+            SortColumn { attr: "b".into(), dir: Direction::Desc },
+            SortColumn { attr: "c".into(), dir: Direction::Asc },
+        ];
+        for n in 0..48 {
+            let mut it = Item::new();
+            it.insert("a".into(), Value::N("-12.5".parse().unwrap()));
+            // Zero bytes take the escaping path.
+            it.insert("b".into(), Value::from("x\0y".repeat(n % 5)));
+            it.insert("c".into(), Value::B((0..n as u8).collect()));
+            let mut whole = Vec::new();
+            for c in &cols {
+                encode_column(&mut whole, it.get(&c.attr), c.dir).unwrap();
+            }
+            for served in 0..=3 {
+                let mut scratch = vec![7; 3];
+                let row = Row::new(it.clone(), &cols, served, &mut scratch).unwrap();
+                assert_eq!(row.key(), &whole[..], "{n} {served}");
+                assert_eq!([row.prefix(), row.rest()].concat(), whole);
+            }
         }
     }
 
