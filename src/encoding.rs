@@ -70,6 +70,9 @@ pub(crate) trait Sink {
     /// contents are unspecified), or `None` when a fixed buffer has no room
     /// for them: it then notes the overflow and takes nothing more.
     fn grow(&mut self, n: usize) -> Option<&mut [u8]>;
+
+    /// Bytes written so far.
+    fn len(&self) -> usize;
 }
 
 impl Sink for Vec<u8> {
@@ -77,6 +80,10 @@ impl Sink for Vec<u8> {
         let start = self.len();
         self.resize(start + n, 0);
         Some(&mut self[start..])
+    }
+
+    fn len(&self) -> usize {
+        Vec::len(self)
     }
 }
 

@@ -123,11 +123,6 @@ impl InlineBuf {
         InlineBuf { len: 0, bytes: [0; INLINE], overflow: false }
     }
 
-    /// Bytes written so far.
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
     /// The key, split at `split` (at most the length); `None` when the
     /// bytes did not fit.
     pub fn finish(self, split: usize) -> Option<Key> {
@@ -147,6 +142,11 @@ impl Sink for InlineBuf {
         }
         self.len = end;
         Some(&mut self.bytes[start..end])
+    }
+
+    #[inline]
+    fn len(&self) -> usize {
+        self.len
     }
 }
 
@@ -187,7 +187,7 @@ impl std::fmt::Debug for Key {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -209,16 +209,22 @@ mod tests {
         assert_eq!(std::mem::size_of::<Key>(), 40);
     }
 
+    /// Two byte strings of up to `max` bytes each after a shared start of
+    /// up to `max` bytes, so that long equal runs are tested too.
+    pub(crate) fn keys_with_shared_start(
+        max: usize,
+    ) -> impl proptest::strategy::Strategy<Value = (Vec<u8>, Vec<u8>)> {
+        use proptest::prelude::*;
+        let bytes = move || proptest::collection::vec(any::<u8>(), 0..max);
+        (bytes(), bytes(), 0..max).prop_map(|(a, b, common)| {
+            let shared: Vec<u8> = a.iter().copied().cycle().take(common).collect();
+            ([&shared[..], &a[..]].concat(), [&shared[..], &b[..]].concat())
+        })
+    }
+
     proptest::proptest! {
         #[test]
-        fn compare_is_memcmp(
-            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
-            b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
-            common in 0usize..40,
-        ) {
-            // A shared start, so that long equal runs are tested too.
-            let shared: Vec<u8> = a.iter().copied().cycle().take(common).collect();
-            let (a, b) = ([&shared[..], &a[..]].concat(), [&shared[..], &b[..]].concat());
+        fn compare_is_memcmp((a, b) in keys_with_shared_start(40)) {
             proptest::prop_assert_eq!(compare(&a, &b), a.cmp(&b));
             proptest::prop_assert_eq!(compare(&a, &a), std::cmp::Ordering::Equal);
         }

@@ -362,19 +362,16 @@ impl Merge {
 
 #[cfg(test)]
 mod tests {
+    use super::super::key::tests::keys_with_shared_start;
     use super::{word16, Word};
     use std::cmp::Ordering;
 
     proptest::proptest! {
         #[test]
         fn words_order_as_keys_ranks_and_streams_do(
-            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..24),
-            b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..24),
-            common in 0usize..20,
+            (a, b) in keys_with_shared_start(24),
             (ra, rb) in (0u8..2, 0u8..2),
         ) {
-            let shared: Vec<u8> = b.iter().copied().cycle().take(common).collect();
-            let (a, b) = ([&shared[..], &a[..]].concat(), [&shared[..], &b[..]].concat());
             // Zero bytes and short keys are where padding could mislead.
             let zeros = [&a[..], &[0]].concat();
             for (x, y) in [(&a, &b), (&a, &zeros), (&a, &a[..a.len() / 2].to_vec()), (&a, &a)] {

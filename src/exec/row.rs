@@ -35,12 +35,12 @@ impl Row {
     /// [`ErrorKind::Unorderable`] when an order column holds a list, map or set.
     pub fn new(item: Item, order: &[SortColumn], served: usize, scratch: &mut Vec<u8>) -> Result<Row> {
         let mut inline = InlineBuf::new();
-        let split = encode(&mut inline, &item, order, served, InlineBuf::len)?;
+        let split = encode(&mut inline, &item, order, served)?;
         if let Some(key) = inline.finish(split) {
             return Ok(Row { key, item });
         }
         scratch.clear();
-        let split = encode(scratch, &item, order, served, Vec::len)?;
+        let split = encode(scratch, &item, order, served)?;
         Ok(Row { key: Key::from_slice(scratch, split), item })
     }
 
@@ -77,23 +77,17 @@ impl Row {
 }
 
 /// Encodes `item`'s order columns into `out`; returns where the first
-/// `served` end (`len` tells how much `out` holds).
+/// `served` end.
 #[inline]
-fn encode<S: Sink>(
-    out: &mut S,
-    item: &Item,
-    order: &[SortColumn],
-    served: usize,
-    len: impl Fn(&S) -> usize,
-) -> Result<usize> {
+fn encode<S: Sink>(out: &mut S, item: &Item, order: &[SortColumn], served: usize) -> Result<usize> {
     let mut split = None;
     for (i, c) in order.iter().enumerate() {
         if i == served {
-            split = Some(len(out));
+            split = Some(out.len());
         }
         encode_into(out, item.get(&c.attr), c.dir).map_err(|e| unorderable(&c.attr, e))?;
     }
-    Ok(split.unwrap_or_else(|| len(out)))
+    Ok(split.unwrap_or_else(|| out.len()))
 }
 
 pub(crate) fn unorderable(attr: &str, e: crate::encoding::Unorderable) -> Error {
