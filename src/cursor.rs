@@ -5,7 +5,7 @@
 //! ```text
 //! version (4) │ fingerprint (16) │ hint │ count (u16) │ count × value
 //! hint:  matched (u32) │ scanned (u32) │ reach rows (u16) │ reach span (f64)
-//!        │ streams (u16) │ streams × share (u8)
+//!        │ grid step (u64) │ streams (u16) │ streams × share (u8)
 //! value: 0x00 NULL/missing │ 0x01 false │ 0x02 true
 //!        0x03 N: u16 length + decimal text │ 0x04 S: u32 length + UTF-8 │ 0x05 B: u32 length + bytes
 //! ```
@@ -24,7 +24,8 @@
 //! (items that passed the filter, of items evaluated), each stream's share
 //! of the items the last page needed, up to its last row (in 255ths), and
 //! how far along the first sort-key column the last pages' rows reached
-//! (rows over distance, for numbers and date-times), so the next page sizes
+//! (rows over distance, for numbers and date-times) and the grid its values
+//! lie on (a step, 0 for none: see `exec::grid`), so the next page sizes
 //! its first requests from them instead of from a blind prior. It only ever
 //! sizes reads — a `Limit`, or where a first read stops short of the query's
 //! own range — which the read budget caps, and its selectivity weighs at
@@ -42,12 +43,20 @@ use crate::plan::Plan;
 use crate::value::{Item, Number, Value};
 
 /// The body format version; never 2, the first byte of a sealed envelope
-/// (`cursor_seal`). Version 1 had no selectivity hint; version 3 (still
-/// read, so cursors handed out before an upgrade keep working) no reach.
-const VERSION: u8 = 4;
+/// (`cursor_seal`). Version 1 had no selectivity hint, version 3 no reach
+/// and version 4 no grid step; 3 and 4 are still read, so cursors handed
+/// out before an upgrade keep working.
+const VERSION: u8 = 5;
+
+/// The version before the grid step.
+const VERSION_NO_GRID: u8 = 4;
 
 /// The version before the reach hint.
 const VERSION_NO_REACH: u8 = 3;
+
+/// Largest grid step a cursor may carry: positions are exact integers in an
+/// `f64` up to 2^53.
+const MAX_GRID_STEP: u64 = 1 << 53;
 
 /// Most rows a cursor's reach hint may weigh: the last few pages, so the
 /// estimate follows how the data's density drifts along the key.
@@ -79,6 +88,9 @@ pub(crate) struct Hint {
     pub shares: Vec<u8>,
     /// How far the last pages' rows reached along the first sort-key column.
     pub reach: Option<Reach>,
+    /// The step of the grid that column's values lie on, when the last page
+    /// found one (at least 2, at most [`MAX_GRID_STEP`]).
+    pub grid: Option<u64>,
 }
 
 /// `rows` rows spread over `span` along the first sort-key column (a
@@ -125,7 +137,7 @@ impl Hint {
         } else {
             needed.iter().map(|t| ((t * 255 + total / 2) / total).min(255) as u8).collect()
         };
-        Hint { selectivity: cap_hint(pool), shares, reach: None }
+        Hint { selectivity: cap_hint(pool), shares, reach: None, grid: None }
     }
 }
 
@@ -152,6 +164,7 @@ pub(crate) fn encode(plan: &Plan, item: &Item, hint: &Hint, options: &Options) -
     let (rows, span) = hint.reach.map_or((0, 0.0), |r| (r.rows as u16, r.span));
     out.extend_from_slice(&rows.to_be_bytes());
     out.extend_from_slice(&span.to_be_bytes());
+    out.extend_from_slice(&hint.grid.filter(|g| (2..=MAX_GRID_STEP).contains(g)).unwrap_or(0).to_be_bytes());
     let shares = if hint.shares.len() == plan.streams.len() { hint.shares.as_slice() } else { &[] };
     out.extend_from_slice(&(shares.len() as u16).to_be_bytes());
     out.extend_from_slice(shares);
@@ -213,7 +226,7 @@ pub(crate) fn decode(plan: &Plan, token: &str, options: &Options) -> Result<Posi
     let body = open(&raw, options)?;
     let mut r = Reader { buf: body };
     let version = r.byte()?;
-    if version != VERSION && version != VERSION_NO_REACH {
+    if !matches!(version, VERSION | VERSION_NO_GRID | VERSION_NO_REACH) {
         return Err(bad("unknown version"));
     }
     if r.take(16)? != plan.fingerprint {
@@ -227,13 +240,22 @@ pub(crate) fn decode(plan: &Plan, token: &str, options: &Options) -> Result<Posi
     if matched > scanned || scanned > HINT_WEIGHT {
         return Err(bad("malformed selectivity hint"));
     }
-    let reach = if version == VERSION {
+    let reach = if version != VERSION_NO_REACH {
         let rows = u64::from(u16::from_be_bytes(r.array()?));
         let span = f64::from_be_bytes(r.array()?);
         match (rows, Reach::new(rows as f64, span)) {
             (0, _) if span == 0.0 => None,
             (1..=REACH_ROWS, Some(reach)) => Some(reach),
             _ => return Err(bad("malformed reach hint")),
+        }
+    } else {
+        None
+    };
+    let grid = if version == VERSION {
+        match u64::from_be_bytes(r.array()?) {
+            0 => None,
+            step @ 2..=MAX_GRID_STEP => Some(step),
+            _ => return Err(bad("malformed grid hint")),
         }
     } else {
         None
@@ -277,7 +299,7 @@ pub(crate) fn decode(plan: &Plan, token: &str, options: &Options) -> Result<Posi
     if !r.buf.is_empty() {
         return Err(bad("trailing bytes"));
     }
-    Ok(Position { values, key, hint: Hint { selectivity: (matched, scanned), shares, reach } })
+    Ok(Position { values, key, hint: Hint { selectivity: (matched, scanned), shares, reach, grid } })
 }
 
 struct Reader<'a> {
@@ -352,20 +374,42 @@ mod tests {
     }
 
     #[test]
-    fn the_reach_round_trips_and_a_version_3_cursor_still_decodes() {
+    fn the_reach_and_grid_round_trip_and_version_3_and_4_cursors_still_decode() {
         let (plan, options) = (plan(), Options::default());
         let mut hint = Hint::new((90, 1000), &[2, 1, 1]);
         hint.reach = Reach::new(300.0, 5400.0);
+        hint.grid = Some(1800);
         // Capped at REACH_ROWS, the density kept.
         assert_eq!(hint.reach, Some(Reach { rows: REACH_ROWS, span: 2700.0 }));
         let token = encode(&plan, &row(), &hint, &options).unwrap();
         assert_eq!(decode(&plan, &token, &options).unwrap().hint, hint);
-        // The same cursor as version 3 wrote it: no reach fields.
+        // The same cursor as version 4 wrote it: no grid step (bytes 35..43).
         let mut raw = URL_SAFE_NO_PAD.decode(&token).unwrap();
+        raw[0] = VERSION_NO_GRID;
+        raw.drain(35..43);
+        let v4 = decode(&plan, &URL_SAFE_NO_PAD.encode(&raw), &options).unwrap();
+        assert_eq!(v4.hint, Hint { grid: None, ..hint.clone() });
+        // As version 3 wrote it: no reach fields either (bytes 25..35).
         raw[0] = VERSION_NO_REACH;
         raw.drain(25..35);
-        let old = decode(&plan, &URL_SAFE_NO_PAD.encode(&raw), &options).unwrap();
-        assert_eq!(old.hint, Hint { reach: None, ..hint });
+        let v3 = decode(&plan, &URL_SAFE_NO_PAD.encode(&raw), &options).unwrap();
+        assert_eq!(v3.hint, Hint { reach: None, grid: None, ..hint });
+    }
+
+    #[test]
+    fn an_impossible_grid_step_is_an_invalid_cursor() {
+        let (plan, options) = (plan(), Options::default());
+        let mut hint = Hint::new((5, 10), &[1, 1, 1]);
+        hint.grid = Some(60);
+        let token = encode(&plan, &row(), &hint, &options).unwrap();
+        let raw = URL_SAFE_NO_PAD.decode(token).unwrap();
+        for step in [1u64, MAX_GRID_STEP + 1, u64::MAX] {
+            let mut bad = raw.clone();
+            bad[35..43].copy_from_slice(&step.to_be_bytes());
+            let err = decode(&plan, &URL_SAFE_NO_PAD.encode(&bad), &options).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidCursor);
+            assert!(err.to_string().contains("grid"), "{err}");
+        }
     }
 
     #[test]

@@ -36,7 +36,7 @@ use std::pin::Pin;
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use super::axis::{self, Axis};
-use super::grid::Grid;
+use super::grid::{self, Grid};
 use super::narrow;
 use super::row::Row;
 use super::sizing::{self, Observed};
@@ -116,6 +116,8 @@ pub(crate) struct Streams<'a, B: Backend> {
     prior_taken_total: f64,
     /// How far earlier pages' rows reached (the cursor's hint).
     prior_reach: Option<Reach>,
+    /// The step of the grid earlier pages found (the cursor's hint).
+    prior_grid: Option<u64>,
     /// Where a page resuming a cursor starts on the first sort-key column
     /// (the cursor row's value).
     page_start: Option<Value>,
@@ -182,6 +184,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             prior: (0, 0),
             prior_taken_total: 0.0,
             prior_reach: None,
+            prior_grid: None,
             page_start: None,
             grid: Grid::default(),
             taken_total: 0,
@@ -220,7 +223,11 @@ impl<'a, B: Backend> Streams<'a, B> {
     fn first_window(&self) -> Option<Value> {
         let (reach, start, (_, dir)) = (self.prior_reach?, self.page_start.as_ref()?, self.pos_col.as_ref()?);
         let x = axis::numeric_position(start, *dir)?;
-        let end = x + self.need as f64 * sizing::FIRST_WINDOW_AIM / reach.density();
+        let dist = self.need as f64 * sizing::FIRST_WINDOW_AIM / reach.density();
+        let end = match self.prior_grid {
+            Some(step) => grid::first_window_end(x, dist, step as f64),
+            None => x + dist,
+        };
         Axis::Numeric(*dir).value_at(end, start)
     }
 
@@ -328,6 +335,7 @@ impl<'a, B: Backend> Streams<'a, B> {
     pub fn set_prior(&mut self, hint: &crate::cursor::Hint, start: Option<&Value>) {
         self.prior = hint.selectivity;
         self.prior_reach = hint.reach;
+        self.prior_grid = hint.grid;
         self.page_start = start.cloned();
         if let Some(x) =
             start.zip(self.pos_col.as_ref()).and_then(|(v, (_, d))| axis::numeric_position(v, *d))
@@ -354,6 +362,7 @@ impl<'a, B: Backend> Streams<'a, B> {
         let needed: Vec<u64> = self.states.iter().map(|st| self.items_up_to(st, last)).collect();
         let mut hint = crate::cursor::Hint::new(self.pool(), &needed);
         hint.reach = self.reach(first, last, rows);
+        hint.grid = self.grid.step().or(self.prior_grid);
         hint
     }
 
