@@ -205,3 +205,43 @@ impl<B: Backend> Engine<B> {
         self.fetch(query).await?.try_map(from_item)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{col, desc, item, Index, KeyAttribute, MemoryTable, Schema, Value};
+
+    /// The grid the first page's rows lie on travels in its cursor, and on
+    /// through the next page's: it places the next page's first window.
+    #[tokio::test]
+    async fn a_cursor_carries_the_grid_of_the_sort_key() {
+        let schema = Schema::new("orders", KeyAttribute::s("order_id"))
+            .index(Index::gsi("by_status", [KeyAttribute::s("status")], [KeyAttribute::s("created_at")]))
+            .always_present(["status", "created_at"]);
+        let table = MemoryTable::new(schema.clone());
+        for i in 0..400u32 {
+            // Two orders per half hour, back from 2026-11-24.
+            let (h, m) = ((i / 2) / 2, (i / 2) % 2 * 30);
+            let (day, hour) = (23 - h / 24, h % 24);
+            table
+                .put(item([
+                    ("order_id", Value::from(format!("o-{i:04}"))),
+                    ("status", Value::from(if i % 3 == 0 { "paid" } else { "shipped" })),
+                    ("created_at", Value::from(format!("2026-11-{day:02}T{hour:02}:{m:02}:00Z"))),
+                ]))
+                .unwrap();
+        }
+        let engine = Engine::new(schema, table);
+        let query = Query::new()
+            .filter(col("status").is_in(["paid", "shipped"]))
+            .order_by(desc("created_at"))
+            .limit(40);
+        let plan = engine.plan(&query).unwrap();
+        let first = engine.fetch(&query).await.unwrap();
+        let token = first.next_cursor.clone().unwrap();
+        assert_eq!(cursor::decode(&plan, &token, &engine.options).unwrap().hint.grid, Some(1800));
+        let second = engine.fetch(&query.clone().after(token)).await.unwrap();
+        let token = second.next_cursor.unwrap();
+        assert_eq!(cursor::decode(&plan, &token, &engine.options).unwrap().hint.grid, Some(1800));
+    }
+}
