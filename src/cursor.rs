@@ -58,6 +58,11 @@ const VERSION_NO_REACH: u8 = 3;
 /// `f64` up to 2^53.
 const MAX_GRID_STEP: u64 = 1 << 53;
 
+/// `step` when a cursor may carry it as a grid step (0 stands for none).
+fn grid_step(step: u64) -> Option<u64> {
+    (2..=MAX_GRID_STEP).contains(&step).then_some(step)
+}
+
 /// Most rows a cursor's reach hint may weigh: the last few pages, so the
 /// estimate follows how the data's density drifts along the key.
 pub(crate) const REACH_ROWS: u64 = 150;
@@ -164,7 +169,7 @@ pub(crate) fn encode(plan: &Plan, item: &Item, hint: &Hint, options: &Options) -
     let (rows, span) = hint.reach.map_or((0, 0.0), |r| (r.rows as u16, r.span));
     out.extend_from_slice(&rows.to_be_bytes());
     out.extend_from_slice(&span.to_be_bytes());
-    out.extend_from_slice(&hint.grid.filter(|g| (2..=MAX_GRID_STEP).contains(g)).unwrap_or(0).to_be_bytes());
+    out.extend_from_slice(&hint.grid.and_then(grid_step).unwrap_or(0).to_be_bytes());
     let shares = if hint.shares.len() == plan.streams.len() { hint.shares.as_slice() } else { &[] };
     out.extend_from_slice(&(shares.len() as u16).to_be_bytes());
     out.extend_from_slice(shares);
@@ -254,8 +259,7 @@ pub(crate) fn decode(plan: &Plan, token: &str, options: &Options) -> Result<Posi
     let grid = if version == VERSION {
         match u64::from_be_bytes(r.array()?) {
             0 => None,
-            step @ 2..=MAX_GRID_STEP => Some(step),
-            _ => return Err(bad("malformed grid hint")),
+            step => Some(grid_step(step).ok_or_else(|| bad("malformed grid hint"))?),
         }
     } else {
         None

@@ -75,6 +75,18 @@ impl Grid {
         self.off || self.step == 1 || self.unchanged >= SETTLED
     }
 
+    /// A grid known beforehand: points `step` apart through `anchor` (a
+    /// cursor's position and the step an earlier page found). No grid when
+    /// `anchor` is not an integer a position can be.
+    pub fn given(anchor: f64, step: u64) -> Grid {
+        let mut g = Grid::default();
+        g.observe(anchor);
+        g.step = step;
+        g.seen = MIN_SEEN;
+        g.unchanged = SETTLED;
+        g
+    }
+
     /// The step, when known (for the next page's cursor).
     pub fn step(&self) -> Option<u64> {
         self.known().map(|_| self.step)
@@ -124,17 +136,6 @@ impl Grid {
             a + ((floor - a) / step).floor() * step + step
         }
     }
-}
-
-/// A first window's end for a page resuming at `x`, a point of a grid of
-/// `step` (an earlier page's, from the cursor), aimed `dist` on: moved onto
-/// the nearest point at least one step on, then half a step past it. Left
-/// between points, the window would hold only the points before its end,
-/// half a step's rows short of its aim on average; on a coarse grid that is
-/// a good part of a page, found only by another round trip.
-pub(crate) fn first_window_end(x: f64, dist: f64, step: f64) -> f64 {
-    let steps = (dist / step).round().max(1.0);
-    x + steps * step + step / 2.0
 }
 
 fn gcd(mut a: u64, mut b: u64) -> u64 {
@@ -218,12 +219,18 @@ mod tests {
     }
 
     #[test]
-    fn a_first_window_ends_past_the_nearest_point_and_the_step_goes_in_the_cursor() {
-        // Aimed 2.8 steps on from a point: 3 points, not the 2 a bound at
+    fn a_given_grid_places_a_first_window_past_the_nearest_point_and_the_step_goes_in_the_cursor() {
+        // From a point, aimed 2.8 steps on: 3 points, not the 2 a bound at
         // 2.8 would hold; aimed 0.2 steps on: still one point.
-        assert_eq!(first_window_end(3600.0, 2.8 * 1800.0, 1800.0), 3600.0 + 3.0 * 1800.0 + 900.0);
-        assert_eq!(first_window_end(3600.0, 2.2 * 1800.0, 1800.0), 3600.0 + 2.0 * 1800.0 + 900.0);
-        assert_eq!(first_window_end(0.0, 360.0, 1800.0), 2700.0);
+        let g = Grid::given(3600.0, 1800);
+        let end = |aim: f64| g.past(g.snap(aim, 3600.0));
+        assert_eq!(end(3600.0 + 2.8 * 1800.0), 3600.0 + 3.0 * 1800.0 + 900.0);
+        assert_eq!(end(3600.0 + 2.2 * 1800.0), 3600.0 + 2.0 * 1800.0 + 900.0);
+        assert_eq!(end(3600.0 + 360.0), 3600.0 + 1800.0 + 900.0);
+        assert_eq!(g.step(), Some(1800));
+        // Off the integers: no grid, positions left alone.
+        let off = Grid::given(0.5, 1800);
+        assert_eq!((off.step(), off.past(off.snap(100.0, 0.5))), (None, 100.0));
         assert_eq!(grid(&[0.0, 1800.0, 5400.0]).step(), Some(1800));
         assert_eq!(grid(&[0.0, 1800.5]).step(), None);
     }

@@ -36,7 +36,7 @@ use std::pin::Pin;
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use super::axis::{self, Axis};
-use super::grid::{self, Grid};
+use super::grid::Grid;
 use super::narrow;
 use super::row::Row;
 use super::sizing::{self, Observed};
@@ -223,11 +223,12 @@ impl<'a, B: Backend> Streams<'a, B> {
     fn first_window(&self) -> Option<Value> {
         let (reach, start, (_, dir)) = (self.prior_reach?, self.page_start.as_ref()?, self.pos_col.as_ref()?);
         let x = axis::numeric_position(start, *dir)?;
-        let dist = self.need as f64 * sizing::FIRST_WINDOW_AIM / reach.density();
-        let end = match self.prior_grid {
-            Some(step) => grid::first_window_end(x, dist, step as f64),
-            None => x + dist,
-        };
+        let aim = x + self.need as f64 * sizing::FIRST_WINDOW_AIM / reach.density();
+        // On the grid earlier pages found: past the point nearest the aim,
+        // at least one on. Between points, the window would hold only the
+        // points before its end, half a step's rows short on average.
+        let grid = self.prior_grid.map_or_else(Grid::default, |step| Grid::given(x, step));
+        let end = grid.past(grid.snap(aim, x));
         Axis::Numeric(*dir).value_at(end, start)
     }
 
