@@ -1,5 +1,7 @@
 //! The entry point: a schema, a backend, and options.
 
+use std::sync::{Arc, Mutex};
+
 use crate::backend::Backend;
 use crate::cursor;
 use crate::error::{Error, ErrorKind, Result};
@@ -35,17 +37,23 @@ use crate::value::{from_item, Item};
 /// # });
 /// # fn tokio_test_block_on<F: std::future::Future>(f: F) -> F::Output { futures::executor::block_on(f) }
 /// ```
+///
+/// An engine remembers, for a bounded number of recent queries (same
+/// filter values), what their first pages observed, so a repeated first
+/// page sizes its requests warm ([`QueryStats::sizing_start`](crate::QueryStats::sizing_start)).
+/// Clones share that memory.
 #[derive(Debug, Clone)]
 pub struct Engine<B> {
     schema: Schema,
     backend: B,
     options: Options,
+    memory: Arc<Mutex<exec::Memory>>,
 }
 
 impl<B: Backend> Engine<B> {
     /// An engine with default [`Options`].
     pub fn new(schema: Schema, backend: B) -> Self {
-        Engine { schema, backend, options: Options::default() }
+        Engine { schema, backend, options: Options::default(), memory: Arc::default() }
     }
 
     /// Replaces the options.
@@ -106,7 +114,8 @@ impl<B: Backend> Engine<B> {
     async fn fetch_one(&self, query: &Query) -> Result<Page<Item>> {
         let plan = self.plan(query)?;
         let position = query.cursor().map(|c| cursor::decode(&plan, c, &self.options)).transpose()?;
-        exec::execute(&plan, &self.backend, &self.options, position.as_ref()).await
+        let from = exec::SizingFrom { memory: Some(&self.memory), hint: query.selectivity() };
+        exec::execute(&plan, &self.backend, &self.options, position.as_ref(), from).await
     }
 
     /// The cursor that resumes `plan`'s result just after `row` (a row of
@@ -131,7 +140,7 @@ impl<B: Backend> Engine<B> {
     /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) when the
     /// cursor would be longer than [`MAX_CURSOR_LEN`](crate::MAX_CURSOR_LEN).
     pub fn cursor_after(&self, plan: &Plan, row: &Item) -> Result<String> {
-        cursor::encode(plan, row, &cursor::Hint::default(), &self.options)
+        cursor::encode(plan, row, &[], &self.options)
     }
 
     /// Checks `cursor` against `plan` (signature, expiry, format, the query
@@ -239,9 +248,14 @@ mod tests {
         let plan = engine.plan(&query).unwrap();
         let first = engine.fetch(&query).await.unwrap();
         let token = first.next_cursor.clone().unwrap();
-        assert_eq!(cursor::decode(&plan, &token, &engine.options).unwrap().hint.grid, Some(1800));
+        assert_eq!(grid_of(&cursor::decode(&plan, &token, &engine.options).unwrap().sizing), Some(1800));
         let second = engine.fetch(&query.clone().after(token)).await.unwrap();
         let token = second.next_cursor.unwrap();
-        assert_eq!(cursor::decode(&plan, &token, &engine.options).unwrap().hint.grid, Some(1800));
+        assert_eq!(grid_of(&cursor::decode(&plan, &token, &engine.options).unwrap().sizing), Some(1800));
+    }
+
+    /// The grid step an adaptive sizing state carries.
+    fn grid_of(state: &[u8]) -> Option<u64> {
+        crate::exec::sizing::state::Hint::decode(state, 2).unwrap().unwrap().grid
     }
 }

@@ -65,6 +65,7 @@ pub use cursor_seal::CursorKey;
 pub use encoding::Direction;
 pub use engine::Engine;
 pub use error::{Error, ErrorKind, Result};
+pub use exec::{SizingPolicy, SizingStart};
 pub use expr::{col, not, CmpOp, Expr};
 pub use options::Options;
 pub use page::Page;

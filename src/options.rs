@@ -40,6 +40,10 @@ pub struct Options {
     pub max_page_size: usize,
     /// Most rows held in memory at once (a run of ties being re-sorted, stream buffers).
     pub max_buffered_rows: usize,
+    /// How requests are sized (how many items each asks for): the
+    /// adaptive policy, or the plain geometric baseline to compare with.
+    /// Sizing never changes which rows a page holds.
+    pub sizing: crate::SizingPolicy,
 }
 
 impl Default for Options {
@@ -54,11 +58,18 @@ impl Default for Options {
             read_budget: 50_000,
             max_page_size: 1000,
             max_buffered_rows: 100_000,
+            sizing: crate::SizingPolicy::Adaptive,
         }
     }
 }
 
 impl Options {
+    /// Sets [`sizing`](Options::sizing).
+    pub fn sizing(mut self, policy: crate::SizingPolicy) -> Self {
+        self.sizing = policy;
+        self
+    }
+
     /// Sets [`max_predicates`](Options::max_predicates).
     pub fn max_predicates(mut self, n: usize) -> Self {
         self.max_predicates = n;

@@ -51,6 +51,9 @@ pub struct Query {
     index: Option<String>,
     allow_scan: bool,
     read_budget: Option<u64>,
+    /// The caller's selectivity hint, in millionths (kept as an integer so
+    /// the query stays `Eq` and `Hash`).
+    selectivity_ppm: Option<u32>,
 }
 
 impl Default for Query {
@@ -72,6 +75,7 @@ impl Query {
             index: None,
             allow_scan: false,
             read_budget: None,
+            selectivity_ppm: None,
         }
     }
 
@@ -158,6 +162,30 @@ impl Query {
     pub fn read_budget(mut self, items: u64) -> Self {
         self.read_budget = Some(items);
         self
+    }
+
+    /// Opts in to sizing the first page's requests from `selectivity`, the
+    /// share of the items the index range holds that the filter keeps
+    /// (0.1 when one order in ten is French), instead of a blind prior.
+    /// Later pages size from what earlier pages observed, whatever the
+    /// hint. A wrong hint only costs reads or round trips (within the read
+    /// budget), never rows. Clamped to `[0.000001, 1]`; NaN is ignored.
+    ///
+    /// ```
+    /// use dynaquery::{col, Query};
+    /// let q = Query::new().filter(col("country").eq("FR")).selectivity_hint(0.1);
+    /// assert_eq!(q.selectivity(), Some(0.1));
+    /// ```
+    pub fn selectivity_hint(mut self, selectivity: f64) -> Self {
+        if !selectivity.is_nan() {
+            self.selectivity_ppm = Some((selectivity.clamp(1e-6, 1.0) * 1e6).round() as u32);
+        }
+        self
+    }
+
+    /// The selectivity hint, if set.
+    pub fn selectivity(&self) -> Option<f64> {
+        self.selectivity_ppm.map(|p| f64::from(p) / 1e6)
     }
 
     /// The filter, if any.

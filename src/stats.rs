@@ -26,6 +26,10 @@ pub struct QueryStats {
     pub peak_buffered_rows: usize,
     /// The same figures per stream, in the plan's stream order.
     pub per_stream: Vec<StreamStats>,
+    /// How the page's request sizing started: cold, warm (from what the
+    /// engine observed for the same query before), from the caller's
+    /// selectivity hint, or resumed from the cursor.
+    pub sizing_start: crate::SizingStart,
 }
 
 /// Measured costs of one stream (one partition-key value) for one page.

@@ -6,21 +6,23 @@
 //! orders, [`narrow`] resumes from a cursor, [`row`] holds the byte keys
 //! (inline in a [`key`] when short).
 
-mod axis;
 mod frontier;
-mod grid;
 mod interval;
 mod key;
 mod merge;
 mod narrow;
 mod row;
-mod sizing;
+pub(crate) mod sizing;
 mod streams;
 mod ties;
 mod topk;
 
 pub(crate) use row::unorderable;
-pub use sizing::PRIOR_SELECTIVITY;
+pub(crate) use sizing::memory::Memory;
+pub(crate) use sizing::MAX_STATE_BYTES;
+pub use sizing::{SizingPolicy, SizingStart, PRIOR_SELECTIVITY};
+
+use std::sync::Mutex;
 
 use crate::backend::Backend;
 use crate::cursor::{self, Position};
@@ -34,18 +36,35 @@ use merge::Merge;
 use streams::Streams;
 use ties::TieSort;
 
+/// Where a page's request sizing may start from besides its cursor.
+#[derive(Default)]
+pub(crate) struct SizingFrom<'a> {
+    /// The engine's memory of recent queries.
+    pub memory: Option<&'a Mutex<Memory>>,
+    /// The caller's selectivity hint.
+    pub hint: Option<f64>,
+}
+
 /// Runs one page of `plan`, resuming after `position` when given.
 pub(crate) async fn execute<B: Backend>(
     plan: &Plan,
     backend: &B,
     options: &Options,
     position: Option<&Position>,
+    from: SizingFrom<'_>,
 ) -> Result<Page<Item>> {
     let keys = narrow::narrow_streams(plan, position.map(|p| p.values.as_slice()));
-    let mut s = Streams::new(plan, backend, options, keys, position.map(|p| p.key.clone()));
+    let sizer = sizing::policy(options.sizing, plan.streams.len());
+    let mut s = Streams::new(plan, backend, options, keys, position.map(|p| p.key.clone()), sizer);
+    let remembered = || from.memory?.lock().ok()?.get(&plan.fingerprint);
     if let Some(p) = position {
         let start = plan.narrowing.as_ref().and_then(|n| p.values.get(n.order_pos)).and_then(Option::as_ref);
-        s.set_prior(&p.hint, start);
+        s.resume(&p.sizing, start, SizingStart::Resumed)?;
+    } else if let Some(h) = from.hint {
+        s.hint_selectivity(h);
+    } else if let Some(state) = remembered() {
+        // The engine's own state: were it unreadable, start cold.
+        let _ = s.resume(&state, None, SizingStart::Warm);
     }
     let limit = plan.limit;
     // Rows become items as they are emitted: a row's key is not needed
@@ -99,13 +118,19 @@ pub(crate) async fn execute<B: Backend>(
             (rows, more)
         }
     };
+    let state = match (rows.first(), rows.last()) {
+        (Some(first), Some(last)) => s.sizing_state(first, last, rows.len()),
+        _ => Vec::new(),
+    };
     let next_cursor = match (more, rows.last()) {
-        (true, Some(last)) => {
-            let hint = s.hint(&rows[0], last, rows.len());
-            Some(cursor::encode(plan, last, &hint, options)?)
-        }
+        (true, Some(last)) => Some(cursor::encode(plan, last, &state, options)?),
         _ => None,
     };
+    if position.is_none() && !state.is_empty() {
+        if let Some(mut memory) = from.memory.and_then(|m| m.lock().ok()) {
+            memory.put(plan.fingerprint, state);
+        }
+    }
     let mut stats = s.finish();
     stats.rows = rows.len() as u64;
     if let Some(sel) = &plan.output {

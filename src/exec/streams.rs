@@ -35,13 +35,10 @@ use std::pin::Pin;
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
-use super::axis::{self, Axis};
 use super::frontier::Frontier;
-use super::grid::Grid;
 use super::row::Row;
-use super::sizing::{self, Observed};
+use super::sizing::{self, Ctx, Observed, Point, Sizing, SizingStart, StreamView};
 use crate::backend::{Backend, KeyCondition, ReadRequest, ReadResponse, SortRange};
-use crate::cursor::Reach;
 use crate::encoding::Direction;
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::Options;
@@ -50,10 +47,7 @@ use crate::stats::{QueryStats, StreamStats};
 use crate::value::{Item, Value};
 
 /// Empty windows in a row after which a stream reads by `Limit` alone.
-const EMPTY_WINDOWS: u8 = 2;
-
-/// A position on the first sort-key column: the value and its encoding.
-type Point = (Value, Vec<u8>);
+const EMPTY_WINDOWS: u8 = sizing::Tuning::DEFAULT.empty_windows;
 
 type Fetch<'a> = Pin<Box<dyn Future<Output = (usize, u32, Result<ReadResponse>)> + Send + 'a>>;
 
@@ -78,6 +72,8 @@ pub(crate) struct StreamState {
     next_window: Option<Value>,
     /// The far bound the request in flight carries (value, encoding).
     window: Option<Point>,
+    /// The `Limit` of the request in flight.
+    limit: u32,
     /// Windows in a row that held no item: after [`EMPTY_WINDOWS`], or
     /// after one when the merge waits on the stream, the next request reads
     /// by `Limit` alone, so a stream that has run out learns it (a query
@@ -89,7 +85,6 @@ pub(crate) struct StreamState {
     /// Encoded values of the order columns before the first sort-key column
     /// (constant within the stream).
     const_prefix: Option<Vec<u8>>,
-    calls: u64,
 }
 
 /// Every stream of the page, and the requests in flight.
@@ -106,22 +101,9 @@ pub(crate) struct Streams<'a, B: Backend> {
     pos_col: Option<(String, Direction)>,
     /// Rows the page still needs (updated by the consumer), for sizing.
     pub need: usize,
-    /// `(matched, scanned)` observed by earlier pages (the cursor's hint):
-    /// pseudo-counts added to this page's own in every sizing estimate.
-    prior: (u64, u64),
-    /// Sum of every stream's `obs.prior_taken`.
-    prior_taken_total: f64,
-    /// How far earlier pages' rows reached (the cursor's hint).
-    prior_reach: Option<Reach>,
-    /// The step of the grid earlier pages found (the cursor's hint).
-    prior_grid: Option<u64>,
-    /// Where a page resuming a cursor starts on the first sort-key column
-    /// (the cursor row's value).
-    page_start: Option<Value>,
-    /// The grid the items' positions lie on, so windows end between its
-    /// points.
-    grid: Grid,
-    taken_total: u64,
+    /// How many items each request asks for, and where windows end: the
+    /// one seam between fetching and sizing.
+    sizer: Box<dyn Sizing>,
     buffered: usize,
     clock: u32,
     pub stats: QueryStats,
@@ -136,6 +118,7 @@ impl<'a, B: Backend> Streams<'a, B> {
         options: &Options,
         keys: Vec<Option<Option<KeyCondition>>>,
         cursor_key: Option<Vec<u8>>,
+        sizer: Box<dyn Sizing>,
     ) -> Self {
         let pos_col = plan
             .narrowing
@@ -160,8 +143,8 @@ impl<'a, B: Backend> Streams<'a, B> {
                     next_limit: None,
                     next_window: None,
                     window: None,
+                    limit: 0,
                     empty_windows: 0,
-                    calls: 0,
                 }
             })
             .collect::<Vec<_>>();
@@ -177,13 +160,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             cursor_key,
             pos_col,
             need: plan.limit + 1,
-            prior: (0, 0),
-            prior_taken_total: 0.0,
-            prior_reach: None,
-            prior_grid: None,
-            page_start: None,
-            grid: Grid::default(),
-            taken_total: 0,
+            sizer,
             buffered: 0,
             clock: 0,
             stats,
@@ -205,7 +182,7 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// that density puts the page's end (a window, see the module docs), so
     /// the streams stop at one position instead of scattering around it.
     pub fn start(&mut self) -> Result<()> {
-        let window = self.first_window();
+        let window = self.sizer.first_window(&self.ctx());
         for i in 0..self.states.len() {
             self.states[i].next_window.clone_from(&window);
             self.request(i)?;
@@ -213,19 +190,9 @@ impl<'a, B: Backend> Streams<'a, B> {
         Ok(())
     }
 
-    /// The first round's window end: the cursor's position plus the
-    /// distance that holds [`sizing::FIRST_WINDOW_AIM`] of the need at the
-    /// prior density.
-    fn first_window(&self) -> Option<Value> {
-        let (reach, start, (_, dir)) = (self.prior_reach?, self.page_start.as_ref()?, self.pos_col.as_ref()?);
-        let x = axis::numeric_position(start, *dir)?;
-        let aim = x + self.need as f64 * sizing::FIRST_WINDOW_AIM / reach.density();
-        // On the grid earlier pages found: past the point nearest the aim,
-        // at least one on. Between points, the window would hold only the
-        // points before its end, half a step's rows short on average.
-        let grid = self.prior_grid.map_or_else(Grid::default, |step| Grid::given(x, step));
-        let end = grid.past(grid.snap(aim, x));
-        Axis::Numeric(*dir).value_at(end, start)
+    /// What sizing sees of the page.
+    fn ctx(&self) -> Ctx<'_> {
+        ctx(&self.states, self.plan, self.need, self.pos_col.as_ref())
     }
 
     /// Takes stream `i`'s next buffered row.
@@ -233,7 +200,6 @@ impl<'a, B: Backend> Streams<'a, B> {
         let row = self.states[i].buffer.pop_front()?;
         self.buffered -= 1;
         self.states[i].obs.taken += 1;
-        self.taken_total += 1;
         Some(row)
     }
 
@@ -292,191 +258,66 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// short of where the page is estimated to end, sized by each stream's
     /// observed density, so the refills share one round trip.
     fn refill_round(&mut self, urgent: usize, heads: &[(usize, &Item)]) -> Result<()> {
-        let Some((round, window)) = self.spans(heads).and_then(|(spans, axis, template)| {
-            let grid = matches!(axis, Axis::Numeric(_)).then_some(&self.grid);
-            let round = sizing::plan_round(&spans, self.need, self.plan.limit, self.prior, grid)?;
-            let window = template.and_then(|t| axis.value_at(round.end, &t));
-            Some((round, window))
-        }) else {
+        let ctx = ctx(&self.states, self.plan, self.need, self.pos_col.as_ref());
+        let round = self.sizer.round(&ctx, urgent, heads);
+        let Some(round) = round else {
             self.request(urgent)?;
             return self.prefetch_low();
         };
-        let limits = round.limits;
-        let urgent_planned = limits.get(urgent).copied().flatten().is_some();
-        for (j, limit) in limits.into_iter().enumerate() {
+        for (j, limit) in round.limits.into_iter().enumerate() {
             if let Some(l) = limit {
                 if !self.states[j].busy && !self.states[j].done {
                     // The stream the merge waits on, after an empty window,
                     // reads by `Limit`: it may have run out.
                     let st = &mut self.states[j];
                     st.next_limit = Some(l);
-                    st.next_window = window.clone().filter(|_| j != urgent || st.empty_windows == 0);
+                    st.next_window = round.window.clone().filter(|_| j != urgent || st.empty_windows == 0);
                     self.request(j)?;
                 }
             }
         }
-        if !urgent_planned && !self.states[urgent].busy {
-            // The estimate put the page's end at or before this stream's
-            // frontier (ties there): read an even share of the need.
-            let active = self.states.iter().filter(|s| !s.done).count().max(1);
-            let st = &self.states[urgent];
-            let obs = Observed { buffered: st.buffer.len(), ..st.obs };
-            self.states[urgent].next_limit =
-                Some(sizing::limit_for(&obs, self.need.div_ceil(active), self.filtered(), self.pool()));
-        }
         self.request(urgent)
     }
 
-    /// Starts sizing from what earlier pages observed (a cursor's hint);
-    /// `start` is the cursor row's value on the first sort-key column.
-    pub fn set_prior(&mut self, hint: &crate::cursor::Hint, start: Option<&Value>) {
-        self.prior = hint.selectivity;
-        self.prior_reach = hint.reach;
-        self.prior_grid = hint.grid;
-        self.page_start = start.cloned();
-        if let Some(x) =
-            start.zip(self.pos_col.as_ref()).and_then(|(v, (_, d))| axis::numeric_position(v, *d))
-        {
-            self.grid.observe(x);
+    /// Starts sizing from what earlier pages left: the cursor's state
+    /// (`start` is the cursor row's value on the first sort-key column), or
+    /// the engine's memory of the same query.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidCursor`] when the state is malformed.
+    pub fn resume(&mut self, state: &[u8], start: Option<&Value>, how: SizingStart) -> Result<()> {
+        let ctx = ctx(&self.states, self.plan, self.need, self.pos_col.as_ref());
+        let r = self.sizer.resume(&ctx, state, start, how);
+        r.map_err(|e| {
+            Error::invalid_cursor(format!("the cursor is malformed ({}); restart from the first page", e.0))
+        })
+    }
+
+    /// Starts sizing from the caller's selectivity hint.
+    pub fn hint_selectivity(&mut self, selectivity: f64) {
+        self.sizer.hint_selectivity(selectivity);
+    }
+
+    /// The sizing state for the next page's cursor; `first` and `last` are
+    /// the page's first and last rows, `rows` how many it holds.
+    pub fn sizing_state(&self, first: &Item, last: &Item, rows: usize) -> Vec<u8> {
+        let mut state = self.sizer.state(&self.ctx(), first, last, rows);
+        if state.len() > sizing::MAX_STATE_BYTES {
+            state.clear();
         }
-        if hint.shares.len() == self.states.len() {
-            let total: f64 = hint.shares.iter().map(|s| f64::from(*s)).sum();
-            if total > 0.0 {
-                for (st, s) in self.states.iter_mut().zip(&hint.shares) {
-                    st.obs.prior_taken = f64::from(*s) / total * sizing::SHARE_WEIGHT;
-                }
-                self.prior_taken_total = sizing::SHARE_WEIGHT;
-            }
-        }
-    }
-
-    /// The hint for the next page's cursor: the selectivity pooled so far;
-    /// each stream's share of the items the page needed, i.e. those it
-    /// evaluated up to `last`, the page's last row (what it read past that
-    /// is estimated along the first sort-key column and left out); and how
-    /// far the page's `rows` rows, `first` to `last`, reached.
-    pub fn hint(&self, first: &Item, last: &Item, rows: usize) -> crate::cursor::Hint {
-        let needed: Vec<u64> = self.states.iter().map(|st| self.items_up_to(st, last)).collect();
-        let mut hint = crate::cursor::Hint::new(self.pool(), &needed);
-        hint.reach = self.reach(first, last, rows);
-        hint.grid = self.grid.step().or(self.prior_grid);
-        hint
-    }
-
-    /// The prior reach and this page's, pooled: from the cursor's position
-    /// (or, on a first page, from its first row) to its last row.
-    fn reach(&self, first: &Item, last: &Item, rows: usize) -> Option<Reach> {
-        let (attr, dir) = self.pos_col.as_ref()?;
-        let at = |v: &Value| axis::numeric_position(v, *dir);
-        let (from, rows) = match &self.page_start {
-            Some(start) => (at(start), rows as f64),
-            None => (first.get(attr).and_then(at), rows.saturating_sub(1) as f64),
-        };
-        let span = last.get(attr).and_then(at)? - from?;
-        Reach::then(self.prior_reach, rows, span)
-    }
-
-    /// Items `st` evaluated up to the position of `last`: all of them when
-    /// its frontier is not past it, else the share of its distance.
-    fn items_up_to(&self, st: &StreamState, last: &Item) -> u64 {
-        let scanned = st.obs.scanned;
-        let (Some((attr, dir)), Some(start), Some(frontier)) = (&self.pos_col, &st.start_pos, &st.frontier)
-        else {
-            return scanned;
-        };
-        let Some((v, k)) = position(last, attr, *dir) else { return scanned };
-        if k <= frontier.1 {
-            let points = [(Some(&start.0), start.1.as_slice()), (Some(&frontier.0), &frontier.1), (v, &k)];
-            let axis = Axis::new(&points, *dir);
-            let (a, f, b) = (
-                axis.position(Some(&start.0), &start.1),
-                axis.position(Some(&frontier.0), &frontier.1),
-                axis.position(v, &k),
-            );
-            if f > a {
-                return (scanned as f64 * ((b - a) / (f - a)).clamp(0.0, 1.0)).ceil() as u64;
-            }
-        }
-        scanned
-    }
-
-    /// True when a filter can drop items a request evaluates.
-    fn filtered(&self) -> bool {
-        self.plan.server_filter.is_some() || self.plan.residual.is_some()
-    }
-
-    /// `(matched, scanned)` over every stream of the page, plus the prior.
-    fn pool(&self) -> (u64, u64) {
-        self.states.iter().fold(self.prior, |(m, n), st| (m + st.obs.matched, n + st.obs.scanned))
-    }
-
-    /// Every stream's progress as numbers along the first sort-key column.
-    /// Also returns the axis and a value of the column, to write a
-    /// position back as a key value.
-    fn spans(&self, heads: &[(usize, &Item)]) -> Option<(Vec<sizing::Span>, Axis, Option<Value>)> {
-        let (attr, dir) = self.pos_col.as_ref()?;
-        // Rows read but not yet emitted: the merge's heads, then each buffer.
-        let held = |i: usize| {
-            let st = &self.states[i];
-            heads
-                .iter()
-                .filter(move |(j, _)| *j == i)
-                .map(|(_, it)| *it)
-                .chain(st.buffer.iter().map(|r| &r.item))
-        };
-        let held: Vec<Vec<(Option<&Value>, Vec<u8>)>> = (0..self.states.len())
-            .map(|i| held(i).filter_map(|it| position(it, attr, *dir)).collect())
-            .collect();
-        let mut points: Vec<(Option<&Value>, &[u8])> = Vec::new();
-        for (st, h) in self.states.iter().zip(&held) {
-            points
-                .extend(st.start_pos.iter().chain(st.frontier.iter()).map(|(v, k)| (Some(v), k.as_slice())));
-            points.extend(h.iter().map(|(v, k)| (*v, k.as_slice())));
-        }
-        let axis = Axis::new(&points, *dir);
-        let template = points.iter().find_map(|(v, _)| v.cloned());
-        let at = |p: &Point| axis.position(Some(&p.0), &p.1);
-        let spans = self
-            .states
-            .iter()
-            .zip(&held)
-            .map(|(st, h)| {
-                let (start, frontier) = if st.done {
-                    (0.0, 0.0)
-                } else {
-                    (at(st.start_pos.as_ref()?), at(st.frontier.as_ref()?))
-                };
-                Some(sizing::Span {
-                    start,
-                    frontier,
-                    scanned: st.obs.scanned,
-                    matched: st.obs.matched,
-                    done: st.done,
-                    buffered: h.iter().map(|(v, k)| axis.position(*v, k)).collect(),
-                })
-            })
-            .collect::<Option<Vec<_>>>()?;
-        Some((spans, axis, template))
+        state
     }
 
     /// Issues requests for streams whose buffers hold less than their share of the need.
     fn prefetch_low(&mut self) -> Result<()> {
-        let active = self.states.iter().filter(|s| !s.done).count();
-        for j in 0..self.states.len() {
-            let st = &self.states[j];
-            if st.done || st.busy {
-                continue;
-            }
-            if sizing::wanted(
-                &Observed { buffered: st.buffer.len(), ..st.obs },
-                self.need,
-                self.taken_total,
-                active,
-                self.prior_taken_total,
-            ) > 0
-            {
-                self.request(j)?;
-            }
+        let wanted: Vec<usize> = {
+            let ctx = self.ctx();
+            (0..self.states.len())
+                .filter(|&j| !ctx.streams[j].done && !ctx.streams[j].busy && self.sizer.wants(&ctx, j))
+                .collect()
+        };
+        for j in wanted {
+            self.request(j)?;
         }
         Ok(())
     }
@@ -487,7 +328,7 @@ impl<'a, B: Backend> Streams<'a, B> {
         self.clock = self.clock.max(depth);
         self.stats.round_trips = self.clock;
         self.states[i].busy = false;
-        self.states[i].calls += 1;
+        self.states[i].obs.calls += 1;
         self.stats.calls += 1;
         let response = result?;
         self.ingest(i, response)?;
@@ -517,6 +358,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             }
             let (request, applied) = self.build_request(i, planned, window)?;
             self.states[i].window = applied;
+            self.states[i].limit = request.limit.unwrap_or(u32::MAX);
             let depth = self.clock + 1;
             let backend = self.backend;
             self.in_flight.push(Box::pin(async move { (i, depth, backend.read(request).await) }));
@@ -548,21 +390,8 @@ impl<'a, B: Backend> Streams<'a, B> {
         }
         let limit = if plan.strategy == Strategy::TopK {
             u32::MAX
-        } else if let Some(l) = planned {
-            l
         } else {
-            let active = self.states.iter().filter(|s| !s.done).count();
-            let obs = Observed { buffered: st.buffer.len(), ..st.obs };
-            if st.obs.scanned == 0 && self.prior_taken_total > 0.0 {
-                // A page resuming a cursor: the stream's share of the items
-                // the last page needed.
-                let share = st.obs.prior_taken / self.prior_taken_total;
-                sizing::first_round_limit(share, self.need, self.filtered(), self.pool())
-            } else {
-                let want =
-                    sizing::wanted(&obs, self.need, self.taken_total, active, self.prior_taken_total).max(1);
-                sizing::limit_for(&obs, want, self.filtered(), self.pool())
-            }
+            planned.unwrap_or_else(|| self.sizer.limit(&self.ctx(), i))
         };
         let next = st.reads.next(window.as_ref().filter(|v| self.fits_column(v)));
         let applied = next.window.and_then(|v| {
@@ -571,9 +400,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             crate::encoding::encode_column(&mut enc, Some(&v), *dir).ok()?;
             Some((v, enc))
         });
-        // A window bounds the read; the `Limit` only guards against a
-        // density far off the estimate.
-        let limit = if applied.is_some() { limit.saturating_mul(2).saturating_add(8) } else { limit };
+        let limit = if applied.is_some() { self.sizer.windowed_limit(limit) } else { limit };
         let request = ReadRequest {
             table: plan.table.clone(),
             index: plan.index.clone(),
@@ -595,6 +422,13 @@ impl<'a, B: Backend> Streams<'a, B> {
 
     fn ingest(&mut self, i: usize, response: ReadResponse) -> Result<()> {
         let plan = self.plan;
+        let seen = sizing::Response {
+            items: &response.items,
+            last_evaluated_key: response.last_evaluated_key.as_ref(),
+            scanned: response.scanned_count,
+            limit: self.states[i].limit,
+        };
+        self.sizer.observe(&ctx(&self.states, plan, self.need, self.pos_col.as_ref()), i, &seen);
         self.stats.items_read += response.scanned_count;
         self.stats.items_returned += response.items.len() as u64;
         if let Some(c) = response.consumed_capacity {
@@ -615,18 +449,6 @@ impl<'a, B: Backend> Streams<'a, B> {
                 "stream {i} read backwards"
             );
             st.frontier = read_to;
-            // Every item until the grid settles, then none: a lookup, a
-            // parse and a gcd per row would cost more than the merge on
-            // long pages.
-            if !self.grid.settled() {
-                let seen = response.items.iter().chain(&response.last_evaluated_key);
-                for x in seen.filter_map(|it| axis::numeric_position(it.get(attr)?, *dir)) {
-                    self.grid.observe(x);
-                    if self.grid.settled() {
-                        break;
-                    }
-                }
-            }
         }
         let window = st.window.take();
         let window_read = response.last_evaluated_key.is_none().then_some(window).flatten();
@@ -662,11 +484,12 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// The page is complete: what is still in flight is abandoned.
     pub fn finish(mut self) -> QueryStats {
         self.stats.abandoned_calls = self.in_flight.len() as u64;
+        self.stats.sizing_start = self.sizer.start();
         self.stats.per_stream = self
             .states
             .iter()
             .map(|st| StreamStats {
-                calls: st.calls,
+                calls: st.obs.calls,
                 items_read: st.obs.scanned,
                 rows_matched: st.obs.matched,
                 rows_taken: st.obs.taken,
@@ -726,4 +549,30 @@ fn const_prefix(plan: &Plan, i: usize) -> Option<Vec<u8>> {
         crate::encoding::encode_column(&mut out, Some(v), col.dir).ok()?;
     }
     Some(out)
+}
+
+/// What sizing sees of the page: each stream's progress, and the need.
+fn ctx<'s>(
+    states: &'s [StreamState],
+    plan: &Plan,
+    need: usize,
+    pos_col: Option<&'s (String, Direction)>,
+) -> Ctx<'s> {
+    Ctx {
+        streams: states
+            .iter()
+            .map(|st| StreamView {
+                done: st.done,
+                busy: st.busy,
+                obs: st.obs,
+                buffer: &st.buffer,
+                start_pos: st.start_pos.as_ref(),
+                frontier: st.frontier.as_ref(),
+            })
+            .collect(),
+        need,
+        page: plan.limit,
+        filtered: plan.server_filter.is_some() || plan.residual.is_some(),
+        pos_col,
+    }
 }

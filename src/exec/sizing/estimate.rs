@@ -1,23 +1,25 @@
-//! How many items to ask each stream for next.
+//! The estimates behind the adaptive policy: how many items to ask each
+//! stream for next (knobs: [`Tuning`]).
 //!
 //! `Limit` counts items evaluated before the filter, so a fixed overfetch
 //! gives short pages when the filter is selective and wasted reads when it is
 //! not. Instead each request asks for what the page still needs from this
 //! stream, divided by the selectivity observed on it so far.
 
-/// The selectivity assumed before a stream has returned anything, when the
-/// plan filters (EXPLAIN says so).
-pub const PRIOR_SELECTIVITY: f64 = 0.5;
-
-/// Weight of the prior, in items, in the running selectivity estimate.
-const PRIOR_WEIGHT: f64 = 4.0;
-
 use super::grid::Grid;
+use super::tuning::{Tuning, PRIOR_SELECTIVITY};
 
-/// Largest `Limit` the sizing asks for (DynamoDB's 1 MB page cap applies anyway).
-const MAX_LIMIT: f64 = 10_000.0;
+const T: Tuning = Tuning::DEFAULT;
+const PRIOR_WEIGHT: f64 = T.prior_weight;
+pub(crate) const MAX_LIMIT: f64 = T.max_limit;
+const TAIL_FRACTION: f64 = T.tail_fraction;
+const SLACK_SIGMAS: f64 = T.slack_sigmas;
+const SLACK_FRACTION: f64 = T.slack_fraction;
+const SHRINK_ITEMS: f64 = T.shrink_items;
+const POOL_WEIGHT: f64 = T.pool_weight;
+const STUCK_STEPS: f64 = T.stuck_steps;
 
-/// What sizing needs to know about one stream.
+/// What the estimates need to know about one stream.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Observed {
     /// Items evaluated so far.
@@ -29,13 +31,9 @@ pub(crate) struct Observed {
     /// Rows buffered, not yet taken.
     pub buffered: usize,
     /// Rows earlier pages took from this stream, as pseudo-counts (the
-    /// cursor's shares × [`SHARE_WEIGHT`]); 0 on a first page.
+    /// cursor's shares × `Tuning::share_weight`); 0 on a first page.
     pub prior_taken: f64,
 }
-
-/// Weight, in rows, of the previous pages' stream shares (the cursor's hint)
-/// in the next page's first split of the need.
-pub(crate) const SHARE_WEIGHT: f64 = 50.0;
 
 /// Rows the page still wants from one stream: its share of the remaining
 /// need, by the share of rows it supplied so far (even at first, or as the
@@ -89,13 +87,6 @@ pub(crate) fn first_round_limit(share: f64, need: usize, filtered: bool, pool: (
     (items.ceil() + 1.0).clamp(1.0, MAX_LIMIT) as u32
 }
 
-/// Share of the page a resumed page's first window aims for: the earlier
-/// pages' density is measured on a few pages of rows, so aiming at all of
-/// the page would over-read whenever the density came out low; the window
-/// falls a little short instead, and the next round, sized from this
-/// page's own rows, finishes it.
-pub(crate) const FIRST_WINDOW_AIM: f64 = 0.9;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,10 +110,10 @@ mod tests {
     #[test]
     fn the_previous_pages_shares_split_the_first_round() {
         // Two streams; the previous pages took 90 % of their rows from the first.
-        let big = Observed { prior_taken: 0.9 * SHARE_WEIGHT, ..Observed::default() };
-        let small = Observed { prior_taken: 0.1 * SHARE_WEIGHT, ..Observed::default() };
-        assert_eq!(wanted(&big, 51, 0, 2, SHARE_WEIGHT), 46);
-        assert_eq!(wanted(&small, 51, 0, 2, SHARE_WEIGHT), 6);
+        let big = Observed { prior_taken: 0.9 * T.share_weight, ..Observed::default() };
+        let small = Observed { prior_taken: 0.1 * T.share_weight, ..Observed::default() };
+        assert_eq!(wanted(&big, 51, 0, 2, T.share_weight), 46);
+        assert_eq!(wanted(&small, 51, 0, 2, T.share_weight), 6);
     }
 
     #[test]
@@ -133,32 +124,6 @@ mod tests {
         assert!((18..=24).contains(&l), "{l}");
     }
 }
-
-/// Rows added to what a round aims for, as a fraction of the page size (two
-/// rows on a page of 50), so small remainders are not chased one round trip
-/// at a time.
-pub(crate) const TAIL_FRACTION: f64 = 0.04;
-
-/// Standard deviations of a Poisson count of rows a round aims past its need.
-pub(crate) const SLACK_SIGMAS: f64 = 1.5;
-
-/// Most slack a round aims for, as a fraction of the page size.
-pub(crate) const SLACK_FRACTION: f64 = 0.06;
-
-/// Items of evidence at which a stream's measured density is trusted half:
-/// a stream that has shown `n` items is asked for `n / (n + SHRINK_ITEMS)`
-/// of what its density predicts.
-pub(crate) const SHRINK_ITEMS: f64 = 4.0;
-
-/// Weight, in items evaluated, of the selectivity pooled over every stream
-/// in each stream's own estimate. The streams share one filter, so a stream
-/// that has shown few rows borrows the others' selectivity instead of
-/// looking empty (which would leave it to be read one round trip at a time).
-const POOL_WEIGHT: f64 = 100.0;
-
-/// Grid steps a stream still at its start (every item it read on one
-/// point) is taken to have covered.
-const STUCK_STEPS: f64 = 0.5;
 
 /// What the boundary estimate knows about one stream, as numbers along the
 /// first sort-key column (see [`super::axis`]).

@@ -38,12 +38,12 @@ pub(crate) struct Grid {
 
 /// Positions in a row that leave the step as it was, after which the grid
 /// is taken as known and no more positions are read.
-const SETTLED: u32 = 64;
+const SETTLED: u32 = super::Tuning::DEFAULT.grid_settled;
 
 /// Positions seen before the grid is used: a few items far apart share
 /// spurious common divisors (two points an hour apart on a half-hour grid
 /// suggest an hour), and too coarse a grid misplaces every window.
-const MIN_SEEN: u32 = 16;
+const MIN_SEEN: u32 = super::Tuning::DEFAULT.grid_min_seen;
 
 /// Largest magnitude an `f64` holds every integer up to.
 const EXACT: f64 = 9_007_199_254_740_992.0;

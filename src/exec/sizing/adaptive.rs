@@ -1,0 +1,324 @@
+//! The adaptive policy: sizes each request from the selectivity and the
+//! density along the first sort-key column that the page (and, through
+//! its state, earlier pages) observed.
+//!
+//! - A round, when a stream the merge needs runs dry, estimates where the
+//!   page ends on the first sort-key column and reads every stream short
+//!   of it to that position (a window), each by its own density
+//!   ([`estimate::plan_round`]).
+//! - A resumed page reads every stream to where the earlier pages' density
+//!   puts 90 % of the page, on the grid the key's values lie on.
+//! - A stream asked again after its last response stopped at its `Limit`
+//!   gets at least `short_growth` times that `Limit` (`tie_growth` times
+//!   inside a run of ties), so round trips grow with the logarithm of what
+//!   the estimates missed, never linearly.
+
+use super::axis::{self, Axis};
+use super::estimate::{self, Observed as Estimated, Span};
+use super::grid::Grid;
+use super::state::{Hint, Reach};
+use super::tuning::Tuning;
+use super::{BadState, Ctx, Point, Response, Round, Sizing, SizingStart};
+use crate::encoding::{encode_column, Direction};
+use crate::value::{Item, Value};
+
+const T: Tuning = Tuning::DEFAULT;
+
+/// How a stream's last response ended, for geometric growth.
+#[derive(Debug, Clone, Copy, Default)]
+struct Growth {
+    /// Responses in a row that stopped at their `Limit`.
+    short: u8,
+    /// The last request's `Limit`.
+    last_limit: u32,
+    /// Every item of the last response lay on one key value.
+    in_ties: bool,
+}
+
+/// The adaptive policy's state for one page.
+pub(crate) struct Adaptive {
+    /// `(matched, scanned)` earlier pages observed (or the caller's hint).
+    prior: (u64, u64),
+    /// Rows earlier pages took from each stream, as pseudo-counts.
+    prior_taken: Vec<f64>,
+    prior_taken_total: f64,
+    /// How far earlier pages' rows reached.
+    prior_reach: Option<Reach>,
+    /// The step of the grid earlier pages found.
+    prior_grid: Option<u64>,
+    /// Where a resumed page starts on the first sort-key column.
+    page_start: Option<Value>,
+    /// The grid the items' positions lie on, so windows end between points.
+    grid: Grid,
+    growth: Vec<Growth>,
+    start: SizingStart,
+}
+
+impl Adaptive {
+    pub fn new(streams: usize) -> Adaptive {
+        Adaptive {
+            prior: (0, 0),
+            prior_taken: vec![0.0; streams],
+            prior_taken_total: 0.0,
+            prior_reach: None,
+            prior_grid: None,
+            page_start: None,
+            grid: Grid::default(),
+            growth: vec![Growth::default(); streams],
+            start: SizingStart::Cold,
+        }
+    }
+
+    /// The page's pool with the prior.
+    fn pool(&self, ctx: &Ctx<'_>) -> (u64, u64) {
+        let (m, n) = ctx.pool();
+        (m + self.prior.0, n + self.prior.1)
+    }
+
+    fn estimated(&self, ctx: &Ctx<'_>, i: usize) -> Estimated {
+        let s = &ctx.streams[i];
+        Estimated {
+            scanned: s.obs.scanned,
+            matched: s.obs.matched,
+            taken: s.obs.taken,
+            buffered: s.buffer.len(),
+            prior_taken: self.prior_taken.get(i).copied().unwrap_or(0.0),
+        }
+    }
+
+    /// `limit` raised for a stream that keeps coming back short.
+    fn grown(&self, i: usize, limit: u32) -> u32 {
+        let Some(g) = self.growth.get(i).filter(|g| g.short > 0) else { return limit };
+        let factor = if g.in_ties { T.tie_growth } else { T.short_growth };
+        let floor = (f64::from(g.last_limit) * f64::from(factor)).min(T.max_limit) as u32;
+        limit.max(floor)
+    }
+
+    /// Every stream's progress as numbers along the first sort-key column,
+    /// with the axis and a value of the column to write a position back.
+    fn spans(&self, ctx: &Ctx<'_>, heads: &[(usize, &Item)]) -> Option<(Vec<Span>, Axis, Option<Value>)> {
+        let (attr, dir) = ctx.pos_col?;
+        let held: Vec<Vec<(Option<&Value>, Vec<u8>)>> = (0..ctx.streams.len())
+            .map(|i| {
+                heads
+                    .iter()
+                    .filter(|(j, _)| *j == i)
+                    .map(|(_, it)| *it)
+                    .chain(ctx.streams[i].buffer.iter().map(|r| &r.item))
+                    .filter_map(|it| position(it, attr, *dir))
+                    .collect()
+            })
+            .collect();
+        let mut points: Vec<(Option<&Value>, &[u8])> = Vec::new();
+        for (st, h) in ctx.streams.iter().zip(&held) {
+            points.extend(st.start_pos.into_iter().chain(st.frontier).map(|(v, k)| (Some(v), k.as_slice())));
+            points.extend(h.iter().map(|(v, k)| (*v, k.as_slice())));
+        }
+        let axis = Axis::new(&points, *dir);
+        let template = points.iter().find_map(|(v, _)| v.cloned());
+        let at = |p: &Point| axis.position(Some(&p.0), &p.1);
+        let spans = ctx
+            .streams
+            .iter()
+            .zip(&held)
+            .map(|(st, h)| {
+                let (start, frontier) =
+                    if st.done { (0.0, 0.0) } else { (at(st.start_pos?), at(st.frontier?)) };
+                Some(Span {
+                    start,
+                    frontier,
+                    scanned: st.obs.scanned,
+                    matched: st.obs.matched,
+                    done: st.done,
+                    buffered: h.iter().map(|(v, k)| axis.position(*v, k)).collect(),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some((spans, axis, template))
+    }
+
+    /// Items stream `i` evaluated up to the position of `last`: all of
+    /// them when its frontier is not past it, else the share of its distance.
+    fn items_up_to(ctx: &Ctx<'_>, i: usize, last: &Item) -> u64 {
+        let st = &ctx.streams[i];
+        let scanned = st.obs.scanned;
+        let (Some((attr, dir)), Some(start), Some(frontier)) = (ctx.pos_col, st.start_pos, st.frontier)
+        else {
+            return scanned;
+        };
+        let Some((v, k)) = position(last, attr, *dir) else { return scanned };
+        if k <= frontier.1 {
+            let points = [(Some(&start.0), start.1.as_slice()), (Some(&frontier.0), &frontier.1), (v, &k)];
+            let axis = Axis::new(&points, *dir);
+            let (a, f, b) = (
+                axis.position(Some(&start.0), &start.1),
+                axis.position(Some(&frontier.0), &frontier.1),
+                axis.position(v, &k),
+            );
+            if f > a {
+                return (scanned as f64 * ((b - a) / (f - a)).clamp(0.0, 1.0)).ceil() as u64;
+            }
+        }
+        scanned
+    }
+
+    /// The prior reach and this page's, pooled: from the cursor's position
+    /// (or, on a first page, from its first row) to its last row.
+    fn reach(&self, ctx: &Ctx<'_>, first: &Item, last: &Item, rows: usize) -> Option<Reach> {
+        let (attr, dir) = ctx.pos_col?;
+        let at = |v: &Value| axis::numeric_position(v, *dir);
+        let (from, rows) = match &self.page_start {
+            Some(start) => (at(start), rows as f64),
+            None => (first.get(attr).and_then(at), rows.saturating_sub(1) as f64),
+        };
+        let span = last.get(attr).and_then(at)? - from?;
+        Reach::then(self.prior_reach, rows, span)
+    }
+}
+
+impl Sizing for Adaptive {
+    fn resume(
+        &mut self,
+        ctx: &Ctx<'_>,
+        state: &[u8],
+        start: Option<&Value>,
+        how: SizingStart,
+    ) -> Result<(), BadState> {
+        let Some(hint) = Hint::decode(state, ctx.streams.len())? else { return Ok(()) };
+        self.start = how;
+        self.prior = hint.selectivity;
+        self.prior_reach = hint.reach;
+        self.prior_grid = hint.grid;
+        self.page_start = start.cloned();
+        if let Some(x) = start.zip(ctx.pos_col).and_then(|(v, (_, d))| axis::numeric_position(v, *d)) {
+            self.grid.observe(x);
+        }
+        if hint.shares.len() == self.prior_taken.len() {
+            let total: f64 = hint.shares.iter().map(|s| f64::from(*s)).sum();
+            if total > 0.0 {
+                for (p, s) in self.prior_taken.iter_mut().zip(&hint.shares) {
+                    *p = f64::from(*s) / total * T.share_weight;
+                }
+                self.prior_taken_total = T.share_weight;
+            }
+        }
+        Ok(())
+    }
+
+    fn hint_selectivity(&mut self, selectivity: f64) {
+        // As if `carried_items` items had shown it: it sizes the first
+        // requests and fades as the page's own counts grow.
+        let n = T.carried_items / 4;
+        let s = selectivity.clamp(0.0, 1.0);
+        self.prior = ((s * n as f64).round() as u64, n);
+        self.start = SizingStart::Hinted;
+    }
+
+    fn start(&self) -> SizingStart {
+        self.start
+    }
+
+    fn first_window(&self, ctx: &Ctx<'_>) -> Option<Value> {
+        let (reach, start, (_, dir)) = (self.prior_reach?, self.page_start.as_ref()?, ctx.pos_col?);
+        let x = axis::numeric_position(start, *dir)?;
+        let aim = x + ctx.need as f64 * T.first_window_aim / reach.density();
+        // On the grid earlier pages found: past the point nearest the aim,
+        // at least one on. Between points, the window would hold only the
+        // points before its end, half a step's rows short on average.
+        let grid = self.prior_grid.map_or_else(Grid::default, |step| Grid::given(x, step));
+        let end = grid.past(grid.snap(aim, x));
+        Axis::Numeric(*dir).value_at(end, start)
+    }
+
+    fn limit(&self, ctx: &Ctx<'_>, i: usize) -> u32 {
+        let obs = self.estimated(ctx, i);
+        let limit = if obs.scanned == 0 && self.prior_taken_total > 0.0 {
+            // A page resuming a cursor: the stream's share of the items the
+            // last page needed.
+            let share = obs.prior_taken / self.prior_taken_total;
+            estimate::first_round_limit(share, ctx.need, ctx.filtered, self.pool(ctx))
+        } else {
+            let want =
+                estimate::wanted(&obs, ctx.need, ctx.taken(), ctx.active(), self.prior_taken_total).max(1);
+            estimate::limit_for(&obs, want, ctx.filtered, self.pool(ctx))
+        };
+        self.grown(i, limit)
+    }
+
+    fn windowed_limit(&self, limit: u32) -> u32 {
+        limit.saturating_mul(T.window_guard_factor).saturating_add(T.window_guard_items)
+    }
+
+    fn round(&mut self, ctx: &Ctx<'_>, urgent: usize, heads: &[(usize, &Item)]) -> Option<Round> {
+        let (spans, axis, template) = self.spans(ctx, heads)?;
+        let grid = matches!(axis, Axis::Numeric(_)).then_some(&self.grid);
+        let planned = estimate::plan_round(&spans, ctx.need, ctx.page, self.prior, grid)?;
+        let window = template.and_then(|t| axis.value_at(planned.end, &t));
+        let mut limits: Vec<Option<u32>> =
+            planned.limits.into_iter().enumerate().map(|(j, l)| l.map(|l| self.grown(j, l))).collect();
+        if limits.get(urgent).is_some_and(Option::is_none) {
+            // The estimate put the page's end at or before this stream's
+            // frontier (ties there): read an even share of the need.
+            let obs = self.estimated(ctx, urgent);
+            let even = estimate::limit_for(
+                &obs,
+                ctx.need.div_ceil(ctx.active().max(1)),
+                ctx.filtered,
+                self.pool(ctx),
+            );
+            limits[urgent] = Some(self.grown(urgent, even));
+        }
+        Some(Round { limits, window })
+    }
+
+    fn wants(&self, ctx: &Ctx<'_>, i: usize) -> bool {
+        let obs = self.estimated(ctx, i);
+        estimate::wanted(&obs, ctx.need, ctx.taken(), ctx.active(), self.prior_taken_total) > 0
+    }
+
+    fn observe(&mut self, ctx: &Ctx<'_>, i: usize, response: &Response<'_>) {
+        let Some((attr, dir)) = ctx.pos_col else { return };
+        // Every item until the grid settles, then none: a lookup, a parse
+        // and a gcd per row would cost more than the merge on long pages.
+        if !self.grid.settled() {
+            let seen = response.items.iter().chain(response.last_evaluated_key);
+            for x in seen.filter_map(|it| axis::numeric_position(it.get(attr)?, *dir)) {
+                self.grid.observe(x);
+                if self.grid.settled() {
+                    break;
+                }
+            }
+        }
+        let Some(g) = self.growth.get_mut(i) else { return };
+        let short = response.last_evaluated_key.is_some() && response.scanned >= u64::from(response.limit);
+        if short {
+            // On one key value when the key it stopped at equals where the
+            // stream started this response (its first item, or the frontier
+            // it read on from).
+            let at = |it: &Item| it.get(attr).cloned();
+            let stop = response.last_evaluated_key.and_then(at);
+            let from =
+                response.items.first().and_then(at).or_else(|| ctx.streams[i].frontier.map(|p| p.0.clone()));
+            g.in_ties = stop.is_some() && stop == from;
+            g.short = g.short.saturating_add(1);
+            g.last_limit = response.limit;
+        } else {
+            *g = Growth::default();
+        }
+    }
+
+    fn state(&self, ctx: &Ctx<'_>, first: &Item, last: &Item, rows: usize) -> Vec<u8> {
+        let needed: Vec<u64> = (0..ctx.streams.len()).map(|i| Adaptive::items_up_to(ctx, i, last)).collect();
+        let mut hint = Hint::new(self.pool(ctx), &needed);
+        hint.reach = self.reach(ctx, first, last, rows);
+        hint.grid = self.grid.step().or(self.prior_grid);
+        hint.encode()
+    }
+}
+
+/// An item's value on the position column, and its encoding.
+fn position<'i>(item: &'i Item, attr: &str, dir: Direction) -> Option<(Option<&'i Value>, Vec<u8>)> {
+    let v = item.get(attr);
+    let mut out = Vec::new();
+    encode_column(&mut out, v, dir).ok().map(|_| (v, out))
+}

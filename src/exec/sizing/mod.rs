@@ -1,0 +1,223 @@
+//! Sizing: how many items each request asks for, and how far a window
+//! reaches.
+//!
+//! Two concerns meet in a stream's next request. *Fetching*
+//! ([`super::frontier`], [`super::streams`]) decides which items it covers
+//! and keeps a stream's read frontier moving forward: that is correctness.
+//! *Sizing* decides its `Limit` and where a window may end: that is cost.
+//! They meet at the [`Sizing`] trait below and nowhere else; a sizing
+//! mistake may cost reads or round trips, never a row.
+//!
+//! ```text
+//!   Streams (fetching) ──── Ctx: streams' progress, need ────► Sizing
+//!          ◄──── Limit per request, window end, prefetch yes/no ──┘
+//!   cursor / Engine memory ◄──── state(): opaque bytes ──── Sizing
+//! ```
+//!
+//! Two policies implement it, chosen by [`crate::Options::sizing`]:
+//! [`adaptive`] (the default: selectivity and density estimates, rounds
+//! that read every stream to one estimated position, Limits that grow
+//! geometrically while a stream keeps coming back short) and
+//! [`geometric`] (a plain baseline: a small first `Limit`, doubled on each
+//! further request). Every knob is a field of [`Tuning`].
+//!
+//! The state a policy carries from one page to the next travels as an
+//! opaque, versioned blob of at most [`MAX_STATE_BYTES`] bytes (in the
+//! cursor, and in the `Engine`'s memory of recent queries), so a change of
+//! sizing never changes the cursor format. A forged blob can change how
+//! much a request asks for, within the read budget, never which items
+//! qualify.
+
+mod adaptive;
+pub(crate) mod axis;
+mod estimate;
+mod geometric;
+pub(crate) mod grid;
+pub(crate) mod memory;
+pub(crate) mod state;
+mod tuning;
+
+pub(crate) use tuning::Tuning;
+pub use tuning::PRIOR_SELECTIVITY;
+
+use std::collections::VecDeque;
+
+use super::row::Row;
+use crate::encoding::Direction;
+use crate::value::{Item, Value};
+
+/// Most bytes of sizing state a cursor or the engine's memory holds.
+pub(crate) const MAX_STATE_BYTES: usize = 1024;
+
+/// Which sizing policy an [`Engine`](crate::Engine) uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SizingPolicy {
+    /// Estimates selectivity and density from what the page (and, through
+    /// the cursor or the engine's memory, earlier pages) observed, reads
+    /// every stream to one estimated position per round, and grows a
+    /// stream's `Limit` geometrically while it keeps coming back short.
+    #[default]
+    Adaptive,
+    /// A plain baseline: each stream's first `Limit` is its share of the
+    /// page at an assumed selectivity, doubled on every further request.
+    /// For comparison; it ignores earlier pages.
+    Geometric,
+}
+
+/// How a page's sizing started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum SizingStart {
+    /// Nothing was known: a first page the engine had not seen before.
+    #[default]
+    Cold,
+    /// From what the engine observed for the same query before (same
+    /// filter values included): a repeated first page.
+    Warm,
+    /// From the caller's selectivity hint ([`crate::Query::selectivity_hint`]).
+    Hinted,
+    /// From the cursor: a later page of a pagination.
+    Resumed,
+}
+
+/// What one stream has done so far, as sizing sees it. Fetching keeps it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Observed {
+    /// Items evaluated so far.
+    pub scanned: u64,
+    /// Items that passed every filter so far.
+    pub matched: u64,
+    /// Rows taken from this stream by the merge so far.
+    pub taken: u64,
+    /// Requests answered.
+    pub calls: u64,
+}
+
+/// A position on the first sort-key column: the value and its encoding.
+pub(crate) type Point = (Value, Vec<u8>);
+
+/// What sizing sees of one stream.
+pub(crate) struct StreamView<'a> {
+    pub done: bool,
+    pub busy: bool,
+    pub obs: Observed,
+    /// Rows read but not yet taken by the merge.
+    pub buffer: &'a VecDeque<Row>,
+    /// Where it starts reading on the first sort-key column.
+    pub start_pos: Option<&'a Point>,
+    /// How far it has read there.
+    pub frontier: Option<&'a Point>,
+}
+
+/// What sizing sees of the page.
+pub(crate) struct Ctx<'a> {
+    pub streams: Vec<StreamView<'a>>,
+    /// Rows the page still needs (with the look-ahead row).
+    pub need: usize,
+    /// The page size.
+    pub page: usize,
+    /// True when a filter can drop items a request evaluates.
+    pub filtered: bool,
+    /// The first sort-key column and its direction, when the plan narrows.
+    pub pos_col: Option<&'a (String, Direction)>,
+}
+
+impl Ctx<'_> {
+    /// Streams still reading.
+    pub fn active(&self) -> usize {
+        self.streams.iter().filter(|s| !s.done).count()
+    }
+
+    /// `(matched, scanned)` summed over the page's streams.
+    pub fn pool(&self) -> (u64, u64) {
+        self.streams.iter().fold((0, 0), |(m, n), s| (m + s.obs.matched, n + s.obs.scanned))
+    }
+
+    /// Rows taken from every stream.
+    pub fn taken(&self) -> u64 {
+        self.streams.iter().map(|s| s.obs.taken).sum()
+    }
+}
+
+/// A response as sizing sees it.
+pub(crate) struct Response<'a> {
+    /// Items that passed the server filter.
+    pub items: &'a [Item],
+    pub last_evaluated_key: Option<&'a Item>,
+    /// Items evaluated.
+    pub scanned: u64,
+    /// The request's `Limit`.
+    pub limit: u32,
+}
+
+/// One round of requests: the `Limit` for each stream to read now, and
+/// where their key conditions end (a window), if anywhere.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Round {
+    pub limits: Vec<Option<u32>>,
+    pub window: Option<Value>,
+}
+
+/// Sizing state that does not decode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BadState(pub &'static str);
+
+/// A sizing policy: the one interface between fetching and sizing.
+pub(crate) trait Sizing: Send {
+    /// Starts from state an earlier page left (`how` says where it came
+    /// from); `start` is the cursor row's value on the first sort-key
+    /// column on a resumed page.
+    ///
+    /// # Errors
+    /// [`BadState`] when the state is this policy's but malformed; state
+    /// of another policy or version is ignored.
+    fn resume(
+        &mut self,
+        ctx: &Ctx<'_>,
+        state: &[u8],
+        start: Option<&Value>,
+        how: SizingStart,
+    ) -> Result<(), BadState>;
+
+    /// Starts from the caller's selectivity hint.
+    fn hint_selectivity(&mut self, selectivity: f64);
+
+    /// How this page's sizing started.
+    fn start(&self) -> SizingStart;
+
+    /// Where the page's first requests end, when the policy reads every
+    /// stream to one position at once.
+    fn first_window(&self, ctx: &Ctx<'_>) -> Option<Value>;
+
+    /// The `Limit` of stream `i`'s next request when no round planned it.
+    fn limit(&self, ctx: &Ctx<'_>, i: usize) -> u32;
+
+    /// The `Limit` of a request whose key condition ends at a window, from
+    /// the one planned for it: the window bounds the read, the `Limit` only
+    /// guards against a density far off the estimate.
+    fn windowed_limit(&self, limit: u32) -> u32;
+
+    /// Stream `urgent` ran dry while the page needs rows: the requests to
+    /// send now (`None`: just `urgent`, by [`Sizing::limit`]). `heads` are
+    /// the rows the merge holds, by stream.
+    fn round(&mut self, ctx: &Ctx<'_>, urgent: usize, heads: &[(usize, &Item)]) -> Option<Round>;
+
+    /// True when stream `i`, idle, should be read ahead of need.
+    fn wants(&self, ctx: &Ctx<'_>, i: usize) -> bool;
+
+    /// A response for stream `i` arrived.
+    fn observe(&mut self, ctx: &Ctx<'_>, i: usize, response: &Response<'_>);
+
+    /// The state the next page starts from (at most [`MAX_STATE_BYTES`]).
+    /// `first` and `last` are the page's first and last rows.
+    fn state(&self, ctx: &Ctx<'_>, first: &Item, last: &Item, rows: usize) -> Vec<u8>;
+}
+
+/// The policy `which`, for a page of `streams` streams.
+pub(crate) fn policy(which: SizingPolicy, streams: usize) -> Box<dyn Sizing> {
+    match which {
+        SizingPolicy::Adaptive => Box::new(adaptive::Adaptive::new(streams)),
+        SizingPolicy::Geometric => Box::new(geometric::Geometric::default()),
+    }
+}

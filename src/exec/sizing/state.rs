@@ -1,0 +1,208 @@
+//! The adaptive policy's state from page to page, and its bytes.
+//!
+//! ```text
+//! tag 0xA1 │ matched (u32) │ scanned (u32) │ reach rows (u16) │ reach span (f64)
+//!          │ grid step (u64, 0 = none) │ streams (u16) │ one share (u8) per stream
+//! ```
+//!
+//! Everything is capped when written and checked when read, so a forged
+//! state moves sizing within bounds and nothing else.
+
+use super::tuning::Tuning;
+use super::BadState;
+
+/// This format's first byte. Another first byte is another policy's (or
+/// version's) state, and is ignored.
+pub(crate) const TAG: u8 = 0xA1;
+
+/// Largest grid step a state may carry: positions are exact integers in an
+/// `f64` up to 2^53.
+const MAX_GRID_STEP: u64 = 1 << 53;
+
+/// Most items the selectivity may weigh.
+pub(crate) const CARRIED_ITEMS: u64 = Tuning::DEFAULT.carried_items;
+
+/// Most rows the reach may weigh.
+pub(crate) const REACH_ROWS: u64 = Tuning::DEFAULT.reach_rows;
+
+/// What a pagination has observed so far.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Hint {
+    /// Selectivity so far: `(matched, scanned)`, at most [`CARRIED_ITEMS`] scanned.
+    pub selectivity: (u64, u64),
+    /// Each stream's share of the items the last page needed (evaluated up
+    /// to its last row), in 255ths; empty when unknown.
+    pub shares: Vec<u8>,
+    /// How far the last pages' rows reached along the first sort-key column.
+    pub reach: Option<Reach>,
+    /// The step of the grid that column's values lie on, when one was found.
+    pub grid: Option<u64>,
+}
+
+/// `rows` rows spread over `span` along the first sort-key column (a
+/// number's own units, seconds for date-times).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Reach {
+    /// At most [`REACH_ROWS`], at least 1.
+    pub rows: u64,
+    /// Finite and above 0.
+    pub span: f64,
+}
+
+impl Reach {
+    /// `rows` over `span`, scaled down to at most [`REACH_ROWS`] rows;
+    /// `None` unless both are positive and finite.
+    pub fn new(rows: f64, span: f64) -> Option<Reach> {
+        if !(rows >= 1.0 && span > 0.0 && rows.is_finite() && span.is_finite()) {
+            return None;
+        }
+        let scale = (REACH_ROWS as f64 / rows).min(1.0);
+        Some(Reach { rows: (rows * scale).round().max(1.0) as u64, span: span * scale })
+    }
+
+    /// This reach and a newer stretch of `rows` over `span`, pooled.
+    pub fn then(prior: Option<Reach>, rows: f64, span: f64) -> Option<Reach> {
+        let (r0, s0) = prior.map_or((0.0, 0.0), |p| (p.rows as f64, p.span));
+        Reach::new(r0 + rows, s0 + span).or(prior)
+    }
+
+    /// Rows per unit of distance.
+    pub fn density(&self) -> f64 {
+        self.rows as f64 / self.span
+    }
+}
+
+impl Hint {
+    /// The hint for a page that observed `pool` (`(matched, scanned)`, the
+    /// earlier pages' included) and needed `needed[i]` items of stream `i`.
+    pub fn new(pool: (u64, u64), needed: &[u64]) -> Hint {
+        let total: u64 = needed.iter().sum();
+        let shares = if total == 0 {
+            Vec::new()
+        } else {
+            needed.iter().map(|t| ((t * 255 + total / 2) / total).min(255) as u8).collect()
+        };
+        Hint { selectivity: cap(pool), shares, reach: None, grid: None }
+    }
+
+    /// The bytes of this state.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = vec![TAG];
+        // `new` and `decode` keep `scanned <= CARRIED_ITEMS`, so both fit a u32.
+        let (matched, scanned) = cap(self.selectivity);
+        out.extend_from_slice(&(matched as u32).to_be_bytes());
+        out.extend_from_slice(&(scanned as u32).to_be_bytes());
+        let (rows, span) = self.reach.map_or((0, 0.0), |r| (r.rows.min(REACH_ROWS) as u16, r.span));
+        out.extend_from_slice(&rows.to_be_bytes());
+        out.extend_from_slice(&span.to_be_bytes());
+        out.extend_from_slice(&self.grid.and_then(grid_step).unwrap_or(0).to_be_bytes());
+        // Shares past what the state can hold are dropped (they only split
+        // a first round).
+        let shares =
+            if self.shares.len() <= super::MAX_STATE_BYTES - 40 { self.shares.as_slice() } else { &[] };
+        out.extend_from_slice(&(shares.len() as u16).to_be_bytes());
+        out.extend_from_slice(shares);
+        out
+    }
+
+    /// Reads a state [`Hint::encode`] wrote for a page of `streams` streams;
+    /// `Ok(None)` for another policy's state (or none).
+    pub fn decode(bytes: &[u8], streams: usize) -> Result<Option<Hint>, BadState> {
+        if bytes.first() != Some(&TAG) {
+            return Ok(None);
+        }
+        let mut r = &bytes[1..];
+        let mut take = |n: usize| -> Result<&[u8], BadState> {
+            if r.len() < n {
+                return Err(BadState("truncated sizing state"));
+            }
+            let (head, rest) = r.split_at(n);
+            r = rest;
+            Ok(head)
+        };
+        let u32_at = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+        let matched = u64::from(u32_at(take(4)?));
+        let scanned = u64::from(u32_at(take(4)?));
+        if matched > scanned || scanned > CARRIED_ITEMS {
+            return Err(BadState("malformed selectivity hint"));
+        }
+        let rows = take(2)?;
+        let rows = u64::from(u16::from_be_bytes([rows[0], rows[1]]));
+        let span = f64::from_be_bytes(take(8)?.try_into().map_err(|_| BadState("truncated sizing state"))?);
+        let reach = match (rows, Reach::new(rows as f64, span)) {
+            (0, _) if span == 0.0 => None,
+            (1..=REACH_ROWS, Some(reach)) => Some(reach),
+            _ => return Err(BadState("malformed reach hint")),
+        };
+        let grid =
+            match u64::from_be_bytes(take(8)?.try_into().map_err(|_| BadState("truncated sizing state"))?) {
+                0 => None,
+                step => Some(grid_step(step).ok_or(BadState("malformed grid hint"))?),
+            };
+        let n = take(2)?;
+        let n = usize::from(u16::from_be_bytes([n[0], n[1]]));
+        if n != 0 && n != streams {
+            return Err(BadState("wrong number of stream shares"));
+        }
+        let shares = take(n)?.to_vec();
+        if !r.is_empty() {
+            return Err(BadState("trailing bytes in the sizing state"));
+        }
+        Ok(Some(Hint { selectivity: (matched, scanned), shares, reach, grid }))
+    }
+}
+
+/// `step` when a state may carry it as a grid step.
+fn grid_step(step: u64) -> Option<u64> {
+    (2..=MAX_GRID_STEP).contains(&step).then_some(step)
+}
+
+/// `(matched, scanned)` scaled down so that `scanned <= CARRIED_ITEMS`.
+fn cap((matched, scanned): (u64, u64)) -> (u64, u64) {
+    let matched = matched.min(scanned);
+    if scanned <= CARRIED_ITEMS {
+        return (matched, scanned);
+    }
+    (((matched as u128 * CARRIED_ITEMS as u128) / scanned as u128) as u64, CARRIED_ITEMS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_state_round_trips_capped() {
+        let mut hint = Hint::new((900, 10_000), &[6, 3, 1]);
+        assert_eq!(hint.selectivity, (180, CARRIED_ITEMS));
+        assert_eq!(hint.shares, vec![153, 77, 26]);
+        hint.reach = Reach::new(300.0, 5400.0);
+        hint.grid = Some(1800);
+        assert_eq!(hint.reach, Some(Reach { rows: REACH_ROWS, span: 2700.0 }));
+        assert_eq!(Hint::decode(&hint.encode(), 3), Ok(Some(hint.clone())));
+        let bare = Hint::new((0, 0), &[0, 0, 0]);
+        assert_eq!(Hint::decode(&bare.encode(), 3), Ok(Some(Hint::default())));
+        // Another policy's state, or none: ignored.
+        assert_eq!(Hint::decode(&[], 3), Ok(None));
+        assert_eq!(Hint::decode(&[0x47, 1, 2], 3), Ok(None));
+    }
+
+    #[test]
+    fn an_impossible_state_is_refused() {
+        let good = Hint::new((5, 10), &[1, 1, 1]).encode();
+        // matched > scanned
+        let mut bad = good.clone();
+        bad[4] = 11;
+        assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed selectivity hint")));
+        // a grid step of 1
+        let mut bad = good.clone();
+        bad[26] = 1;
+        assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed grid hint")));
+        // a reach over the cap
+        let mut bad = good.clone();
+        bad[9..11].copy_from_slice(&(REACH_ROWS as u16 + 1).to_be_bytes());
+        bad[11..19].copy_from_slice(&1.0f64.to_be_bytes());
+        assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed reach hint")));
+        assert_eq!(Hint::decode(&good, 4), Err(BadState("wrong number of stream shares")));
+        assert_eq!(Hint::decode(&good[..10], 3), Err(BadState("truncated sizing state")));
+    }
+}

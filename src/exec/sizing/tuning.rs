@@ -1,0 +1,96 @@
+//! Every knob of the sizing policies, in one place.
+
+/// The selectivity assumed before a stream has returned anything, when the
+/// plan filters (EXPLAIN says so).
+pub const PRIOR_SELECTIVITY: f64 = Tuning::DEFAULT.prior_selectivity;
+
+/// The knobs of the sizing policies. The code reads them from
+/// [`Tuning::DEFAULT`]; each says what it trades.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tuning {
+    // --- selectivity ---
+    /// Selectivity assumed before anything is seen, when the plan filters.
+    pub prior_selectivity: f64,
+    /// Weight, in items, of that prior in the running estimate.
+    pub prior_weight: f64,
+    /// Weight, in items evaluated, of the selectivity pooled over every
+    /// stream in each stream's own estimate: the streams share one filter,
+    /// so a stream that has shown few rows borrows the others'.
+    pub pool_weight: f64,
+    /// Most items the selectivity carried to the next page may weigh:
+    /// recent evidence keeps the final say (a cap, so old pages fade).
+    pub carried_items: u64,
+    // --- limits ---
+    /// Largest `Limit` asked for (DynamoDB's 1 MB page cap applies anyway).
+    pub max_limit: f64,
+    /// Weight, in rows, of the previous pages' stream shares in the next
+    /// page's first split of the need.
+    pub share_weight: f64,
+    /// A window bounds a read; its `Limit` is `planned × window_guard_factor
+    /// + window_guard_items`, a guard against a density far off.
+    pub window_guard_factor: u32,
+    /// See `window_guard_factor`.
+    pub window_guard_items: u32,
+    /// A stream asked again after its last response stopped at its `Limit`
+    /// (it came back short): its next `Limit` is at least the last one
+    /// times this.
+    pub short_growth: u32,
+    /// The same while every item the stream read lies on one key value (a
+    /// run of ties the tie re-sort must read whole): faster, so a run of n
+    /// items takes about log(n) / log(tie_growth) round trips.
+    pub tie_growth: u32,
+    // --- rounds and windows ---
+    /// Share of the page a resumed page's first window aims for: the
+    /// earlier pages' density is measured on a few pages of rows, so the
+    /// window falls a little short and the next round finishes the page.
+    pub first_window_aim: f64,
+    /// Rows added to what a round aims for, as a fraction of the page.
+    pub tail_fraction: f64,
+    /// Standard deviations of a Poisson count a round aims past its need.
+    pub slack_sigmas: f64,
+    /// Most slack a round aims for, as a fraction of the page size.
+    pub slack_fraction: f64,
+    /// Items of evidence at which a measured density is trusted half.
+    pub shrink_items: f64,
+    /// Grid steps a stream still at its start is taken to have covered.
+    pub stuck_steps: f64,
+    /// Empty windows in a row after which a stream reads by `Limit` alone.
+    pub empty_windows: u8,
+    /// Most rows the density carried to the next page may weigh.
+    pub reach_rows: u64,
+    // --- the key's grid ---
+    /// Positions observed unchanged after which the grid is settled.
+    pub grid_settled: u32,
+    /// Positions observed before a grid is used.
+    pub grid_min_seen: u32,
+    // --- the geometric baseline ---
+    /// The baseline's growth factor per request.
+    pub baseline_growth: u32,
+}
+
+impl Tuning {
+    /// The values the policies use.
+    pub const DEFAULT: Tuning = Tuning {
+        prior_selectivity: 0.5,
+        prior_weight: 4.0,
+        pool_weight: 100.0,
+        carried_items: 2000,
+        max_limit: 10_000.0,
+        share_weight: 50.0,
+        window_guard_factor: 2,
+        window_guard_items: 8,
+        short_growth: 2,
+        tie_growth: 8,
+        first_window_aim: 0.9,
+        tail_fraction: 0.04,
+        slack_sigmas: 1.5,
+        slack_fraction: 0.06,
+        shrink_items: 4.0,
+        stuck_steps: 0.5,
+        empty_windows: 2,
+        reach_rows: 150,
+        grid_settled: 64,
+        grid_min_seen: 16,
+        baseline_growth: 2,
+    };
+}
