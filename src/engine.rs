@@ -96,6 +96,10 @@ impl<B: Backend> Engine<B> {
     /// [`ErrorKind::Unorderable`](crate::ErrorKind::Unorderable) and the
     /// backend's [`ErrorKind::Backend`](crate::ErrorKind::Backend).
     pub async fn fetch(&self, query: &Query) -> Result<Page<Item>> {
+        if let Some(f) = query.filter_expr() {
+            // Before anything clones or walks the filter (both recurse).
+            plan::validate::shape(f, &self.options)?;
+        }
         if query.cursor().is_none() && query.offset_rows() > 0 {
             return self.fetch_after_offset(query).await;
         }

@@ -79,6 +79,12 @@ impl Error {
         e
     }
 
+    /// The same error, filed under `kind` (keeping message, location and source).
+    pub(crate) fn into_kind(mut self, kind: ErrorKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
     pub(crate) fn invalid_query(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::InvalidQuery, message)
     }

@@ -174,15 +174,9 @@ pub fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<Plan> {
         limit = options.max_page_size;
     }
     if let Some(f) = query.filter_expr() {
+        // First, without recursion: everything after it walks the tree.
+        validate::shape(f, options)?;
         validate::filter(f)?;
-        let n = validate::predicates(f);
-        if n > options.max_predicates {
-            return Err(Error::limit(format!(
-                "the filter holds {n} predicates, more than Options::max_predicates = {}; simplify it \
-                 (an IN list counts once) or raise the cap",
-                options.max_predicates
-            )));
-        }
     }
     for o in query.order() {
         validate::name(&o.attr)?;
