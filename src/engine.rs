@@ -72,8 +72,10 @@ impl<B: Backend> Engine<B> {
     /// Plans `query` without running it; `Display` the result for EXPLAIN.
     ///
     /// # Errors
-    /// See [`plan::plan`].
+    /// [`ErrorKind::InvalidOptions`](crate::ErrorKind::InvalidOptions) (see
+    /// [`Options::validate`]); see [`plan::plan`].
     pub fn plan(&self, query: &Query) -> Result<Plan> {
+        self.options.validate()?;
         plan::plan(&self.schema, query, &self.options)
     }
 
@@ -96,6 +98,7 @@ impl<B: Backend> Engine<B> {
     /// [`ErrorKind::Unorderable`](crate::ErrorKind::Unorderable) and the
     /// backend's [`ErrorKind::Backend`](crate::ErrorKind::Backend).
     pub async fn fetch(&self, query: &Query) -> Result<Page<Item>> {
+        self.options.validate()?;
         if let Some(f) = query.filter_expr() {
             // Before anything clones or walks the filter (both recurse).
             plan::validate::shape(f, &self.options)?;
@@ -135,6 +138,7 @@ impl<B: Backend> Engine<B> {
     /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) when the
     /// cursor would be longer than [`MAX_CURSOR_LEN`](crate::MAX_CURSOR_LEN).
     pub fn cursor_after(&self, plan: &Plan, row: &Item) -> Result<String> {
+        self.options.validate()?;
         cursor::encode(plan, row, &cursor::Hint::default(), &self.options)
     }
 
@@ -146,6 +150,7 @@ impl<B: Backend> Engine<B> {
     /// [`ErrorKind::InvalidCursor`](crate::ErrorKind::InvalidCursor), as
     /// [`fetch`](Engine::fetch) would report it.
     pub fn check_cursor(&self, plan: &Plan, cursor: &str) -> Result<()> {
+        self.options.validate()?;
         cursor::decode(plan, cursor, &self.options).map(|_| ())
     }
 

@@ -6,6 +6,10 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
+    /// The [`Options`](crate::Options) contradict each other or exceed what
+    /// can be honoured: `cursor_ttl` without `cursor_keys`,
+    /// `max_filter_depth` over its ceiling. The message names the setting.
+    InvalidOptions,
     /// The query itself is malformed: an empty `IN`, a `NULL` operand, a
     /// limit of zero, an unknown index name, an invalid number. Fix the query.
     InvalidQuery,

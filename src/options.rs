@@ -14,7 +14,7 @@
 /// | `max_sql_len` | 65 536 bytes | [`sql::parse_with_options`](crate::sql::parse_with_options) fails with [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) |
 /// | `max_sql_operators` | 600 | [`sql::parse_with_options`](crate::sql::parse_with_options) fails with [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) |
 /// | `cursor_keys` | none: cursors unsigned | a cursor without a valid signature fails with [`ErrorKind::InvalidCursor`](crate::ErrorKind::InvalidCursor) |
-/// | `cursor_ttl` | none: cursors do not expire | an older cursor fails with [`ErrorKind::InvalidCursor`](crate::ErrorKind::InvalidCursor) |
+/// | `cursor_ttl` | none: cursors do not expire | an older cursor fails with [`ErrorKind::InvalidCursor`](crate::ErrorKind::InvalidCursor); needs `cursor_keys`, else every call fails with [`ErrorKind::InvalidOptions`](crate::ErrorKind::InvalidOptions) |
 /// | cursor length | [`MAX_CURSOR_LEN`](crate::MAX_CURSOR_LEN) characters | rejected before decoding |
 ///
 /// ```
@@ -84,6 +84,50 @@ impl Options {
     /// backends refuse conditions deeper than [`cond::MAX_DEPTH`](crate::cond::MAX_DEPTH).
     pub const MAX_FILTER_DEPTH: usize = crate::cond::MAX_DEPTH - 8;
 
+    /// Checks that the settings can be honoured together. Every
+    /// [`Engine`](crate::Engine) call that plans, reads or makes a cursor
+    /// checks them first.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use dynaquery::{CursorKey, ErrorKind, Options};
+    /// let unsigned = Options::default().cursor_ttl(Duration::from_secs(3600));
+    /// assert_eq!(unsigned.validate().unwrap_err().kind(), ErrorKind::InvalidOptions);
+    /// let signed = unsigned.cursor_keys([CursorKey::new(1, [7u8; 32]).unwrap()]);
+    /// assert!(signed.validate().is_ok());
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidOptions`](crate::ErrorKind::InvalidOptions) for
+    /// a [`cursor_ttl`](Options::cursor_ttl) without
+    /// [`cursor_keys`](Options::cursor_keys) (an unsigned cursor's issue
+    /// time can be rewritten, so it would never really expire), and a
+    /// [`max_filter_depth`](Options::max_filter_depth) over
+    /// [`MAX_FILTER_DEPTH`](Options::MAX_FILTER_DEPTH).
+    pub fn validate(&self) -> crate::Result<()> {
+        use crate::{Error, ErrorKind};
+        if self.cursor_ttl.is_some() && self.cursor_keys.is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidOptions,
+                "Options::cursor_ttl is set without Options::cursor_keys: an unsigned cursor's issue time \
+                 can be rewritten, so it would never really expire; add a key with Options::cursor_keys, \
+                 or drop the TTL",
+            ));
+        }
+        if self.max_filter_depth > Self::MAX_FILTER_DEPTH {
+            return Err(Error::new(
+                ErrorKind::InvalidOptions,
+                format!(
+                    "Options::max_filter_depth = {} is over its ceiling Options::MAX_FILTER_DEPTH = {}: \
+                     backends refuse deeper conditions; lower it",
+                    self.max_filter_depth,
+                    Self::MAX_FILTER_DEPTH
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Sets [`max_predicates`](Options::max_predicates).
     pub fn max_predicates(mut self, n: usize) -> Self {
         self.max_predicates = n;
@@ -122,7 +166,9 @@ impl Options {
         self
     }
 
-    /// Makes cursors expire this long after they were issued.
+    /// Makes cursors expire this long after they were issued. Needs
+    /// [`cursor_keys`](Options::cursor_keys): an expiring cursor must be a
+    /// signed one (see [`validate`](Options::validate)).
     pub fn cursor_ttl(mut self, ttl: std::time::Duration) -> Self {
         self.cursor_ttl = Some(ttl);
         self

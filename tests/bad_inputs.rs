@@ -233,3 +233,26 @@ async fn forged_cursor_with_key_values_of_the_wrong_type_or_missing() {
         rejected(&e, q().after(forged(&e, row)), ErrorKind::InvalidCursor, "key").await;
     }
 }
+
+#[tokio::test]
+async fn cursor_ttl_without_cursor_keys_is_refused() {
+    // An unsigned envelope's issue time can be rewritten: such cursors would never really expire.
+    let opts = Options::default().cursor_ttl(std::time::Duration::from_secs(60));
+    let err = opts.validate().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidOptions);
+    assert!(err.message().contains("cursor_keys"), "{err}");
+    let e = engine(opts);
+    rejected(&e, q(), ErrorKind::InvalidOptions, "cursor_keys").await;
+    assert_eq!(e.plan(&q()).unwrap_err().kind(), ErrorKind::InvalidOptions);
+    let signed = Options::default()
+        .cursor_keys([CursorKey::new(1, [3u8; 32]).unwrap()])
+        .cursor_ttl(std::time::Duration::from_secs(60));
+    assert!(signed.validate().is_ok());
+}
+
+#[tokio::test]
+async fn filter_depth_past_what_backends_take_is_refused() {
+    let opts = Options::default().max_filter_depth(Options::MAX_FILTER_DEPTH + 1);
+    assert_eq!(opts.validate().unwrap_err().kind(), ErrorKind::InvalidOptions);
+    assert!(Options::default().max_filter_depth(Options::MAX_FILTER_DEPTH).validate().is_ok());
+}

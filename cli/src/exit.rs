@@ -97,6 +97,8 @@ impl fmt::Display for Failure {
 pub fn category_of(kind: ErrorKind) -> Category {
     match kind {
         ErrorKind::Backend => Category::Backend,
+        // Options come from the command line's flags.
+        ErrorKind::InvalidOptions => Category::Usage,
         // InvalidQuery, NoUsableIndex, InvalidCursor, ReadBudgetExceeded,
         // LimitExceeded, Unorderable, Schema, Deserialize, and kinds added
         // later (the SQL front-end's `Sql`).
@@ -145,6 +147,7 @@ mod tests {
     #[test]
     fn library_kinds_map_to_codes() {
         assert_eq!(category_of(ErrorKind::Backend).code(), 4);
+        assert_eq!(category_of(ErrorKind::InvalidOptions).code(), 2);
         for k in [
             ErrorKind::InvalidQuery,
             ErrorKind::NoUsableIndex,
