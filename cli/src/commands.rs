@@ -121,7 +121,12 @@ async fn write_export(
     match path {
         Some(p) => {
             let mut file = export::OutFile::create(p)?;
-            let s = export::run(engine, q, a.format, &mut file, Some(p), bar).await?;
+            let outcome = tokio::select! {
+                s = export::run(engine, q, a.format, &mut file, Some(p), bar) => s,
+                code = export::interrupted() => Err(Failure::signal(code?)),
+            };
+            // On any error `file` is dropped here, which removes the temporary file.
+            let s = outcome?;
             file.commit()?;
             Ok(s)
         }
