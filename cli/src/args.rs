@@ -49,9 +49,16 @@ pub struct Connection {
     /// Most attempts per DynamoDB request, retries included (SDK default: 3).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_attempts: Option<u32>,
-    /// Timeout of each DynamoDB request attempt, and of connecting, in seconds.
+    /// Timeout of each DynamoDB request attempt, in seconds (default: 30).
     #[arg(long, global = true, value_name = "SECS")]
     pub timeout: Option<f64>,
+    /// Timeout of connecting to the endpoint, in seconds (default: 3.1).
+    #[arg(long, global = true, value_name = "SECS")]
+    pub connect_timeout: Option<f64>,
+    /// Timeout of a whole DynamoDB operation, retries included, in seconds
+    /// (default: 120).
+    #[arg(long, global = true, value_name = "SECS")]
+    pub operation_timeout: Option<f64>,
     /// Run on an in-memory table loaded from this JSON-lines file of
     /// DynamoDB-JSON items (needs --schema).
     #[arg(long, global = true, value_name = "FILE", requires = "schema")]

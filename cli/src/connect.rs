@@ -16,6 +16,16 @@ use crate::args::Connection;
 use crate::exit::{Category, Failure};
 use crate::{json, schema_file};
 
+/// Connecting to the endpoint gives up after this long (`--connect-timeout`):
+/// the SDK's own default.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
+/// Each request attempt gives up after this long (`--timeout`); a page of
+/// at most 1 MB comes back well within it.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// A whole operation, its retries included, gives up after this long
+/// (`--operation-timeout`).
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// The backend a command runs on.
 #[derive(Debug, Clone)]
 pub enum Store {
@@ -56,14 +66,26 @@ pub async fn client(conn: &Connection) -> Result<Client, Failure> {
     if let Some(n) = conn.max_attempts {
         loader = loader.retry_config(RetryConfig::standard().with_max_attempts(n));
     }
-    if let Some(t) = conn.timeout {
-        let d = Duration::try_from_secs_f64(t)
-            .ok()
-            .filter(|d| !d.is_zero())
-            .ok_or_else(|| Failure::usage(format!("--timeout {t}: expected a positive number of seconds")))?;
-        loader = loader
-            .timeout_config(TimeoutConfig::builder().connect_timeout(d).operation_attempt_timeout(d).build());
-    }
+    let secs = |flag: &str, value: Option<f64>, default: Duration| -> Result<Duration, Failure> {
+        match value {
+            None => Ok(default),
+            Some(t) => Duration::try_from_secs_f64(t)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| Failure::usage(format!("{flag} {t}: expected a positive number of seconds"))),
+        }
+    };
+    loader = loader.timeout_config(
+        TimeoutConfig::builder()
+            .connect_timeout(secs("--connect-timeout", conn.connect_timeout, DEFAULT_CONNECT_TIMEOUT)?)
+            .operation_attempt_timeout(secs("--timeout", conn.timeout, DEFAULT_ATTEMPT_TIMEOUT)?)
+            .operation_timeout(secs(
+                "--operation-timeout",
+                conn.operation_timeout,
+                DEFAULT_OPERATION_TIMEOUT,
+            )?)
+            .build(),
+    );
     let config = loader.load().await;
     if config.region().is_some() {
         return Ok(Client::new(&config));
