@@ -55,6 +55,7 @@ pub async fn client(conn: &Connection) -> Result<Client, Failure> {
         loader = loader.profile_name(p);
     }
     if let Some(r) = &conn.region {
+        check_region(r, "--region")?;
         loader = loader.region(Region::new(r.clone()));
     }
     if let Some(e) = &conn.endpoint {
@@ -86,7 +87,16 @@ pub async fn client(conn: &Connection) -> Result<Client, Failure> {
             )?)
             .build(),
     );
+    // An empty AWS_REGION is no region to the SDK's chain, but a mistake to the user.
+    if conn.region.is_none() {
+        if let Some(r) = std::env::var_os("AWS_REGION").or_else(|| std::env::var_os("AWS_DEFAULT_REGION")) {
+            check_region(&r.to_string_lossy(), "AWS_REGION")?;
+        }
+    }
     let config = loader.load().await;
+    if let Some(r) = config.region() {
+        check_region(r.as_ref(), "the region")?;
+    }
     if config.region().is_some() {
         return Ok(Client::new(&config));
     }
@@ -96,6 +106,27 @@ pub async fn client(conn: &Connection) -> Result<Client, Failure> {
         return Ok(Client::from_conf(c));
     }
     Err(Failure::usage("no AWS region: pass --region, set AWS_REGION, or set one in your profile"))
+}
+
+/// An AWS region name: 1 to 50 lower-case letters, digits and dashes
+/// (`eu-west-1`, `us-gov-west-1`, `cn-north-1`), not starting or ending
+/// with a dash.
+///
+/// # Errors
+/// A one-line usage error naming where the region came from.
+fn check_region(region: &str, from: &str) -> Result<(), Failure> {
+    let ok = !region.is_empty()
+        && region.len() <= 50
+        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !region.starts_with('-')
+        && !region.ends_with('-');
+    if ok {
+        return Ok(());
+    }
+    Err(Failure::usage(format!(
+        "{from} {region:?} is not an AWS region name (lower-case letters, digits and dashes, e.g. eu-west-1); \
+         fix it, or leave it unset to use the profile's"
+    )))
 }
 
 fn read_file(path: &Path) -> Result<String, Failure> {
