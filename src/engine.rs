@@ -187,8 +187,9 @@ impl<B: Backend> Engine<B> {
                 return Err(over_budget(stats.items_read));
             }
             let page = match self.fetch_one(&step.read_budget(left)).await {
+                // The step stops once it has read all `left` items it was given.
                 Err(e) if e.kind() == ErrorKind::ReadBudgetExceeded => {
-                    return Err(over_budget(stats.items_read).with_source(e))
+                    return Err(over_budget(stats.items_read + left).with_source(e))
                 }
                 other => other?,
             };

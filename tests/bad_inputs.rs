@@ -256,3 +256,13 @@ async fn filter_depth_past_what_backends_take_is_refused() {
     assert_eq!(opts.validate().unwrap_err().kind(), ErrorKind::InvalidOptions);
     assert!(Options::default().max_filter_depth(Options::MAX_FILTER_DEPTH).validate().is_ok());
 }
+
+#[tokio::test]
+async fn offset_past_the_read_budget_reports_what_it_read() {
+    // 30 items, a budget of 12: the skip runs out of budget inside its first chunk.
+    let e = engine(Options::default().read_budget(12));
+    let err = e.fetch(&q().filter(col("country").eq("FR")).offset(20)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ReadBudgetExceeded);
+    assert!(err.message().contains("read so far: 12"), "{err}");
+    assert!(e.backend().calls() > 0);
+}
