@@ -22,3 +22,22 @@ fn an_empty_or_malformed_aws_region_is_a_usage_error() {
         assert!(line.contains("region"), "{line}");
     }
 }
+
+#[test]
+fn backend_errors_are_one_readable_line_without_sdk_dumps() {
+    // Nothing listens on port 1; and without credentials, loading them fails.
+    let refused = run(&["--endpoint", "http://127.0.0.1:1", "--max-attempts", "1", "describe", "orders"]);
+    let no_credentials =
+        command(&["--endpoint", "http://127.0.0.1:1", "--max-attempts", "1", "describe", "orders"])
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .output()
+            .unwrap();
+    for o in [refused, no_credentials] {
+        let line = fails(&o, 4, "backend error");
+        for dump in ["DispatchFailure(", " { ", "SdkBody", "Extensions"] {
+            assert!(!line.contains(dump), "a Debug dump in: {line}");
+        }
+        assert!(line.contains("DescribeTable on table `orders` failed"), "{line}");
+    }
+}
