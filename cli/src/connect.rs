@@ -151,12 +151,19 @@ pub fn schema_from_file(path: &Path) -> Result<Schema, Failure> {
 pub fn load_memory(path: &Path, schema: Schema) -> Result<MemoryTable, Failure> {
     let file = std::fs::File::open(path).map_err(|e| Failure::io(path, &e))?;
     let table = MemoryTable::new(schema);
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+    for (i, line) in std::io::BufReader::new(file).split(b'\n').enumerate() {
         let line = line.map_err(|e| Failure::io(path, &e))?;
+        let at = || format!("--memory {}:{}", path.display(), i + 1);
+        let line = String::from_utf8(line).map_err(|e| {
+            Failure::usage(format!(
+                "{}: not UTF-8 (byte {} of the line); save the file as UTF-8",
+                at(),
+                e.utf8_error().valid_up_to() + 1
+            ))
+        })?;
         if line.trim().is_empty() {
             continue;
         }
-        let at = || format!("--memory {}:{}", path.display(), i + 1);
         let item = json::dynamodb_item(&line).map_err(|e| Failure::usage(format!("{}: {e}", at())))?;
         table.put(item).map_err(|e| Failure::usage(format!("{}: item rejected: {e}", at())))?;
     }

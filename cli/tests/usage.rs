@@ -41,3 +41,38 @@ fn backend_errors_are_one_readable_line_without_sdk_dumps() {
         assert!(line.contains("DescribeTable on table `orders` failed"), "{line}");
     }
 }
+
+/// Runs `describe` on a `--memory` file holding `bytes`.
+fn load(bytes: &[u8]) -> std::process::Output {
+    let d = support::scratch();
+    let schema = support::write(
+        d.path(),
+        "t.json",
+        r#"{"table": "t", "partition_key": [{"name": "id", "type": "S"}]}"#,
+    );
+    let memory = d.path().join("t.jsonl");
+    std::fs::write(&memory, bytes).unwrap();
+    run(&["--memory", memory.to_str().unwrap(), "--schema", &schema, "describe"])
+}
+
+#[test]
+fn memory_file_with_invalid_utf8_names_the_line() {
+    let o = load(b"{\"id\":{\"S\":\"a\"}}\n{\"id\":{\"S\":\"\xff\"}}\n");
+    let line = fails(&o, 2, "usage error");
+    assert!(line.contains("t.jsonl:2"), "{line}");
+    assert!(line.contains("UTF-8"), "{line}");
+}
+
+#[test]
+fn memory_file_values_dynamodb_rejects_are_rejected() {
+    for (item, says) in [
+        (r#"{"id":{"S":"a"},"n":{"N":" 5 "}}"#, "N"),
+        (r#"{"id":{"S":"a"},"ss":{"SS":["x","x"]}}"#, "duplicate"),
+        (r#"{"id":{"S":"a"},"ns":{"NS":["1","1.0"]}}"#, "duplicate"),
+        (r#"{"id":{"S":"a"},"bs":{"BS":["AA==","AA=="]}}"#, "duplicate"),
+    ] {
+        let line = fails(&load(item.as_bytes()), 2, "usage error");
+        assert!(line.contains("t.jsonl:1") && line.contains(says), "{item}: {line}");
+    }
+    support::ok(&load(br#"{"id":{"S":"a"},"n":{"N":"5"},"ss":{"SS":["x","y"]}}"#));
+}
