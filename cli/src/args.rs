@@ -89,8 +89,14 @@ pub enum Command {
 /// The SQL text and how it runs; shared by query, export and explain.
 #[derive(Debug, Args)]
 pub struct Sql {
-    /// The SELECT statement.
-    pub sql: String,
+    /// The SELECT statement; `-` reads it from stdin. (A statement that
+    /// starts with `--`, a comment, would be taken for an option: pass it
+    /// through --sql-file or stdin.)
+    #[arg(required_unless_present = "sql_file", conflicts_with = "sql_file")]
+    pub sql: Option<String>,
+    /// Read the SELECT statement from this file (`-`: stdin).
+    #[arg(long, value_name = "FILE")]
+    pub sql_file: Option<std::path::PathBuf>,
     /// Bind parameter for $1, $2, … (or ? in order), repeated in order.
     /// A JSON string, number or boolean literal is taken as that type
     /// ("42" is a string, 42 a number, true a boolean); anything else is a

@@ -19,10 +19,29 @@ fn out_err(e: io::Error) -> Failure {
 
 /// Parses the SQL with its bind parameters, and applies the options that
 /// shape how it runs.
+/// The statement's text: the argument, or the `--sql-file` (`-`, like an
+/// argument of `-`, reads stdin).
+fn sql_text(sql: &Sql) -> Result<String, Failure> {
+    let path = match (&sql.sql, &sql.sql_file) {
+        (Some(text), None) if text != "-" => return Ok(text.clone()),
+        (Some(_), None) => std::path::PathBuf::from("-"),
+        (_, Some(p)) => p.clone(),
+        (None, None) => return Err(Failure::usage("give the SELECT, --sql-file FILE, or - to read stdin")),
+    };
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        io::Read::read_to_string(&mut io::stdin(), &mut text)
+            .map_err(|e| Failure::new(crate::exit::Category::Io, format!("standard input: {e}")))?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(&path).map_err(|e| Failure::io(&path, &e))
+}
+
 fn statement(sql: &Sql) -> Result<Statement, Failure> {
     let params: Vec<Value> =
         sql.params.iter().map(|p| json::param(p)).collect::<Result<_, _>>().map_err(Failure::usage)?;
-    let mut st = sql::parse_with(&sql.sql, &params)?;
+    let text = sql_text(sql)?;
+    let mut st = sql::parse_with(&text, &params)?;
     if sql.allow_scan {
         st.query = st.query.allow_scan(true);
     }

@@ -76,3 +76,41 @@ fn memory_file_values_dynamodb_rejects_are_rejected() {
     }
     support::ok(&load(br#"{"id":{"S":"a"},"n":{"N":"5"},"ss":{"SS":["x","y"]}}"#));
 }
+
+const ITEMS: &str = "{\"id\":{\"S\":\"a\"}}\n{\"id\":{\"S\":\"b\"}}\n";
+const COMMENTED: &str = "-- the first page\nSELECT id FROM t WHERE id = 'a'";
+
+fn memory_args(d: &std::path::Path) -> (String, String) {
+    let schema =
+        support::write(d, "t.json", r#"{"table": "t", "partition_key": [{"name": "id", "type": "S"}]}"#);
+    (schema, support::write(d, "t.jsonl", ITEMS))
+}
+
+#[test]
+fn sql_from_a_file_or_stdin_may_start_with_a_comment() {
+    let d = support::scratch();
+    let (schema, memory) = memory_args(d.path());
+    let file = support::write(d.path(), "q.sql", COMMENTED);
+    let o =
+        run(&["--memory", &memory, "--schema", &schema, "query", "--sql-file", &file, "--format", "json"]);
+    support::ok(&o);
+    assert!(support::stdout(&o).contains(r#"{"id":"a"}"#), "{}", support::stdout(&o));
+
+    use std::io::Write as _;
+    let mut child = command(&["--memory", &memory, "--schema", &schema, "query", "-", "--format", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(COMMENTED.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    support::ok(&o);
+    assert!(support::stdout(&o).contains(r#"{"id":"a"}"#), "{}", support::stdout(&o));
+
+    // Both, or neither, is a usage error.
+    let both =
+        run(&["--memory", &memory, "--schema", &schema, "query", "SELECT * FROM t", "--sql-file", &file]);
+    fails(&both, 2, "usage error");
+    fails(&run(&["--memory", &memory, "--schema", &schema, "query"]), 2, "usage error");
+}
