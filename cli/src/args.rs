@@ -66,6 +66,22 @@ pub struct Connection {
     /// The table's schema from this JSON file instead of DescribeTable.
     #[arg(long, global = true, value_name = "FILE")]
     pub schema: Option<PathBuf>,
+    /// Cursor signing key as ID:SECRET (ID 0-255, SECRET base64 of at least
+    /// 32 bytes); repeat to rotate: the first signs, all verify. Prefer the
+    /// environment variable, which keeps keys out of shell history
+    /// (comma-separated there).
+    #[arg(
+        long = "cursor-key",
+        global = true,
+        value_name = "ID:SECRET",
+        env = "DYNAQUERY_CURSOR_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub cursor_keys: Vec<String>,
+    /// Cursors expire this many seconds after they were issued (needs a --cursor-key).
+    #[arg(long, global = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub cursor_ttl: Option<u64>,
     /// Attributes present on every item, so that sparse GSIs keyed on them
     /// are usable (comma-separated or repeated). Added to the schema's.
     #[arg(long, global = true, value_name = "ATTR", value_delimiter = ',')]

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use dynaquery::sql::{self, Statement};
-use dynaquery::{Engine, Query, Value};
+use dynaquery::{CursorKey, Engine, Options, Query, Value};
 
 use crate::args::{
     Connection, DescribeArgs, DescribeFormat, ExplainArgs, ExportArgs, QueryArgs, QueryFormat, Sql,
@@ -52,8 +52,43 @@ fn statement(sql: &Sql) -> Result<Statement, Failure> {
 }
 
 async fn engine(conn: &Connection, st: &Statement) -> Result<Engine<Store>, Failure> {
+    let options = options(conn)?;
     let (schema, store) = connect::open(conn, Some(&st.table)).await?;
-    Ok(Engine::new(schema, store))
+    Ok(Engine::new(schema, store).with_options(options))
+}
+
+/// The engine's options from `--cursor-key` (or `DYNAQUERY_CURSOR_KEYS`)
+/// and `--cursor-ttl`.
+///
+/// # Errors
+/// A usage error for a malformed key, or a TTL without a key.
+fn options(conn: &Connection) -> Result<Options, Failure> {
+    use base64::Engine as _;
+    let keys = conn
+        .cursor_keys
+        .iter()
+        .filter(|k| !k.trim().is_empty())
+        .map(|k| {
+            let bad = |why: &str| {
+                Failure::usage(format!(
+                    "--cursor-key (or DYNAQUERY_CURSOR_KEYS): {why}; expected ID:SECRET, ID 0-255 and SECRET \
+                     the base64 of at least 32 random bytes"
+                ))
+            };
+            let (id, secret) = k.trim().split_once(':').ok_or_else(|| bad("no `:` between id and secret"))?;
+            let id: u8 = id.parse().map_err(|_| bad(&format!("the id {id:?} is not 0-255")))?;
+            let secret = base64::engine::general_purpose::STANDARD
+                .decode(secret)
+                .map_err(|_| bad(&format!("the secret of key {id} is not base64")))?;
+            CursorKey::new(id, secret).map_err(|e| bad(e.message()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut options = Options::default().cursor_keys(keys);
+    if let Some(secs) = conn.cursor_ttl {
+        options = options.cursor_ttl(std::time::Duration::from_secs(secs));
+    }
+    options.validate()?;
+    Ok(options)
 }
 
 fn page_size(q: Query, n: Option<u64>) -> Query {

@@ -114,3 +114,56 @@ fn sql_from_a_file_or_stdin_may_start_with_a_comment() {
     fails(&both, 2, "usage error");
     fails(&run(&["--memory", &memory, "--schema", &schema, "query"]), 2, "usage error");
 }
+
+/// The next cursor printed by `query --format json`.
+fn next_cursor(o: &std::process::Output) -> String {
+    let out = support::stdout(o);
+    let last = out.lines().last().unwrap_or_default().to_owned();
+    let v: serde_json::Value = serde_json::from_str(&last).unwrap();
+    v["next_cursor"].as_str().unwrap_or_else(|| panic!("no cursor in {out}")).to_owned()
+}
+
+#[test]
+fn cursors_can_be_signed_with_rotating_keys_from_flags_or_the_environment() {
+    use base64::Engine as _;
+    let d = support::scratch();
+    let (schema, memory) = memory_args(d.path());
+    let key = |id: u8, b: u8| format!("{id}:{}", base64::engine::general_purpose::STANDARD.encode([b; 32]));
+    let (old, new) = (key(1, 7), key(2, 9));
+    let base = |extra: &[&str]| {
+        let mut a = vec!["--memory", memory.as_str(), "--schema", schema.as_str()];
+        a.extend_from_slice(&["query", "SELECT id FROM t ORDER BY id", "--allow-scan", "--limit", "1"]);
+        a.extend_from_slice(&["--format", "json"]);
+        a.extend_from_slice(extra);
+        a.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let go = |args: Vec<String>, env: Option<&str>| {
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let mut c = command(&refs);
+        if let Some(v) = env {
+            c.env("DYNAQUERY_CURSOR_KEYS", v);
+        }
+        c.output().unwrap()
+    };
+    // Signed with the old key.
+    let first = go(base(&["--cursor-key", &old, "--cursor-ttl", "600"]), None);
+    support::ok(&first);
+    let cursor = next_cursor(&first);
+    let resume = |keys: &[&str], env: Option<&str>| {
+        let mut extra: Vec<&str> = Vec::new();
+        for k in keys {
+            extra.extend_from_slice(&["--cursor-key", k]);
+        }
+        extra.extend_from_slice(&["--cursor", &cursor]);
+        go(base(&extra), env)
+    };
+    // After rotation (the new key signs, the old one still verifies), from flags or the environment.
+    support::ok(&resume(&[&new, &old], None));
+    support::ok(&resume(&[], Some(&format!("{new},{old}"))));
+    // Unsigned, or with only the new key: not valid.
+    fails(&resume(&[], None), 3, "query error");
+    fails(&resume(&[&new], None), 3, "query error");
+    // A TTL without a key, a malformed key: usage errors.
+    fails(&go(base(&["--cursor-ttl", "600"]), None), 2, "usage error");
+    fails(&go(base(&["--cursor-key", "1:short"]), None), 2, "usage error");
+}
