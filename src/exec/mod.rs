@@ -7,7 +7,9 @@
 //! (inline in a [`key`] when short).
 
 mod axis;
+mod frontier;
 mod grid;
+mod interval;
 mod key;
 mod merge;
 mod narrow;

@@ -7,7 +7,8 @@
 
 use std::cmp::Ordering;
 
-use crate::backend::{KeyCondition, SortRange};
+use super::interval::Interval;
+use crate::backend::KeyCondition;
 use crate::encoding::{encode_column, Direction};
 use crate::plan::Plan;
 use crate::value::Value;
@@ -47,10 +48,14 @@ pub(crate) fn narrow_streams(
                         return Some(s.key.clone());
                     }
                     let mut key = key.clone();
-                    let current = key.sort_range.as_ref().map(|(_, r)| r);
-                    match intersect(current, v, col.dir == Direction::Asc) {
-                        None => None,
-                        Some(r) => {
+                    if key.sort_range.as_ref().is_some_and(|(a, _)| *a != col.attr) {
+                        return Some(Some(key));
+                    }
+                    let written = key.sort_range.as_ref().map(|(_, r)| r);
+                    let from = Interval::from(v, col.dir == Direction::Asc);
+                    match Interval::of(written).intersect(&from).to_range(written) {
+                        Err(_) => None,
+                        Ok(r) => {
                             key.sort_range = r.map(|r| (col.attr.clone(), r));
                             Some(Some(key))
                         }
@@ -59,69 +64,4 @@ pub(crate) fn narrow_streams(
             }
         })
         .collect()
-}
-
-/// Intersects `range` with `>= v` (`lower`) or `<= v`. `None` = empty;
-/// `Some(r)` = the new range (unchanged where the key condition cannot
-/// express the intersection; rows before the cursor are skipped anyway).
-pub(crate) fn intersect(range: Option<&SortRange>, v: &Value, lower: bool) -> Option<Option<SortRange>> {
-    use Ordering::*;
-    use SortRange::*;
-    let cmp = |a: &Value, b: &Value| a.cmp_same_type(b).unwrap_or(Equal);
-    let keep = || Some(range.cloned());
-    if lower {
-        match range {
-            None => Some(Some(Ge(v.clone()))),
-            Some(Ge(lo)) => Some(Some(Ge(if cmp(v, lo) == Greater { v } else { lo }.clone()))),
-            Some(Gt(lo)) if cmp(v, lo) == Greater => Some(Some(Ge(v.clone()))),
-            Some(Le(hi)) | Some(Between(_, hi)) if cmp(v, hi) == Greater => None,
-            Some(Lt(hi)) if cmp(v, hi) != Less => None,
-            Some(Le(hi)) => Some(Some(Between(v.clone(), hi.clone()))),
-            Some(Between(lo, hi)) => {
-                Some(Some(Between(if cmp(v, lo) == Greater { v } else { lo }.clone(), hi.clone())))
-            }
-            _ => keep(),
-        }
-    } else {
-        match range {
-            None => Some(Some(Le(v.clone()))),
-            Some(Le(hi)) => Some(Some(Le(if cmp(v, hi) == Less { v } else { hi }.clone()))),
-            Some(Lt(hi)) if cmp(v, hi) == Less => Some(Some(Le(v.clone()))),
-            Some(Ge(lo)) | Some(Between(lo, _)) if cmp(v, lo) == Less => None,
-            Some(Gt(lo)) if cmp(v, lo) != Greater => None,
-            Some(Ge(lo)) => Some(Some(Between(lo.clone(), v.clone()))),
-            Some(Between(lo, hi)) => {
-                Some(Some(Between(lo.clone(), if cmp(v, hi) == Less { v } else { hi }.clone())))
-            }
-            _ => keep(),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn n(x: i64) -> Value {
-        Value::from(x)
-    }
-
-    #[test]
-    fn intersections() {
-        use SortRange::*;
-        assert_eq!(intersect(None, &n(5), true), Some(Some(Ge(n(5)))));
-        assert_eq!(intersect(Some(&Between(n(1), n(9))), &n(5), true), Some(Some(Between(n(5), n(9)))));
-        assert_eq!(intersect(Some(&Between(n(1), n(9))), &n(0), true), Some(Some(Between(n(1), n(9)))));
-        assert_eq!(intersect(Some(&Between(n(1), n(9))), &n(10), true), None);
-        assert_eq!(intersect(Some(&Between(n(1), n(9))), &n(5), false), Some(Some(Between(n(1), n(5)))));
-        assert_eq!(intersect(Some(&Between(n(1), n(9))), &n(0), false), None);
-        assert_eq!(intersect(Some(&Lt(n(5))), &n(5), true), None);
-        assert_eq!(intersect(Some(&Lt(n(5))), &n(3), true), Some(Some(Lt(n(5)))));
-        assert_eq!(intersect(Some(&Gt(n(5))), &n(5), false), None);
-        assert_eq!(intersect(Some(&Ge(n(5))), &n(7), false), Some(Some(Between(n(5), n(7)))));
-        assert_eq!(
-            intersect(Some(&BeginsWith(Value::from("a"))), &Value::from("b"), true),
-            Some(Some(BeginsWith(Value::from("a"))))
-        );
-    }
 }

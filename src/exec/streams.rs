@@ -19,8 +19,8 @@
 //! there (a window), so each stream stops where the page is estimated to
 //! end whatever its own density, instead of after a `Limit` sized from a
 //! density measured on a few items. A window read to its bound leaves the
-//! stream going on from the bound; the next request reads the bound's keys
-//! again (a key condition cannot exclude them) and drops those rows.
+//! stream going on strictly past the bound ([`super::frontier`] decides
+//! what each request covers, and never reads an item twice).
 //!
 //! ```text
 //!  stream a  ──●━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━│ end (estimated)
@@ -36,8 +36,8 @@ use std::pin::Pin;
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use super::axis::{self, Axis};
+use super::frontier::Frontier;
 use super::grid::Grid;
-use super::narrow;
 use super::row::Row;
 use super::sizing::{self, Observed};
 use crate::backend::{Backend, KeyCondition, ReadRequest, ReadResponse, SortRange};
@@ -59,8 +59,9 @@ type Fetch<'a> = Pin<Box<dyn Future<Output = (usize, u32, Result<ReadResponse>)>
 
 /// One stream's progress.
 pub(crate) struct StreamState {
-    key: Option<KeyCondition>,
-    start: Option<Item>,
+    /// What the stream has read, and the key condition of its next
+    /// request: the one place that decides which items a request covers.
+    reads: Frontier,
     pub done: bool,
     busy: bool,
     pub buffer: VecDeque<Row>,
@@ -77,10 +78,6 @@ pub(crate) struct StreamState {
     next_window: Option<Value>,
     /// The far bound the request in flight carries (value, encoding).
     window: Option<Point>,
-    /// After a window was read to its end, the next request starts at its
-    /// bound again (a key condition cannot exclude it): rows at or before
-    /// this position are the ones already read, and are dropped.
-    skip_upto: Option<Vec<u8>>,
     /// Windows in a row that held no item: after [`EMPTY_WINDOWS`], or
     /// after one when the merge waits on the stream, the next request reads
     /// by `Limit` alone, so a stream that has run out learns it (a query
@@ -150,12 +147,12 @@ impl<'a, B: Backend> Streams<'a, B> {
             .enumerate()
             .map(|(i, k)| {
                 let key = k.clone().flatten();
+                let reads = Frontier::new(key, pos_col.as_ref().map(|(a, _)| a.as_str()), plan.scan_forward);
                 StreamState {
                     const_prefix: const_prefix(plan, i),
-                    done: k.is_none(),
-                    start_pos: key.as_ref().and_then(|k| range_start(k, plan.scan_forward, pos_col.as_ref())),
-                    key,
-                    start: None,
+                    done: k.is_none() || reads.is_done(),
+                    start_pos: reads.key().and_then(|k| range_start(k, plan.scan_forward, pos_col.as_ref())),
+                    reads,
                     busy: false,
                     buffer: VecDeque::new(),
                     obs: Observed::default(),
@@ -163,7 +160,6 @@ impl<'a, B: Backend> Streams<'a, B> {
                     next_limit: None,
                     next_window: None,
                     window: None,
-                    skip_upto: None,
                     empty_windows: 0,
                     calls: 0,
                 }
@@ -568,41 +564,33 @@ impl<'a, B: Backend> Streams<'a, B> {
                 sizing::limit_for(&obs, want, self.filtered(), self.pool())
             }
         };
-        let (key, applied) = match (window, &st.key) {
-            (Some(v), Some(key)) => self.windowed(key, v),
-            _ => (st.key.clone(), None),
-        };
+        let next = st.reads.next(window.as_ref().filter(|v| self.fits_column(v)));
+        let applied = next.window.and_then(|v| {
+            let (_, dir) = self.pos_col.as_ref()?;
+            let mut enc = Vec::new();
+            crate::encoding::encode_column(&mut enc, Some(&v), *dir).ok()?;
+            Some((v, enc))
+        });
         // A window bounds the read; the `Limit` only guards against a
         // density far off the estimate.
         let limit = if applied.is_some() { limit.saturating_mul(2).saturating_add(8) } else { limit };
         let request = ReadRequest {
             table: plan.table.clone(),
             index: plan.index.clone(),
-            key,
+            key: next.key,
             filter: plan.server_filter.clone(),
             projection: plan.projection.clone(),
             scan_forward: plan.scan_forward,
             limit: Some(u64::from(limit).min(left).min(u64::from(u32::MAX)) as u32),
-            exclusive_start_key: st.start.clone(),
+            exclusive_start_key: next.exclusive_start_key,
         };
         Ok((request, applied))
     }
 
-    /// `key` with its sort-key range ending at `v` in scan order, and `v`
-    /// with its encoding; `key` unchanged (and `None`) where the condition
-    /// cannot express that or `v` does not fit the column.
-    fn windowed(&self, key: &KeyCondition, v: Value) -> (Option<KeyCondition>, Option<Point>) {
-        let unchanged = (Some(key.clone()), None);
-        let (Some(n), Some((attr, dir))) = (&self.plan.narrowing, &self.pos_col) else { return unchanged };
-        if !n.ty.matches(&v) || !v.is_valid_key() {
-            return unchanged;
-        }
-        let Some(narrowed) = narrowed(key, attr, &v, !self.plan.scan_forward) else { return unchanged };
-        let mut enc = Vec::new();
-        if crate::encoding::encode_column(&mut enc, Some(&v), *dir).is_err() {
-            return unchanged;
-        }
-        (Some(narrowed), Some((v, enc)))
+    /// True when `v` can stand in a key condition on the first sort-key
+    /// column (its declared type, a valid key value).
+    fn fits_column(&self, v: &Value) -> bool {
+        self.plan.narrowing.as_ref().is_some_and(|n| n.ty.matches(v)) && v.is_valid_key()
     }
 
     fn ingest(&mut self, i: usize, response: ReadResponse) -> Result<()> {
@@ -619,7 +607,14 @@ impl<'a, B: Backend> Streams<'a, B> {
             if st.start_pos.is_none() {
                 st.start_pos = response.items.first().and_then(owned);
             }
-            st.frontier = response.last_evaluated_key.as_ref().and_then(owned);
+            let read_to = response.last_evaluated_key.as_ref().and_then(owned);
+            // Only forward (the frontier module's invariant): a position
+            // behind the one recorded would be a request that read backwards.
+            debug_assert!(
+                read_to.as_ref().zip(st.frontier.as_ref()).is_none_or(|(new, old)| new.1 >= old.1),
+                "stream {i} read backwards"
+            );
+            st.frontier = read_to;
             // Every item until the grid settles, then none: a lookup, a
             // parse and a gcd per row would cost more than the merge on
             // long pages.
@@ -633,40 +628,25 @@ impl<'a, B: Backend> Streams<'a, B> {
                 }
             }
         }
-        st.start = response.last_evaluated_key;
-        st.done = st.start.is_none();
         let window = st.window.take();
-        // Rows at or before `skip_upto` were read before the window's bound
-        // was read again; once the stream has read past it, nothing is.
-        let skip_upto = st.skip_upto.take();
-        st.skip_upto = skip_upto.clone().filter(|s| st.frontier.as_ref().is_some_and(|(_, f)| f <= s));
-        if let (true, Some((v, enc)), Some((attr, _))) = (st.done, window, &self.pos_col) {
-            // The window was read to its bound, not the stream to its end:
-            // go on from the bound, which the next request reads again.
-            if let Some(key) = st.key.as_mut() {
-                if let Some(k) = narrowed(key, attr, &v, self.plan.scan_forward) {
-                    *key = k;
-                }
-            }
-            let mut past = enc.clone();
+        let window_read = response.last_evaluated_key.is_none().then_some(window).flatten();
+        st.reads.advance(response.last_evaluated_key, window_read.as_ref().map(|(v, _)| v.clone()));
+        st.done = st.reads.is_done();
+        if let Some((v, enc)) = window_read {
+            // The window was read to its bound: the stream goes on strictly
+            // past it (unless nothing is left there).
+            let mut past = enc;
             // Sorts after every key that begins with the bound's value and
             // before any larger value (no encoded column starts with 0xFF).
             past.push(0xFF);
-            st.frontier = Some((v, past));
-            st.skip_upto = Some(enc);
+            st.frontier = (!st.done).then_some((v, past));
             st.empty_windows =
                 if response.scanned_count == 0 { st.empty_windows.saturating_add(1) } else { 0 };
-            st.done = false;
         }
         let mut scratch = Vec::new();
         for item in response.items {
             if plan.residual.as_ref().is_some_and(|r| !r.eval(&item)) {
                 continue;
-            }
-            if let (Some(skip), Some((attr, dir))) = (&skip_upto, &self.pos_col) {
-                if position(&item, attr, *dir).is_some_and(|(_, k)| k <= *skip) {
-                    continue;
-                }
             }
             st.obs.matched += 1;
             let row = Row::new(item, &plan.order, plan.served, &mut scratch)?;
@@ -727,20 +707,6 @@ fn range_start(key: &KeyCondition, forward: bool, col: Option<&(String, Directio
     };
     let mut out = Vec::new();
     crate::encoding::encode_column(&mut out, Some(v), *dir).ok().map(|_| (v.clone(), out))
-}
-
-/// `key` with its range on `attr` intersected with `>= v` (`lower`) or
-/// `<= v`; `None` when the condition cannot say that or is not narrowed.
-fn narrowed(key: &KeyCondition, attr: &str, v: &Value, lower: bool) -> Option<KeyCondition> {
-    let current = key.sort_range.as_ref().map(|(_, r)| r);
-    match narrow::intersect(current, v, lower) {
-        Some(Some(r)) if Some(&r) != current => {
-            let mut key = key.clone();
-            key.sort_range = Some((attr.to_owned(), r));
-            Some(key)
-        }
-        _ => None,
-    }
 }
 
 /// An item's value on the position column, and its encoding.

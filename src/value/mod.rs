@@ -1,9 +1,12 @@
 //! DynamoDB attribute values and items.
 
+mod adjacent;
 mod number;
 mod serde;
 
 pub use self::serde::{from_item, to_item};
+#[allow(unused_imports)]
+pub(crate) use adjacent::MAX_SORT_KEY_BYTES;
 pub use number::{Number, NumberError, MAX_DIGITS};
 
 use std::cmp::Ordering;

@@ -97,6 +97,70 @@ impl Number {
         Ok(Number { negative, digits: sig, exponent: exponent as i32 })
     }
 
+    /// The smallest number DynamoDB can store that is greater than this
+    /// one; `None` above the largest. Every stored number has at most 38
+    /// significant digits, so none lies strictly between the two.
+    pub(crate) fn next_up(&self) -> Option<Number> {
+        if self.negative {
+            Some(self.abs_down().map_or_else(Number::zero, Number::negated))
+        } else {
+            self.abs_up()
+        }
+    }
+
+    /// The greatest number DynamoDB can store that is less than this one;
+    /// `None` below the smallest.
+    pub(crate) fn next_down(&self) -> Option<Number> {
+        if self.negative || self.is_zero() {
+            self.abs_up().map(Number::negated)
+        } else {
+            Some(self.abs_down().unwrap_or_else(Number::zero))
+        }
+    }
+
+    fn negated(mut self) -> Number {
+        self.negative = !self.is_zero();
+        self
+    }
+
+    /// The next magnitude up (zero goes to `1E-130`); `None` past the range.
+    fn abs_up(&self) -> Option<Number> {
+        if self.is_zero() {
+            return Some(Number { negative: false, digits: vec![1], exponent: MIN_EXP });
+        }
+        let mut digits = self.digits.clone();
+        digits.resize(MAX_DIGITS, 0);
+        for d in digits.iter_mut().rev() {
+            if *d == 9 {
+                *d = 0;
+            } else {
+                *d += 1;
+                return Number::from_parts(false, digits, i64::from(self.exponent), "").ok();
+            }
+        }
+        // 0.99…9 × 10^e → 0.1 × 10^(e+1)
+        Number::from_parts(false, vec![1], i64::from(self.exponent) + 1, "").ok()
+    }
+
+    /// The next magnitude down; `None` when that is zero.
+    fn abs_down(&self) -> Option<Number> {
+        if self.digits == [1] {
+            // 0.1 × 10^e → 0.99…9 × 10^(e-1), 38 nines
+            return Number::from_parts(false, vec![9; MAX_DIGITS], i64::from(self.exponent) - 1, "").ok();
+        }
+        let mut digits = self.digits.clone();
+        digits.resize(MAX_DIGITS, 0);
+        for d in digits.iter_mut().rev() {
+            if *d == 0 {
+                *d = 9;
+            } else {
+                *d -= 1;
+                break;
+            }
+        }
+        Number::from_parts(false, digits, i64::from(self.exponent), "").ok()
+    }
+
     /// Compares magnitudes, ignoring signs.
     fn cmp_magnitude(&self, other: &Self) -> Ordering {
         match (self.is_zero(), other.is_zero()) {
@@ -280,6 +344,32 @@ mod tests {
         for w in sorted.windows(2) {
             assert!(n(w[0]) < n(w[1]), "{} < {}", w[0], w[1]);
         }
+    }
+
+    #[test]
+    fn neighbours_are_adjacent() {
+        let cases = [
+            ("38", "38.000000000000000000000000000000000001", "37.999999999999999999999999999999999999"),
+            ("100", "100.00000000000000000000000000000000001", "99.999999999999999999999999999999999999"),
+            ("0", "1E-130", "-1E-130"),
+            ("1E-130", "1.0000000000000000000000000000000000001E-130", "0"),
+            ("-1E-130", "0", "-1.0000000000000000000000000000000000001E-130"),
+            ("-100", "-99.999999999999999999999999999999999999", "-100.00000000000000000000000000000000001"),
+            (
+                "99999999999999999999999999999999999999",
+                "100000000000000000000000000000000000000",
+                "99999999999999999999999999999999999998",
+            ),
+        ];
+        for (x, up, down) in cases {
+            assert_eq!(n(x).next_up(), Some(n(up)), "next_up({x})");
+            assert_eq!(n(x).next_down(), Some(n(down)), "next_down({x})");
+            assert_eq!(n(up).next_down(), Some(n(x)), "next_down(next_up({x}))");
+            assert_eq!(n(down).next_up(), Some(n(x)), "next_up(next_down({x}))");
+        }
+        let max = n("9.9999999999999999999999999999999999999E+125");
+        assert_eq!(max.next_up(), None);
+        assert_eq!(max.clone().negated().next_down(), None);
     }
 
     #[test]

@@ -13,12 +13,14 @@ use proptest::sample::select;
 
 pub const PARTITIONS: usize = 40;
 
-/// Table `t` keyed by `id`; GSIs on (p; s), (p; y) and a multi-attribute one
-/// on (p, q; s, y). All sparse: items may lack p, q, s or y.
+/// Table `t` keyed by `id`; GSIs on (p; s), (p; y), (p; b) and a
+/// multi-attribute one on (p, q; s, y). All sparse: items may lack p, q,
+/// s, y or b. `s` is a number, `y` a string, `b` binary.
 pub fn schema() -> Schema {
     Schema::new("t", KeyAttribute::s("id"))
         .index(Index::gsi("by_p_s", [KeyAttribute::s("p")], [KeyAttribute::n("s")]))
         .index(Index::gsi("by_p_y", [KeyAttribute::s("p")], [KeyAttribute::s("y")]))
+        .index(Index::gsi("by_p_b", [KeyAttribute::s("p")], [KeyAttribute::b("b")]))
         .index(Index::gsi(
             "by_pq_sy",
             [KeyAttribute::s("p"), KeyAttribute::n("q")],
@@ -45,6 +47,12 @@ fn num() -> impl Strategy<Value = Value> {
 /// Non-empty strings (DynamoDB rejects empty index-key strings).
 fn key_text() -> impl Strategy<Value = Value> {
     select(vec!["a", "ab", "abc", "b", "B", "\u{e9}", "\u{ff21}", "\u{1f600}", "a b"]).prop_map(Value::from)
+}
+
+/// Non-empty binaries, near the byte range's ends.
+fn key_bytes() -> impl Strategy<Value = Value> {
+    select(vec![vec![0u8], vec![0, 1], vec![1], vec![1, 0], vec![1, 255], vec![255], vec![0, 255, 0]])
+        .prop_map(Value::B)
 }
 
 fn text() -> impl Strategy<Value = Value> {
@@ -81,8 +89,9 @@ pub fn item_strategy(i: usize) -> impl Strategy<Value = Item> {
         maybe(0i64..3, 3),
         prop_oneof![Just(None), Just(Some(Value::Null)), any::<bool>().prop_map(|b| Some(Value::Bool(b)))],
         maybe(proptest::collection::btree_set(select(vec!["a", "b", "c"]), 1..3), 5),
+        maybe(key_bytes(), 3),
     )
-        .prop_map(move |(p, s, y, x, q, z, tags)| {
+        .prop_map(move |(p, s, y, x, q, z, tags, b)| {
             let mut it = Item::new();
             it.insert("id".into(), Value::from(format!("i{i:04}")));
             if let Some(p) = p {
@@ -102,6 +111,9 @@ pub fn item_strategy(i: usize) -> impl Strategy<Value = Item> {
             }
             if let Some(z) = z {
                 it.insert("z".into(), z);
+            }
+            if let Some(b) = b {
+                it.insert("b".into(), b);
             }
             if let Some(tags) = tags {
                 it.insert(
@@ -219,4 +231,88 @@ fn query_with(preds: BoxedStrategy<Expr>) -> impl Strategy<Value = Query> {
             }
             q
         })
+}
+
+/// A sort-key column the key-range queries range over: its name, and
+/// whether the multi-attribute index (p, q; s, y) serves it with `q` and,
+/// for `y`, `s` fixed.
+#[derive(Debug, Clone, Copy)]
+pub enum KeyColumn {
+    /// `s` (N) on `by_p_s`.
+    S,
+    /// `y` (S) on `by_p_y`.
+    Y,
+    /// `b` (B) on `by_p_b`.
+    B,
+    /// `y` on `by_pq_sy`, after `q = …` and `s = …`: a range on the second
+    /// sort attribute of a multi-attribute key.
+    YAfterS,
+}
+
+impl KeyColumn {
+    pub fn attr(self) -> &'static str {
+        match self {
+            KeyColumn::S => "s",
+            KeyColumn::Y | KeyColumn::YAfterS => "y",
+            KeyColumn::B => "b",
+        }
+    }
+
+    fn value(self) -> BoxedStrategy<Value> {
+        match self {
+            KeyColumn::S => num().boxed(),
+            KeyColumn::Y | KeyColumn::YAfterS => key_text().boxed(),
+            KeyColumn::B => key_bytes().boxed(),
+        }
+    }
+}
+
+/// Every key-condition shape DynamoDB allows — `=`, `<`, `<=`, `>`, `>=`,
+/// `BETWEEN`, `begins_with` (strings and binaries), or none — on a sort
+/// key of each type (and on the second attribute of a multi-attribute
+/// sort key), ordered by that key in either direction, over 1–4
+/// partitions, sometimes with a filter and a tie-breaking column.
+pub fn key_range_query_strategy() -> impl Strategy<Value = (Query, KeyColumn)> {
+    select(vec![KeyColumn::S, KeyColumn::Y, KeyColumn::B, KeyColumn::YAfterS]).prop_flat_map(|c| {
+        (
+            Just(c),
+            0u8..8,
+            any::<bool>(),
+            proptest::sample::subsequence((0..PARTITIONS).collect::<Vec<_>>(), 1..=4),
+            c.value(),
+            c.value(),
+            0u8..4,
+            any::<bool>(),
+            (0i64..6, 0i64..3),
+        )
+            .prop_map(|(c, shape, up, parts, v, w, extra, then_x, (s_eq, q_eq))| {
+                let a = c.attr();
+                let range = match (shape, &v) {
+                    (0, _) => col(a).eq(v),
+                    (1, _) => col(a).lt(v),
+                    (2, _) => col(a).le(v),
+                    (3, _) => col(a).gt(v),
+                    (4, _) => col(a).ge(v),
+                    (5, _) => col(a).between(v, w),
+                    (6, Value::S(_) | Value::B(_)) => col(a).begins_with(v),
+                    _ => col(a).is_not_null(),
+                };
+                let mut q = Query::new()
+                    .filter(col("p").is_in(parts.into_iter().map(|i| format!("p{i:02}"))))
+                    .filter(range);
+                if let KeyColumn::YAfterS = c {
+                    q = q.filter(col("q").eq(q_eq)).filter(col("s").eq(s_eq));
+                }
+                q = match extra {
+                    0 => q.filter(col("x").is_not_null()),
+                    1 => q.filter(col("z").ne(true)),
+                    _ => q,
+                };
+                q = q.order_by(if up { asc(a) } else { desc(a) });
+                if then_x {
+                    q = q.order_by(asc("x"));
+                }
+                (q, c)
+            })
+    })
 }

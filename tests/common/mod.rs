@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod gen;
+pub mod recording;
 pub mod reference;
 pub mod sql_render;
 
