@@ -14,8 +14,17 @@
 
 use std::collections::BTreeSet;
 
+use crate::error::{Error, Result};
 use crate::expr::{CmpOp, Expr};
 use crate::value::{AttrType, Item, Value};
+
+/// Most levels a [`Cond`] may nest (a leaf is one level; each `AND`, `OR`
+/// and `NOT` above it adds one). Both backends refuse a deeper condition
+/// with [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded)
+/// before anything walks it, since evaluating and rendering recurse. The
+/// planner's conditions stay far below it: see
+/// [`Options::max_filter_depth`](crate::Options::max_filter_depth).
+pub const MAX_DEPTH: usize = 128;
 
 /// A condition in DynamoDB's condition-expression language.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -209,6 +218,39 @@ impl Cond {
     }
 
     /// Attribute names this condition reads.
+    /// Checks that this condition nests at most [`MAX_DEPTH`] levels,
+    /// without recursion (so it is safe on any condition, however deep).
+    ///
+    /// ```
+    /// use dynaquery::cond::{Cond, MAX_DEPTH};
+    /// let mut c = Cond::Exists("a".into());
+    /// for _ in 0..MAX_DEPTH {
+    ///     c = Cond::Not(Box::new(c));
+    /// }
+    /// assert_eq!(c.check_depth().unwrap_err().kind(), dynaquery::ErrorKind::LimitExceeded);
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) past the cap.
+    pub fn check_depth(&self) -> Result<()> {
+        let mut stack = vec![(self, 1usize)];
+        while let Some((c, d)) = stack.pop() {
+            if d > MAX_DEPTH {
+                return Err(Error::limit(format!(
+                    "the condition nests more than {MAX_DEPTH} levels (AND, OR and NOT around a leaf); \
+                     flatten it"
+                )));
+            }
+            match c {
+                Cond::And(cs) | Cond::Or(cs) => stack.extend(cs.iter().map(|c| (c, d + 1))),
+                Cond::Not(inner) => stack.push((inner, d + 1)),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The attribute names this condition reads.
     pub fn attributes(&self) -> BTreeSet<&str> {
         let mut out = BTreeSet::new();
         self.collect(&mut out);

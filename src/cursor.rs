@@ -190,7 +190,37 @@ pub(crate) fn decode(plan: &Plan, token: &str, options: &Options) -> Result<Posi
     if !r.buf.is_empty() {
         return Err(bad("trailing bytes"));
     }
+    check_keys(plan, &values)?;
     Ok(Position { values, key, sizing })
+}
+
+/// The cursor's values for the table's and the queried index's key
+/// attributes must be ones DynamoDB takes in a key condition or a start
+/// key: present, of the declared type, not empty, and within its key size
+/// limits (2048 bytes for a partition key, 1024 for a sort key). A forged
+/// cursor fails here, before any request, instead of as a
+/// `ValidationException` from DynamoDB.
+fn check_keys(plan: &Plan, values: &[Option<Value>]) -> Result<()> {
+    for k in &plan.key_columns {
+        let attr = &plan.order[k.pos].attr;
+        let why = match values.get(k.pos).and_then(Option::as_ref) {
+            None => format!("no value for the key attribute `{attr}`"),
+            Some(v) if !k.ty.matches(v) => format!(
+                "the key attribute `{attr}` is declared {} but the cursor holds a {}",
+                k.ty.as_str(),
+                v.attr_type().as_str()
+            ),
+            Some(Value::S(s)) if s.len() > k.max_bytes || s.is_empty() => {
+                format!("the key attribute `{attr}` holds {} bytes, not 1 to {}", s.len(), k.max_bytes)
+            }
+            Some(Value::B(b)) if b.len() > k.max_bytes || b.is_empty() => {
+                format!("the key attribute `{attr}` holds {} bytes, not 1 to {}", b.len(), k.max_bytes)
+            }
+            Some(_) => continue,
+        };
+        return Err(bad(&why));
+    }
+    Ok(())
 }
 
 struct Reader<'a> {

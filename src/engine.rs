@@ -80,8 +80,10 @@ impl<B: Backend> Engine<B> {
     /// Plans `query` without running it; `Display` the result for EXPLAIN.
     ///
     /// # Errors
-    /// See [`plan::plan`].
+    /// [`ErrorKind::InvalidOptions`](crate::ErrorKind::InvalidOptions) (see
+    /// [`Options::validate`]); see [`plan::plan`].
     pub fn plan(&self, query: &Query) -> Result<Plan> {
+        self.options.validate()?;
         plan::plan(&self.schema, query, &self.options)
     }
 
@@ -104,6 +106,11 @@ impl<B: Backend> Engine<B> {
     /// [`ErrorKind::Unorderable`](crate::ErrorKind::Unorderable) and the
     /// backend's [`ErrorKind::Backend`](crate::ErrorKind::Backend).
     pub async fn fetch(&self, query: &Query) -> Result<Page<Item>> {
+        self.options.validate()?;
+        if let Some(f) = query.filter_expr() {
+            // Before anything clones or walks the filter (both recurse).
+            plan::validate::shape(f, &self.options)?;
+        }
         if query.cursor().is_none() && query.offset_rows() > 0 {
             return self.fetch_after_offset(query).await;
         }
@@ -140,6 +147,7 @@ impl<B: Backend> Engine<B> {
     /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) when the
     /// cursor would be longer than [`MAX_CURSOR_LEN`](crate::MAX_CURSOR_LEN).
     pub fn cursor_after(&self, plan: &Plan, row: &Item) -> Result<String> {
+        self.options.validate()?;
         cursor::encode(plan, row, &[], &self.options)
     }
 
@@ -151,6 +159,7 @@ impl<B: Backend> Engine<B> {
     /// [`ErrorKind::InvalidCursor`](crate::ErrorKind::InvalidCursor), as
     /// [`fetch`](Engine::fetch) would report it.
     pub fn check_cursor(&self, plan: &Plan, cursor: &str) -> Result<()> {
+        self.options.validate()?;
         cursor::decode(plan, cursor, &self.options).map(|_| ())
     }
 
@@ -187,8 +196,9 @@ impl<B: Backend> Engine<B> {
                 return Err(over_budget(stats.items_read));
             }
             let page = match self.fetch_one(&step.read_budget(left)).await {
+                // The step stops once it has read all `left` items it was given.
                 Err(e) if e.kind() == ErrorKind::ReadBudgetExceeded => {
-                    return Err(over_budget(stats.items_read).with_source(e))
+                    return Err(over_budget(stats.items_read + left).with_source(e))
                 }
                 other => other?,
             };

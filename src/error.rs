@@ -6,6 +6,10 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
+    /// The [`Options`](crate::Options) contradict each other or exceed what
+    /// can be honoured: `cursor_ttl` without `cursor_keys`,
+    /// `max_filter_depth` over its ceiling. The message names the setting.
+    InvalidOptions,
     /// The query itself is malformed: an empty `IN`, a `NULL` operand, a
     /// limit of zero, an unknown index name, an invalid number. Fix the query.
     InvalidQuery,
@@ -77,6 +81,12 @@ impl Error {
         let mut e = Error::new(ErrorKind::Sql, message);
         e.sql_location = location;
         e
+    }
+
+    /// The same error, filed under `kind` (keeping message, location and source).
+    pub(crate) fn into_kind(mut self, kind: ErrorKind) -> Self {
+        self.kind = kind;
+        self
     }
 
     pub(crate) fn invalid_query(message: impl Into<String>) -> Self {

@@ -10,8 +10,11 @@
 /// | `max_page_size` | 1 000 rows | a larger `LIMIT` is lowered to it |
 /// | `max_buffered_rows` | 100 000 | the page fails with [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) |
 /// | `max_predicates` | 200 | planning fails with [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) |
+/// | `max_filter_depth` | 32 levels | planning, or [`sql::parse_with_options`](crate::sql::parse_with_options), fails with [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) |
+/// | `max_sql_len` | 65 536 bytes | [`sql::parse_with_options`](crate::sql::parse_with_options) fails with [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) |
+/// | `max_sql_operators` | 600 | [`sql::parse_with_options`](crate::sql::parse_with_options) fails with [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) |
 /// | `cursor_keys` | none: cursors unsigned | a cursor without a valid signature fails with [`ErrorKind::InvalidCursor`](crate::ErrorKind::InvalidCursor) |
-/// | `cursor_ttl` | none: cursors do not expire | an older cursor fails with [`ErrorKind::InvalidCursor`](crate::ErrorKind::InvalidCursor) |
+/// | `cursor_ttl` | none: cursors do not expire | an older cursor fails with [`ErrorKind::InvalidCursor`](crate::ErrorKind::InvalidCursor); needs `cursor_keys`, else every call fails with [`ErrorKind::InvalidOptions`](crate::ErrorKind::InvalidOptions) |
 /// | cursor length | [`MAX_CURSOR_LEN`](crate::MAX_CURSOR_LEN) characters | rejected before decoding |
 ///
 /// ```
@@ -24,6 +27,20 @@
 pub struct Options {
     /// Most predicates (comparisons, `IN`s, functions) one filter may hold.
     pub max_predicates: usize,
+    /// Most levels a filter may nest: a predicate is one level, and each
+    /// `AND`, `OR` and `NOT` around it adds one (in SQL text, each level of
+    /// parentheses too). Checked without recursion before anything walks
+    /// the filter, so a filter built a million levels deep is an error, not
+    /// a stack overflow. At most [`MAX_FILTER_DEPTH`](Options::MAX_FILTER_DEPTH).
+    pub max_filter_depth: usize,
+    /// Longest SQL text, in bytes, that [`sql`](crate::sql) parses.
+    pub max_sql_len: usize,
+    /// Most operators (`AND`, `OR`, comparisons, `IS`, `IN`, `BETWEEN`,
+    /// `LIKE`, arithmetic…) SQL text may chain along one path of its
+    /// nesting (a comma starts a new count). The parser builds such a chain
+    /// one tree level per operator, so this bounds the stack it needs; the
+    /// default parses 200 predicates on a thread with a 1 MiB stack.
+    pub max_sql_operators: usize,
     /// Keys that sign cursors (the first) and verify them (any); empty = unsigned.
     pub cursor_keys: Vec<crate::CursorKey>,
     /// How long a cursor stays valid after it was issued; `None` = forever.
@@ -50,6 +67,9 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             max_predicates: 200,
+            max_filter_depth: 32,
+            max_sql_len: 64 * 1024,
+            max_sql_operators: 600,
             cursor_keys: Vec::new(),
             cursor_ttl: None,
             clock: crate::cursor_seal::system_now,
@@ -64,6 +84,55 @@ impl Default for Options {
 }
 
 impl Options {
+    /// The largest [`max_filter_depth`](Options::max_filter_depth) accepted:
+    /// the lowered condition is a few levels deeper than the filter, and
+    /// backends refuse conditions deeper than [`cond::MAX_DEPTH`](crate::cond::MAX_DEPTH).
+    pub const MAX_FILTER_DEPTH: usize = crate::cond::MAX_DEPTH - 8;
+
+    /// Checks that the settings can be honoured together. Every
+    /// [`Engine`](crate::Engine) call that plans, reads or makes a cursor
+    /// checks them first.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use dynaquery::{CursorKey, ErrorKind, Options};
+    /// let unsigned = Options::default().cursor_ttl(Duration::from_secs(3600));
+    /// assert_eq!(unsigned.validate().unwrap_err().kind(), ErrorKind::InvalidOptions);
+    /// let signed = unsigned.cursor_keys([CursorKey::new(1, [7u8; 32]).unwrap()]);
+    /// assert!(signed.validate().is_ok());
+    /// ```
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidOptions`](crate::ErrorKind::InvalidOptions) for
+    /// a [`cursor_ttl`](Options::cursor_ttl) without
+    /// [`cursor_keys`](Options::cursor_keys) (an unsigned cursor's issue
+    /// time can be rewritten, so it would never really expire), and a
+    /// [`max_filter_depth`](Options::max_filter_depth) over
+    /// [`MAX_FILTER_DEPTH`](Options::MAX_FILTER_DEPTH).
+    pub fn validate(&self) -> crate::Result<()> {
+        use crate::{Error, ErrorKind};
+        if self.cursor_ttl.is_some() && self.cursor_keys.is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidOptions,
+                "Options::cursor_ttl is set without Options::cursor_keys: an unsigned cursor's issue time \
+                 can be rewritten, so it would never really expire; add a key with Options::cursor_keys, \
+                 or drop the TTL",
+            ));
+        }
+        if self.max_filter_depth > Self::MAX_FILTER_DEPTH {
+            return Err(Error::new(
+                ErrorKind::InvalidOptions,
+                format!(
+                    "Options::max_filter_depth = {} is over its ceiling Options::MAX_FILTER_DEPTH = {}: \
+                     backends refuse deeper conditions; lower it",
+                    self.max_filter_depth,
+                    Self::MAX_FILTER_DEPTH
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Sets [`sizing`](Options::sizing).
     pub fn sizing(mut self, policy: crate::SizingPolicy) -> Self {
         self.sizing = policy;
@@ -73,6 +142,24 @@ impl Options {
     /// Sets [`max_predicates`](Options::max_predicates).
     pub fn max_predicates(mut self, n: usize) -> Self {
         self.max_predicates = n;
+        self
+    }
+
+    /// Sets [`max_filter_depth`](Options::max_filter_depth).
+    pub fn max_filter_depth(mut self, levels: usize) -> Self {
+        self.max_filter_depth = levels;
+        self
+    }
+
+    /// Sets [`max_sql_len`](Options::max_sql_len).
+    pub fn max_sql_len(mut self, bytes: usize) -> Self {
+        self.max_sql_len = bytes;
+        self
+    }
+
+    /// Sets [`max_sql_operators`](Options::max_sql_operators).
+    pub fn max_sql_operators(mut self, n: usize) -> Self {
+        self.max_sql_operators = n;
         self
     }
 
@@ -90,7 +177,9 @@ impl Options {
         self
     }
 
-    /// Makes cursors expire this long after they were issued.
+    /// Makes cursors expire this long after they were issued. Needs
+    /// [`cursor_keys`](Options::cursor_keys): an expiring cursor must be a
+    /// signed one (see [`validate`](Options::validate)).
     pub fn cursor_ttl(mut self, ttl: std::time::Duration) -> Self {
         self.cursor_ttl = Some(ttl);
         self

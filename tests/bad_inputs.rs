@@ -188,3 +188,81 @@ async fn schema_that_does_not_match_the_table() {
     assert!(err.to_string().contains("index `status-created_at`"), "{err}");
     assert!(schema().check_matches(table.schema()).is_ok());
 }
+
+/// A cursor for `q()` that points after `row` (forged: no page returned it).
+fn forged(e: &Engine<Faults<MemoryTable>>, row: dynaquery::Item) -> String {
+    e.cursor_after(&e.plan(&q()).unwrap(), &row).unwrap()
+}
+
+#[tokio::test]
+async fn forged_cursor_with_a_sort_key_over_dynamodb_limits() {
+    // A 5 KB sort value inside the query's range: DynamoDB caps a sort key at 1024 bytes.
+    let e = engine(Options::default());
+    let row = item([
+        ("order_id", Value::from("o01")),
+        ("status", Value::from("paid")),
+        ("created_at", Value::from(format!("2026-11-05{}", "x".repeat(5000)))),
+    ]);
+    rejected(&e, q().after(forged(&e, row)), ErrorKind::InvalidCursor, "created_at").await;
+    // At the limit it is a position like any other.
+    let row = item([
+        ("order_id", Value::from("o01")),
+        ("status", Value::from("paid")),
+        ("created_at", Value::from(format!("2026-11-05{}", "x".repeat(1014)))),
+    ]);
+    assert!(e.fetch(&q().after(forged(&e, row))).await.is_ok());
+}
+
+#[tokio::test]
+async fn forged_cursor_with_a_partition_key_over_dynamodb_limits() {
+    // The table's partition key: at most 2048 bytes.
+    let e = engine(Options::default());
+    let row = item([("order_id", Value::from("o".repeat(2049))), ("created_at", Value::from("2026-11-05"))]);
+    rejected(&e, q().after(forged(&e, row)), ErrorKind::InvalidCursor, "order_id").await;
+}
+
+#[tokio::test]
+async fn forged_cursor_with_key_values_of_the_wrong_type_or_missing() {
+    let e = engine(Options::default());
+    for row in [
+        item([("order_id", Value::from("o01")), ("created_at", Value::from(20261105))]),
+        item([("order_id", Value::from(7)), ("created_at", Value::from("2026-11-05"))]),
+        item([("created_at", Value::from("2026-11-05"))]),
+        item([("order_id", Value::from("")), ("created_at", Value::from("2026-11-05"))]),
+    ] {
+        rejected(&e, q().after(forged(&e, row)), ErrorKind::InvalidCursor, "key").await;
+    }
+}
+
+#[tokio::test]
+async fn cursor_ttl_without_cursor_keys_is_refused() {
+    // An unsigned envelope's issue time can be rewritten: such cursors would never really expire.
+    let opts = Options::default().cursor_ttl(std::time::Duration::from_secs(60));
+    let err = opts.validate().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidOptions);
+    assert!(err.message().contains("cursor_keys"), "{err}");
+    let e = engine(opts);
+    rejected(&e, q(), ErrorKind::InvalidOptions, "cursor_keys").await;
+    assert_eq!(e.plan(&q()).unwrap_err().kind(), ErrorKind::InvalidOptions);
+    let signed = Options::default()
+        .cursor_keys([CursorKey::new(1, [3u8; 32]).unwrap()])
+        .cursor_ttl(std::time::Duration::from_secs(60));
+    assert!(signed.validate().is_ok());
+}
+
+#[tokio::test]
+async fn filter_depth_past_what_backends_take_is_refused() {
+    let opts = Options::default().max_filter_depth(Options::MAX_FILTER_DEPTH + 1);
+    assert_eq!(opts.validate().unwrap_err().kind(), ErrorKind::InvalidOptions);
+    assert!(Options::default().max_filter_depth(Options::MAX_FILTER_DEPTH).validate().is_ok());
+}
+
+#[tokio::test]
+async fn offset_past_the_read_budget_reports_what_it_read() {
+    // 30 items, a budget of 12: the skip runs out of budget inside its first chunk.
+    let e = engine(Options::default().read_budget(12));
+    let err = e.fetch(&q().filter(col("country").eq("FR")).offset(20)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ReadBudgetExceeded);
+    assert!(err.message().contains("read so far: 12"), "{err}");
+    assert!(e.backend().calls() > 0);
+}

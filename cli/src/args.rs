@@ -49,9 +49,16 @@ pub struct Connection {
     /// Most attempts per DynamoDB request, retries included (SDK default: 3).
     #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_attempts: Option<u32>,
-    /// Timeout of each DynamoDB request attempt, and of connecting, in seconds.
+    /// Timeout of each DynamoDB request attempt, in seconds (default: 30).
     #[arg(long, global = true, value_name = "SECS")]
     pub timeout: Option<f64>,
+    /// Timeout of connecting to the endpoint, in seconds (default: 3.1).
+    #[arg(long, global = true, value_name = "SECS")]
+    pub connect_timeout: Option<f64>,
+    /// Timeout of a whole DynamoDB operation, retries included, in seconds
+    /// (default: 120).
+    #[arg(long, global = true, value_name = "SECS")]
+    pub operation_timeout: Option<f64>,
     /// Run on an in-memory table loaded from this JSON-lines file of
     /// DynamoDB-JSON items (needs --schema).
     #[arg(long, global = true, value_name = "FILE", requires = "schema")]
@@ -59,6 +66,22 @@ pub struct Connection {
     /// The table's schema from this JSON file instead of DescribeTable.
     #[arg(long, global = true, value_name = "FILE")]
     pub schema: Option<PathBuf>,
+    /// Cursor signing key as ID:SECRET (ID 0-255, SECRET base64 of at least
+    /// 32 bytes); repeat to rotate: the first signs, all verify. Prefer the
+    /// environment variable, which keeps keys out of shell history
+    /// (comma-separated there).
+    #[arg(
+        long = "cursor-key",
+        global = true,
+        value_name = "ID:SECRET",
+        env = "DYNAQUERY_CURSOR_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub cursor_keys: Vec<String>,
+    /// Cursors expire this many seconds after they were issued (needs a --cursor-key).
+    #[arg(long, global = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub cursor_ttl: Option<u64>,
     /// Attributes present on every item, so that sparse GSIs keyed on them
     /// are usable (comma-separated or repeated). Added to the schema's.
     #[arg(long, global = true, value_name = "ATTR", value_delimiter = ',')]
@@ -82,8 +105,14 @@ pub enum Command {
 /// The SQL text and how it runs; shared by query, export and explain.
 #[derive(Debug, Args)]
 pub struct Sql {
-    /// The SELECT statement.
-    pub sql: String,
+    /// The SELECT statement; `-` reads it from stdin. (A statement that
+    /// starts with `--`, a comment, would be taken for an option: pass it
+    /// through --sql-file or stdin.)
+    #[arg(required_unless_present = "sql_file", conflicts_with = "sql_file")]
+    pub sql: Option<String>,
+    /// Read the SELECT statement from this file (`-`: stdin).
+    #[arg(long, value_name = "FILE")]
+    pub sql_file: Option<std::path::PathBuf>,
     /// Bind parameter for $1, $2, … (or ? in order), repeated in order.
     /// A JSON string, number or boolean literal is taken as that type
     /// ("42" is a string, 42 a number, true a boolean); anything else is a

@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use dynaquery::sql::{self, Statement};
-use dynaquery::{Engine, Query, Value};
+use dynaquery::{CursorKey, Engine, Options, Query, Value};
 
 use crate::args::{
     Connection, DescribeArgs, DescribeFormat, ExplainArgs, ExportArgs, QueryArgs, QueryFormat, Sql,
@@ -19,10 +19,29 @@ fn out_err(e: io::Error) -> Failure {
 
 /// Parses the SQL with its bind parameters, and applies the options that
 /// shape how it runs.
+/// The statement's text: the argument, or the `--sql-file` (`-`, like an
+/// argument of `-`, reads stdin).
+fn sql_text(sql: &Sql) -> Result<String, Failure> {
+    let path = match (&sql.sql, &sql.sql_file) {
+        (Some(text), None) if text != "-" => return Ok(text.clone()),
+        (Some(_), None) => std::path::PathBuf::from("-"),
+        (_, Some(p)) => p.clone(),
+        (None, None) => return Err(Failure::usage("give the SELECT, --sql-file FILE, or - to read stdin")),
+    };
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        io::Read::read_to_string(&mut io::stdin(), &mut text)
+            .map_err(|e| Failure::new(crate::exit::Category::Io, format!("standard input: {e}")))?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(&path).map_err(|e| Failure::io(&path, &e))
+}
+
 fn statement(sql: &Sql) -> Result<Statement, Failure> {
     let params: Vec<Value> =
         sql.params.iter().map(|p| json::param(p)).collect::<Result<_, _>>().map_err(Failure::usage)?;
-    let mut st = sql::parse_with(&sql.sql, &params)?;
+    let text = sql_text(sql)?;
+    let mut st = sql::parse_with(&text, &params)?;
     if sql.allow_scan {
         st.query = st.query.allow_scan(true);
     }
@@ -33,8 +52,43 @@ fn statement(sql: &Sql) -> Result<Statement, Failure> {
 }
 
 async fn engine(conn: &Connection, st: &Statement) -> Result<Engine<Store>, Failure> {
+    let options = options(conn)?;
     let (schema, store) = connect::open(conn, Some(&st.table)).await?;
-    Ok(Engine::new(schema, store))
+    Ok(Engine::new(schema, store).with_options(options))
+}
+
+/// The engine's options from `--cursor-key` (or `DYNAQUERY_CURSOR_KEYS`)
+/// and `--cursor-ttl`.
+///
+/// # Errors
+/// A usage error for a malformed key, or a TTL without a key.
+fn options(conn: &Connection) -> Result<Options, Failure> {
+    use base64::Engine as _;
+    let keys = conn
+        .cursor_keys
+        .iter()
+        .filter(|k| !k.trim().is_empty())
+        .map(|k| {
+            let bad = |why: &str| {
+                Failure::usage(format!(
+                    "--cursor-key (or DYNAQUERY_CURSOR_KEYS): {why}; expected ID:SECRET, ID 0-255 and SECRET \
+                     the base64 of at least 32 random bytes"
+                ))
+            };
+            let (id, secret) = k.trim().split_once(':').ok_or_else(|| bad("no `:` between id and secret"))?;
+            let id: u8 = id.parse().map_err(|_| bad(&format!("the id {id:?} is not 0-255")))?;
+            let secret = base64::engine::general_purpose::STANDARD
+                .decode(secret)
+                .map_err(|_| bad(&format!("the secret of key {id} is not base64")))?;
+            CursorKey::new(id, secret).map_err(|e| bad(e.message()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut options = Options::default().cursor_keys(keys);
+    if let Some(secs) = conn.cursor_ttl {
+        options = options.cursor_ttl(std::time::Duration::from_secs(secs));
+    }
+    options.validate()?;
+    Ok(options)
 }
 
 fn page_size(q: Query, n: Option<u64>) -> Query {
@@ -121,7 +175,12 @@ async fn write_export(
     match path {
         Some(p) => {
             let mut file = export::OutFile::create(p)?;
-            let s = export::run(engine, q, a.format, &mut file, Some(p), bar).await?;
+            let outcome = tokio::select! {
+                s = export::run(engine, q, a.format, &mut file, Some(p), bar) => s,
+                code = export::interrupted() => Err(Failure::signal(code?)),
+            };
+            // On any error `file` is dropped here, which removes the temporary file.
+            let s = outcome?;
             file.commit()?;
             Ok(s)
         }

@@ -16,6 +16,16 @@ use crate::args::Connection;
 use crate::exit::{Category, Failure};
 use crate::{json, schema_file};
 
+/// Connecting to the endpoint gives up after this long (`--connect-timeout`):
+/// the SDK's own default.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_millis(3100);
+/// Each request attempt gives up after this long (`--timeout`); a page of
+/// at most 1 MB comes back well within it.
+pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// A whole operation, its retries included, gives up after this long
+/// (`--operation-timeout`).
+pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// The backend a command runs on.
 #[derive(Debug, Clone)]
 pub enum Store {
@@ -45,6 +55,7 @@ pub async fn client(conn: &Connection) -> Result<Client, Failure> {
         loader = loader.profile_name(p);
     }
     if let Some(r) = &conn.region {
+        check_region(r, "--region")?;
         loader = loader.region(Region::new(r.clone()));
     }
     if let Some(e) = &conn.endpoint {
@@ -56,15 +67,36 @@ pub async fn client(conn: &Connection) -> Result<Client, Failure> {
     if let Some(n) = conn.max_attempts {
         loader = loader.retry_config(RetryConfig::standard().with_max_attempts(n));
     }
-    if let Some(t) = conn.timeout {
-        let d = Duration::try_from_secs_f64(t)
-            .ok()
-            .filter(|d| !d.is_zero())
-            .ok_or_else(|| Failure::usage(format!("--timeout {t}: expected a positive number of seconds")))?;
-        loader = loader
-            .timeout_config(TimeoutConfig::builder().connect_timeout(d).operation_attempt_timeout(d).build());
+    let secs = |flag: &str, value: Option<f64>, default: Duration| -> Result<Duration, Failure> {
+        match value {
+            None => Ok(default),
+            Some(t) => Duration::try_from_secs_f64(t)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| Failure::usage(format!("{flag} {t}: expected a positive number of seconds"))),
+        }
+    };
+    loader = loader.timeout_config(
+        TimeoutConfig::builder()
+            .connect_timeout(secs("--connect-timeout", conn.connect_timeout, DEFAULT_CONNECT_TIMEOUT)?)
+            .operation_attempt_timeout(secs("--timeout", conn.timeout, DEFAULT_ATTEMPT_TIMEOUT)?)
+            .operation_timeout(secs(
+                "--operation-timeout",
+                conn.operation_timeout,
+                DEFAULT_OPERATION_TIMEOUT,
+            )?)
+            .build(),
+    );
+    // An empty AWS_REGION is no region to the SDK's chain, but a mistake to the user.
+    if conn.region.is_none() {
+        if let Some(r) = std::env::var_os("AWS_REGION").or_else(|| std::env::var_os("AWS_DEFAULT_REGION")) {
+            check_region(&r.to_string_lossy(), "AWS_REGION")?;
+        }
     }
     let config = loader.load().await;
+    if let Some(r) = config.region() {
+        check_region(r.as_ref(), "the region")?;
+    }
     if config.region().is_some() {
         return Ok(Client::new(&config));
     }
@@ -74,6 +106,27 @@ pub async fn client(conn: &Connection) -> Result<Client, Failure> {
         return Ok(Client::from_conf(c));
     }
     Err(Failure::usage("no AWS region: pass --region, set AWS_REGION, or set one in your profile"))
+}
+
+/// An AWS region name: 1 to 50 lower-case letters, digits and dashes
+/// (`eu-west-1`, `us-gov-west-1`, `cn-north-1`), not starting or ending
+/// with a dash.
+///
+/// # Errors
+/// A one-line usage error naming where the region came from.
+fn check_region(region: &str, from: &str) -> Result<(), Failure> {
+    let ok = !region.is_empty()
+        && region.len() <= 50
+        && region.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !region.starts_with('-')
+        && !region.ends_with('-');
+    if ok {
+        return Ok(());
+    }
+    Err(Failure::usage(format!(
+        "{from} {region:?} is not an AWS region name (lower-case letters, digits and dashes, e.g. eu-west-1); \
+         fix it, or leave it unset to use the profile's"
+    )))
 }
 
 fn read_file(path: &Path) -> Result<String, Failure> {
@@ -98,12 +151,19 @@ pub fn schema_from_file(path: &Path) -> Result<Schema, Failure> {
 pub fn load_memory(path: &Path, schema: Schema) -> Result<MemoryTable, Failure> {
     let file = std::fs::File::open(path).map_err(|e| Failure::io(path, &e))?;
     let table = MemoryTable::new(schema);
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+    for (i, line) in std::io::BufReader::new(file).split(b'\n').enumerate() {
         let line = line.map_err(|e| Failure::io(path, &e))?;
+        let at = || format!("--memory {}:{}", path.display(), i + 1);
+        let line = String::from_utf8(line).map_err(|e| {
+            Failure::usage(format!(
+                "{}: not UTF-8 (byte {} of the line); save the file as UTF-8",
+                at(),
+                e.utf8_error().valid_up_to() + 1
+            ))
+        })?;
         if line.trim().is_empty() {
             continue;
         }
-        let at = || format!("--memory {}:{}", path.display(), i + 1);
         let item = json::dynamodb_item(&line).map_err(|e| Failure::usage(format!("{}: {e}", at())))?;
         table.put(item).map_err(|e| Failure::usage(format!("{}: item rejected: {e}", at())))?;
     }

@@ -7,6 +7,7 @@
 //! | 3 | query: bad SQL, invalid query, no usable index, bad cursor, budget or limit exceeded |
 //! | 4 | DynamoDB or connection failure ([`ErrorKind::Backend`]) |
 //! | 5 | I/O: an output file cannot be written, an input file cannot be read |
+//! | 130, 143 | stopped by SIGINT, SIGTERM (`export --out` removes its partial output first) |
 
 use std::fmt;
 use std::path::Path;
@@ -24,6 +25,8 @@ pub enum Category {
     Backend,
     /// Exit 5.
     Io,
+    /// Stopped by a signal: 130 (SIGINT) or 143 (SIGTERM), as a shell reports it.
+    Signal(u8),
 }
 
 impl Category {
@@ -34,6 +37,7 @@ impl Category {
             Category::Query => 3,
             Category::Backend => 4,
             Category::Io => 5,
+            Category::Signal(code) => code,
         }
     }
 
@@ -43,6 +47,7 @@ impl Category {
             Category::Query => "query error",
             Category::Backend => "backend error",
             Category::Io => "I/O error",
+            Category::Signal(_) => "interrupted",
         }
     }
 }
@@ -67,6 +72,12 @@ impl Failure {
     /// A usage error (exit 2).
     pub fn usage(message: impl Into<String>) -> Self {
         Failure::new(Category::Usage, message)
+    }
+
+    /// Stopped by a signal; `code` is 130 (SIGINT) or 143 (SIGTERM).
+    pub fn signal(code: u8) -> Self {
+        let name = if code == 130 { "SIGINT" } else { "SIGTERM" };
+        Failure::new(Category::Signal(code), format!("{name}: stopped, the partial output removed"))
     }
 
     /// An I/O error on `path` (exit 5).
@@ -97,6 +108,8 @@ impl fmt::Display for Failure {
 pub fn category_of(kind: ErrorKind) -> Category {
     match kind {
         ErrorKind::Backend => Category::Backend,
+        // Options come from the command line's flags.
+        ErrorKind::InvalidOptions => Category::Usage,
         // InvalidQuery, NoUsableIndex, InvalidCursor, ReadBudgetExceeded,
         // LimitExceeded, Unorderable, Schema, Deserialize, and kinds added
         // later (the SQL front-end's `Sql`).
@@ -145,6 +158,7 @@ mod tests {
     #[test]
     fn library_kinds_map_to_codes() {
         assert_eq!(category_of(ErrorKind::Backend).code(), 4);
+        assert_eq!(category_of(ErrorKind::InvalidOptions).code(), 2);
         for k in [
             ErrorKind::InvalidQuery,
             ErrorKind::NoUsableIndex,

@@ -128,35 +128,95 @@ fn write_rows<W: Write>(sink: &mut Sink<W>, rows: &[Item]) -> io::Result<()> {
 
 /// An output file written under a temporary name in the same directory and
 /// renamed into place on success, so a failed export leaves no partial file.
+///
+/// - Only a regular file is replaced: a directory, a device, a FIFO, a
+///   socket or a symbolic link at the target is a usage error, before
+///   anything is written (and checked again just before the rename).
+/// - The temporary file has a random name and is created with `O_EXCL`
+///   (through `tempfile`), so nothing planted in the directory, a symbolic
+///   link included, is followed or clobbered.
+/// - It is removed on every failure path (dropping an uncommitted
+///   `OutFile`), and [`interrupted`] lets the caller stop on SIGINT/SIGTERM
+///   and drop it too.
+/// - A replaced file keeps its permission bits (and, where allowed, its
+///   owner); a new file gets `0666` less the umask, as `File::create` would.
 pub struct OutFile {
     path: PathBuf,
-    tmp: PathBuf,
-    file: Option<io::BufWriter<std::fs::File>>,
+    /// `None` once committed.
+    file: Option<io::BufWriter<tempfile::NamedTempFile>>,
+}
+
+/// The target's metadata when it exists; a usage error unless it is a regular file.
+fn replaceable(path: &Path) -> Result<Option<std::fs::Metadata>, Failure> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Failure::io(path, &e)),
+    };
+    let t = meta.file_type();
+    if t.is_file() {
+        return Ok(Some(meta));
+    }
+    let what = if t.is_dir() {
+        "is a directory"
+    } else if t.is_symlink() {
+        "is a symbolic link"
+    } else {
+        "is a device, FIFO or socket"
+    };
+    Err(Failure::usage(format!(
+        "--out {}: {what}, not a regular file; export replaces only regular files — name a new or \
+         regular file",
+        path.display()
+    )))
 }
 
 impl OutFile {
     /// Creates the temporary file next to `path`.
     ///
     /// # Errors
-    /// I/O (exit 5), naming `path`.
+    /// Usage (exit 2) when `path` exists and is not a regular file; I/O
+    /// (exit 5), naming `path`.
     pub fn create(path: &Path) -> Result<Self, Failure> {
+        use std::os::unix::fs::PermissionsExt;
+        let existing = replaceable(path)?;
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let tmp = path.with_file_name(format!(".{name}.dynaquery-{}.tmp", std::process::id()));
-        let file = std::fs::File::create(&tmp).map_err(|e| Failure::io(path, &e))?;
-        Ok(OutFile { path: path.to_owned(), tmp, file: Some(io::BufWriter::new(file)) })
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(".dynaquery.tmp")
+            .permissions(std::fs::Permissions::from_mode(0o666))
+            .tempfile_in(dir)
+            .map_err(|e| Failure::io(path, &e))?;
+        if let Some(meta) = existing {
+            use std::os::unix::fs::MetadataExt;
+            // Owner first (it may clear set-id bits), then the mode. Only
+            // root may give a file away; others keep their own ownership.
+            let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()));
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(meta.mode() & 0o7777))
+                .map_err(|e| Failure::io(path, &e))?;
+        }
+        Ok(OutFile { path: path.to_owned(), file: Some(io::BufWriter::new(tmp)) })
     }
 
     /// Flushes, syncs and renames the file into place.
     ///
     /// # Errors
-    /// I/O (exit 5), naming the path.
+    /// Usage (exit 2) when something other than a regular file took the
+    /// target's place meanwhile; I/O (exit 5), naming the path. The
+    /// temporary file is removed on every error.
     pub fn commit(mut self) -> Result<(), Failure> {
         let io = |e: io::Error| Failure::io(&self.path, &e);
-        if let Some(f) = self.file.take() {
-            let f = f.into_inner().map_err(|e| io(e.into_error()))?;
-            f.sync_all().map_err(io)?;
-        }
-        std::fs::rename(&self.tmp, &self.path).map_err(io)
+        let Some(f) = self.file.take() else { return Ok(()) };
+        let tmp = f.into_inner().map_err(|e| io(e.into_error()))?;
+        tmp.as_file().sync_all().map_err(io)?;
+        replaceable(&self.path)?;
+        tmp.persist(&self.path).map_err(|e| io(e.error))?;
+        Ok(())
     }
 }
 
@@ -176,13 +236,22 @@ impl Write for OutFile {
     }
 }
 
-impl Drop for OutFile {
-    fn drop(&mut self) {
-        if self.file.is_some() {
-            // Not committed: remove the partial output.
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
+// Dropping an uncommitted `OutFile` drops its `NamedTempFile`, which removes it.
+
+/// Resolves when the process gets SIGINT or SIGTERM, with the exit code
+/// a shell reports for it (130, 143). Race it against the export
+/// (`tokio::select!`) and drop the [`OutFile`] when it wins.
+///
+/// # Errors
+/// I/O (exit 5) when the handlers cannot be installed.
+pub async fn interrupted() -> Result<u8, Failure> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let install = |k| signal(k).map_err(|e| Failure::new(crate::exit::Category::Io, format!("signals: {e}")));
+    let (mut int, mut term) = (install(SignalKind::interrupt())?, install(SignalKind::terminate())?);
+    Ok(tokio::select! {
+        _ = int.recv() => 130,
+        _ = term.recv() => 143,
+    })
 }
 
 #[cfg(test)]

@@ -174,6 +174,20 @@ fn is_json_number(text: &str) -> bool {
     i == b.len()
 }
 
+/// The members of a set, refused (as DynamoDB refuses them: "Input
+/// collection contains duplicates") when two are equal (`"1"` and `"1.0"`
+/// are one number).
+fn set<T: Ord>(ty: &str, members: Vec<T>) -> Result<std::collections::BTreeSet<T>, String> {
+    let n = members.len();
+    let out: std::collections::BTreeSet<T> = members.into_iter().collect();
+    if out.len() != n {
+        return Err(format!(
+            "the {ty} set has duplicate members; DynamoDB rejects it: list each member once"
+        ));
+    }
+    Ok(out)
+}
+
 fn typed(v: &Json) -> Result<Value, String> {
     let Json::Object(m) = v else {
         return Err(format!("expected a typed DynamoDB-JSON value like {{\"S\": \"…\"}}, got {v}"));
@@ -188,6 +202,13 @@ fn typed(v: &Json) -> Result<Value, String> {
         let s = j
             .as_str()
             .ok_or_else(|| format!("N values are strings in DynamoDB JSON (so they stay exact), got {j}"))?;
+        if s.trim() != s {
+            // DynamoDB rejects them: "The parameter cannot be converted to a numeric value".
+            return Err(format!(
+                "the N value {s:?} has spaces around it; DynamoDB rejects it: write {:?}",
+                s.trim()
+            ));
+        }
         s.parse::<Number>().map_err(|e| e.to_string())
     };
     let binary = |j: &Json| -> Result<Vec<u8>, String> {
@@ -214,9 +235,9 @@ fn typed(v: &Json) -> Result<Value, String> {
                 .map(|(k, v)| Ok((k.clone(), typed(v)?)))
                 .collect::<Result<_, String>>()?,
         ),
-        "SS" => Value::Ss(list(ty, inner)?.iter().map(string).collect::<Result<_, _>>()?),
-        "NS" => Value::Ns(list(ty, inner)?.iter().map(number).collect::<Result<_, _>>()?),
-        "BS" => Value::Bs(list(ty, inner)?.iter().map(binary).collect::<Result<_, _>>()?),
+        "SS" => Value::Ss(set(ty, list(ty, inner)?.iter().map(string).collect::<Result<_, _>>()?)?),
+        "NS" => Value::Ns(set(ty, list(ty, inner)?.iter().map(number).collect::<Result<_, _>>()?)?),
+        "BS" => Value::Bs(set(ty, list(ty, inner)?.iter().map(binary).collect::<Result<_, _>>()?)?),
         other => {
             return Err(format!("unknown DynamoDB type {other:?} (S, N, B, BOOL, NULL, L, M, SS, NS, BS)"))
         }

@@ -13,6 +13,7 @@ use crate::value::{Item, Value};
 
 #[cfg(feature = "aws-sdk-dynamodb+1")]
 pub mod dynamodb;
+pub mod expression;
 pub mod memory;
 
 /// The range condition on one sort-key attribute.

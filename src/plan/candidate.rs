@@ -489,6 +489,7 @@ impl Candidate {
             narrowing: if strategy == Strategy::TopK { None } else { self.narrowing },
             constants,
             notes,
+            key_columns: Vec::new(),
             fingerprint: [0; 16],
         }
     }

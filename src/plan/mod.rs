@@ -68,6 +68,25 @@ pub(crate) struct Narrowing {
     pub ty: crate::schema::ScalarType,
 }
 
+/// A column of the order that is a key attribute of the table or of the
+/// queried index: a cursor's value for it may reach DynamoDB (a key
+/// condition, a start key), so it must be one DynamoDB takes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct KeyColumn {
+    /// Position in [`Plan::order`].
+    pub pos: usize,
+    /// The declared type.
+    pub ty: crate::schema::ScalarType,
+    /// DynamoDB's cap on the value's bytes: 2048 for a partition key, 1024
+    /// for a sort key (the smaller where it is both).
+    pub max_bytes: usize,
+}
+
+/// DynamoDB's largest partition-key value, in bytes.
+pub(crate) const MAX_PARTITION_KEY_BYTES: usize = 2048;
+/// DynamoDB's largest sort-key value, in bytes.
+pub(crate) const MAX_SORT_KEY_BYTES: usize = 1024;
+
 /// An executable plan. `Display` prints it as EXPLAIN.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
@@ -88,6 +107,8 @@ pub struct Plan {
     /// Attributes every result row holds with one value (top-level `=`).
     pub(crate) constants: Vec<(String, Value)>,
     pub(crate) notes: Vec<String>,
+    /// The order's key columns, which a cursor's values are checked against.
+    pub(crate) key_columns: Vec<KeyColumn>,
     pub(crate) fingerprint: [u8; 16],
 }
 
@@ -174,15 +195,9 @@ pub fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<Plan> {
         limit = options.max_page_size;
     }
     if let Some(f) = query.filter_expr() {
+        // First, without recursion: everything after it walks the tree.
+        validate::shape(f, options)?;
         validate::filter(f)?;
-        let n = validate::predicates(f);
-        if n > options.max_predicates {
-            return Err(Error::limit(format!(
-                "the filter holds {n} predicates, more than Options::max_predicates = {}; simplify it \
-                 (an IN list counts once) or raise the cap",
-                options.max_predicates
-            )));
-        }
     }
     for o in query.order() {
         validate::name(&o.attr)?;
@@ -252,8 +267,32 @@ pub fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<Plan> {
         }
     };
     let mut plan = chosen.into_plan(&ctx, limit, notes);
+    plan.key_columns = key_columns(schema, &plan);
     plan.fingerprint = fingerprint(schema, query, &plan);
     Ok(plan)
+}
+
+/// The columns of `plan`'s order that are key attributes of the table or
+/// of the index it queries, with their types and DynamoDB's size caps.
+fn key_columns(schema: &Schema, plan: &Plan) -> Vec<KeyColumn> {
+    let index = plan.index.as_deref().and_then(|n| schema.find_index(n));
+    let keys = std::iter::once(&schema.primary).chain(index.map(|ix| &ix.key));
+    let mut out: Vec<KeyColumn> = Vec::new();
+    for key in keys {
+        let roles = key
+            .partition
+            .iter()
+            .map(|a| (a, MAX_PARTITION_KEY_BYTES))
+            .chain(key.sort.iter().map(|a| (a, MAX_SORT_KEY_BYTES)));
+        for (attr, max_bytes) in roles {
+            let Some(pos) = plan.order.iter().position(|c| c.attr == attr.name) else { continue };
+            match out.iter_mut().find(|k| k.pos == pos) {
+                Some(k) => k.max_bytes = k.max_bytes.min(max_bytes),
+                None => out.push(KeyColumn { pos, ty: attr.ty, max_bytes }),
+            }
+        }
+    }
+    out
 }
 
 /// SHA-256 over the normalized query and the plan's shape, truncated to 16 bytes.

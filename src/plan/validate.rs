@@ -3,12 +3,61 @@
 
 use crate::error::{Error, Result};
 use crate::expr::{CmpOp, Expr};
+use crate::options::Options;
 use crate::value::Value;
 
 /// Most operands one `IN` may list. Partition-key `IN`s fan out (capped by
 /// `Options::max_streams`); a filter `IN` is split into groups of 100,
 /// DynamoDB's limit per `IN`.
 pub const MAX_IN_VALUES: usize = 1000;
+
+/// Checks the filter's nesting against [`Options::max_filter_depth`] and its
+/// predicate count against [`Options::max_predicates`], without recursion
+/// and stopping at the first level or leaf past a cap: the walks that come
+/// after it (validation, lowering, planning, rendering) recurse, so a filter
+/// built programmatically a million levels deep must stop here.
+pub fn shape(e: &Expr, options: &Options) -> Result<()> {
+    depth(e, options)?;
+    let mut leaves = 0usize;
+    let mut stack = vec![e];
+    while let Some(e) = stack.pop() {
+        match e {
+            Expr::And(es) | Expr::Or(es) => stack.extend(es),
+            Expr::Not(inner) => stack.push(inner),
+            _ => leaves += 1,
+        }
+        if leaves > options.max_predicates {
+            return Err(Error::limit(format!(
+                "the filter holds more than Options::max_predicates = {} predicates; simplify it (an IN \
+                 list counts once) or raise the cap",
+                options.max_predicates
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Checks the filter's nesting against [`Options::max_filter_depth`]
+/// (a predicate is 1 level; each `AND`, `OR` and `NOT` above it adds one),
+/// without recursion.
+pub fn depth(e: &Expr, options: &Options) -> Result<()> {
+    let cap = options.max_filter_depth;
+    let mut stack = vec![(e, 1usize)];
+    while let Some((e, d)) = stack.pop() {
+        if d > cap {
+            return Err(Error::limit(format!(
+                "the filter nests more than Options::max_filter_depth = {cap} levels (AND, OR and NOT \
+                 around a predicate); flatten it (a OR b OR c instead of a OR (b OR (c))), or raise the cap"
+            )));
+        }
+        match e {
+            Expr::And(es) | Expr::Or(es) => stack.extend(es.iter().map(|c| (c, d + 1))),
+            Expr::Not(inner) => stack.push((inner, d + 1)),
+            _ => {}
+        }
+    }
+    Ok(())
+}
 
 /// Validates every predicate's operands.
 pub fn filter(e: &Expr) -> Result<()> {
@@ -75,15 +124,6 @@ pub fn filter(e: &Expr) -> Result<()> {
         Expr::IsNull(attr) | Expr::IsNotNull(attr) => name(attr),
         Expr::And(es) | Expr::Or(es) => es.iter().try_for_each(filter),
         Expr::Not(e) => filter(e),
-    }
-}
-
-/// The leaf predicates of a filter (an `IN` counts once).
-pub fn predicates(e: &Expr) -> usize {
-    match e {
-        Expr::And(es) | Expr::Or(es) => es.iter().map(predicates).sum(),
-        Expr::Not(e) => predicates(e),
-        _ => 1,
     }
 }
 

@@ -79,6 +79,7 @@
 //! through the normal cursor machinery and discarding them: it costs the
 //! reads of every skipped row. Prefer cursors for paging.
 
+mod bounds;
 mod like;
 mod literal;
 mod located;
@@ -89,10 +90,11 @@ mod predicate;
 mod select;
 
 use sqlparser::dialect::GenericDialect;
-use sqlparser::parser::Parser;
+use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Span, Token, TokenWithSpan, Tokenizer};
 
 use crate::error::Result;
+use crate::options::Options;
 use crate::query::Query;
 use crate::value::Value;
 
@@ -183,10 +185,37 @@ pub fn parse(sql: &str) -> Result<Statement> {
 /// As [`parse`]; also a parameter that has no value, a parameter given but
 /// never used, a `NULL` parameter, and `$n` mixed with `?`.
 pub fn parse_with(sql: &str, params: &[Value]) -> Result<Statement> {
+    parse_with_options(sql, params, &Options::default())
+}
+
+/// Parses `sql` with `params`, within the SQL caps of `options` instead of
+/// the defaults: [`Options::max_sql_len`], [`Options::max_sql_operators`]
+/// and [`Options::max_filter_depth`] (use the [`Options`] your
+/// [`Engine`](crate::Engine) runs with). The caps are checked on the text
+/// and its tokens before the parser builds a tree, so no SQL text can
+/// exhaust the stack: the defaults parse on a thread with a 1 MiB stack.
+///
+/// ```
+/// use dynaquery::{sql, ErrorKind, Options};
+/// let long = format!("SELECT * FROM t WHERE {}", vec!["a = 1"; 2000].join(" OR "));
+/// assert_eq!(sql::parse(&long).unwrap_err().kind(), ErrorKind::LimitExceeded);
+///
+/// let tight = Options::default().max_filter_depth(2);
+/// let err = sql::parse_with_options("SELECT * FROM t WHERE NOT (a = 1 OR b = 2)", &[], &tight).unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+/// assert!(err.message().contains("max_filter_depth = 2"));
+/// ```
+///
+/// # Errors
+/// As [`parse_with`]; [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded)
+/// past a cap.
+pub fn parse_with_options(sql: &str, params: &[Value], options: &Options) -> Result<Statement> {
+    bounds::length(sql, options)?;
     let src = Source(sql);
     let dialect = GenericDialect {};
     let tokens =
         Tokenizer::new(&dialect, sql).tokenize_with_location().map_err(|e| src.tokenizer_error(e))?;
+    bounds::operators(&tokens, options, src)?;
     let questions = tokens
         .iter()
         .filter(|t| matches!(&t.token, Token::Placeholder(p) if p == "?"))
@@ -194,9 +223,14 @@ pub fn parse_with(sql: &str, params: &[Value]) -> Result<Statement> {
         .collect();
     let starts = statement_starts(&tokens);
     let statements = Parser::new(&dialect)
+        // A statement, its query and its WHERE take a few levels before the filter's first.
+        .with_recursion_limit(options.max_filter_depth.saturating_add(PARSER_LEVELS))
         .with_tokens_with_locations(tokens)
         .parse_statements()
-        .map_err(|e| src.parser_error(e))?;
+        .map_err(|e| match e {
+            ParserError::RecursionLimitExceeded => bounds::too_deep(options),
+            e => src.parser_error(e),
+        })?;
     let stmt = match statements.as_slice() {
         [one] => one,
         [] => return Err(src.error("the SQL holds no statement: write one SELECT", Span::empty())),
@@ -211,8 +245,15 @@ pub fn parse_with(sql: &str, params: &[Value]) -> Result<Statement> {
     let mut params = Params::new(params, questions);
     let out = select::statement(stmt, starts.first().copied().unwrap_or_else(Span::empty), &mut params, src)?;
     params.finish(src)?;
+    if let Some(f) = out.query.filter_expr() {
+        crate::plan::validate::depth(f, options)?;
+    }
     Ok(out)
 }
+
+/// Parser recursion levels above a `WHERE` filter's own: the statement,
+/// its query, the `WHERE` expression, and slack for a subquery's error.
+const PARSER_LEVELS: usize = 8;
 
 /// The span of each statement's first token: the first token of the text,
 /// and the first after each `;`.

@@ -155,6 +155,23 @@ fn leaf() -> impl Strategy<Value = Expr> {
     ]
 }
 
+/// An `IN` past DynamoDB's 100 operands per `IN` (the renderer splits it
+/// into OR'ed groups), up to lists whose expression lands near and past
+/// DynamoDB's 4 KB (each operand renders as `:vNNN, `, about 7 bytes):
+/// both backends must split, or refuse, alike.
+pub fn long_in() -> impl Strategy<Value = Expr> {
+    (
+        select(vec!["x", "y", "z"]),
+        prop_oneof![2 => 101usize..260, 1 => 520usize..640],
+        proptest::collection::vec(prop_oneof![num(), text()], 1..6),
+    )
+        .prop_map(|(a, n, hits)| {
+            // Mostly values no item holds, and a few that items do.
+            let misses = (0..n.saturating_sub(hits.len())).map(|i| Value::from(format!("miss-{i}")));
+            col(a).is_in(hits.into_iter().chain(misses))
+        })
+}
+
 fn predicate() -> impl Strategy<Value = Expr> {
     leaf().prop_recursive(2, 6, 3, |inner| {
         prop_oneof![
@@ -178,10 +195,20 @@ fn order_term() -> impl Strategy<Value = OrderBy> {
 /// A random query over [`schema`]: usually an `IN` on `p` (1–40 streams),
 /// extra predicates of every kind, 0–3 ORDER BY terms, sometimes a SELECT.
 pub fn query_strategy() -> impl Strategy<Value = Query> {
+    query_with(predicate().boxed())
+}
+
+/// As [`query_strategy`], and one predicate in 13 is a [`long_in`]: some
+/// of those queries are over DynamoDB's 4 KB and must be refused.
+pub fn query_strategy_with_long_in() -> impl Strategy<Value = Query> {
+    query_with(prop_oneof![12 => predicate(), 1 => long_in()].boxed())
+}
+
+fn query_with(preds: BoxedStrategy<Expr>) -> impl Strategy<Value = Query> {
     (
         maybe(proptest::sample::subsequence((0..PARTITIONS).collect::<Vec<_>>(), 1..=PARTITIONS), 2),
         maybe(proptest::collection::vec(0i64..3, 1..3), 6),
-        proptest::collection::vec(predicate(), 0..3),
+        proptest::collection::vec(preds, 0..3),
         proptest::collection::vec(order_term(), 0..4),
         any::<u8>(),
     )

@@ -23,7 +23,8 @@ pub fn command(args: &[&str]) -> Command {
         .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/dynaquery-test-credentials")
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_SESSION_TOKEN");
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("DYNAQUERY_CURSOR_KEYS");
     c
 }
 

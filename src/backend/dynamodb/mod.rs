@@ -27,7 +27,7 @@ pub use create::create_table;
 pub use describe::{load_schema, verify_schema};
 pub use render::{render, Rendered, MAX_EXPRESSION_BYTES, MAX_IN_OPERANDS};
 
-use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_dynamodb::error::ProvideErrorMetadata;
 use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, Select};
 use aws_sdk_dynamodb::Client;
 
@@ -61,7 +61,7 @@ where
     let what = match (e.code(), e.message()) {
         (Some(code), Some(message)) => format!("{code}: {message}"),
         (Some(code), None) => code.to_owned(),
-        _ => DisplayErrorContext(&e).to_string(),
+        _ => chain(&e),
     };
     Error::new(
         ErrorKind::Backend,
@@ -71,6 +71,28 @@ where
         ),
     )
     .with_source(e)
+}
+
+/// The `Display` of an error and of its sources, joined with `: ` on one
+/// line (a source that repeats what its error said is left out). Never the
+/// `Debug` dump: the full detail stays in the error kept as `source()`.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(e);
+    while let Some(err) = next {
+        let text = err.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+        if !text.is_empty() && !parts.last().is_some_and(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        next = err.source();
+    }
+    let mut line = parts.join(": ");
+    if line.len() > 400 {
+        let cut = (0..=400).rev().find(|&i| line.is_char_boundary(i)).unwrap_or(0);
+        line.truncate(cut);
+        line.push('…');
+    }
+    line
 }
 
 fn limit(request: &ReadRequest) -> Option<i32> {

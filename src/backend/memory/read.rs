@@ -3,8 +3,7 @@
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
-use crate::backend::{ReadRequest, ReadResponse};
-use crate::cond::Cond;
+use crate::backend::{expression, ReadRequest, ReadResponse};
 use crate::error::Result;
 use crate::schema::{Index, IndexKind, Schema};
 use crate::value::Item;
@@ -104,11 +103,14 @@ pub(super) fn read(
     if request.limit == Some(0) {
         return Err(invalid("Limit must be greater than or equal to 1"));
     }
-    let filter = request.filter.as_ref().filter(|f| **f != Cond::Const(true));
+    // What DynamoDB refuses in the expressions (sizes, nesting, constants,
+    // IN lists) is decided where the DynamoDB backend renders them.
+    let projection = request.projection.as_deref();
+    expression::render(request.key.as_ref(), request.filter.as_ref(), projection)?;
+    let filter = request.filter.as_ref();
     if let Some(f) = filter {
         validate::filter(schema, index, key, request.key.is_some(), f)?;
     }
-    let projection = request.projection.as_deref();
     validate::projection(schema, index, projection)?;
     let mut range: Range = (Bound::Unbounded, Bound::Unbounded);
     if let Some(cond) = &request.key {

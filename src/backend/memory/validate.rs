@@ -278,9 +278,6 @@ fn operand_types(c: &Cond) -> Result<()> {
         Cond::BeginsWith { prefix, .. } if !matches!(prefix, Value::S(_) | Value::B(_)) => {
             bad("begins_with", prefix)
         }
-        Cond::In { values, .. } if values.is_empty() || values.len() > 100 => {
-            Err(invalid("Invalid FilterExpression: The IN operator takes between 1 and 100 operands"))
-        }
         Cond::And(cs) | Cond::Or(cs) => cs.iter().try_for_each(operand_types),
         Cond::Not(c) => operand_types(c),
         _ => Ok(()),
