@@ -337,11 +337,12 @@ impl<B: Backend> Backend for Traced<B> {
         // The in-memory backend answers on the first poll; a network does not.
         // Yielding once lets every request the engine sends together go out
         // before the first answer, as it would over a network.
+        let answered = self.done.load(AtomicOrdering::Relaxed);
         YieldOnce(false).await;
         if !self.on.load(AtomicOrdering::Relaxed) {
             return self.inner.read(request).await;
         }
-        let mut line = format!("after {:>2} responses: ", self.done.load(AtomicOrdering::Relaxed));
+        let mut line = format!("after {answered:>2} responses: ");
         if let Some(k) = &request.key {
             let part = k.partition.iter().map(|(_, v)| show(v)).collect::<Vec<_>>().join(",");
             let _ = write!(line, "{part:<10}");
