@@ -4,18 +4,27 @@
 //! issue 14. It replaces seed 42 of `cost_report` as the yardstick.
 //!
 //! ```text
-//! cargo run --release --example cost_matrix                       # default matrix: 8 shapes x 4 French shares x 3 queries, seeds 1..16, in memory
-//! cargo run --release --example cost_matrix -- --quick            # CI smoke: seeds 1..3, small tables, well under a minute
+//! cargo build --release --example cost_matrix
+//! cargo run --release --example cost_matrix                      # the default matrix, in memory (about 3 minutes on 2 busy cores)
+//! cargo run --release --example cost_matrix -- --quick           # CI smoke: seeds 1..3, 4 000 orders, about 10 s
+//! cargo run --release --example cost_matrix -- --trace-worst     # and the requests of each shape's worst page
 //! cargo run --release --example cost_matrix -- --shape batch --seeds 1..4 --pages 20
-//! cargo run --release --example cost_matrix -- --orders 50000 --jobs 1
-//! cargo run --release --example cost_matrix -- --trace-worst      # and the requests of each shape's worst page
-//! cargo run --release --example cost_matrix -- --endpoint http://127.0.0.1:8000   # DynamoDB Local: 2 000 orders, seeds 1..2, small batches, no batch-100k
+//! cargo run --release --example cost_matrix -- --shape batch-100k   # all French shares and seeds (slow: minutes per seed)
+//! cargo run --release --example cost_matrix -- --orders 100000 --jobs 1
+//! cargo run --release --example cost_matrix -- --endpoint http://127.0.0.1:8000   # DynamoDB Local
 //! ```
 //!
-//! Flags: `--seeds A..B` (inclusive; or one number), `--orders N`, `--shape
-//! NAME` (one of the shapes below), `--pages N` (pages per query, default
-//! 10), `--jobs N` (worker threads for the in-memory backend, default: the
-//! machine's cores), `--endpoint URL`, `--quick`, `--trace-worst`.
+//! Flags: `--seeds A..B` (inclusive, default `1..16`; or one number),
+//! `--orders N` (default 30 000 a table), `--shape NAME` (one shape),
+//! `--pages N` (pages per query, default 10), `--jobs N` (worker threads
+//! for the in-memory backend, default: the machine's cores), `--endpoint
+//! URL` (DynamoDB Local or any DynamoDB endpoint; defaults there: 2 000
+//! orders, seeds 1..2, batches of 500 on 3 nights, no `batch-100k` unless
+//! asked for with `--shape`), `--quick`, `--trace-worst` (in memory only).
+//!
+//! The default matrix: 8 shapes × 4 French shares × seeds 1..16 × 3 queries,
+//! except `batch-100k` (100 000 orders at one millisecond, a hundred times
+//! a small table's run time), which runs seeds 1..4 at 10 % French only.
 //!
 //! The shapes (`examples/support/workloads.rs`): `daily`, `flash-sale`,
 //! `batch`, `batch-100k`, `epoch-ms`, `date-only`, `ulid`, `date-id`; each
@@ -32,7 +41,9 @@
 //! - `strict`: `created_at > a` (a strict bound, no upper one), ordered as `ties`.
 //!
 //! Page 1 runs twice on one fresh `Engine`: cold, then warm (the engine may
-//! remember what it saw). Pages 2+ follow the cold page's cursor.
+//! remember what it saw). Pages 2+ follow the cold page's cursor. Where
+//! `QueryStats` says how a page's sizing started (`sizing_start`), the
+//! report counts it per kind of page.
 //!
 //! Per page: items read (`ScannedCount` summed) against the items a perfect
 //! reader needs (per stream: from where the page starts — the cursor's run
@@ -44,6 +55,10 @@
 //! the rows and the cursor's presence equal the naive correct page (filter
 //! everything, sort everything). A wrong page or an error is printed loudly
 //! and makes the run exit with status 1. Writes `target/cost_matrix.json`.
+//!
+//! The look-ahead is a convention: a reader whose key-condition window ends
+//! between a run and the next item proves the run closed without reading
+//! that item, so a page can read an item or two under the bound.
 
 #[path = "support/dynamo.rs"]
 mod dynamo;
