@@ -1,0 +1,1106 @@
+//! Cost matrix: what dynaquery reads, how many round trips it waits for and
+//! what capacity it pays, over a matrix of data shapes, French shares, query
+//! variants and seeds, printed as distributions against the targets of
+//! issue 14. It replaces seed 42 of `cost_report` as the yardstick.
+//!
+//! ```text
+//! cargo build --release --example cost_matrix
+//! cargo run --release --example cost_matrix                      # the default matrix, in memory (about 3 minutes on 2 busy cores)
+//! cargo run --release --example cost_matrix -- --quick           # CI smoke: seeds 1..3, 4 000 orders, about 10 s
+//! cargo run --release --example cost_matrix -- --trace-worst     # and the requests of each shape's worst page
+//! cargo run --release --example cost_matrix -- --shape batch --seeds 1..4 --pages 20
+//! cargo run --release --example cost_matrix -- --shape batch-100k   # all French shares and seeds (slow: minutes per seed)
+//! cargo run --release --example cost_matrix -- --orders 100000 --jobs 1
+//! cargo run --release --example cost_matrix -- --endpoint http://127.0.0.1:8000   # DynamoDB Local
+//! ```
+//!
+//! Flags: `--seeds A..B` (inclusive, default `1..16`; or one number),
+//! `--orders N` (default 30 000 a table), `--shape NAME` (one shape),
+//! `--pages N` (pages per query, default 10), `--jobs N` (worker threads
+//! for the in-memory backend, default: the machine's cores), `--endpoint
+//! URL` (DynamoDB Local or any DynamoDB endpoint; defaults there: 2 000
+//! orders, seeds 1..2, batches of 500 on 3 nights, no `batch-100k` unless
+//! asked for with `--shape`), `--quick`, `--trace-worst` (in memory only).
+//!
+//! The default matrix: 8 shapes × 4 French shares × seeds 1..16 × 3 queries,
+//! except `batch-100k` (100 000 orders at one millisecond, a hundred times
+//! a small table's run time), which runs seeds 1..4 at 10 % French only.
+//!
+//! The shapes (`examples/support/workloads.rs`): `daily`, `flash-sale`,
+//! `batch`, `batch-100k`, `epoch-ms`, `date-only`, `ulid`, `date-id`; each
+//! with 1 %, 10 %, 50 % French orders and 10 % concentrated in European
+//! evenings. Seed `s` queries 2, 3 or 4 statuses (`s % 3`), always with
+//! the 1 % `refunded` one. The queries, each paged `--pages` times along
+//! `next_cursor`, 50 rows a page:
+//!
+//! - `ties`: `status IN (…) AND country = 'FR' AND created_at BETWEEN a AND b
+//!   ORDER BY created_at DESC, total DESC, order_id ASC` on `status-created_at`
+//!   (runs of equal `created_at` re-sorted);
+//! - `total`: the same filter, `ORDER BY created_at DESC, order_id DESC` on
+//!   `status-created_at-order_id` (the index serves the whole order);
+//! - `strict`: `created_at > a` (a strict bound, no upper one), ordered as `ties`.
+//!
+//! Page 1 runs twice on one fresh `Engine`: cold, then warm (the engine may
+//! remember what it saw). Pages 2+ follow the cold page's cursor. Where
+//! `QueryStats` says how a page's sizing started (`sizing_start`), the
+//! report counts it per kind of page.
+//!
+//! Per page: items read (`ScannedCount` summed) against the items a perfect
+//! reader needs (per stream: from where the page starts — the cursor's run
+//! of ties included when the index order is not total — to the page's last
+//! row's run, plus one look-ahead item where the stream goes on; to the end
+//! of the range when no row follows the page), round trips, calls, RCU
+//! against the RCU that perfect reader pays (per stream, its items' bytes in
+//! 1 MB requests, each rounded up to 4 KB, half a unit per 4 KB), and whether
+//! the rows and the cursor's presence equal the naive correct page (filter
+//! everything, sort everything). A wrong page or an error is printed loudly
+//! and makes the run exit with status 1. Writes `target/cost_matrix.json`.
+//!
+//! The look-ahead is a convention: a reader whose key-condition window ends
+//! between a run and the next item proves the run closed without reading
+//! that item, so a page can read an item or two under the bound.
+
+#[path = "support/dynamo.rs"]
+mod dynamo;
+#[path = "support/orders.rs"]
+mod orders;
+#[path = "support/workloads.rs"]
+mod workloads;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use dynaquery::{
+    asc, col, desc, Backend, Direction, DynamoDb, Engine, Item, MemoryTable, Page, Query, QueryStats,
+    ReadRequest, ReadResponse, Value,
+};
+use workloads::{French, Shape, Sizes, Workload};
+
+const PAGE: usize = 50;
+/// DynamoDB's page cap, which splits a perfect reader's requests too.
+const PAGE_BYTES: usize = 1_048_576;
+
+/// The targets of issue 14.
+const NEXT_MEDIAN: f64 = 1.2;
+const NEXT_P90: f64 = 1.5;
+const WARM_P90: f64 = 1.5;
+const COLD_P90: f64 = 2.0;
+const RT_P95: f64 = 3.0;
+const RT_MAX: f64 = 6.0;
+const RCU_P90: f64 = 1.3;
+const OVER: f64 = 1.3;
+
+/// Seeds of `batch-100k` in the full matrix (10 % French only).
+const HUGE_SEEDS: u64 = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+enum Variant {
+    Ties,
+    Total,
+    Strict,
+}
+
+impl Variant {
+    const ALL: [Variant; 3] = [Variant::Ties, Variant::Total, Variant::Strict];
+
+    fn name(self) -> &'static str {
+        match self {
+            Variant::Ties => "ties",
+            Variant::Total => "total",
+            Variant::Strict => "strict",
+        }
+    }
+
+    fn terms(self) -> Vec<(&'static str, Direction)> {
+        match self {
+            Variant::Total => vec![("created_at", Direction::Desc), ("order_id", Direction::Desc)],
+            Variant::Ties | Variant::Strict => vec![
+                ("created_at", Direction::Desc),
+                ("total", Direction::Desc),
+                ("order_id", Direction::Asc),
+            ],
+        }
+    }
+
+    /// ORDER BY columns the index delivers (the merge prefix).
+    fn served(self) -> usize {
+        match self {
+            Variant::Total => 2,
+            _ => 1,
+        }
+    }
+
+    /// The index order is total: a stream never repeats a prefix.
+    fn total(self) -> bool {
+        self == Variant::Total
+    }
+
+    fn index(self) -> &'static str {
+        match self {
+            Variant::Total => "status-created_at-order_id",
+            _ => "status-created_at",
+        }
+    }
+
+    fn in_range(self, w: &Workload, at: Option<&Value>) -> bool {
+        let Some(at) = at else { return false };
+        let cmp = |b: &Value| at.cmp_same_type(b);
+        match self {
+            Variant::Strict => cmp(&w.from) == Some(std::cmp::Ordering::Greater),
+            _ => matches!(cmp(&w.from), Some(o) if o.is_ge()) && matches!(cmp(&w.to), Some(o) if o.is_le()),
+        }
+    }
+
+    fn query(self, w: &Workload) -> Query {
+        let range = match self {
+            Variant::Strict => col("created_at").gt(w.from.clone()),
+            _ => col("created_at").between(w.from.clone(), w.to.clone()),
+        };
+        let mut q = Query::new()
+            .filter(col("status").is_in(w.statuses.iter().copied()))
+            .filter(col("country").eq("FR"))
+            .filter(range)
+            .use_index(self.index())
+            .read_budget(10_000_000)
+            .limit(PAGE);
+        for (a, d) in self.terms() {
+            q = q.order_by(if d == Direction::Asc { asc(a) } else { desc(a) });
+        }
+        q
+    }
+}
+
+/// One query over one table, with everything needed to judge its pages.
+struct Prepared {
+    variant: Variant,
+    query: Query,
+    /// The naive correct result: `order_id` and merge prefix of each row, in order.
+    want: Vec<(String, Vec<u8>)>,
+    /// Per stream, every item in the key range (matching or not): merge
+    /// prefix and size, in the order the stream reads them.
+    streams: Vec<Vec<(Vec<u8>, usize)>>,
+}
+
+fn encode(terms: &[(&str, Direction)], it: &Item) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (attr, dir) in terms {
+        let _ = dynaquery::encoding::encode_column(&mut out, it.get(*attr), *dir);
+    }
+    out
+}
+
+fn id(it: &Item) -> String {
+    match it.get("order_id") {
+        Some(Value::S(s)) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+fn prepare(w: &Workload, variant: Variant) -> Prepared {
+    let terms = variant.terms();
+    let served = &terms[..variant.served()];
+    let mut full = terms.clone();
+    full.push(("order_id", Direction::Asc));
+    let fr = Value::from("FR");
+    let mut want: Vec<(Vec<u8>, String, Vec<u8>)> = Vec::new();
+    let mut streams: Vec<Vec<(Vec<u8>, usize)>> = vec![Vec::new(); w.statuses.len()];
+    for it in &w.items {
+        let Some(Value::S(status)) = it.get("status") else { continue };
+        let Some(s) = w.statuses.iter().position(|x| x == status) else { continue };
+        if !variant.in_range(w, it.get("created_at")) {
+            continue;
+        }
+        let prefix = encode(served, it);
+        streams[s].push((prefix.clone(), workloads::item_size(it)));
+        if it.get("country") == Some(&fr) {
+            want.push((encode(&full, it), id(it), prefix));
+        }
+    }
+    want.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for s in &mut streams {
+        s.sort_by(|a, b| a.0.cmp(&b.0));
+    }
+    Prepared {
+        variant,
+        query: variant.query(w),
+        want: want.into_iter().map(|(_, id, p)| (id, p)).collect(),
+        streams,
+    }
+}
+
+/// What a perfect reader needs for page `page` (1-based): items, and RCU.
+fn perfect(p: &Prepared, page: usize) -> (u64, f64) {
+    let start = match page {
+        1 => None,
+        _ => match p.want.get((page - 1) * PAGE - 1) {
+            Some(r) => Some(&r.1),
+            None => return (0, 0.0),
+        },
+    };
+    let end = p.want.get(page * PAGE).map(|_| &p.want[page * PAGE - 1].1);
+    let (mut items, mut rcu) = (0u64, 0.0);
+    for s in &p.streams {
+        let lo = match start {
+            None => 0,
+            Some(c) if p.variant.total() => s.partition_point(|e| e.0 <= *c),
+            Some(c) => s.partition_point(|e| e.0 < *c),
+        };
+        let hi = match end {
+            None => s.len(),
+            Some(last) => {
+                let hi = s.partition_point(|e| e.0 <= *last);
+                // The stream that holds the last row of a total order needs no
+                // look-ahead; any other stream that goes on does (to close a run
+                // of ties, or to show its next item comes later).
+                let holds_last = p.variant.total() && hi > 0 && s[hi - 1].0 == *last;
+                hi + usize::from(hi < s.len() && !holds_last)
+            }
+        };
+        if hi > lo {
+            items += (hi - lo) as u64;
+            rcu += perfect_rcu(&s[lo..hi]);
+        }
+    }
+    (items, rcu)
+}
+
+/// Capacity of reading `entries` in as few requests as DynamoDB allows.
+fn perfect_rcu(entries: &[(Vec<u8>, usize)]) -> f64 {
+    let (mut units, mut chunk) = (0usize, 0usize);
+    for (_, size) in entries {
+        chunk += size;
+        if chunk >= PAGE_BYTES {
+            units += chunk.div_ceil(4096);
+            chunk = 0;
+        }
+    }
+    units += chunk.div_ceil(4096);
+    units as f64 * 0.5
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+enum Kind {
+    /// Page 1 on a fresh engine.
+    Cold,
+    /// Page 1 again, on the engine that ran it.
+    Warm,
+    /// Pages 2+.
+    Next,
+}
+
+impl Kind {
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Cold => "p1 cold",
+            Kind::Warm => "p1 warm",
+            Kind::Next => "p2+",
+        }
+    }
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+struct PageRec {
+    shape: &'static str,
+    french: String,
+    seed: u64,
+    query: &'static str,
+    fan_out: usize,
+    kind: Kind,
+    page: usize,
+    rows: usize,
+    correct: bool,
+    error: Option<String>,
+    items_read: u64,
+    bound: u64,
+    ratio: f64,
+    calls: u64,
+    round_trips: u32,
+    rcu: Option<f64>,
+    perfect_rcu: f64,
+    rcu_ratio: Option<f64>,
+    /// What `QueryStats` says about how the page started (cold or warm), when it says.
+    started: Option<String>,
+}
+
+/// How the page's sizing started (cold, warm, …), if `QueryStats` says.
+///
+/// Read from the `Debug` text so that this example builds both before and
+/// after `QueryStats::sizing_start` lands; once it has, use the field.
+fn started(stats: &QueryStats) -> Option<String> {
+    let text = format!("{stats:?}");
+    let rest = &text[text.find("sizing_start: ")? + "sizing_start: ".len()..];
+    let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+    (!name.is_empty()).then_some(name)
+}
+
+/// Logs every request while switched on: stream, key condition, `Limit`,
+/// start key, and what came back.
+struct Traced<B> {
+    inner: B,
+    on: AtomicBool,
+    /// Responses received while tracing: a request issued after `n` of them
+    /// waited for those (requests with the same `n` went out together).
+    done: AtomicUsize,
+    log: Mutex<Vec<String>>,
+}
+
+impl<B> Traced<B> {
+    fn new(inner: B) -> Self {
+        Traced { inner, on: AtomicBool::new(false), done: AtomicUsize::new(0), log: Mutex::new(Vec::new()) }
+    }
+}
+
+impl<B: Backend> Backend for Traced<B> {
+    async fn read(&self, request: ReadRequest) -> dynaquery::Result<ReadResponse> {
+        // The in-memory backend answers on the first poll; a network does not.
+        // Yielding once lets every request the engine sends together go out
+        // before the first answer, as it would over a network.
+        let answered = self.done.load(AtomicOrdering::Relaxed);
+        YieldOnce(false).await;
+        if !self.on.load(AtomicOrdering::Relaxed) {
+            return self.inner.read(request).await;
+        }
+        let mut line = format!("after {answered:>2} responses: ");
+        if let Some(k) = &request.key {
+            let part = k.partition.iter().map(|(_, v)| show(v)).collect::<Vec<_>>().join(",");
+            let _ = write!(line, "{part:<10}");
+            for (a, v) in &k.sort_eq {
+                let _ = write!(line, " {a} = {}", show(v));
+            }
+            if let Some((a, r)) = &k.sort_range {
+                let _ = write!(line, " {a} {}", range_text(r));
+            }
+        }
+        let _ = write!(
+            line,
+            " | {} limit {}",
+            if request.scan_forward { "fwd" } else { "back" },
+            request.limit.map_or("-".into(), |l| l.to_string())
+        );
+        if let Some(esk) = &request.exclusive_start_key {
+            let _ = write!(line, " | start after {}", esk.get("created_at").map_or("?".into(), show));
+        }
+        let r = self.inner.read(request).await?;
+        self.done.fetch_add(1, AtomicOrdering::Relaxed);
+        let _ = write!(
+            line,
+            " -> scanned {} returned {}{}",
+            r.scanned_count,
+            r.items.len(),
+            if r.last_evaluated_key.is_some() { "" } else { " (end)" }
+        );
+        self.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(line);
+        Ok(r)
+    }
+}
+
+/// Pending once, then ready.
+struct YieldOnce(bool);
+
+impl std::future::Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+        if self.0 {
+            return std::task::Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    }
+}
+
+fn range_text(r: &dynaquery::SortRange) -> String {
+    use dynaquery::SortRange::*;
+    match r {
+        Eq(v) => format!("= {}", show(v)),
+        Lt(v) => format!("< {}", show(v)),
+        Le(v) => format!("<= {}", show(v)),
+        Gt(v) => format!("> {}", show(v)),
+        Ge(v) => format!(">= {}", show(v)),
+        Between(a, b) => format!("BETWEEN {} AND {}", show(a), show(b)),
+        other => format!("{other:?}"),
+    }
+}
+
+/// A key value for the trace, a run of U+10FFFF (what a bound just below a
+/// string ends with) shortened.
+fn show(v: &Value) -> String {
+    match v {
+        Value::S(s) => {
+            let head = s.trim_end_matches('\u{10ffff}');
+            let n = s[head.len()..].chars().count();
+            if n == 0 {
+                format!("{s:?}")
+            } else {
+                format!("{head:?}+U+10FFFF*{n}")
+            }
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Which page of a job to trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Target {
+    variant: Variant,
+    kind: Kind,
+    page: usize,
+}
+
+/// Runs every query of `w` on `backend`, `pages` pages each.
+async fn run_job<B: Backend>(
+    backend: &Traced<B>,
+    w: &Workload,
+    prepared: &[Prepared],
+    pages: usize,
+    trace: Option<Target>,
+) -> Vec<PageRec> {
+    let mut out = Vec::new();
+    for p in prepared {
+        let engine = Engine::new(w.schema.clone(), backend);
+        let fetch = |kind: Kind, page: usize, q: Query| {
+            let engine = &engine;
+            async move {
+                let traced = trace == Some(Target { variant: p.variant, kind, page });
+                backend.on.store(traced, AtomicOrdering::Relaxed);
+                let r = engine.fetch(&q).await;
+                backend.on.store(false, AtomicOrdering::Relaxed);
+                r
+            }
+        };
+        let q = p.query.clone();
+        let cold = fetch(Kind::Cold, 1, q.clone()).await;
+        out.push(record(w, p, Kind::Cold, 1, &cold));
+        let warm = fetch(Kind::Warm, 1, q.clone()).await;
+        out.push(record(w, p, Kind::Warm, 1, &warm));
+        let mut cursor = cold.ok().and_then(|pg| pg.next_cursor);
+        for page in 2..=pages {
+            let Some(c) = cursor.take() else { break };
+            let r = fetch(Kind::Next, page, q.clone().after(c)).await;
+            out.push(record(w, p, Kind::Next, page, &r));
+            cursor = r.ok().and_then(|pg| pg.next_cursor);
+        }
+    }
+    out
+}
+
+fn record(w: &Workload, p: &Prepared, kind: Kind, page: usize, r: &dynaquery::Result<Page<Item>>) -> PageRec {
+    let (bound, perfect_rcu) = perfect(p, page);
+    let mut rec = PageRec {
+        shape: w.shape.name(),
+        french: w.french.label(),
+        seed: w.seed,
+        query: p.variant.name(),
+        fan_out: w.statuses.len(),
+        kind,
+        page,
+        rows: 0,
+        correct: false,
+        error: None,
+        items_read: 0,
+        bound,
+        ratio: 0.0,
+        calls: 0,
+        round_trips: 0,
+        rcu: None,
+        perfect_rcu,
+        rcu_ratio: None,
+        started: None,
+    };
+    match r {
+        Err(e) => rec.error = Some(e.to_string()),
+        Ok(pg) => {
+            let lo = ((page - 1) * PAGE).min(p.want.len());
+            let hi = (page * PAGE).min(p.want.len());
+            let got = pg.rows.iter().map(id);
+            rec.correct = got.eq(p.want[lo..hi].iter().map(|r| r.0.clone()))
+                && pg.next_cursor.is_some() == (p.want.len() > page * PAGE);
+            let s = &pg.stats;
+            rec.rows = pg.rows.len();
+            rec.items_read = s.items_read;
+            rec.ratio = s.items_read as f64 / bound.max(1) as f64;
+            rec.calls = s.calls;
+            rec.round_trips = s.round_trips;
+            rec.rcu = s.consumed_capacity;
+            rec.rcu_ratio = s.consumed_capacity.map(|c| {
+                if perfect_rcu > 0.0 {
+                    c / perfect_rcu
+                } else if c == 0.0 {
+                    1.0
+                } else {
+                    c / 0.5
+                }
+            });
+            rec.started = started(s);
+        }
+    }
+    rec
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Job {
+    shape: Shape,
+    french: French,
+    seed: u64,
+}
+
+/// Generates a job's table into a `MemoryTable` and runs it.
+fn run_memory_job(
+    job: Job,
+    count: usize,
+    sizes: Sizes,
+    pages: usize,
+    trace: Option<Target>,
+) -> Result<(Vec<PageRec>, Vec<String>), String> {
+    let mut w = workloads::generate(job.shape, job.french, job.seed, count, sizes);
+    let prepared: Vec<Prepared> = Variant::ALL.iter().map(|v| prepare(&w, *v)).collect();
+    let table = MemoryTable::new(w.schema.clone());
+    for it in std::mem::take(&mut w.items) {
+        table.put(it).map_err(|e| e.to_string())?;
+    }
+    let traced = Traced::new(&table);
+    let rt = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
+    let recs = rt.block_on(run_job(&traced, &w, &prepared, pages, trace));
+    let log = std::mem::take(&mut *traced.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+    Ok((recs, log))
+}
+
+/// A figure, or `-` where no page gave one.
+struct F(f64);
+
+impl std::fmt::Display for F {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match f.precision() {
+            _ if self.0.is_nan() => f.pad("-"),
+            Some(p) => write!(f, "{:.*}", p, self.0),
+            None => write!(f, "{}", self.0),
+        }
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+fn sorted(v: impl Iterator<Item = f64>) -> Vec<f64> {
+    let mut v: Vec<f64> = v.collect();
+    v.sort_by(f64::total_cmp);
+    v
+}
+
+/// Distributions over a set of pages.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+struct Dist {
+    pages: usize,
+    ratio_median: f64,
+    ratio_p90: f64,
+    ratio_max: f64,
+    over_share: f64,
+    round_trips: [usize; 4],
+    rt_p95: f64,
+    rt_max: f64,
+    rcu_median: f64,
+    rcu_p90: f64,
+}
+
+fn dist<'a>(recs: impl Iterator<Item = &'a PageRec>) -> Dist {
+    let recs: Vec<&PageRec> = recs.filter(|r| r.error.is_none()).collect();
+    let ratios = sorted(recs.iter().map(|r| r.ratio));
+    let rts = sorted(recs.iter().map(|r| f64::from(r.round_trips)));
+    let rcus = sorted(recs.iter().filter_map(|r| r.rcu_ratio));
+    let mut hist = [0usize; 4];
+    for r in &recs {
+        hist[(r.round_trips.max(1) as usize - 1).min(3)] += 1;
+    }
+    Dist {
+        pages: recs.len(),
+        ratio_median: percentile(&ratios, 0.5),
+        ratio_p90: percentile(&ratios, 0.9),
+        ratio_max: ratios.last().copied().unwrap_or(f64::NAN),
+        over_share: ratios.iter().filter(|r| **r > OVER).count() as f64 / ratios.len().max(1) as f64,
+        round_trips: hist,
+        rt_p95: percentile(&rts, 0.95),
+        rt_max: rts.last().copied().unwrap_or(f64::NAN),
+        rcu_median: percentile(&rcus, 0.5),
+        rcu_p90: percentile(&rcus, 0.9),
+    }
+}
+
+/// Which targets a set of pages meets: (name, met — `None` without pages to judge —, detail).
+fn targets(recs: &[&PageRec]) -> Vec<(&'static str, Option<bool>, String)> {
+    let of = |k: Kind| dist(recs.iter().copied().filter(move |r| r.kind == k));
+    let (next, warm, cold) = (of(Kind::Next), of(Kind::Warm), of(Kind::Cold));
+    let all = dist(recs.iter().copied());
+    let le = |x: f64, t: f64| if x.is_nan() { None } else { Some(x <= t) };
+    let both = |a: Option<bool>, b: Option<bool>| a.zip(b).map(|(a, b)| a && b);
+    vec![
+        (
+            "p2+ read/bound",
+            both(le(next.ratio_median, NEXT_MEDIAN), le(next.ratio_p90, NEXT_P90)),
+            format!("median {:.2} p90 {:.2}", F(next.ratio_median), F(next.ratio_p90)),
+        ),
+        ("warm p1", le(warm.ratio_p90, WARM_P90), format!("p90 {:.2}", F(warm.ratio_p90))),
+        ("cold p1", le(cold.ratio_p90, COLD_P90), format!("p90 {:.2}", F(cold.ratio_p90))),
+        (
+            "round trips",
+            both(le(all.rt_p95, RT_P95), le(all.rt_max, RT_MAX)),
+            format!("p95 {} max {}", F(all.rt_p95), F(all.rt_max)),
+        ),
+        ("RCU", le(all.rcu_p90, RCU_P90), format!("p90 {:.2}", F(all.rcu_p90))),
+    ]
+}
+
+fn targets_text(recs: &[&PageRec]) -> String {
+    targets(recs)
+        .into_iter()
+        .map(|(name, met, detail)| {
+            format!(
+                "{} {name} ({detail})",
+                match met {
+                    Some(true) => "ok  ",
+                    Some(false) => "MISS",
+                    None => "n/a ",
+                }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn report(recs: &[PageRec], shapes: &[Shape], frenches: &[French]) -> (String, Vec<serde_json::Value>) {
+    let mut s = String::new();
+    let mut json = Vec::new();
+    let _ = writeln!(
+        s,
+        "read/bound: items read over a perfect reader's; RT: sequential round trips; RCU: consumed over a perfect reader's.\n\
+         Targets: p2+ read/bound median <= {NEXT_MEDIAN} and p90 <= {NEXT_P90}; warm p1 p90 <= {WARM_P90}; cold p1 p90 <= {COLD_P90}; \
+         round trips p95 <= {RT_P95} and max <= {RT_MAX}; RCU/perfect p90 <= {RCU_P90}.\n"
+    );
+    for shape in shapes {
+        let of_shape: Vec<&PageRec> = recs.iter().filter(|r| r.shape == shape.name()).collect();
+        if of_shape.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "## {}\n", shape.name());
+        let _ = writeln!(
+            s,
+            "| FR | pages | n | read/bound med | p90 | max | >{OVER}x | RT 1/2/3/>=4 | RT p95 | RT max | RCU/perfect med | p90 |"
+        );
+        let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|");
+        for fr in frenches {
+            let label = fr.label();
+            for kind in [Kind::Cold, Kind::Warm, Kind::Next] {
+                let d = dist(of_shape.iter().copied().filter(|r| r.french == label && r.kind == kind));
+                if d.pages == 0 {
+                    continue;
+                }
+                let h = d.round_trips;
+                let _ = writeln!(
+                    s,
+                    "| {label} | {} | {} | {:.2} | {:.2} | {:.2} | {:.0}% | {}/{}/{}/{} | {} | {} | {:.2} | {:.2} |",
+                    kind.label(),
+                    d.pages,
+                    F(d.ratio_median),
+                    F(d.ratio_p90),
+                    F(d.ratio_max),
+                    d.over_share * 100.0,
+                    h[0],
+                    h[1],
+                    h[2],
+                    h[3],
+                    F(d.rt_p95),
+                    F(d.rt_max),
+                    F(d.rcu_median),
+                    F(d.rcu_p90)
+                );
+                json.push(serde_json::json!({
+                    "shape": shape.name(), "french": label, "pages": kind.label(), "dist": d,
+                }));
+            }
+        }
+        let _ = writeln!(s);
+        for fr in frenches {
+            let label = fr.label();
+            let of: Vec<&PageRec> = of_shape.iter().copied().filter(|r| r.french == label).collect();
+            if !of.is_empty() {
+                let _ = writeln!(s, "- {label:<11} {}", targets_text(&of));
+            }
+        }
+        let _ = writeln!(s, "- by query, read/bound median/p90/max:");
+        for v in Variant::ALL {
+            let d = dist(of_shape.iter().copied().filter(|r| r.query == v.name() && r.kind == Kind::Next));
+            let c = dist(of_shape.iter().copied().filter(|r| r.query == v.name() && r.kind == Kind::Cold));
+            let _ = writeln!(
+                s,
+                "  - {:<6} p2+ {:.2}/{:.2}/{:.2}, cold p1 {:.2}/{:.2}/{:.2}, RT max {}",
+                v.name(),
+                F(d.ratio_median),
+                F(d.ratio_p90),
+                F(d.ratio_max),
+                F(c.ratio_median),
+                F(c.ratio_p90),
+                F(c.ratio_max),
+                F(d.rt_max.max(c.rt_max))
+            );
+        }
+        let _ = writeln!(s);
+    }
+    let _ = writeln!(s, "## Summary (all French shares together)\n");
+    for shape in shapes {
+        let of_shape: Vec<&PageRec> = recs.iter().filter(|r| r.shape == shape.name()).collect();
+        if of_shape.is_empty() {
+            continue;
+        }
+        let t = targets(&of_shape);
+        let met: Vec<&str> = t.iter().filter(|x| x.1 == Some(true)).map(|x| x.0).collect();
+        let missed: Vec<String> =
+            t.iter().filter(|x| x.1 == Some(false)).map(|x| format!("{} ({})", x.0, x.2)).collect();
+        let _ = writeln!(
+            s,
+            "- {:<11} meets {}/{}: {}{}",
+            shape.name(),
+            met.len(),
+            met.len() + missed.len(),
+            if met.is_empty() { "none".to_string() } else { met.join(", ") },
+            if missed.is_empty() { String::new() } else { format!("; misses {}", missed.join(", ")) }
+        );
+        json.push(serde_json::json!({
+            "shape": shape.name(), "targets": t.iter().map(|x| serde_json::json!({"target": x.0, "met": x.1, "detail": x.2})).collect::<Vec<_>>(),
+        }));
+    }
+    (s, json)
+}
+
+struct Args {
+    seeds: (u64, u64),
+    orders: Option<usize>,
+    shape: Option<String>,
+    pages: usize,
+    endpoint: Option<String>,
+    quick: bool,
+    jobs: Option<usize>,
+    trace_worst: bool,
+}
+
+fn parse_seeds(s: &str) -> Result<(u64, u64), String> {
+    let bad = || format!("--seeds wants A..B (inclusive) or N, not {s}");
+    match s.split_once("..") {
+        Some((a, b)) => {
+            let b = b.strip_prefix('=').unwrap_or(b);
+            let (a, b) = (a.parse().map_err(|_| bad())?, b.parse().map_err(|_| bad())?);
+            if a > b {
+                return Err(bad());
+            }
+            Ok((a, b))
+        }
+        None => s.parse().map(|n| (n, n)).map_err(|_| bad()),
+    }
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args {
+        seeds: (1, 16),
+        orders: None,
+        shape: None,
+        pages: 10,
+        endpoint: None,
+        quick: false,
+        jobs: None,
+        trace_worst: false,
+    };
+    let mut seeds: Option<(u64, u64)> = None;
+    let mut args = std::env::args().skip(1);
+    let value = |args: &mut dyn Iterator<Item = String>, flag: &str| {
+        args.next().ok_or(format!("{flag} needs a value"))
+    };
+    while let Some(flag) = args.next() {
+        match flag.as_str() {
+            "--seeds" => seeds = Some(parse_seeds(&value(&mut args, "--seeds")?)?),
+            "--orders" => a.orders = Some(value(&mut args, "--orders")?.parse().map_err(|e| format!("--orders: {e}"))?),
+            "--shape" => {
+                let name = value(&mut args, "--shape")?;
+                if !Shape::ALL.iter().any(|s| s.name() == name) {
+                    let known: Vec<&str> = Shape::ALL.iter().map(|s| s.name()).collect();
+                    return Err(format!("unknown shape {name} (known: {})", known.join(", ")));
+                }
+                a.shape = Some(name);
+            }
+            "--pages" => a.pages = value(&mut args, "--pages")?.parse().map_err(|e| format!("--pages: {e}"))?,
+            "--jobs" => a.jobs = Some(value(&mut args, "--jobs")?.parse().map_err(|e| format!("--jobs: {e}"))?),
+            "--endpoint" => a.endpoint = Some(value(&mut args, "--endpoint")?),
+            "--quick" => a.quick = true,
+            "--trace-worst" => a.trace_worst = true,
+            other => {
+                return Err(format!(
+                    "unknown argument {other} (known: --seeds A..B, --orders N, --shape NAME, --pages N, --jobs N, \
+                     --endpoint URL, --quick, --trace-worst)"
+                ))
+            }
+        }
+    }
+    a.seeds = seeds.unwrap_or(if a.quick || a.endpoint.is_some() {
+        (1, if a.quick { 3 } else { 2 })
+    } else {
+        (1, 16)
+    });
+    a.pages = a.pages.max(1);
+    Ok(a)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    assert!(workloads::end_matches_orders());
+    let args = parse_args()?;
+    let started_at = Instant::now();
+    let dynamo = args.endpoint.is_some();
+    let count = args.orders.unwrap_or(if dynamo {
+        2_000
+    } else if args.quick {
+        4_000
+    } else {
+        30_000
+    });
+    let sizes = if dynamo || args.quick {
+        Sizes { batch: 500, batch_nights: 3, huge_batch: 20_000 }
+    } else {
+        Sizes::default()
+    };
+    let shapes: Vec<Shape> = Shape::ALL
+        .into_iter()
+        .filter(|s| match &args.shape {
+            Some(name) => s.name() == name,
+            // Loading 100 000 items into DynamoDB Local takes minutes: only when asked for.
+            None => !(dynamo && *s == Shape::BatchHuge),
+        })
+        .collect();
+    let frenches = French::ALL.to_vec();
+    // batch-100k costs a hundred times a small table's time: in the full
+    // matrix it runs the first HUGE_SEEDS seeds at 10 % French only, first
+    // (the longest jobs start first); `--shape batch-100k` runs all of it.
+    let trimmed = args.shape.is_none();
+    let mut jobs: Vec<Job> = shapes
+        .iter()
+        .flat_map(|&shape| {
+            frenches.iter().flat_map(move |&french| {
+                (args.seeds.0..=args.seeds.1).map(move |seed| Job { shape, french, seed })
+            })
+        })
+        .filter(|j| {
+            !(trimmed
+                && j.shape == Shape::BatchHuge
+                && (j.french != French::Flat(0.10) || j.seed >= args.seeds.0 + HUGE_SEEDS))
+        })
+        .collect();
+    jobs.sort_by_key(|j| j.shape != Shape::BatchHuge);
+    let threads =
+        args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    eprintln!(
+        "cost matrix: {} jobs ({} shapes x {} French shares x seeds {}..{}), {count} orders each, {} pages, {}",
+        jobs.len(),
+        shapes.len(),
+        frenches.len(),
+        args.seeds.0,
+        args.seeds.1,
+        args.pages,
+        if dynamo { "DynamoDB".to_string() } else { format!("in memory, {threads} threads") }
+    );
+
+    let mut recs: Vec<PageRec> = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
+    match &args.endpoint {
+        Some(url) => {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            rt.block_on(async {
+                let client = dynamo::client(Some(url)).await;
+                for job in &jobs {
+                    let mut w = workloads::generate(job.shape, job.french, job.seed, count, sizes);
+                    w.schema.table = format!(
+                        "matrix-{}-{}-{}-{count}-{}",
+                        job.shape.name(),
+                        job.french.slug(),
+                        job.seed,
+                        w.items.len()
+                    );
+                    dynamo::ensure_loaded(&client, &w.schema, &w.items).await?;
+                    let prepared: Vec<Prepared> = Variant::ALL.iter().map(|v| prepare(&w, *v)).collect();
+                    let traced = Traced::new(DynamoDb::new(client.clone()));
+                    recs.extend(run_job(&traced, &w, &prepared, args.pages, None).await);
+                }
+                Ok::<_, Box<dyn std::error::Error>>(())
+            })?;
+        }
+        None => {
+            let next = AtomicUsize::new(0);
+            let done: Mutex<Vec<(usize, Vec<PageRec>)>> = Mutex::new(Vec::new());
+            let errors: Mutex<Vec<String>> = Mutex::new(Vec::new());
+            std::thread::scope(|scope| {
+                for _ in 0..threads {
+                    scope.spawn(|| loop {
+                        let i = next.fetch_add(1, AtomicOrdering::Relaxed);
+                        let Some(job) = jobs.get(i) else { break };
+                        match run_memory_job(*job, count, sizes, args.pages, None) {
+                            Ok((r, _)) => {
+                                done.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push((i, r))
+                            }
+                            Err(e) => errors
+                                .lock()
+                                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                                .push(format!("{job:?}: {e}")),
+                        }
+                        if (i + 1) % 32 == 0 {
+                            eprintln!(
+                                "  {} / {} jobs, {:.0} s",
+                                i + 1,
+                                jobs.len(),
+                                started_at.elapsed().as_secs_f64()
+                            );
+                        }
+                    });
+                }
+            });
+            let mut done = done.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+            done.sort_by_key(|d| d.0);
+            recs.extend(done.into_iter().flat_map(|d| d.1));
+            failures.extend(errors.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner));
+        }
+    }
+    let elapsed = started_at.elapsed();
+
+    for r in &recs {
+        if let Some(e) = &r.error {
+            failures.push(format!(
+                "ERROR {} FR {} seed {} {} {} page {}: {e}",
+                r.shape,
+                r.french,
+                r.seed,
+                r.query,
+                r.kind.label(),
+                r.page
+            ));
+        } else if !r.correct {
+            failures.push(format!(
+                "WRONG PAGE {} FR {} seed {} {} {} page {} ({} rows)",
+                r.shape,
+                r.french,
+                r.seed,
+                r.query,
+                r.kind.label(),
+                r.page,
+                r.rows
+            ));
+        }
+    }
+
+    let backend =
+        args.endpoint.as_deref().map_or("in-memory backend".to_string(), |u| format!("DynamoDB at {u}"));
+    println!(
+        "# Cost matrix: {count} orders a table, seeds {}..{}, {} pages of {PAGE} per query, {backend}\n",
+        args.seeds.0, args.seeds.1, args.pages
+    );
+    let warm_flags: BTreeMap<(&str, String), usize> = recs
+        .iter()
+        .filter_map(|r| Some((r.kind.label(), r.started.clone()?)))
+        .fold(BTreeMap::new(), |mut m, s| {
+            *m.entry(s).or_default() += 1;
+            m
+        });
+    println!(
+        "{} pages measured; {} wrong or failed.{}\n",
+        recs.len(),
+        failures.len(),
+        if warm_flags.is_empty() {
+            " QueryStats does not say whether a page started cold or warm.".to_string()
+        } else {
+            let flags: Vec<String> = warm_flags.iter().map(|((k, s), n)| format!("{k} {s}: {n}")).collect();
+            format!(" QueryStats says how sizing started (pages, sizing_start: count): {}.", flags.join(", "))
+        }
+    );
+    if !failures.is_empty() {
+        println!("!!!!!!!! INCORRECT PAGES OR ERRORS !!!!!!!!");
+        for f in failures.iter().take(50) {
+            println!("!!! {f}");
+            eprintln!("!!! {f}");
+        }
+        println!();
+    }
+    let (text, groups) = report(&recs, &shapes, &frenches);
+    print!("{text}");
+    println!("\nWall clock: {:.1} s ({} threads)", elapsed.as_secs_f64(), if dynamo { 1 } else { threads });
+
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    std::fs::create_dir_all(&dir)?;
+    let name = if dynamo { "cost_matrix_dynamodb.json" } else { "cost_matrix.json" };
+    let doc = serde_json::json!({
+        "orders": count,
+        "seeds": [args.seeds.0, args.seeds.1],
+        "pages_per_query": args.pages,
+        "page_size": PAGE,
+        "backend": backend,
+        "wall_clock_s": elapsed.as_secs_f64(),
+        "failures": failures,
+        "summary": groups,
+        "pages": recs,
+    });
+    std::fs::write(dir.join(name), serde_json::to_string(&doc)?)?;
+    println!("JSON: target/{name}");
+
+    if args.trace_worst && !dynamo {
+        println!("\n## Requests of each shape's worst page (by read/bound)\n");
+        for shape in &shapes {
+            let worst = recs
+                .iter()
+                .filter(|r| r.shape == shape.name() && r.error.is_none())
+                .max_by(|a, b| a.ratio.total_cmp(&b.ratio));
+            let Some(w) = worst else { continue };
+            let french = *frenches.iter().find(|f| f.label() == w.french).unwrap_or(&French::Flat(0.1));
+            let variant = *Variant::ALL.iter().find(|v| v.name() == w.query).unwrap_or(&Variant::Ties);
+            let target = Target { variant, kind: w.kind, page: w.page };
+            println!(
+                "### {} FR {} seed {} (fan-out {}), query {}, {} page {}: read {} bound {} ({:.2}x), {} round trips, {} calls",
+                w.shape,
+                w.french,
+                w.seed,
+                w.fan_out,
+                w.query,
+                w.kind.label(),
+                w.page,
+                w.items_read,
+                w.bound,
+                w.ratio,
+                w.round_trips,
+                w.calls
+            );
+            let note = workloads::generate(*shape, french, w.seed, count, sizes).note;
+            if !note.is_empty() {
+                println!("({note})");
+            }
+            match run_memory_job(
+                Job { shape: *shape, french, seed: w.seed },
+                count,
+                sizes,
+                args.pages,
+                Some(target),
+            ) {
+                Ok((_, log)) => {
+                    println!("```");
+                    for l in log {
+                        println!("{l}");
+                    }
+                    println!("```\n");
+                }
+                Err(e) => println!("trace failed: {e}\n"),
+            }
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} pages wrong or failed", failures.len()).into())
+    }
+}

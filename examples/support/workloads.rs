@@ -1,0 +1,398 @@
+//! Data shapes for the cost matrix (`examples/cost_matrix.rs`): one orders
+//! table per shape, French share and seed, keyed by `order_id`, with the GSIs
+//! of `orders.rs` (`status-created_at`, `status-created_at-order_id`).
+//!
+//! Every shape draws order times from the same model — 60 days before
+//! 2026-11-24, a daily curve (quiet nights, busy evenings, UTC) times a
+//! weekly curve (busier weekends) — and differs in what it adds and in how
+//! `created_at` is written:
+//!
+//! | shape        | `created_at`                          | added                                   |
+//! |--------------|---------------------------------------|-----------------------------------------|
+//! | `daily`      | `2026-11-23T19:42:13.123Z`            | nothing                                 |
+//! | `flash-sale` | same                                  | 15 % of the orders in one 2-hour window |
+//! | `batch`      | same                                  | 2 000 orders at one millisecond on each of the last 5 nights |
+//! | `batch-100k` | same                                  | 100 000 orders at one millisecond, one night |
+//! | `epoch-ms`   | `1795462933123` (a number, N key)     | nothing                                 |
+//! | `date-only`  | `2026-11-23`                          | nothing (every day is one run of ties)  |
+//! | `ulid`       | `01KAR…` (26-char ULID, time-ordered) | nothing                                 |
+//! | `date-id`    | `2026-11-23#o-0001234`                | nothing                                 |
+//!
+//! Statuses are skewed: `paid` 40 %, `shipped` 25 %, `delivered` 15 %, `new`
+//! 10 %, `cancelled` 5 %, `returned` 4 %, `refunded` 1 %; every query's `IN`
+//! list holds `refunded`, the 1 % partition. The French share is flat (1, 10
+//! or 50 %) or correlated with time (`10% evening`: 30 % of the orders placed
+//! 17:00–21:59 UTC, European evenings, 2 % of the others; about 10 % overall).
+
+#![allow(dead_code)]
+
+use dynaquery::{Index, Item, KeyAttribute, Schema, Value};
+
+use crate::orders::{civil_from_days, days_2026_11_24, Rng};
+
+pub const DAY_MS: i64 = 86_400_000;
+const HOUR_MS: i64 = 3_600_000;
+/// 2026-11-24T00:00:00.000Z: every order is older.
+pub const END_MS: i64 = 20_781 * DAY_MS;
+/// Days of orders before [`END_MS`].
+pub const SPAN_DAYS: i64 = 60;
+/// Days the queries' `created_at` range covers, up to [`END_MS`].
+pub const WINDOW_DAYS: i64 = 30;
+
+/// The status mix (name, share); the shares sum to 1.
+pub const STATUS_MIX: [(&str, f64); 7] = [
+    ("paid", 0.40),
+    ("shipped", 0.25),
+    ("delivered", 0.15),
+    ("new", 0.10),
+    ("cancelled", 0.05),
+    ("returned", 0.04),
+    ("refunded", 0.01),
+];
+
+/// The `IN` list of a seed's queries: 2, 3 or 4 statuses (by `seed % 3`),
+/// always with the 1 % `refunded`.
+pub fn in_list(seed: u64) -> Vec<&'static str> {
+    match seed % 3 {
+        0 => vec!["paid", "refunded"],
+        1 => vec!["paid", "shipped", "refunded"],
+        _ => vec!["paid", "shipped", "new", "refunded"],
+    }
+}
+
+/// A data shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Shape {
+    Daily,
+    FlashSale,
+    Batch,
+    BatchHuge,
+    EpochMs,
+    DateOnly,
+    Ulid,
+    DateId,
+}
+
+impl Shape {
+    pub const ALL: [Shape; 8] = [
+        Shape::Daily,
+        Shape::FlashSale,
+        Shape::Batch,
+        Shape::BatchHuge,
+        Shape::EpochMs,
+        Shape::DateOnly,
+        Shape::Ulid,
+        Shape::DateId,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Shape::Daily => "daily",
+            Shape::FlashSale => "flash-sale",
+            Shape::Batch => "batch",
+            Shape::BatchHuge => "batch-100k",
+            Shape::EpochMs => "epoch-ms",
+            Shape::DateOnly => "date-only",
+            Shape::Ulid => "ulid",
+            Shape::DateId => "date-id",
+        }
+    }
+
+    /// `created_at` is a number (an N sort key).
+    pub fn numeric(self) -> bool {
+        self == Shape::EpochMs
+    }
+
+    /// The `created_at` of an order placed at `t` (epoch ms).
+    fn key(self, t: i64, order_id: &str, rng: &mut Rng) -> Value {
+        match self {
+            Shape::Daily | Shape::FlashSale | Shape::Batch | Shape::BatchHuge => Value::from(iso_ms(t)),
+            Shape::EpochMs => Value::from(t),
+            Shape::DateOnly => Value::from(date(t)),
+            Shape::Ulid => Value::from(ulid(t, rng)),
+            Shape::DateId => Value::from(format!("{}#{order_id}", date(t))),
+        }
+    }
+
+    /// A query bound at `t`: the least key of an order at or after `t`
+    /// (`upper` false) or a key above every order before `t` (`upper` true).
+    pub fn bound(self, t: i64, upper: bool) -> Value {
+        match self {
+            Shape::Daily | Shape::FlashSale | Shape::Batch | Shape::BatchHuge => Value::from(iso_ms(t)),
+            Shape::EpochMs => Value::from(t),
+            // Bounds on day boundaries: `2026-11-24` is above every `2026-11-23…` key.
+            Shape::DateOnly if upper => Value::from(date(t - 1)),
+            Shape::DateOnly | Shape::DateId => Value::from(date(t)),
+            Shape::Ulid => {
+                let time = ulid_time(t);
+                Value::from(format!("{time}{}", if upper { "ZZZZZZZZZZZZZZZZ" } else { "0000000000000000" }))
+            }
+        }
+    }
+}
+
+/// How French orders are spread.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub enum French {
+    /// A flat share of every hour's orders.
+    Flat(f64),
+    /// About 10 %, concentrated in European evenings (17:00–21:59 UTC).
+    Evening,
+}
+
+impl French {
+    pub const ALL: [French; 4] =
+        [French::Flat(0.01), French::Flat(0.10), French::Flat(0.50), French::Evening];
+
+    pub fn label(self) -> String {
+        match self {
+            French::Flat(p) => format!("{}%", (p * 100.0).round() as u32),
+            French::Evening => "10% evening".into(),
+        }
+    }
+
+    /// A name DynamoDB accepts in a table name.
+    pub fn slug(self) -> String {
+        match self {
+            French::Flat(p) => format!("fr{}", (p * 100.0).round() as u32),
+            French::Evening => "fr10e".into(),
+        }
+    }
+
+    fn chance(self, t: i64) -> f64 {
+        match self {
+            French::Flat(p) => p,
+            French::Evening => {
+                if (17..22).contains(&hour(t)) {
+                    0.30
+                } else {
+                    0.02
+                }
+            }
+        }
+    }
+}
+
+/// One generated table.
+pub struct Workload {
+    pub shape: Shape,
+    pub french: French,
+    pub seed: u64,
+    pub schema: Schema,
+    pub items: Vec<Item>,
+    /// The queries' `IN` list.
+    pub statuses: Vec<&'static str>,
+    /// The queries' range: `created_at BETWEEN from AND to`, or `> from`.
+    pub from: Value,
+    pub to: Value,
+    /// What the shape placed where (flash sale, batches), for the report.
+    pub note: String,
+}
+
+/// The schema of a shape: `orders.rs`'s, with a numeric `created_at` where the shape has one.
+pub fn schema(numeric: bool) -> Schema {
+    let at = || if numeric { KeyAttribute::n("created_at") } else { KeyAttribute::s("created_at") };
+    Schema::new("orders", KeyAttribute::s("order_id"))
+        .index(Index::gsi("status-created_at", [KeyAttribute::s("status")], [at()]))
+        .index(Index::gsi(
+            "status-created_at-order_id",
+            [KeyAttribute::s("status")],
+            [at(), KeyAttribute::s("order_id")],
+        ))
+        .always_present(["status", "created_at"])
+}
+
+/// Size knobs besides the order count.
+#[derive(Debug, Clone, Copy)]
+pub struct Sizes {
+    /// Orders in each nightly batch of `batch`.
+    pub batch: usize,
+    /// Nights with a batch in `batch`.
+    pub batch_nights: i64,
+    /// Orders in `batch-100k`'s single batch.
+    pub huge_batch: usize,
+}
+
+impl Default for Sizes {
+    fn default() -> Self {
+        Sizes { batch: 2_000, batch_nights: 5, huge_batch: 100_000 }
+    }
+}
+
+/// `count` orders of `shape` (plus the batches a batch shape adds).
+pub fn generate(shape: Shape, french: French, seed: u64, count: usize, sizes: Sizes) -> Workload {
+    // Distinct seeds per shape and French share, so that shapes do not share draws.
+    let salt = (Shape::ALL.iter().position(|s| *s == shape).unwrap_or(0) as u64) << 40
+        | (French::ALL.iter().position(|f| *f == french).unwrap_or(0) as u64) << 32;
+    let mut rng = Rng(seed ^ salt ^ 0x5EED_0000_0000_0000);
+    let start = END_MS - SPAN_DAYS * DAY_MS;
+    let mut times: Vec<i64> = Vec::with_capacity(count);
+    let mut note = String::new();
+    match shape {
+        Shape::FlashSale => {
+            // 15 % of all orders between 18:00 and 20:00 UTC, 1 to 5 days before the end.
+            let day = 1 + (seed % 5) as i64;
+            let sale = END_MS - day * DAY_MS + 18 * HOUR_MS;
+            let in_sale = count * 15 / 100;
+            note = format!("flash sale {} .. +2h, {in_sale} orders", iso_ms(sale));
+            times.extend((0..in_sale).map(|_| sale + rng.below(2 * HOUR_MS as u64) as i64));
+        }
+        Shape::Batch => {
+            for night in 1..=sizes.batch_nights {
+                let at = END_MS - night * DAY_MS + 2 * HOUR_MS;
+                times.extend(std::iter::repeat_n(at, sizes.batch));
+            }
+            note = format!(
+                "{} orders at 02:00:00.000 on each of the last {} nights",
+                sizes.batch, sizes.batch_nights
+            );
+        }
+        Shape::BatchHuge => {
+            let at = END_MS - (1 + (seed % 3) as i64) * DAY_MS + 2 * HOUR_MS;
+            times.extend(std::iter::repeat_n(at, sizes.huge_batch));
+            note = format!("{} orders at {}", sizes.huge_batch, iso_ms(at));
+        }
+        _ => {}
+    }
+    let regular = count.saturating_sub(if shape == Shape::FlashSale { times.len() } else { 0 });
+    times.extend((0..regular).map(|_| curve_time(&mut rng, start, END_MS)));
+
+    let others = ["DE", "US", "GB", "ES", "IT", "BE"];
+    let prices = ["9.99", "19.99", "19.99", "24.50", "49", "99.90", "120", "120"];
+    let items = times
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let order_id = format!("o-{i:07}");
+            let country = if unit(&mut rng) < french.chance(t) {
+                "FR"
+            } else {
+                others[rng.below(others.len() as u64) as usize]
+            };
+            let mut it = Item::new();
+            it.insert("created_at".into(), shape.key(t, &order_id, &mut rng));
+            it.insert("order_id".into(), Value::from(order_id));
+            it.insert("user_id".into(), Value::from(format!("u-{:05}", rng.below(5000))));
+            it.insert("status".into(), Value::from(status(&mut rng)));
+            it.insert("country".into(), Value::from(country));
+            it.insert(
+                "total".into(),
+                Value::number(prices[rng.below(prices.len() as u64) as usize]).unwrap_or(Value::Null),
+            );
+            it
+        })
+        .collect();
+    Workload {
+        shape,
+        french,
+        seed,
+        schema: schema(shape.numeric()),
+        items,
+        statuses: in_list(seed),
+        from: shape.bound(END_MS - WINDOW_DAYS * DAY_MS, false),
+        to: shape.bound(END_MS, true),
+        note,
+    }
+}
+
+fn status(rng: &mut Rng) -> &'static str {
+    let mut x = unit(rng);
+    for (name, share) in STATUS_MIX {
+        if x < share {
+            return name;
+        }
+        x -= share;
+    }
+    STATUS_MIX[0].0
+}
+
+/// Uniform in [0, 1).
+fn unit(rng: &mut Rng) -> f64 {
+    (rng.next() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Relative order rate by UTC hour: quiet nights, a lunch bump, busy evenings.
+const DAILY: [f64; 24] = [
+    0.30, 0.18, 0.12, 0.10, 0.10, 0.12, 0.20, 0.35, 0.50, 0.55, 0.60, 0.65, //
+    0.75, 0.70, 0.60, 0.60, 0.65, 0.75, 0.90, 1.00, 1.00, 0.95, 0.75, 0.50,
+];
+/// Relative order rate by weekday, Monday first.
+const WEEKLY: [f64; 7] = [0.85, 0.85, 0.90, 0.95, 1.05, 1.30, 1.20];
+
+/// A time in `[lo, hi)` drawn from the daily and weekly curves (rejection sampling).
+fn curve_time(rng: &mut Rng, lo: i64, hi: i64) -> i64 {
+    let top = 1.30;
+    loop {
+        let t = lo + rng.below((hi - lo) as u64) as i64;
+        let weekday = (t.div_euclid(DAY_MS) + 3).rem_euclid(7) as usize; // 1970-01-01 was a Thursday
+        if unit(rng) * top < DAILY[hour(t) as usize] * WEEKLY[weekday] {
+            return t;
+        }
+    }
+}
+
+fn hour(t: i64) -> i64 {
+    t.rem_euclid(DAY_MS) / HOUR_MS
+}
+
+/// `2026-11-23T19:42:13.123Z`
+pub fn iso_ms(t: i64) -> String {
+    let (y, m, d) = civil_from_days(t.div_euclid(DAY_MS));
+    let ms = t.rem_euclid(DAY_MS);
+    format!(
+        "{y}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        ms / HOUR_MS,
+        ms / 60_000 % 60,
+        ms / 1000 % 60,
+        ms % 1000
+    )
+}
+
+/// `2026-11-23`
+pub fn date(t: i64) -> String {
+    let (y, m, d) = civil_from_days(t.div_euclid(DAY_MS));
+    format!("{y}-{m:02}-{d:02}")
+}
+
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// The 10-character time part of a ULID: 48 bits of epoch milliseconds.
+fn ulid_time(t: i64) -> String {
+    (0..10).map(|i| CROCKFORD[((t as u64) >> (5 * (9 - i)) & 31) as usize] as char).collect()
+}
+
+/// A ULID for time `t`: the time part, then 80 random bits (16 characters).
+pub fn ulid(t: i64, rng: &mut Rng) -> String {
+    let mut s = ulid_time(t);
+    s.extend((0..16).map(|_| CROCKFORD[rng.below(32) as usize] as char));
+    s
+}
+
+/// The size DynamoDB charges for `item` (see `src/backend/memory/size.rs`;
+/// only `S` and `N` occur here).
+pub fn item_size(item: &Item) -> usize {
+    item.iter()
+        .map(|(name, value)| {
+            name.len()
+                + match value {
+                    Value::S(s) => s.len(),
+                    Value::N(n) => {
+                        let digits = n.digits().len() as i64;
+                        if digits == 0 {
+                            1
+                        } else {
+                            let e = i64::from(n.exponent());
+                            let pairs = (e - 1).div_euclid(2) - (e - digits).div_euclid(2) + 1;
+                            1 + pairs as usize + usize::from(n.is_negative())
+                        }
+                    }
+                    _ => 1,
+                }
+        })
+        .sum()
+}
+
+/// [`END_MS`] agrees with `orders.rs`.
+pub fn end_matches_orders() -> bool {
+    END_MS == days_2026_11_24() * DAY_MS
+}
