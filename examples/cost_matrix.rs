@@ -41,8 +41,8 @@
 //! - `strict`: `created_at > a` (a strict bound, no upper one), ordered as `ties`.
 //!
 //! Page 1 runs twice on one fresh `Engine`: cold, then warm (the engine may
-//! remember what it saw). Pages 2+ follow the cold page's cursor. Where
-//! `QueryStats` says how a page's sizing started (`sizing_start`), the
+//! remember what it saw). Pages 2+ follow the cold page's cursor. 
+//! `QueryStats::sizing_start` says how each page's sizing started; the
 //! report counts it per kind of page.
 //!
 //! Per page: items read (`ScannedCount` summed) against the items a perfect
@@ -325,15 +325,9 @@ struct PageRec {
     started: Option<String>,
 }
 
-/// How the page's sizing started (cold, warm, …), if `QueryStats` says.
-///
-/// Read from the `Debug` text so that this example builds both before and
-/// after `QueryStats::sizing_start` lands; once it has, use the field.
+/// How the page's sizing started (cold, warm, hinted, resumed).
 fn started(stats: &QueryStats) -> Option<String> {
-    let text = format!("{stats:?}");
-    let rest = &text[text.find("sizing_start: ")? + "sizing_start: ".len()..];
-    let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-    (!name.is_empty()).then_some(name)
+    Some(format!("{:?}", stats.sizing_start))
 }
 
 /// Logs every request while switched on: stream, key condition, `Limit`,
