@@ -29,7 +29,9 @@
 //! DynamoDB backend over an `aws_sdk_dynamodb::Client` you build.
 //!
 //! Every failure is an [`Error`] with an [`ErrorKind`] and a message that
-//! says what to do; nothing a caller or the network controls can panic.
+//! says what to do; nothing a caller or the network controls can panic. A
+//! service maps it with [`Error::is_client_error`] (4xx or 5xx),
+//! [`Error::is_retryable`] and [`Error::client_message`] (safe to show).
 //! Limits and their defaults are in [`Options`].
 //!
 //! The semantics contract — what "correct" means, NULLs, ties, the order of

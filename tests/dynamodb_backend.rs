@@ -257,7 +257,7 @@ async fn failures_are_backend_errors_with_the_sdk_source() {
         })
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Backend);
+    assert_eq!(err.kind(), ErrorKind::NotFound);
     assert!(std::error::Error::source(&err).is_some());
     assert!(err.to_string().contains("no_such_table"), "{err}");
 }
