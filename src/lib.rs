@@ -17,7 +17,8 @@
 //!    parallel, are k-way merged on the served prefix of the order, runs of
 //!    ties are re-sorted on the rest, rows at or before the cursor are
 //!    skipped, and the page comes back with a cursor to the next one and its
-//!    [`QueryStats`].
+//!    [`QueryStats`]. [`Engine::pages`] and [`Engine::rows`] walk every
+//!    page as a `Send + 'static` stream, following the cursors for you.
 //!
 //! Or write step 2 as SQL text: [`sql::parse`] turns a `SELECT` in a
 //! documented subset (filters, `ORDER BY`, `LIMIT`, `OFFSET`, `$1`/`?`
@@ -51,6 +52,7 @@ mod exec;
 pub mod expr;
 mod options;
 mod page;
+mod paging;
 pub mod plan;
 pub mod query;
 pub mod schema;
