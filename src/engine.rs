@@ -242,6 +242,11 @@ impl<B: Backend> Engine<B> {
 
     /// Like [`fetch`](Engine::fetch), deserializing each row into `T` with serde_dynamo.
     ///
+    /// A number deserialized into `f64` (or `f32`) is rounded to the nearest
+    /// float: DynamoDB numbers carry up to 38 significant digits, a float
+    /// about 16. Deserialize into a string, or read [`Value::N`](crate::Value::N)
+    /// from [`fetch`](Engine::fetch), to keep them exact.
+    ///
     /// # Errors
     /// As [`fetch`](Engine::fetch), plus [`ErrorKind::Deserialize`](crate::ErrorKind::Deserialize).
     pub async fn fetch_as<T: serde::de::DeserializeOwned>(&self, query: &Query) -> Result<Page<T>> {
