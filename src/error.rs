@@ -244,8 +244,8 @@ impl Error {
     ///
     /// For a [client error](Error::is_client_error), the
     /// [`message`](Error::message): it says what to change in the query and
-    /// names only the query's own attributes and values, the schema's
-    /// indexes and the caps. For a system error, a fixed text per kind —
+    /// names only the query's own attributes and values (or SQL), the
+    /// table and its indexes, and the caps. For a system error, a fixed text per kind —
     /// never the table, the endpoint, the SDK's error or the backend's
     /// message; log [`message`](Error::message) and
     /// [`source`](std::error::Error::source) for those.
