@@ -42,23 +42,29 @@ use crate::value::{from_item, Item};
 /// filter values), what their first pages observed, so a repeated first
 /// page sizes its requests warm ([`QueryStats::sizing_start`](crate::QueryStats::sizing_start)).
 /// Clones share that memory.
+///
+/// Cloning is cheap when the backend's is (both shipped backends are): the
+/// schema, options and memory are shared behind `Arc`s. A service builds
+/// one engine and clones it into each handler; [`pages`](Engine::pages)
+/// and [`rows`](Engine::rows) clone it into the streams they return. Wrap a
+/// backend that is not `Clone` in an `Arc` (`Arc<B>` is a [`Backend`]).
 #[derive(Debug, Clone)]
 pub struct Engine<B> {
-    schema: Schema,
+    schema: Arc<Schema>,
     backend: B,
-    options: Options,
+    options: Arc<Options>,
     memory: Arc<Mutex<exec::Memory>>,
 }
 
 impl<B: Backend> Engine<B> {
     /// An engine with default [`Options`].
     pub fn new(schema: Schema, backend: B) -> Self {
-        Engine { schema, backend, options: Options::default(), memory: Arc::default() }
+        Engine { schema: Arc::new(schema), backend, options: Arc::default(), memory: Arc::default() }
     }
 
     /// Replaces the options.
     pub fn with_options(mut self, options: Options) -> Self {
-        self.options = options;
+        self.options = Arc::new(options);
         self
     }
 
@@ -106,15 +112,33 @@ impl<B: Backend> Engine<B> {
     /// [`ErrorKind::Unorderable`](crate::ErrorKind::Unorderable) and the
     /// backend's [`ErrorKind::Backend`](crate::ErrorKind::Backend).
     pub async fn fetch(&self, query: &Query) -> Result<Page<Item>> {
+        self.check_shape(query)?;
+        if query.cursor().is_none() && query.offset_rows() > 0 {
+            return self.fetch_after_offset(query).await;
+        }
+        self.fetch_one(query).await
+    }
+
+    /// The options, and the filter's shape: what every call checks first.
+    fn check_shape(&self, query: &Query) -> Result<()> {
         self.options.validate()?;
         if let Some(f) = query.filter_expr() {
             // Before anything clones or walks the filter (both recurse).
             plan::validate::shape(f, &self.options)?;
         }
-        if query.cursor().is_none() && query.offset_rows() > 0 {
-            return self.fetch_after_offset(query).await;
+        Ok(())
+    }
+
+    /// Everything [`fetch`](Engine::fetch) checks before its first
+    /// request — options, the filter, the plan, the cursor — without
+    /// reading anything.
+    pub(crate) fn check(&self, query: &Query) -> Result<()> {
+        self.check_shape(query)?;
+        let plan = self.plan(query)?;
+        match query.cursor() {
+            Some(c) => self.check_cursor(&plan, c),
+            None => Ok(()),
         }
-        self.fetch_one(query).await
     }
 
     /// One page, ignoring the query's offset.
@@ -217,6 +241,11 @@ impl<B: Backend> Engine<B> {
     }
 
     /// Like [`fetch`](Engine::fetch), deserializing each row into `T` with serde_dynamo.
+    ///
+    /// A number deserialized into `f64` (or `f32`) is rounded to the nearest
+    /// float: DynamoDB numbers carry up to 38 significant digits, a float
+    /// about 16. Deserialize into a string, or read [`Value::N`](crate::Value::N)
+    /// from [`fetch`](Engine::fetch), to keep them exact.
     ///
     /// # Errors
     /// As [`fetch`](Engine::fetch), plus [`ErrorKind::Deserialize`](crate::ErrorKind::Deserialize).

@@ -17,7 +17,8 @@
 //!    parallel, are k-way merged on the served prefix of the order, runs of
 //!    ties are re-sorted on the rest, rows at or before the cursor are
 //!    skipped, and the page comes back with a cursor to the next one and its
-//!    [`QueryStats`].
+//!    [`QueryStats`]. [`Engine::pages`] and [`Engine::rows`] walk every
+//!    page as a `Send + 'static` stream, following the cursors for you.
 //!
 //! Or write step 2 as SQL text: [`sql::parse`] turns a `SELECT` in a
 //! documented subset (filters, `ORDER BY`, `LIMIT`, `OFFSET`, `$1`/`?`
@@ -29,7 +30,9 @@
 //! DynamoDB backend over an `aws_sdk_dynamodb::Client` you build.
 //!
 //! Every failure is an [`Error`] with an [`ErrorKind`] and a message that
-//! says what to do; nothing a caller or the network controls can panic.
+//! says what to do; nothing a caller or the network controls can panic. A
+//! service maps it with [`Error::is_client_error`] (4xx or 5xx),
+//! [`Error::is_retryable`] and [`Error::client_message`] (safe to show).
 //! Limits and their defaults are in [`Options`].
 //!
 //! The semantics contract — what "correct" means, NULLs, ties, the order of
@@ -49,6 +52,7 @@ mod exec;
 pub mod expr;
 mod options;
 mod page;
+mod paging;
 pub mod plan;
 pub mod query;
 pub mod schema;

@@ -257,7 +257,34 @@ async fn failures_are_backend_errors_with_the_sdk_source() {
         })
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Backend);
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert!(!err.is_retryable() && !err.is_client_error());
     assert!(std::error::Error::source(&err).is_some());
     assert!(err.to_string().contains("no_such_table"), "{err}");
+}
+
+/// DynamoDB reports a missing index as a `ValidationException`; it is
+/// `NotFound` all the same, like a missing table.
+#[tokio::test]
+async fn a_missing_index_is_not_found() {
+    let (db, table) = setup().await;
+    let err = db
+        .read(ReadRequest {
+            table,
+            index: Some("no_such_index".into()),
+            key: Some(KeyCondition {
+                partition: vec![("status".into(), Value::from("paid"))],
+                sort_eq: vec![],
+                sort_range: None,
+            }),
+            filter: None,
+            projection: None,
+            scan_forward: true,
+            limit: None,
+            exclusive_start_key: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
+    assert!(err.to_string().contains("no_such_index"), "{err}");
 }

@@ -174,3 +174,32 @@ fn items_module_round_trip() {
     let it: Item = dynaquery::to_item(&serde_json::json!({"a": 1, "b": "x"})).unwrap();
     assert_eq!(it["a"], Value::from(1));
 }
+
+/// A float filter value is its shortest decimal, exactly: `<= 19.99` keeps
+/// the item stored as `19.99` (the float's binary expansion,
+/// 19.98999…, would not), and a NaN never becomes a filter.
+#[test]
+fn float_filter_values_are_their_shortest_decimal() {
+    let t = MemoryTable::new(schema());
+    for (id, total) in [("a", "19.98"), ("b", "19.99"), ("c", "19.990000000000001"), ("d", "20")] {
+        t.put(item([
+            ("order_id", Value::from(id)),
+            ("status", Value::from("paid")),
+            ("created_at", Value::from("2026-11-01")),
+            ("total", Value::number(total).unwrap()),
+        ]))
+        .unwrap();
+    }
+    let engine = Engine::new(schema(), t);
+    let at_most = |v: f64| -> dynaquery::Result<Vec<Value>> {
+        let q = Query::new()
+            .filter(col("status").eq("paid"))
+            .filter(col("total").le(Value::try_from(v)?))
+            .order_by(asc("created_at"));
+        Ok(block_on(engine.fetch(&q))?.rows.iter().map(|r| r["order_id"].clone()).collect())
+    };
+    assert_eq!(at_most(19.99).unwrap(), [Value::from("a"), Value::from("b")]);
+    let err = at_most(f64::NAN).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidQuery);
+    assert!(err.is_client_error());
+}

@@ -50,25 +50,27 @@ fn query() -> Query {
         .limit(25)
 }
 
-async fn expect_backend_error(fault: Fault, at: u64) {
+/// The page fails with the backend's error, its kind and retryability kept.
+async fn expect_backend_error(fault: Fault, at: u64, kind: ErrorKind) {
     let engine = Engine::new(schema(), Faults::new(table()).on_call(at, fault));
     let err = engine.fetch(&query()).await.expect_err("a fault must not produce a page");
-    assert_eq!(err.kind(), ErrorKind::Backend, "{fault:?}: {err}");
+    assert_eq!(err.kind(), kind, "{fault:?}: {err}");
+    assert!(err.is_retryable() && !err.is_client_error(), "{fault:?}: {err:?}");
 }
 
 #[tokio::test]
 async fn throttling_that_outlasts_retries_is_an_error() {
-    expect_backend_error(Fault::Throttle, 0).await;
+    expect_backend_error(Fault::Throttle, 0, ErrorKind::Throttled).await;
 }
 
 #[tokio::test]
 async fn a_timeout_is_an_error() {
-    expect_backend_error(Fault::Timeout, 3).await;
+    expect_backend_error(Fault::Timeout, 3, ErrorKind::TimedOut).await;
 }
 
 #[tokio::test]
 async fn a_5xx_is_an_error() {
-    expect_backend_error(Fault::ServerError, 1).await;
+    expect_backend_error(Fault::ServerError, 1, ErrorKind::Backend).await;
 }
 
 #[tokio::test]

@@ -70,11 +70,13 @@ async fn throttling_the_sdk_retries_away_gives_the_right_page() {
 }
 
 #[tokio::test]
-async fn throttling_beyond_the_retry_policy_is_a_backend_error_with_the_sdk_source() {
+async fn throttling_beyond_the_retry_policy_is_a_throttled_error_with_the_sdk_source() {
     let (e, replay) = engine(vec![throttled(), throttled(), throttled()], 3);
     let err = e.fetch(&query()).await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Backend);
+    assert_eq!(err.kind(), ErrorKind::Throttled);
+    assert!(err.is_retryable() && !err.is_client_error());
     assert!(err.to_string().contains("ProvisionedThroughputExceededException"), "{err}");
+    assert!(!err.client_message().contains("orders"), "{}", err.client_message());
     assert!(std::error::Error::source(&err).is_some());
     assert_eq!(replay.actual_requests().count(), 3);
 }
@@ -86,5 +88,30 @@ async fn a_5xx_is_retried_then_surfaces() {
     let (e, _) = engine(vec![server_error(), server_error()], 2);
     let err = e.fetch(&query()).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Backend);
+    assert!(err.is_retryable(), "a 5xx is transient");
     assert!(err.to_string().contains("InternalServerError"), "{err}");
+}
+
+fn denied() -> ReplayEvent {
+    let body = r#"{"__type":"com.amazon.coral.service#AccessDeniedException","message":"User: arn:aws:iam::123456789012:user/app is not authorized to perform: dynamodb:Query"}"#;
+    ReplayEvent::new(request(), http::Response::builder().status(400).body(SdkBody::from(body)).unwrap())
+}
+
+fn missing_table() -> ReplayEvent {
+    let body = r#"{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"}"#;
+    ReplayEvent::new(request(), http::Response::builder().status(400).body(SdkBody::from(body)).unwrap())
+}
+
+#[tokio::test]
+async fn access_denied_and_a_missing_table_are_typed_and_not_retried() {
+    let (e, replay) = engine(vec![denied()], 3);
+    let err = e.fetch(&query()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::AccessDenied);
+    assert!(!err.is_retryable() && !err.is_client_error());
+    assert_eq!(err.client_message(), "internal error");
+    assert_eq!(replay.actual_requests().count(), 1, "the SDK does not retry it either");
+    let (e, _) = engine(vec![missing_table()], 3);
+    let err = e.fetch(&query()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert!(!err.is_retryable());
 }

@@ -5,7 +5,7 @@
 //! | 0 | success |
 //! | 2 | usage: bad arguments, a malformed `--schema` or `--memory` file |
 //! | 3 | query: bad SQL, invalid query, no usable index, bad cursor, budget or limit exceeded |
-//! | 4 | DynamoDB or connection failure ([`ErrorKind::Backend`]) |
+//! | 4 | DynamoDB or connection failure ([`ErrorKind::Backend`], `Throttled`, `TimedOut`, `AccessDenied`, `NotFound`: [`ErrorKind::is_backend`]) |
 //! | 5 | I/O: an output file cannot be written, an input file cannot be read |
 //! | 130, 143 | stopped by SIGINT, SIGTERM (`export --out` removes its partial output first) |
 
@@ -103,11 +103,12 @@ impl fmt::Display for Failure {
     }
 }
 
-/// The category of a library error: DynamoDB failures are backend errors,
-/// everything else (the query, the cursor, a limit, the schema) a query error.
+/// The category of a library error: DynamoDB failures (every kind
+/// [`ErrorKind::is_backend`] names) are backend errors, everything else
+/// (the query, the cursor, a limit, the schema) a query error.
 pub fn category_of(kind: ErrorKind) -> Category {
     match kind {
-        ErrorKind::Backend => Category::Backend,
+        k if k.is_backend() => Category::Backend,
         // Options come from the command line's flags.
         ErrorKind::InvalidOptions => Category::Usage,
         // InvalidQuery, NoUsableIndex, InvalidCursor, ReadBudgetExceeded,
@@ -157,7 +158,15 @@ mod tests {
 
     #[test]
     fn library_kinds_map_to_codes() {
-        assert_eq!(category_of(ErrorKind::Backend).code(), 4);
+        for k in [
+            ErrorKind::Backend,
+            ErrorKind::Throttled,
+            ErrorKind::TimedOut,
+            ErrorKind::AccessDenied,
+            ErrorKind::NotFound,
+        ] {
+            assert_eq!(category_of(k).code(), 4, "{k:?}");
+        }
         assert_eq!(category_of(ErrorKind::InvalidOptions).code(), 2);
         for k in [
             ErrorKind::InvalidQuery,

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use dynaquery::{Backend, Engine, Item, Query};
+use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::ExportFormat;
@@ -52,12 +53,13 @@ pub fn progress() -> ProgressBar {
     bar
 }
 
-/// Fetches every page of `query` (from its cursor, if any) and writes its
-/// rows to `out`. `path` names the output in I/O errors (`None`: stdout).
+/// Fetches every page of `query` (from its cursor, if any) through
+/// [`Engine::pages`] and writes its rows to `out`. `path` names the output
+/// in I/O errors (`None`: stdout).
 ///
 /// # Errors
 /// The engine's (query, backend) and the writer's (I/O).
-pub async fn run<B: Backend, W: Write>(
+pub async fn run<B: Backend + Clone + 'static, W: Write>(
     engine: &Engine<B>,
     query: Query,
     format: ExportFormat,
@@ -72,13 +74,14 @@ pub async fn run<B: Backend, W: Write>(
         ExportFormat::Csv => Sink::CsvPending(Some(out)),
     };
     let mut summary = Summary::default();
-    let mut q = query;
-    loop {
-        let page = engine.fetch(&q).await?;
+    // Lazy: the next page is fetched only when asked for, after this one is written.
+    let mut pages = std::pin::pin!(engine.pages(query.clone()));
+    while let Some(page) = pages.next().await {
+        let page = page?;
         summary.pages += 1;
         summary.items_read += page.stats.items_read;
         if let Sink::CsvPending(w) = &mut sink {
-            let columns = format::columns(q.selected(), engine.schema(), &page.rows);
+            let columns = format::columns(query.selected(), engine.schema(), &page.rows);
             let w = w.take().ok_or_else(|| io_err(io::Error::other("output already closed")))?;
             sink = Sink::Csv(Box::new(CsvRows::new(w, columns).map_err(io_err)?));
         }
@@ -88,10 +91,6 @@ pub async fn run<B: Backend, W: Write>(
             "{} rows, {} pages, {} items read",
             summary.rows, summary.pages, summary.items_read
         ));
-        match page.next_cursor {
-            Some(c) => q = q.after(c),
-            None => break,
-        }
         // `page` is dropped here: one page in memory at a time.
     }
     match sink {

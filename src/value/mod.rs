@@ -214,6 +214,37 @@ macro_rules! value_from_int {
 }
 value_from_int!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
 
+macro_rules! value_try_from_float {
+    ($($t:ty),*) => {$(
+        /// [`Value::N`] holding the float's shortest decimal, as
+        /// [`Number`]'s `TryFrom` gives it. The builder's comparisons
+        /// ([`Col::ge`](crate::expr::Col::ge)…) take `impl Into<Value>`,
+        /// and a float can fail, so pass it through `try_from`. Its [`NumberError`]
+        /// converts into [`Error`](crate::Error) (`InvalidQuery`), so `?` works.
+        ///
+        /// ```
+        /// use dynaquery::{col, Value};
+        #[doc = concat!("let total: ", stringify!($t), " = 19.99;")]
+        /// let e = col("total").ge(Value::try_from(total)?);
+        /// assert_eq!(e.to_string(), "total >= 19.99");
+        #[doc = concat!("assert!(Value::try_from(", stringify!($t), "::INFINITY).is_err());")]
+        /// # Ok::<(), dynaquery::Error>(())
+        /// ```
+        ///
+        /// # Errors
+        /// [`NumberError::NotFinite`] for NaN and the infinities,
+        /// [`NumberError::OutOfRange`] outside DynamoDB's range.
+        impl TryFrom<$t> for Value {
+            type Error = NumberError;
+
+            fn try_from(v: $t) -> Result<Self, NumberError> {
+                Number::try_from(v).map(Value::N)
+            }
+        }
+    )*};
+}
+value_try_from_float!(f32, f64);
+
 impl<V: Into<Value>> From<Option<V>> for Value {
     fn from(v: Option<V>) -> Self {
         v.map_or(Value::Null, Into::into)

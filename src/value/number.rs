@@ -51,6 +51,9 @@ pub enum NumberError {
     /// Magnitude outside DynamoDB's range.
     #[error("{0:?} is outside DynamoDB's number range (1E-130 to 9.99…E+125 in magnitude)")]
     OutOfRange(String),
+    /// A float that is not a number: `NaN`, `inf` or `-inf` (as displayed).
+    #[error("{0} is not a finite number; DynamoDB stores only finite numbers")]
+    NotFinite(String),
 }
 
 impl Number {
@@ -285,9 +288,80 @@ macro_rules! from_int {
 }
 from_int!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize);
 
+macro_rules! try_from_float {
+    ($($t:ty),*) => {$(
+        /// The float's shortest decimal: the fewest significant digits that
+        /// read back as the same float (what `{}` prints), kept exactly.
+        /// So `19.99` is the decimal `19.99`, not the binary float's exact
+        /// expansion `19.989999999999998436805981327779591083526611328125`.
+        /// `-0.0` is zero.
+        ///
+        /// ```
+        /// use dynaquery::{Number, NumberError};
+        #[doc = concat!("assert_eq!(Number::try_from(19.99", stringify!($t), ")?.to_string(), \"19.99\");")]
+        #[doc = concat!("assert_eq!(Number::try_from(1e-7", stringify!($t), ")?.to_string(), \"0.0000001\");")]
+        #[doc = concat!("assert!(matches!(Number::try_from(", stringify!($t), "::NAN), Err(NumberError::NotFinite(_))));")]
+        /// # Ok::<(), NumberError>(())
+        /// ```
+        ///
+        /// # Errors
+        /// [`NumberError::NotFinite`] for NaN and the infinities;
+        /// [`NumberError::OutOfRange`] for a magnitude DynamoDB cannot
+        /// store (below `1E-130` or from `1E+126`; `f64` reaches both).
+        impl TryFrom<$t> for Number {
+            type Error = NumberError;
+
+            fn try_from(v: $t) -> Result<Self, NumberError> {
+                if !v.is_finite() {
+                    return Err(NumberError::NotFinite(v.to_string()));
+                }
+                // `{:e}`: the shortest round-trip digits with an exponent
+                // (`1.999e1`), short even for 1e300; at most 17 digits, so
+                // never too precise.
+                format!("{v:e}").parse()
+            }
+        }
+    )*};
+}
+try_from_float!(f32, f64);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn from_floats_the_shortest_decimal() {
+        let f = |v: f64| Number::try_from(v).map(|n| n.to_string());
+        assert_eq!(f(19.99).unwrap(), "19.99");
+        assert_eq!(f(0.1).unwrap(), "0.1");
+        assert_eq!(f(0.1 + 0.2).unwrap(), "0.30000000000000004");
+        assert_eq!(f(-2.5).unwrap(), "-2.5");
+        assert_eq!(f(-0.0).unwrap(), "0");
+        assert_eq!(f(1e21).unwrap(), "1000000000000000000000");
+        assert_eq!(f(123456789.0).unwrap(), "123456789");
+        assert_eq!(f(f64::MAX.sqrt().sqrt()).unwrap(), f64::MAX.sqrt().sqrt().to_string());
+        assert_eq!(Number::try_from(19.99).unwrap(), n("19.99"));
+        // Every finite float in range reads back as itself.
+        for v in [1.0 / 3.0, std::f64::consts::PI, 1e-100, -9.87654321e125, 5e-130, 2f64.powi(60) + 1.0] {
+            assert_eq!(f(v).unwrap().parse::<f64>().unwrap(), v, "{v}");
+        }
+        assert_eq!(Number::try_from(0.1f32).unwrap(), n("0.1"));
+        assert_eq!(Number::try_from(16777217f32).unwrap(), n("16777216"));
+    }
+
+    #[test]
+    fn from_floats_rejects_what_dynamodb_cannot_store() {
+        assert_eq!(Number::try_from(f64::NAN), Err(NumberError::NotFinite("NaN".into())));
+        assert_eq!(Number::try_from(f64::INFINITY), Err(NumberError::NotFinite("inf".into())));
+        assert_eq!(Number::try_from(f64::NEG_INFINITY), Err(NumberError::NotFinite("-inf".into())));
+        assert_eq!(Number::try_from(f32::NAN), Err(NumberError::NotFinite("NaN".into())));
+        assert!(matches!(Number::try_from(1e300), Err(NumberError::OutOfRange(_))));
+        assert!(matches!(Number::try_from(f64::MAX), Err(NumberError::OutOfRange(_))));
+        assert!(matches!(Number::try_from(1e-200), Err(NumberError::OutOfRange(_))));
+        assert!(matches!(Number::try_from(f64::MIN_POSITIVE / 4.0), Err(NumberError::OutOfRange(_))));
+        assert!(Number::try_from(1e125).is_ok());
+        assert!(matches!(Number::try_from(1e126), Err(NumberError::OutOfRange(_))));
+    }
 
     fn n(s: &str) -> Number {
         s.parse().unwrap()

@@ -79,15 +79,16 @@ impl<B: Backend> Backend for Faults<B> {
         let fault = self.faults.lock().unwrap().get(&n).copied().or(*self.every.lock().unwrap());
         let out = match fault {
             Some(Fault::Throttle) => Err(Error::new(
-                ErrorKind::Backend,
+                ErrorKind::Throttled,
                 "Query failed: ThrottlingException: Rate of requests exceeds the allowed throughput",
             )),
             Some(Fault::Timeout) => {
                 tokio::time::sleep(Duration::from_millis(20)).await;
-                Err(Error::new(ErrorKind::Backend, "Query failed: dispatch failure: timeout"))
+                Err(Error::new(ErrorKind::TimedOut, "Query failed: dispatch failure: timeout"))
             }
             Some(Fault::ServerError) => {
-                Err(Error::new(ErrorKind::Backend, "Query failed: InternalServerError (HTTP 500)"))
+                Err(Error::new(ErrorKind::Backend, "Query failed: InternalServerError (HTTP 500)")
+                    .with_retryable(true))
             }
             Some(Fault::Slow(d)) => {
                 tokio::time::sleep(d).await;

@@ -13,10 +13,16 @@
 //! ```
 //!
 //! Throttling and transient failures are retried by the SDK's retry policy,
-//! as you configured it; what still fails surfaces as an
-//! [`ErrorKind::Backend`] error whose `source()`
-//! is the SDK's error — never as a short page.
+//! as you configured it; what still fails surfaces as an error — never as a
+//! short page — whose `source()` is the SDK's error and whose kind is
+//! decided the same way for every operation, from the SDK's error variant
+//! and the service's error code: [`ErrorKind::Throttled`],
+//! [`ErrorKind::TimedOut`], [`ErrorKind::AccessDenied`],
+//! [`ErrorKind::NotFound`] (table or index), or [`ErrorKind::Backend`] for
+//! the rest ([`Error::is_retryable`] for a 5xx, an I/O failure or a
+//! truncated response).
 
+mod classify;
 mod convert;
 mod create;
 mod describe;
@@ -27,7 +33,7 @@ pub use create::create_table;
 pub use describe::{load_schema, verify_schema};
 pub use render::{render, Rendered, MAX_EXPRESSION_BYTES, MAX_IN_OPERANDS};
 
-use aws_sdk_dynamodb::error::ProvideErrorMetadata;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, Select};
 use aws_sdk_dynamodb::Client;
 
@@ -52,25 +58,38 @@ impl DynamoDb {
     }
 }
 
-/// Maps an SDK failure to [`ErrorKind::Backend`], keeping it as the source:
-/// the service's code and message when there is one, else the full context.
-pub(crate) fn sdk_error<E>(operation: &str, table: &str, e: E) -> Error
+/// Maps an SDK failure of any operation to the crate's error: its kind
+/// and retryability from [`classify`](classify::classify), a message that
+/// names the operation, the table and the service's code and message, and
+/// the SDK's error kept as the source.
+pub(crate) fn sdk_error<E>(operation: &str, table: &str, e: SdkError<E>) -> Error
 where
     E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'static,
 {
+    let (kind, retryable) = classify::classify(&e);
     let what = match (e.code(), e.message()) {
         (Some(code), Some(message)) => format!("{code}: {message}"),
         (Some(code), None) => code.to_owned(),
         _ => chain(&e),
     };
-    Error::new(
-        ErrorKind::Backend,
-        format!(
-            "{operation} on table `{table}` failed: {what} (the SDK already retried what its retry policy \
-             allows; check the table name, the credentials and that the schema matches the table)"
-        ),
-    )
-    .with_source(e)
+    let advice = match kind {
+        ErrorKind::Throttled => {
+            "DynamoDB throttled it beyond what the SDK's retry policy absorbed; retry later, \
+                                 or raise the table's capacity"
+        }
+        ErrorKind::TimedOut => "it timed out after the SDK's retries; retry, or raise the client's timeouts",
+        ErrorKind::AccessDenied => "check the credentials and that their IAM policy allows the operation",
+        ErrorKind::NotFound => {
+            "check the table and index names in the schema, and the client's region and endpoint"
+        }
+        _ => {
+            "the SDK already retried what its retry policy allows; check the table name, the credentials and \
+              that the schema matches the table"
+        }
+    };
+    Error::new(kind, format!("{operation} on table `{table}` failed: {what} ({advice})"))
+        .with_retryable(retryable)
+        .with_source(e)
 }
 
 /// The `Display` of an error and of its sources, joined with `: ` on one

@@ -22,7 +22,10 @@
 //!   not in it (DynamoDB rejects `NULL` in an index key attribute, so `put`
 //!   does too);
 //! - errors carry DynamoDB's error type and message, as
-//!   [`ErrorKind::Backend`](crate::ErrorKind::Backend);
+//!   [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for a table or
+//!   index that does not exist (the request's table is not this one's, or
+//!   the schema has no such index), else
+//!   [`ErrorKind::Backend`](crate::ErrorKind::Backend) (never retryable);
 //! - `consumed_capacity` is eventually consistent read capacity: the summed
 //!   size of the evaluated items (index entries for a GSI or LSI `Query`; an
 //!   LSI `Query` that needs attributes the index does not store adds each

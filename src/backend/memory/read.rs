@@ -45,7 +45,7 @@ fn resolve<'s>(schema: &'s Schema, request: &ReadRequest) -> Result<Option<(usiz
         .enumerate()
         .find(|(_, ix)| ix.name == *name)
         .map(Some)
-        .ok_or_else(|| invalid(format!("The table does not have the specified index: {name}")))
+        .ok_or_else(|| validate::no_such_index(name))
 }
 
 /// The position of a validated `ExclusiveStartKey`.

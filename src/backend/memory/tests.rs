@@ -85,7 +85,8 @@ fn filled() -> MemoryTable {
 }
 
 fn message(e: crate::Error) -> String {
-    assert_eq!(e.kind(), ErrorKind::Backend);
+    assert!(matches!(e.kind(), ErrorKind::Backend | ErrorKind::NotFound), "{e:?}");
+    assert!(!e.is_retryable() && !e.is_client_error(), "{e:?}");
     e.message().to_owned()
 }
 
@@ -385,6 +386,11 @@ fn requests_dynamodb_rejects_are_errors() {
     assert!(err(ReadRequest { table: "other".into(), ..user_query("u1") }).starts_with("ResourceNotFound"));
     assert!(err(ReadRequest { index: Some("nope".into()), ..user_query("u1") }).contains("specified index"));
     assert!(err(ReadRequest { limit: Some(0), ..user_query("u1") }).contains("Limit"));
+    // Kinds as the DynamoDB backend classifies DynamoDB's own errors.
+    let kind = |r: ReadRequest| run(&table, r).unwrap_err().kind();
+    assert_eq!(kind(ReadRequest { table: "other".into(), ..user_query("u1") }), ErrorKind::NotFound);
+    assert_eq!(kind(ReadRequest { index: Some("nope".into()), ..user_query("u1") }), ErrorKind::NotFound);
+    assert_eq!(kind(ReadRequest { limit: Some(0), ..user_query("u1") }), ErrorKind::Backend);
     let filter = |attr: &str| Some(Cond::Cmp { attr: attr.into(), op: CmpOp::Eq, value: Value::from(1) });
     assert!(err(ReadRequest { filter: filter("n"), ..user_query("u1") }).contains("non-primary key"));
     // A GSI query may filter on the table's key; a Scan on its own key.

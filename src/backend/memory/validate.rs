@@ -16,9 +16,18 @@ pub(crate) fn invalid(message: impl std::fmt::Display) -> Error {
     Error::new(ErrorKind::Backend, format!("ValidationException: {message}"))
 }
 
-/// A `ResourceNotFoundException`.
+/// A `ResourceNotFoundException`: [`ErrorKind::NotFound`].
 pub(crate) fn not_found(message: impl std::fmt::Display) -> Error {
-    Error::new(ErrorKind::Backend, format!("ResourceNotFoundException: {message}"))
+    Error::new(ErrorKind::NotFound, format!("ResourceNotFoundException: {message}"))
+}
+
+/// DynamoDB's `ValidationException` for an index the table does not have:
+/// [`ErrorKind::NotFound`], as the DynamoDB backend classifies it.
+pub(crate) fn no_such_index(name: &str) -> Error {
+    Error::new(
+        ErrorKind::NotFound,
+        format!("ValidationException: The table does not have the specified index: {name}"),
+    )
 }
 
 fn is_empty_scalar(value: &Value) -> Option<&'static str> {
