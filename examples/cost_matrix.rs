@@ -41,7 +41,7 @@
 //! - `strict`: `created_at > a` (a strict bound, no upper one), ordered as `ties`.
 //!
 //! Page 1 runs twice on one fresh `Engine`: cold, then warm (the engine may
-//! remember what it saw). Pages 2+ follow the cold page's cursor. 
+//! remember what it saw). Pages 2+ follow the cold page's cursor.
 //! `QueryStats::sizing_start` says how each page's sizing started; the
 //! report counts it per kind of page.
 //!
