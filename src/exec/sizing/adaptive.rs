@@ -88,7 +88,11 @@ impl Adaptive {
 
     /// `limit` raised for a stream that keeps coming back short.
     fn grown(&self, i: usize, limit: u32) -> u32 {
-        let Some(g) = self.growth.get(i).filter(|g| g.short > 0) else { return limit };
+        // Inside a run of ties at once; otherwise once the stream came back
+        // short twice in a row (once is what a fair estimate often does).
+        let Some(g) = self.growth.get(i).filter(|g| g.in_ties || g.short >= T.short_after) else {
+            return limit;
+        };
         let factor = if g.in_ties { T.tie_growth } else { T.short_growth };
         let floor = (f64::from(g.last_limit) * f64::from(factor)).min(T.max_limit) as u32;
         limit.max(floor)

@@ -35,6 +35,10 @@ pub(crate) struct Tuning {
     /// (it came back short): its next `Limit` is at least the last one
     /// times this.
     pub short_growth: u32,
+    /// Responses in a row that stopped at their `Limit` before
+    /// `short_growth` applies outside a run of ties: one short response is
+    /// what a fair estimate often gives, and doubling then overshoots.
+    pub short_after: u8,
     /// The same while every item the stream read lies on one key value (a
     /// run of ties the tie re-sort must read whole): faster, so a run of n
     /// items takes about log(n) / log(tie_growth) round trips.
@@ -80,6 +84,7 @@ impl Tuning {
         window_guard_factor: 2,
         window_guard_items: 8,
         short_growth: 2,
+        short_after: 2,
         tie_growth: 8,
         first_window_aim: 0.9,
         tail_fraction: 0.04,
