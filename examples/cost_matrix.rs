@@ -1045,50 +1045,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("JSON: target/{name}");
 
     if args.trace_worst && !dynamo {
-        println!("\n## Requests of each shape's worst page (by read/bound)\n");
+        println!("\n## Requests of each shape's worst pages (by read/bound; by round trips, per query)\n");
         for shape in &shapes {
-            let worst = recs
+            let ok = || recs.iter().filter(|r| r.shape == shape.name() && r.error.is_none());
+            let by_ratio = ok().max_by(|a, b| a.ratio.total_cmp(&b.ratio));
+            let by_trips = Variant::ALL
                 .iter()
-                .filter(|r| r.shape == shape.name() && r.error.is_none())
-                .max_by(|a, b| a.ratio.total_cmp(&b.ratio));
-            let Some(w) = worst else { continue };
-            let french = *frenches.iter().find(|f| f.label() == w.french).unwrap_or(&French::Flat(0.1));
-            let variant = *Variant::ALL.iter().find(|v| v.name() == w.query).unwrap_or(&Variant::Ties);
-            let target = Target { variant, kind: w.kind, page: w.page };
-            println!(
-                "### {} FR {} seed {} (fan-out {}), query {}, {} page {}: read {} bound {} ({:.2}x), {} round trips, {} calls",
-                w.shape,
-                w.french,
-                w.seed,
-                w.fan_out,
-                w.query,
-                w.kind.label(),
-                w.page,
-                w.items_read,
-                w.bound,
-                w.ratio,
-                w.round_trips,
-                w.calls
-            );
-            let note = workloads::generate(*shape, french, w.seed, count, sizes).note;
-            if !note.is_empty() {
-                println!("({note})");
-            }
-            match run_memory_job(
-                Job { shape: *shape, french, seed: w.seed },
-                count,
-                sizes,
-                args.pages,
-                Some(target),
-            ) {
-                Ok((_, log)) => {
-                    println!("```");
-                    for l in log {
-                        println!("{l}");
-                    }
-                    println!("```\n");
-                }
-                Err(e) => println!("trace failed: {e}\n"),
+                .filter_map(|v| ok().filter(|r| r.query == v.name()).max_by_key(|r| r.round_trips));
+            for w in by_ratio.into_iter().chain(by_trips) {
+                trace_page(w, *shape, &frenches, count, sizes, args.pages);
             }
         }
     }
@@ -1096,5 +1061,42 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(())
     } else {
         Err(format!("{} pages wrong or failed", failures.len()).into())
+    }
+}
+
+/// Runs the job of page record `w` again with its requests logged, and
+/// prints them.
+fn trace_page(w: &PageRec, shape: Shape, frenches: &[French], count: usize, sizes: Sizes, pages: usize) {
+    let french = *frenches.iter().find(|f| f.label() == w.french).unwrap_or(&French::Flat(0.1));
+    let variant = *Variant::ALL.iter().find(|v| v.name() == w.query).unwrap_or(&Variant::Ties);
+    let target = Target { variant, kind: w.kind, page: w.page };
+    println!(
+        "### {} FR {} seed {} (fan-out {}), query {}, {} page {}: read {} bound {} ({:.2}x), {} round trips, {} calls",
+        w.shape,
+        w.french,
+        w.seed,
+        w.fan_out,
+        w.query,
+        w.kind.label(),
+        w.page,
+        w.items_read,
+        w.bound,
+        w.ratio,
+        w.round_trips,
+        w.calls
+    );
+    let note = workloads::generate(shape, french, w.seed, count, sizes).note;
+    if !note.is_empty() {
+        println!("({note})");
+    }
+    match run_memory_job(Job { shape, french, seed: w.seed }, count, sizes, pages, Some(target)) {
+        Ok((_, log)) => {
+            println!("```");
+            for l in log {
+                println!("{l}");
+            }
+            println!("```\n");
+        }
+        Err(e) => println!("trace failed: {e}\n"),
     }
 }

@@ -85,6 +85,13 @@ pub(crate) struct StreamState {
     /// Encoded values of the order columns before the first sort-key column
     /// (constant within the stream).
     const_prefix: Option<Vec<u8>>,
+    /// The stream stopped inside a run of ties the page reads whole, at
+    /// this position: its next request reads the rest of the run and
+    /// nothing past it.
+    run: Option<Point>,
+    /// True once a row off the start position arrived (rows come in scan
+    /// order, so the ones on it come first).
+    left_start: bool,
 }
 
 /// Every stream of the page, and the requests in flight.
@@ -101,6 +108,10 @@ pub(crate) struct Streams<'a, B: Backend> {
     pos_col: Option<(String, Direction)>,
     /// Rows the page still needs (updated by the consumer), for sizing.
     pub need: usize,
+    /// True when the page reads every run of ties on the first sort-key
+    /// column whole (the tie re-sort orders a run on columns the index does
+    /// not serve), so a stream inside one reads it to its end.
+    whole_runs: bool,
     /// How many items each request asks for, and where windows end: the
     /// one seam between fetching and sizing.
     sizer: Box<dyn Sizing>,
@@ -145,6 +156,8 @@ impl<'a, B: Backend> Streams<'a, B> {
                     window: None,
                     limit: 0,
                     empty_windows: 0,
+                    run: None,
+                    left_start: false,
                 }
             })
             .collect::<Vec<_>>();
@@ -160,6 +173,8 @@ impl<'a, B: Backend> Streams<'a, B> {
             cursor_key,
             pos_col,
             need: plan.limit + 1,
+            whole_runs: plan.strategy == Strategy::MergeThenSortTies
+                && plan.narrowing.as_ref().is_some_and(|n| n.order_pos + 1 == plan.served),
             sizer,
             buffered: 0,
             clock: 0,
@@ -353,10 +368,12 @@ impl<'a, B: Backend> Streams<'a, B> {
             let planned = self.states[i].next_limit.take();
             let missed = self.states[i].empty_windows >= EMPTY_WINDOWS;
             let window = self.states[i].next_window.take().filter(|_| !missed);
+            let pinned = self.states[i].run.as_ref().map(|(v, _)| v.clone());
+            let window = pinned.clone().or(window);
             if window.is_none() {
                 self.states[i].empty_windows = 0;
             }
-            let (request, applied) = self.build_request(i, planned, window)?;
+            let (request, applied) = self.build_request(i, planned, window, pinned.is_some())?;
             self.states[i].window = applied;
             self.states[i].limit = request.limit.unwrap_or(u32::MAX);
             let depth = self.clock + 1;
@@ -368,11 +385,15 @@ impl<'a, B: Backend> Streams<'a, B> {
 
     /// The request for stream `i`; with a `window`, its key condition ends
     /// there (returned with its encoding when the condition could say so).
+    /// A `pinned` window is the value of a run of ties the stream is
+    /// inside: the request reads the rest of the run with no `Limit` but
+    /// the read budget (DynamoDB's 1 MB page still applies).
     fn build_request(
         &self,
         i: usize,
         planned: Option<u32>,
         window: Option<Value>,
+        pinned: bool,
     ) -> Result<(ReadRequest, Option<Point>)> {
         let plan = self.plan;
         let st = &self.states[i];
@@ -400,7 +421,11 @@ impl<'a, B: Backend> Streams<'a, B> {
             crate::encoding::encode_column(&mut enc, Some(&v), *dir).ok()?;
             Some((v, enc))
         });
-        let limit = if applied.is_some() { self.sizer.windowed_limit(limit) } else { limit };
+        let limit = match (&applied, pinned) {
+            (Some(_), true) => u32::MAX,
+            (Some(_), false) => self.sizer.windowed_limit(limit),
+            (None, _) => limit,
+        };
         let request = ReadRequest {
             table: plan.table.clone(),
             index: plan.index.clone(),
@@ -434,7 +459,9 @@ impl<'a, B: Backend> Streams<'a, B> {
         if let Some(c) = response.consumed_capacity {
             *self.stats.consumed_capacity.get_or_insert(0.0) += c;
         }
+        let whole_runs = self.whole_runs;
         let st = &mut self.states[i];
+        let pinned = st.run.take();
         st.obs.scanned += response.scanned_count;
         if let Some((attr, dir)) = &self.pos_col {
             let owned = |item: &Item| position(item, attr, *dir).and_then(|(v, k)| Some((v?.clone(), k)));
@@ -442,6 +469,9 @@ impl<'a, B: Backend> Streams<'a, B> {
                 st.start_pos = response.items.first().and_then(owned);
             }
             let read_to = response.last_evaluated_key.as_ref().and_then(owned);
+            st.run = read_to.clone().filter(|stop| {
+                whole_runs && in_run(stop, st.frontier.as_ref(), &response.items, attr, *dir)
+            });
             // Only forward (the frontier module's invariant): a position
             // behind the one recorded would be a request that read backwards.
             debug_assert!(
@@ -450,11 +480,13 @@ impl<'a, B: Backend> Streams<'a, B> {
             );
             st.frontier = read_to;
         }
+        let mut read_through = None;
         let window = st.window.take();
         let window_read = response.last_evaluated_key.is_none().then_some(window).flatten();
         st.reads.advance(response.last_evaluated_key, window_read.as_ref().map(|(v, _)| v.clone()));
         st.done = st.reads.is_done();
         if let Some((v, enc)) = window_read {
+            read_through = pinned.filter(|r| r.1 == enc);
             // The window was read to its bound: the stream goes on strictly
             // past it (unless nothing is left there).
             let mut past = enc;
@@ -471,12 +503,32 @@ impl<'a, B: Backend> Streams<'a, B> {
                 continue;
             }
             st.obs.matched += 1;
+            if !st.left_start {
+                let at_start = match (&self.pos_col, &st.start_pos) {
+                    (Some((attr, dir)), Some(start)) => position(&item, attr, *dir).is_some_and(|(_, k)| k == start.1),
+                    _ => false,
+                };
+                if at_start {
+                    st.obs.start_rows += 1;
+                } else {
+                    st.left_start = true;
+                }
+            }
             let row = Row::new(item, &plan.order, plan.served, &mut scratch)?;
             if self.cursor_key.as_ref().is_some_and(|c| row.key() <= c.as_slice()) {
                 continue;
             }
             st.buffer.push_back(row);
             self.buffered += 1;
+        }
+        if let Some(run) = read_through {
+            // A run of ties read through: a point, not a density. The
+            // stream's density along the key is measured from here on.
+            st.start_pos = Some(run);
+            st.obs.run_items = st.obs.scanned;
+            st.obs.run_rows = st.obs.matched;
+            st.obs.start_rows = 0;
+            st.left_start = true;
         }
         self.note_buffered(0)
     }
@@ -513,6 +565,31 @@ impl<'a, B: Backend> Streams<'a, B> {
         }
         Ok(())
     }
+}
+
+/// Items at the end of a response, all on the value it stopped at, after
+/// which a stream is taken to be inside a run of ties: enough that a short
+/// run (two orders in one millisecond) costs no extra request, few enough
+/// that a long run is pinned after one response.
+const RUN_EVIDENCE: usize = 3;
+
+/// True when a response that stopped at `stop` (its `LastEvaluatedKey`'s
+/// position) left its stream inside a run of ties at that position: the
+/// stream had already stopped there before this response (the whole
+/// response lay on the value), or the response's last [`RUN_EVIDENCE`]
+/// items lie on it.
+///
+/// A wrong guess costs one request that reads the rest of a short run
+/// alone, never a row: the pinned request covers exactly what the stream
+/// had left at that value.
+fn in_run(stop: &Point, before: Option<&Point>, items: &[Item], attr: &str, dir: Direction) -> bool {
+    if before.is_some_and(|b| b.1 == stop.1) {
+        return true;
+    }
+    items.len() >= RUN_EVIDENCE
+        && items[items.len() - RUN_EVIDENCE..]
+            .iter()
+            .all(|it| position(it, attr, dir).is_some_and(|(_, k)| k == stop.1))
 }
 
 /// The encoded position where a stream's key range begins in scan order, on

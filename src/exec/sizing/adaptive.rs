@@ -133,6 +133,7 @@ impl Adaptive {
                     frontier,
                     scanned: st.obs.scanned,
                     matched: st.obs.matched,
+                    along: st.obs.along(frontier > start),
                     done: st.done,
                     buffered: h.iter().map(|(v, k)| axis.position(*v, k)).collect(),
                 })

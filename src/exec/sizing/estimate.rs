@@ -134,6 +134,10 @@ pub(crate) struct Span {
     pub frontier: f64,
     pub scanned: u64,
     pub matched: u64,
+    /// Items evaluated past `start`, which the density along the key rests
+    /// on: `scanned` less the items of a run of ties the stream read
+    /// through at `start` (a run is a point, not a density).
+    pub along: u64,
     pub done: bool,
     /// Positions of rows read but not yet taken by the merge.
     pub buffered: Vec<f64>,
@@ -177,7 +181,7 @@ pub(crate) fn plan_round(
         }
         // No distance covered yet: no density. A stream that covered
         // distance and found nothing (an empty window) has density 0.
-        if s.frontier < s.start || (s.scanned == 0 && s.frontier <= s.start) {
+        if s.frontier < s.start || (s.along == 0 && s.frontier <= s.start) {
             return None;
         }
         // A stream still at its start after `scanned` items (a run of
@@ -187,7 +191,7 @@ pub(crate) fn plan_round(
         // point), so the round ended too far and the sparse streams read
         // their windows past the page's end.
         let dist = (from(s) - s.start).max(grid * STUCK_STEPS);
-        let items_per_unit = s.scanned as f64 / dist;
+        let items_per_unit = s.along as f64 / dist;
         // Rows per unit: scaled by the selectivity below.
         rates.push((items_per_unit, items_per_unit));
     }
@@ -258,7 +262,7 @@ pub(crate) fn plan_round(
                 // A density measured on few items is shrunk: an
                 // overestimate would be read for good, an underestimate
                 // only costs the next round.
-                let shrink = s.scanned as f64 / (s.scanned as f64 + SHRINK_ITEMS);
+                let shrink = s.along as f64 / (s.along as f64 + SHRINK_ITEMS);
                 let items = (d * (end - from(s)) * shrink).ceil() + 1.0;
                 items.clamp(1.0, MAX_LIMIT) as u32
             })
@@ -298,7 +302,7 @@ mod round_tests {
     #[test]
     fn two_equal_streams_split_the_need() {
         let s =
-            Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 10, done: false, buffered: vec![] };
+            Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 10, along: 100, done: false, buffered: vec![] };
         let limits = plan_round(&[s.clone(), s], 40, 50, (0, 0), None).unwrap().limits;
         // Each stream yields 0.1 rows per unit. Aim: 40 rows + 2 tail rows
         // (4 % of 50) + min(1.5 × √40, 6 % of 50 = 3) = 45 rows, 22.5 each →
@@ -313,7 +317,7 @@ mod round_tests {
     #[test]
     fn a_small_remainder_gets_poisson_slack() {
         let s =
-            Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 10, done: false, buffered: vec![] };
+            Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 10, along: 100, done: false, buffered: vec![] };
         let limits = plan_round(&[s], 4, 50, (0, 0), None).unwrap().limits;
         // 4 rows + 2 tail + 1.5 × √4 = 9 rows → 90 items (shrunk) + 1.
         let want = (90.0 * 100.0 / 104.0f64).ceil() as u32 + 1;
@@ -327,12 +331,13 @@ mod round_tests {
         // 1 shows the grid (positions 1800 apart). Stream 0 must not look
         // infinitely dense, or the round would end just past its frontier.
         let stuck =
-            Span { start: 0.0, frontier: 0.0, scanned: 14, matched: 1, done: false, buffered: vec![] };
+            Span { start: 0.0, frontier: 0.0, scanned: 14, matched: 1, along: 14, done: false, buffered: vec![] };
         let moving = Span {
             start: 0.0,
             frontier: 3600.0,
             scanned: 14,
             matched: 1,
+            along: 14,
             done: false,
             buffered: vec![1800.0],
         };
@@ -348,9 +353,9 @@ mod round_tests {
         // taken as covered whole, the rows would lie 10 per 1800 and the
         // round would end at 4500; half covered, 10 per 900: at 2250.
         let stuck =
-            Span { start: 0.0, frontier: 0.0, scanned: 10, matched: 10, done: false, buffered: vec![] };
+            Span { start: 0.0, frontier: 0.0, scanned: 10, matched: 10, along: 10, done: false, buffered: vec![] };
         let empty = Span { start: 0.0, frontier: 1800.0, ..stuck.clone() };
-        let empty = Span { scanned: 0, matched: 0, ..empty };
+        let empty = Span { scanned: 0, matched: 0, along: 0, ..empty };
         // Aim: 20 rows + 2 tail + min(1.5 × √20, 3) slack = 25 rows.
         let round = plan_round(&[stuck, empty], 20, 50, (0, 0), None).unwrap();
         assert!((round.end - 2250.0).abs() < 1.0, "{}", round.end);
@@ -359,7 +364,7 @@ mod round_tests {
     #[test]
     fn a_stream_already_past_the_boundary_is_left_alone() {
         let near =
-            Span { start: 0.0, frontier: 10.0, scanned: 10, matched: 5, done: false, buffered: vec![] };
+            Span { start: 0.0, frontier: 10.0, scanned: 10, matched: 5, along: 10, done: false, buffered: vec![] };
         let far = Span {
             start: 0.0,
             frontier: 1000.0,

@@ -92,6 +92,33 @@ pub(crate) struct Observed {
     pub taken: u64,
     /// Requests answered.
     pub calls: u64,
+    /// Items evaluated up to and on a run of ties the stream read through
+    /// with a request pinned to the run's value: its start moves to the
+    /// run, and its density along the key is measured past it.
+    pub run_items: u64,
+    /// Rows (matched items) among those `run_items`.
+    pub run_rows: u64,
+    /// Rows on the stream's start position (after `run_rows`): a resumed
+    /// page re-reads the cursor's run of ties there.
+    pub start_rows: u64,
+}
+
+impl Observed {
+    /// Items evaluated *along* the key past the stream's start position,
+    /// which a density along the key rests on: a run of ties is a point,
+    /// not a density, so the items of a run read through, and the share of
+    /// the items on the start position that its rows show, are left out.
+    /// Before the stream has moved off its start, every item since the last
+    /// run counts (the caller decides what distance they covered).
+    pub fn along(&self, moved: bool) -> u64 {
+        let items = self.scanned.saturating_sub(self.run_items);
+        let rows = self.matched.saturating_sub(self.run_rows);
+        if !moved || rows == 0 {
+            return items;
+        }
+        let off_start = rows.saturating_sub(self.start_rows);
+        (items as f64 * off_start as f64 / rows as f64).round() as u64
+    }
 }
 
 /// A position on the first sort-key column: the value and its encoding.
