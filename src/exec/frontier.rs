@@ -73,6 +73,16 @@ impl Frontier {
         f
     }
 
+    /// Starts the stream right after `key`, an item key on the queried
+    /// index inside the stream's range (a resumed page's cursor row, where
+    /// that key orders items as the query does): the next request carries
+    /// it as its `ExclusiveStartKey`, as if a response had stopped there.
+    pub fn start_after(&mut self, key: Item) {
+        if !self.done {
+            self.lek = Some(key);
+        }
+    }
+
     /// True once the stream has read its whole range.
     pub fn is_done(&self) -> bool {
         self.done

@@ -11,45 +11,102 @@ use super::interval::Interval;
 use crate::backend::KeyCondition;
 use crate::encoding::{encode_column, Direction};
 use crate::plan::Plan;
-use crate::value::Value;
+use crate::value::{Item, Value};
+
+/// Where one stream of a resumed page starts.
+#[derive(Debug, Clone)]
+pub(crate) struct Start {
+    /// The key condition (`None`: a scan).
+    pub key: Option<KeyCondition>,
+    /// The cursor row's own key on the queried index, to start right after
+    /// it (an `ExclusiveStartKey`), when the index order is the whole order
+    /// and the stream holds the cursor's run (see [`Plan::start_key`]).
+    pub after: Option<Item>,
+}
 
 /// Per stream: `None` = the whole stream lies at or before the cursor (skip
-/// it); `Some(key)` = the key condition to use.
-pub(crate) fn narrow_streams(
-    plan: &Plan,
-    cursor: Option<&[Option<Value>]>,
-) -> Vec<Option<Option<KeyCondition>>> {
+/// it); `Some(start)` = where to start.
+pub(crate) fn narrow_streams(plan: &Plan, cursor: Option<&[Option<Value>]>) -> Vec<Option<Start>> {
+    narrow_keys(plan, cursor)
+        .into_iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let (key, at_cursor) = k?;
+            let after =
+                if at_cursor { cursor.and_then(|c| start_after(plan, i, key.as_ref(), c)) } else { None };
+            Some(Start { key, after })
+        })
+        .collect()
+}
+
+/// The cursor row's key on the queried index, for stream `i`: each
+/// attribute of [`Plan::start_key`] from the stream's constants or the
+/// cursor's values, when all are there, valid key values, and the key
+/// condition holds the cursor's position (DynamoDB refuses a start key
+/// outside it). A forged cursor fails these checks or moves the start
+/// within the stream's own range, as narrowing does.
+fn start_after(plan: &Plan, i: usize, key: Option<&KeyCondition>, values: &[Option<Value>]) -> Option<Item> {
+    if plan.start_key.is_empty() {
+        return None;
+    }
+    let (n, key) = (plan.narrowing.as_ref()?, key?);
+    let col = plan.order.get(n.order_pos)?;
+    let at = values.get(n.order_pos)?.as_ref()?;
+    if key.sort_range.as_ref().is_some_and(|(a, r)| *a != col.attr || !Interval::of(Some(r)).contains(at)) {
+        return None;
+    }
+    let mut item = Item::new();
+    for attr in &plan.start_key {
+        let v = plan.stream_constant(i, attr).or_else(|| {
+            let pos = plan.order.iter().position(|c| c.attr == *attr)?;
+            values.get(pos)?.as_ref()
+        })?;
+        if !v.is_valid_key() {
+            return None;
+        }
+        item.insert(attr.clone(), v.clone());
+    }
+    Some(item)
+}
+
+/// Per stream: `None` = the whole stream lies at or before the cursor;
+/// `Some((key, at_cursor))` = the key condition to use, and whether the
+/// stream holds the cursor's position (its constant columns equal the
+/// cursor's).
+fn narrow_keys(plan: &Plan, cursor: Option<&[Option<Value>]>) -> Vec<Option<(Option<KeyCondition>, bool)>> {
     plan.streams
         .iter()
         .enumerate()
         .map(|(i, s)| {
             let (Some(values), Some(n), Some(key)) = (cursor, &plan.narrowing, &s.key) else {
-                return Some(s.key.clone());
+                return Some((s.key.clone(), false));
             };
             // The columns before the sort-key column are constant within the
             // stream: compare them with the cursor's to place the stream.
             let mut mine = Vec::new();
             let mut theirs = Vec::new();
             for (pos, col) in plan.order.iter().enumerate().take(n.order_pos) {
-                let Some(own) = plan.stream_constant(i, &col.attr) else { return Some(s.key.clone()) };
+                let Some(own) = plan.stream_constant(i, &col.attr) else {
+                    return Some((s.key.clone(), false));
+                };
                 let ok = encode_column(&mut mine, Some(own), col.dir).is_ok()
                     && encode_column(&mut theirs, values.get(pos).and_then(Option::as_ref), col.dir).is_ok();
                 if !ok {
-                    return Some(s.key.clone());
+                    return Some((s.key.clone(), false));
                 }
             }
             match mine.cmp(&theirs) {
                 Ordering::Less => None,
-                Ordering::Greater => Some(s.key.clone()),
+                Ordering::Greater => Some((s.key.clone(), false)),
                 Ordering::Equal => {
-                    let Some(Some(v)) = values.get(n.order_pos) else { return Some(s.key.clone()) };
-                    let Some(col) = plan.order.get(n.order_pos) else { return Some(s.key.clone()) };
+                    let Some(Some(v)) = values.get(n.order_pos) else { return Some((s.key.clone(), false)) };
+                    let Some(col) = plan.order.get(n.order_pos) else { return Some((s.key.clone(), false)) };
                     if !n.ty.matches(v) || !v.is_valid_key() {
-                        return Some(s.key.clone());
+                        return Some((s.key.clone(), false));
                     }
                     let mut key = key.clone();
                     if key.sort_range.as_ref().is_some_and(|(a, _)| *a != col.attr) {
-                        return Some(Some(key));
+                        return Some((Some(key), false));
                     }
                     let written = key.sort_range.as_ref().map(|(_, r)| r);
                     let from = Interval::from(v, col.dir == Direction::Asc);
@@ -57,7 +114,7 @@ pub(crate) fn narrow_streams(
                         Err(_) => None,
                         Ok(r) => {
                             key.sort_range = r.map(|r| (col.attr.clone(), r));
-                            Some(Some(key))
+                            Some((Some(key), true))
                         }
                     }
                 }

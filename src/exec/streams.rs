@@ -36,6 +36,7 @@ use std::pin::Pin;
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use super::frontier::Frontier;
+use super::narrow::Start;
 use super::row::Row;
 use super::sizing::{self, Ctx, Observed, Point, Sizing, SizingStart, StreamView};
 use crate::backend::{Backend, KeyCondition, ReadRequest, ReadResponse, SortRange};
@@ -121,13 +122,13 @@ pub(crate) struct Streams<'a, B: Backend> {
 }
 
 impl<'a, B: Backend> Streams<'a, B> {
-    /// `keys[i]` is stream `i`'s key condition, already narrowed by the
-    /// cursor; `None` in `skip` marks a stream wholly before the cursor.
+    /// `starts[i]` is where stream `i` starts, its key condition already
+    /// narrowed by the cursor; `None` marks a stream wholly before the cursor.
     pub fn new(
         plan: &'a Plan,
         backend: &'a B,
         options: &Options,
-        keys: Vec<Option<Option<KeyCondition>>>,
+        starts: Vec<Option<Start>>,
         cursor_key: Option<Vec<u8>>,
         sizer: Box<dyn Sizing>,
     ) -> Self {
@@ -136,16 +137,21 @@ impl<'a, B: Backend> Streams<'a, B> {
             .as_ref()
             .and_then(|n| plan.order.get(n.order_pos))
             .map(|c| (c.attr.clone(), c.dir));
-        let states = keys
+        let states = starts
             .into_iter()
             .enumerate()
-            .map(|(i, k)| {
-                let key = k.clone().flatten();
-                let reads = Frontier::new(key, pos_col.as_ref().map(|(a, _)| a.as_str()), plan.scan_forward);
+            .map(|(i, start)| {
+                let skip = start.is_none();
+                let (key, after) = start.map_or((None, None), |s| (s.key, s.after));
+                let mut reads =
+                    Frontier::new(key, pos_col.as_ref().map(|(a, _)| a.as_str()), plan.scan_forward);
+                if let Some(after) = after {
+                    reads.start_after(after);
+                }
+                let start_pos = reads.key().and_then(|k| range_start(k, plan.scan_forward, pos_col.as_ref()));
                 StreamState {
                     const_prefix: const_prefix(plan, i),
-                    done: k.is_none() || reads.is_done(),
-                    start_pos: reads.key().and_then(|k| range_start(k, plan.scan_forward, pos_col.as_ref())),
+                    done: skip || reads.is_done(),
                     reads,
                     busy: false,
                     buffer: VecDeque::new(),
@@ -157,7 +163,10 @@ impl<'a, B: Backend> Streams<'a, B> {
                     limit: 0,
                     empty_windows: 0,
                     run: None,
-                    left_start: false,
+                    // Rows on the start are counted when the key condition
+                    // (the cursor) sets it, not when the first row does.
+                    left_start: start_pos.is_none(),
+                    start_pos,
                 }
             })
             .collect::<Vec<_>>();
@@ -469,9 +478,9 @@ impl<'a, B: Backend> Streams<'a, B> {
                 st.start_pos = response.items.first().and_then(owned);
             }
             let read_to = response.last_evaluated_key.as_ref().and_then(owned);
-            st.run = read_to.clone().filter(|stop| {
-                whole_runs && in_run(stop, st.frontier.as_ref(), &response.items, attr, *dir)
-            });
+            st.run = read_to
+                .clone()
+                .filter(|stop| whole_runs && in_run(stop, st.frontier.as_ref(), &response.items, attr, *dir));
             // Only forward (the frontier module's invariant): a position
             // behind the one recorded would be a request that read backwards.
             debug_assert!(
@@ -505,7 +514,9 @@ impl<'a, B: Backend> Streams<'a, B> {
             st.obs.matched += 1;
             if !st.left_start {
                 let at_start = match (&self.pos_col, &st.start_pos) {
-                    (Some((attr, dir)), Some(start)) => position(&item, attr, *dir).is_some_and(|(_, k)| k == start.1),
+                    (Some((attr, dir)), Some(start)) => {
+                        position(&item, attr, *dir).is_some_and(|(_, k)| k == start.1)
+                    }
                     _ => false,
                 };
                 if at_start {

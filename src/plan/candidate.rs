@@ -490,6 +490,7 @@ impl Candidate {
             constants,
             notes,
             key_columns: Vec::new(),
+            start_key: Vec::new(),
             fingerprint: [0; 16],
         }
     }

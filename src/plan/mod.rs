@@ -109,6 +109,12 @@ pub struct Plan {
     pub(crate) notes: Vec<String>,
     /// The order's key columns, which a cursor's values are checked against.
     pub(crate) key_columns: Vec<KeyColumn>,
+    /// The attributes of an `ExclusiveStartKey` on the queried index (its
+    /// key, then the table's), when the index order is the whole order:
+    /// then each item has its own position there, and a page can resume
+    /// right after the cursor row instead of re-reading its run of ties.
+    /// Empty otherwise.
+    pub(crate) start_key: Vec<String>,
     pub(crate) fingerprint: [u8; 16],
 }
 
@@ -268,6 +274,7 @@ pub fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<Plan> {
     };
     let mut plan = chosen.into_plan(&ctx, limit, notes);
     plan.key_columns = key_columns(schema, &plan);
+    plan.start_key = start_key(schema, &plan);
     plan.fingerprint = fingerprint(schema, query, &plan);
     Ok(plan)
 }
@@ -290,6 +297,23 @@ fn key_columns(schema: &Schema, plan: &Plan) -> Vec<KeyColumn> {
                 Some(k) => k.max_bytes = k.max_bytes.min(max_bytes),
                 None => out.push(KeyColumn { pos, ty: attr.ty, max_bytes }),
             }
+        }
+    }
+    out
+}
+
+/// The attributes of an `ExclusiveStartKey` a page may resume from (see
+/// [`Plan::start_key`]): when the index serves the whole order, which ends
+/// with the table's key, so no two items share a position on it.
+fn start_key(schema: &Schema, plan: &Plan) -> Vec<String> {
+    if plan.strategy != Strategy::Merge || plan.narrowing.is_none() || plan.is_scan() {
+        return Vec::new();
+    }
+    let Some(key) = schema.key_of(plan.index.as_deref()) else { return Vec::new() };
+    let mut out: Vec<String> = Vec::new();
+    for a in key.attributes().chain(schema.primary.attributes()) {
+        if !out.contains(&a.name) {
+            out.push(a.name.clone());
         }
     }
     out

@@ -301,8 +301,15 @@ mod round_tests {
 
     #[test]
     fn two_equal_streams_split_the_need() {
-        let s =
-            Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 10, along: 100, done: false, buffered: vec![] };
+        let s = Span {
+            start: 0.0,
+            frontier: 100.0,
+            scanned: 100,
+            matched: 10,
+            along: 100,
+            done: false,
+            buffered: vec![],
+        };
         let limits = plan_round(&[s.clone(), s], 40, 50, (0, 0), None).unwrap().limits;
         // Each stream yields 0.1 rows per unit. Aim: 40 rows + 2 tail rows
         // (4 % of 50) + min(1.5 × √40, 6 % of 50 = 3) = 45 rows, 22.5 each →
@@ -316,8 +323,15 @@ mod round_tests {
 
     #[test]
     fn a_small_remainder_gets_poisson_slack() {
-        let s =
-            Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 10, along: 100, done: false, buffered: vec![] };
+        let s = Span {
+            start: 0.0,
+            frontier: 100.0,
+            scanned: 100,
+            matched: 10,
+            along: 100,
+            done: false,
+            buffered: vec![],
+        };
         let limits = plan_round(&[s], 4, 50, (0, 0), None).unwrap().limits;
         // 4 rows + 2 tail + 1.5 × √4 = 9 rows → 90 items (shrunk) + 1.
         let want = (90.0 * 100.0 / 104.0f64).ceil() as u32 + 1;
@@ -330,8 +344,15 @@ mod round_tests {
         // Stream 0 read 14 items without leaving its first key value; stream
         // 1 shows the grid (positions 1800 apart). Stream 0 must not look
         // infinitely dense, or the round would end just past its frontier.
-        let stuck =
-            Span { start: 0.0, frontier: 0.0, scanned: 14, matched: 1, along: 14, done: false, buffered: vec![] };
+        let stuck = Span {
+            start: 0.0,
+            frontier: 0.0,
+            scanned: 14,
+            matched: 1,
+            along: 14,
+            done: false,
+            buffered: vec![],
+        };
         let moving = Span {
             start: 0.0,
             frontier: 3600.0,
@@ -352,8 +373,15 @@ mod round_tests {
         // stream shows the grid, and nothing else). Were the first point
         // taken as covered whole, the rows would lie 10 per 1800 and the
         // round would end at 4500; half covered, 10 per 900: at 2250.
-        let stuck =
-            Span { start: 0.0, frontier: 0.0, scanned: 10, matched: 10, along: 10, done: false, buffered: vec![] };
+        let stuck = Span {
+            start: 0.0,
+            frontier: 0.0,
+            scanned: 10,
+            matched: 10,
+            along: 10,
+            done: false,
+            buffered: vec![],
+        };
         let empty = Span { start: 0.0, frontier: 1800.0, ..stuck.clone() };
         let empty = Span { scanned: 0, matched: 0, along: 0, ..empty };
         // Aim: 20 rows + 2 tail + min(1.5 × √20, 3) slack = 25 rows.
@@ -363,13 +391,21 @@ mod round_tests {
 
     #[test]
     fn a_stream_already_past_the_boundary_is_left_alone() {
-        let near =
-            Span { start: 0.0, frontier: 10.0, scanned: 10, matched: 5, along: 10, done: false, buffered: vec![] };
+        let near = Span {
+            start: 0.0,
+            frontier: 10.0,
+            scanned: 10,
+            matched: 5,
+            along: 10,
+            done: false,
+            buffered: vec![],
+        };
         let far = Span {
             start: 0.0,
             frontier: 1000.0,
             scanned: 10,
             matched: 5,
+            along: 10,
             done: false,
             buffered: vec![500.0; 3],
         };

@@ -116,8 +116,10 @@ impl Observed {
         if !moved || rows == 0 {
             return items;
         }
+        // Plus one on both sides: a few rows say little about where the
+        // items lie, and none off the start must not read as no density.
         let off_start = rows.saturating_sub(self.start_rows);
-        (items as f64 * off_start as f64 / rows as f64).round() as u64
+        (items as f64 * (off_start + 1) as f64 / (rows + 1) as f64).round() as u64
     }
 }
 
