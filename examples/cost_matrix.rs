@@ -64,19 +64,22 @@
 mod dynamo;
 #[path = "support/orders.rs"]
 mod orders;
+#[path = "support/trace.rs"]
+mod trace;
 #[path = "support/workloads.rs"]
 mod workloads;
 
 use std::collections::BTreeMap;
+
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::Mutex;
 use std::time::Instant;
 
 use dynaquery::{
-    asc, col, desc, Backend, Direction, DynamoDb, Engine, Item, MemoryTable, Page, Query, QueryStats,
-    ReadRequest, ReadResponse, Value,
+    asc, col, desc, Backend, Direction, DynamoDb, Engine, Item, MemoryTable, Page, Query, QueryStats, Value,
 };
+use trace::Traced;
 use workloads::{French, Shape, Sizes, Workload};
 
 const PAGE: usize = 50;
@@ -328,112 +331,6 @@ struct PageRec {
 /// How the page's sizing started (cold, warm, hinted, resumed).
 fn started(stats: &QueryStats) -> Option<String> {
     Some(format!("{:?}", stats.sizing_start))
-}
-
-/// Logs every request while switched on: stream, key condition, `Limit`,
-/// start key, and what came back.
-struct Traced<B> {
-    inner: B,
-    on: AtomicBool,
-    /// Responses received while tracing: a request issued after `n` of them
-    /// waited for those (requests with the same `n` went out together).
-    done: AtomicUsize,
-    log: Mutex<Vec<String>>,
-}
-
-impl<B> Traced<B> {
-    fn new(inner: B) -> Self {
-        Traced { inner, on: AtomicBool::new(false), done: AtomicUsize::new(0), log: Mutex::new(Vec::new()) }
-    }
-}
-
-impl<B: Backend> Backend for Traced<B> {
-    async fn read(&self, request: ReadRequest) -> dynaquery::Result<ReadResponse> {
-        // The in-memory backend answers on the first poll; a network does not.
-        // Yielding once lets every request the engine sends together go out
-        // before the first answer, as it would over a network.
-        let answered = self.done.load(AtomicOrdering::Relaxed);
-        YieldOnce(false).await;
-        if !self.on.load(AtomicOrdering::Relaxed) {
-            return self.inner.read(request).await;
-        }
-        let mut line = format!("after {answered:>2} responses: ");
-        if let Some(k) = &request.key {
-            let part = k.partition.iter().map(|(_, v)| show(v)).collect::<Vec<_>>().join(",");
-            let _ = write!(line, "{part:<10}");
-            for (a, v) in &k.sort_eq {
-                let _ = write!(line, " {a} = {}", show(v));
-            }
-            if let Some((a, r)) = &k.sort_range {
-                let _ = write!(line, " {a} {}", range_text(r));
-            }
-        }
-        let _ = write!(
-            line,
-            " | {} limit {}",
-            if request.scan_forward { "fwd" } else { "back" },
-            request.limit.map_or("-".into(), |l| l.to_string())
-        );
-        if let Some(esk) = &request.exclusive_start_key {
-            let _ = write!(line, " | start after {}", esk.get("created_at").map_or("?".into(), show));
-        }
-        let r = self.inner.read(request).await?;
-        self.done.fetch_add(1, AtomicOrdering::Relaxed);
-        let _ = write!(
-            line,
-            " -> scanned {} returned {}{}",
-            r.scanned_count,
-            r.items.len(),
-            if r.last_evaluated_key.is_some() { "" } else { " (end)" }
-        );
-        self.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(line);
-        Ok(r)
-    }
-}
-
-/// Pending once, then ready.
-struct YieldOnce(bool);
-
-impl std::future::Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
-        if self.0 {
-            return std::task::Poll::Ready(());
-        }
-        self.0 = true;
-        cx.waker().wake_by_ref();
-        std::task::Poll::Pending
-    }
-}
-
-fn range_text(r: &dynaquery::SortRange) -> String {
-    use dynaquery::SortRange::*;
-    match r {
-        Eq(v) => format!("= {}", show(v)),
-        Lt(v) => format!("< {}", show(v)),
-        Le(v) => format!("<= {}", show(v)),
-        Gt(v) => format!("> {}", show(v)),
-        Ge(v) => format!(">= {}", show(v)),
-        Between(a, b) => format!("BETWEEN {} AND {}", show(a), show(b)),
-        other => format!("{other:?}"),
-    }
-}
-
-/// A key value for the trace, a run of U+10FFFF (what a bound just below a
-/// string ends with) shortened.
-fn show(v: &Value) -> String {
-    match v {
-        Value::S(s) => {
-            let head = s.trim_end_matches('\u{10ffff}');
-            let n = s[head.len()..].chars().count();
-            if n == 0 {
-                format!("{s:?}")
-            } else {
-                format!("{head:?}+U+10FFFF*{n}")
-            }
-        }
-        other => other.to_string(),
-    }
 }
 
 /// Which page of a job to trace.

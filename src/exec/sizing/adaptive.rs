@@ -8,10 +8,11 @@
 //!   ([`estimate::plan_round`]).
 //! - A resumed page reads every stream to where the earlier pages' density
 //!   puts 90 % of the page, on the grid the key's values lie on.
-//! - A stream asked again after its last response stopped at its `Limit`
-//!   gets at least `short_growth` times that `Limit` (`tie_growth` times
-//!   inside a run of ties), so round trips grow with the logarithm of what
-//!   the estimates missed, never linearly.
+//! - A stream asked again after its last two responses stopped at their
+//!   `Limit` gets at least `short_growth` times the last `Limit`, so round
+//!   trips grow with the logarithm of what the estimates missed, never
+//!   linearly. (Inside a run of ties the page reads whole, fetching pins
+//!   the request to the run's value with no `Limit`: see `streams`.)
 
 use super::axis::{self, Axis};
 use super::estimate::{self, Observed as Estimated, Span};
@@ -31,8 +32,6 @@ struct Growth {
     short: u8,
     /// The last request's `Limit`.
     last_limit: u32,
-    /// Every item of the last response lay on one key value.
-    in_ties: bool,
 }
 
 /// The adaptive policy's state for one page.
@@ -88,13 +87,12 @@ impl Adaptive {
 
     /// `limit` raised for a stream that keeps coming back short.
     fn grown(&self, i: usize, limit: u32) -> u32 {
-        // Inside a run of ties at once; otherwise once the stream came back
-        // short twice in a row (once is what a fair estimate often does).
-        let Some(g) = self.growth.get(i).filter(|g| g.in_ties || g.short >= T.short_after) else {
+        // Once the stream came back short twice in a row (once is what a
+        // fair estimate often does).
+        let Some(g) = self.growth.get(i).filter(|g| g.short >= T.short_after) else {
             return limit;
         };
-        let factor = if g.in_ties { T.tie_growth } else { T.short_growth };
-        let floor = (f64::from(g.last_limit) * f64::from(factor)).min(T.max_limit) as u32;
+        let floor = (f64::from(g.last_limit) * f64::from(T.short_growth)).min(T.max_limit) as u32;
         limit.max(floor)
     }
 
@@ -297,14 +295,6 @@ impl Sizing for Adaptive {
         let Some(g) = self.growth.get_mut(i) else { return };
         let short = response.last_evaluated_key.is_some() && response.scanned >= u64::from(response.limit);
         if short {
-            // On one key value when the key it stopped at equals where the
-            // stream started this response (its first item, or the frontier
-            // it read on from).
-            let at = |it: &Item| it.get(attr).cloned();
-            let stop = response.last_evaluated_key.and_then(at);
-            let from =
-                response.items.first().and_then(at).or_else(|| ctx.streams[i].frontier.map(|p| p.0.clone()));
-            g.in_ties = stop.is_some() && stop == from;
             g.short = g.short.saturating_add(1);
             g.last_limit = response.limit;
         } else {

@@ -36,13 +36,11 @@ pub(crate) struct Tuning {
     /// times this.
     pub short_growth: u32,
     /// Responses in a row that stopped at their `Limit` before
-    /// `short_growth` applies outside a run of ties: one short response is
-    /// what a fair estimate often gives, and doubling then overshoots.
+    /// `short_growth` applies: one short response is what a fair estimate
+    /// often gives, and doubling then overshoots. (A run of ties the tie
+    /// re-sort reads whole is not sized at all: fetching pins the request
+    /// to the run's value.)
     pub short_after: u8,
-    /// The same while every item the stream read lies on one key value (a
-    /// run of ties the tie re-sort must read whole): faster, so a run of n
-    /// items takes about log(n) / log(tie_growth) round trips.
-    pub tie_growth: u32,
     // --- rounds and windows ---
     /// Share of the page a resumed page's first window aims for: the
     /// earlier pages' density is measured on a few pages of rows, so the
@@ -85,7 +83,6 @@ impl Tuning {
         window_guard_items: 8,
         short_growth: 2,
         short_after: 2,
-        tie_growth: 8,
         first_window_aim: 0.9,
         tail_fraction: 0.04,
         slack_sigmas: 1.5,

@@ -1,0 +1,145 @@
+//! Snapshot tests of request traces: every request a few fixed pages send
+//! (stream, key condition, `Limit`, start key, and what came back), in
+//! memory, against a file checked in under `tests/snapshots/`. A change to
+//! sizing or fetching that changes a request shows up as a reviewable diff
+//! of these files, not only as a moved figure in the cost matrix.
+//!
+//! After a deliberate change, regenerate and review the diff:
+//!
+//! ```text
+//! DYNAQUERY_UPDATE_SNAPSHOTS=1 cargo test --test request_traces
+//! git diff tests/snapshots
+//! ```
+
+#[path = "../examples/support/orders.rs"]
+mod orders;
+#[path = "../examples/support/trace.rs"]
+mod trace;
+#[path = "../examples/support/workloads.rs"]
+mod workloads;
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+
+use dynaquery::{asc, col, desc, Engine, MemoryTable, Query};
+use trace::Traced;
+use workloads::{French, Shape, Sizes, Workload};
+
+/// The three queries of the cost matrix (see `examples/cost_matrix.rs`).
+#[derive(Clone, Copy)]
+enum Variant {
+    /// Ties on `created_at` re-sorted on `total`, `order_id`.
+    Ties,
+    /// The index serves the whole order.
+    Total,
+    /// A strict lower bound and no upper one.
+    Strict,
+}
+
+fn query(v: Variant, w: &Workload) -> Query {
+    let range = match v {
+        Variant::Strict => col("created_at").gt(w.from.clone()),
+        _ => col("created_at").between(w.from.clone(), w.to.clone()),
+    };
+    let q = Query::new()
+        .filter(col("status").is_in(w.statuses.iter().copied()))
+        .filter(col("country").eq("FR"))
+        .filter(range)
+        .read_budget(10_000_000)
+        .limit(50);
+    match v {
+        Variant::Total => {
+            q.use_index("status-created_at-order_id").order_by(desc("created_at")).order_by(desc("order_id"))
+        }
+        _ => q
+            .use_index("status-created_at")
+            .order_by(desc("created_at"))
+            .order_by(desc("total"))
+            .order_by(asc("order_id")),
+    }
+}
+
+/// The requests of `pages` pages of `v` on a small table of `shape`.
+fn trace(shape: Shape, french: French, seed: u64, v: Variant, pages: usize) -> String {
+    let sizes = Sizes { batch: 600, batch_nights: 3, huge_batch: 5_000 };
+    let w = workloads::generate(shape, french, seed, 4_000, sizes);
+    let table = MemoryTable::new(w.schema.clone());
+    for it in &w.items {
+        table.put(it.clone()).expect("valid item");
+    }
+    let traced = Traced::new(&table);
+    traced.on.store(true, Ordering::Relaxed);
+    let engine = Engine::new(w.schema.clone(), &traced);
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let mut out = format!("# {} FR {} seed {seed}\n", shape.name(), french.label());
+    let mut q = query(v, &w);
+    for page_no in 1..=pages {
+        let page = rt.block_on(engine.fetch(&q)).expect("page");
+        let s = &page.stats;
+        out.push_str(&format!(
+            "\n## page {page_no}: {} rows, read {}, {} round trips, {} calls, sizing {:?}\n",
+            page.rows.len(),
+            s.items_read,
+            s.round_trips,
+            s.calls,
+            s.sizing_start
+        ));
+        for line in traced.take() {
+            out.push_str(&line);
+            out.push('\n');
+        }
+        match page.next_cursor {
+            Some(c) => q = query(v, &w).after(c),
+            None => break,
+        }
+    }
+    out
+}
+
+/// Compares `got` with the snapshot `name`, or writes it when
+/// `DYNAQUERY_UPDATE_SNAPSHOTS=1`.
+fn check(name: &str, got: &str) {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots").join(format!("{name}.txt"));
+    if std::env::var_os("DYNAQUERY_UPDATE_SNAPSHOTS").is_some_and(|v| v == "1") {
+        std::fs::write(&path, got).expect("write snapshot");
+        return;
+    }
+    let want = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "snapshot {} missing ({e}): run DYNAQUERY_UPDATE_SNAPSHOTS=1 cargo test --test request_traces",
+            path.display()
+        )
+    });
+    if want != got {
+        let (w, g): (Vec<&str>, Vec<&str>) = (want.lines().collect(), got.lines().collect());
+        let at = w.iter().zip(&g).position(|(a, b)| a != b).unwrap_or(w.len().min(g.len()));
+        panic!(
+            "the requests of {name} changed (first difference at line {}):\n  was: {}\n  now: {}\n\
+             If the change is meant, regenerate with DYNAQUERY_UPDATE_SNAPSHOTS=1 cargo test --test \
+             request_traces and review `git diff tests/snapshots`.",
+            at + 1,
+            w.get(at).unwrap_or(&"<end>"),
+            g.get(at).unwrap_or(&"<end>")
+        );
+    }
+}
+
+#[test]
+fn daily_traffic_first_and_resumed_pages() {
+    check("daily_ties", &trace(Shape::Daily, French::Flat(0.10), 1, Variant::Ties, 3));
+}
+
+#[test]
+fn a_nightly_batch_read_through_by_pinned_requests() {
+    check("batch_ties", &trace(Shape::Batch, French::Flat(0.50), 2, Variant::Ties, 4));
+}
+
+#[test]
+fn pages_resume_after_the_cursor_row_inside_a_batch() {
+    check("batch_total", &trace(Shape::Batch, French::Flat(0.50), 2, Variant::Total, 4));
+}
+
+#[test]
+fn a_strict_bound_on_date_only_keys() {
+    check("date_only_strict", &trace(Shape::DateOnly, French::Flat(0.10), 3, Variant::Strict, 3));
+}
