@@ -55,7 +55,8 @@ impl<B: Backend> Backend for Traced<B> {
         );
         if let Some(esk) = &request.exclusive_start_key {
             // The key's attributes but the stream's partition values.
-            let part = |a: &str| request.key.as_ref().is_some_and(|k| k.partition.iter().any(|(p, _)| p == a));
+            let part =
+                |a: &str| request.key.as_ref().is_some_and(|k| k.partition.iter().any(|(p, _)| p == a));
             let at: Vec<String> = esk.iter().filter(|(a, _)| !part(a)).map(|(_, v)| show(v)).collect();
             let _ = write!(line, " | start after {}", at.join(" "));
         }
