@@ -469,6 +469,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             *self.stats.consumed_capacity.get_or_insert(0.0) += c;
         }
         let whole_runs = self.whole_runs;
+        let response_scanned = response.scanned_count;
         let st = &mut self.states[i];
         let pinned = st.run.take();
         st.obs.scanned += response.scanned_count;
@@ -532,6 +533,11 @@ impl<'a, B: Backend> Streams<'a, B> {
             st.buffer.push_back(row);
             self.buffered += 1;
         }
+        let read_through = read_through.filter(|run| {
+            let ctx = ctx(&self.states, plan, self.need, self.pos_col.as_ref());
+            self.sizer.is_point_mass(&ctx, i, run, response_scanned)
+        });
+        let st = &mut self.states[i];
         if let Some(run) = read_through {
             // A run of ties read through: a point, not a density. The
             // stream's density along the key is measured from here on.

@@ -249,7 +249,7 @@ impl Sizing for Adaptive {
     }
 
     fn windowed_limit(&self, limit: u32) -> u32 {
-        limit.saturating_mul(T.window_guard_factor).saturating_add(T.window_guard_items)
+        ((f64::from(limit) * T.window_guard_factor).ceil() as u32).saturating_add(T.window_guard_items)
     }
 
     fn round(&mut self, ctx: &Ctx<'_>, urgent: usize, heads: &[(usize, &Item)]) -> Option<Round> {
@@ -272,6 +272,26 @@ impl Sizing for Adaptive {
             limits[urgent] = Some(self.grown(urgent, even));
         }
         Some(Round { limits, window })
+    }
+
+    fn is_point_mass(&self, ctx: &Ctx<'_>, i: usize, at: &Point, items: u64) -> bool {
+        // Without a grid a point holds nothing in particular: a run is a mass.
+        let (Some((_, dir)), Some(step)) = (ctx.pos_col, self.grid.step()) else { return true };
+        let st = &ctx.streams[i];
+        let Some(start) = st.start_pos else { return true };
+        let (Some(x0), Some(x1)) =
+            (axis::numeric_position(&start.0, *dir), axis::numeric_position(&at.0, *dir))
+        else {
+            return true;
+        };
+        let dist = x1 - x0;
+        if dist <= 0.0 {
+            return true;
+        }
+        // Items the stream read along the key before the run, per point.
+        let before = st.obs.along(true).saturating_sub(items) as f64;
+        let per_point = before / dist * step as f64;
+        items as f64 > f64::from(T.point_mass_factor) * per_point.max(1.0)
     }
 
     fn wants(&self, ctx: &Ctx<'_>, i: usize) -> bool {

@@ -235,6 +235,14 @@ pub(crate) trait Sizing: Send {
     /// True when stream `i`, idle, should be read ahead of need.
     fn wants(&self, ctx: &Ctx<'_>, i: usize) -> bool;
 
+    /// Stream `i` read through a run of `items` ties at `at`: true when the
+    /// run is a point mass its density along the key should leave out (a
+    /// batch at one millisecond), false when it is what a point of the
+    /// key's grid holds anyway (every date of date-only keys is a run).
+    fn is_point_mass(&self, _ctx: &Ctx<'_>, _i: usize, _at: &Point, _items: u64) -> bool {
+        true
+    }
+
     /// A response for stream `i` arrived.
     fn observe(&mut self, ctx: &Ctx<'_>, i: usize, response: &Response<'_>);
 

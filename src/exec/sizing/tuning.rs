@@ -28,7 +28,7 @@ pub(crate) struct Tuning {
     pub share_weight: f64,
     /// A window bounds a read; its `Limit` is `planned × window_guard_factor
     /// + window_guard_items`, a guard against a density far off.
-    pub window_guard_factor: u32,
+    pub window_guard_factor: f64,
     /// See `window_guard_factor`.
     pub window_guard_items: u32,
     /// A stream asked again after its last response stopped at its `Limit`
@@ -58,6 +58,11 @@ pub(crate) struct Tuning {
     pub stuck_steps: f64,
     /// Empty windows in a row after which a stream reads by `Limit` alone.
     pub empty_windows: u8,
+    /// A run of ties read through is left out of the density along the key
+    /// (a point mass) when it holds more than this many times the items a
+    /// point of the key's grid held on average before it; below that it is
+    /// what the key's points hold (date-only keys) and counts.
+    pub point_mass_factor: u32,
     /// Most rows the density carried to the next page may weigh.
     pub reach_rows: u64,
     // --- the key's grid ---
@@ -79,7 +84,7 @@ impl Tuning {
         carried_items: 2000,
         max_limit: 10_000.0,
         share_weight: 50.0,
-        window_guard_factor: 2,
+        window_guard_factor: 1.25,
         window_guard_items: 8,
         short_growth: 2,
         short_after: 2,
@@ -90,6 +95,7 @@ impl Tuning {
         shrink_items: 4.0,
         stuck_steps: 0.5,
         empty_windows: 2,
+        point_mass_factor: 8,
         reach_rows: 150,
         grid_settled: 64,
         grid_min_seen: 16,
