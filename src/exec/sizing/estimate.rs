@@ -299,9 +299,9 @@ fn grid_step(spans: &[Span]) -> f64 {
 mod round_tests {
     use super::*;
 
-    #[test]
-    fn two_equal_streams_split_the_need() {
-        let s = Span {
+    /// A stream that read 100 items over 100 units, 10 of them rows.
+    fn ten_percent() -> Span {
+        Span {
             start: 0.0,
             frontier: 100.0,
             scanned: 100,
@@ -309,7 +309,12 @@ mod round_tests {
             along: 100,
             done: false,
             buffered: vec![],
-        };
+        }
+    }
+
+    #[test]
+    fn two_equal_streams_split_the_need() {
+        let s = ten_percent();
         let limits = plan_round(&[s.clone(), s], 40, 50, (0, 0), None).unwrap().limits;
         // Each stream yields 0.1 rows per unit. Aim: 40 rows + 2 tail rows
         // (4 % of 50) + min(1.5 × √40, 6 % of 50 = 3) = 45 rows, 22.5 each →
@@ -323,15 +328,7 @@ mod round_tests {
 
     #[test]
     fn a_small_remainder_gets_poisson_slack() {
-        let s = Span {
-            start: 0.0,
-            frontier: 100.0,
-            scanned: 100,
-            matched: 10,
-            along: 100,
-            done: false,
-            buffered: vec![],
-        };
+        let s = ten_percent();
         let limits = plan_round(&[s], 4, 50, (0, 0), None).unwrap().limits;
         // 4 rows + 2 tail + 1.5 × √4 = 9 rows → 90 items (shrunk) + 1.
         let want = (90.0 * 100.0 / 104.0f64).ceil() as u32 + 1;
