@@ -85,8 +85,13 @@ impl Adaptive {
         }
     }
 
-    /// `limit` raised for a stream that keeps coming back short.
-    fn grown(&self, i: usize, limit: u32) -> u32 {
+    /// `limit` raised for a stream that keeps coming back short while the
+    /// merge waits on it (its buffer is empty). A stream read ahead of need
+    /// with rows at hand is not grown: its last `Limit` was met, not missed.
+    fn grown(&self, ctx: &Ctx<'_>, i: usize, limit: u32) -> u32 {
+        if ctx.streams.get(i).is_some_and(|s| !s.buffer.is_empty()) {
+            return limit;
+        }
         // Once the stream came back short twice in a row (once is what a
         // fair estimate often does).
         let Some(g) = self.growth.get(i).filter(|g| g.short >= T.short_after) else {
@@ -245,7 +250,7 @@ impl Sizing for Adaptive {
                 estimate::wanted(&obs, ctx.need, ctx.taken(), ctx.active(), self.prior_taken_total).max(1);
             estimate::limit_for(&obs, want, ctx.filtered, self.pool(ctx))
         };
-        self.grown(i, limit)
+        self.grown(ctx, i, limit)
     }
 
     fn windowed_limit(&self, limit: u32) -> u32 {
@@ -258,7 +263,7 @@ impl Sizing for Adaptive {
         let planned = estimate::plan_round(&spans, ctx.need, ctx.page, self.prior, grid)?;
         let window = template.and_then(|t| axis.value_at(planned.end, &t));
         let mut limits: Vec<Option<u32>> =
-            planned.limits.into_iter().enumerate().map(|(j, l)| l.map(|l| self.grown(j, l))).collect();
+            planned.limits.into_iter().enumerate().map(|(j, l)| l.map(|l| self.grown(ctx, j, l))).collect();
         if limits.get(urgent).is_some_and(Option::is_none) {
             // The estimate put the page's end at or before this stream's
             // frontier (ties there): read an even share of the need.
@@ -269,7 +274,7 @@ impl Sizing for Adaptive {
                 ctx.filtered,
                 self.pool(ctx),
             );
-            limits[urgent] = Some(self.grown(urgent, even));
+            limits[urgent] = Some(self.grown(ctx, urgent, even));
         }
         Some(Round { limits, window })
     }
