@@ -585,10 +585,8 @@ impl<'a, B: Backend> Streams<'a, B> {
 }
 
 /// Items at the end of a response, all on the value it stopped at, after
-/// which a stream is taken to be inside a run of ties: enough that a short
-/// run (two orders in one millisecond) costs no extra request, few enough
-/// that a long run is pinned after one response.
-const RUN_EVIDENCE: usize = 3;
+/// which a stream is taken to be inside a run of ties (`Tuning::run_evidence`).
+const RUN_EVIDENCE: usize = sizing::Tuning::DEFAULT.run_evidence;
 
 /// True when a response that stopped at `stop` (its `LastEvaluatedKey`'s
 /// position) left its stream inside a run of ties at that position: the

@@ -41,6 +41,12 @@ pub(crate) struct Tuning {
     /// re-sort reads whole is not sized at all: fetching pins the request
     /// to the run's value.)
     pub short_after: u8,
+    /// Items at the end of a response, all on the value it stopped at, after
+    /// which fetching takes the stream to be inside a run of ties the page
+    /// reads whole and pins its next request to that value: enough that a
+    /// short run (two orders in one millisecond) costs no extra request,
+    /// few enough that a long run is pinned after one response.
+    pub run_evidence: usize,
     // --- rounds and windows ---
     /// Share of the page a resumed page's first window aims for: the
     /// earlier pages' density is measured on a few pages of rows, so the
@@ -88,6 +94,7 @@ impl Tuning {
         window_guard_items: 8,
         short_growth: 2,
         short_after: 2,
+        run_evidence: 3,
         first_window_aim: 0.9,
         tail_fraction: 0.04,
         slack_sigmas: 1.5,
