@@ -86,7 +86,7 @@ impl Default for Options {
 impl Options {
     /// The largest [`max_filter_depth`](Options::max_filter_depth) accepted:
     /// the lowered condition is a few levels deeper than the filter, and
-    /// backends refuse conditions deeper than [`cond::MAX_DEPTH`](crate::cond::MAX_DEPTH).
+    /// backends refuse conditions deeper than [`Cond::MAX_DEPTH`](crate::Cond::MAX_DEPTH).
     pub const MAX_FILTER_DEPTH: usize = crate::cond::MAX_DEPTH - 8;
 
     /// Checks that the settings can be honoured together. Every

@@ -10,7 +10,7 @@ use crate::value::Item;
 pub struct Page<T = Item> {
     /// The rows, at most the query's `LIMIT`; fewer only at the true end.
     pub rows: Vec<T>,
-    /// Pass to [`Query::after`](crate::Query::after) for the next page;
+    /// Pass to [`Query::cursor`](crate::Query::cursor) for the next page;
     /// `None` when no row follows.
     pub next_cursor: Option<String>,
     /// Reads, calls and round trips this page took.

@@ -64,6 +64,7 @@ impl KeyAttribute {
 /// Tables and LSIs have one partition attribute and at most one sort
 /// attribute; GSIs may have up to four of each.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct KeySchema {
     /// Partition (hash) key attributes, in order.
     pub partition: Vec<KeyAttribute>,
@@ -72,6 +73,14 @@ pub struct KeySchema {
 }
 
 impl KeySchema {
+    /// A key from its partition and sort attributes, in order.
+    pub fn new(
+        partition: impl IntoIterator<Item = KeyAttribute>,
+        sort: impl IntoIterator<Item = KeyAttribute>,
+    ) -> Self {
+        KeySchema { partition: partition.into_iter().collect(), sort: sort.into_iter().collect() }
+    }
+
     /// All key attributes, partition first.
     pub fn attributes(&self) -> impl Iterator<Item = &KeyAttribute> {
         self.partition.iter().chain(self.sort.iter())
@@ -105,6 +114,7 @@ pub enum IndexKind {
 
 /// A secondary index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Index {
     /// Index name.
     pub name: String,
@@ -164,6 +174,7 @@ impl Index {
 /// assert_eq!(schema.indexes.len(), 1);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Schema {
     /// Table name.
     pub table: String,

@@ -11,8 +11,8 @@ mod support;
 
 use common::recording::{pages as recorded_pages, Recording};
 use common::{gen, reference};
-use dynaquery::backend::dynamodb::create_table;
-use dynaquery::cond::Cond;
+use dynaquery::dynamodb::create_table;
+use dynaquery::Cond;
 use dynaquery::{Backend, DynamoDb, Engine, Item, MemoryTable, Query};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, TestRunner};
@@ -33,7 +33,7 @@ async fn pages<B: Backend>(engine: &Engine<B>, q: &Query) -> Result<Vec<Vec<Item
         let page = engine.fetch(&q).await.map_err(|e| format!("{e:?}"))?;
         out.push(page.rows);
         match page.next_cursor {
-            Some(c) => q = q.after(c),
+            Some(c) => q = q.cursor(c),
             None => return Ok(out),
         }
     }

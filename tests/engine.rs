@@ -60,16 +60,16 @@ fn cursor_of_another_query_is_rejected_before_any_read() {
     let page = block_on(e.fetch(&q())).unwrap();
     let cursor = page.next_cursor.unwrap();
     let before = e.backend().calls.load(Ordering::SeqCst);
-    let other = q().filter(col("total").gt(0)).after(cursor.clone());
+    let other = q().filter(col("total").gt(0)).cursor(cursor.clone());
     let err = block_on(e.fetch(&other)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidCursor);
     assert!(err.to_string().contains("belongs to another query"), "{err}");
     for garbled in ["", "!!!", "AAAA", &cursor[..cursor.len() / 2], &format!("{cursor}A")] {
-        let err = block_on(e.fetch(&q().after(garbled))).unwrap_err();
+        let err = block_on(e.fetch(&q().cursor(garbled))).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidCursor, "{garbled:?}: {err}");
     }
     let huge = "A".repeat(dynaquery::MAX_CURSOR_LEN + 1);
-    assert_eq!(block_on(e.fetch(&q().after(huge))).unwrap_err().kind(), ErrorKind::InvalidCursor);
+    assert_eq!(block_on(e.fetch(&q().cursor(huge))).unwrap_err().kind(), ErrorKind::InvalidCursor);
     assert_eq!(e.backend().calls.load(Ordering::SeqCst), before, "rejected cursors reach no backend");
 }
 
@@ -77,7 +77,7 @@ fn cursor_of_another_query_is_rejected_before_any_read() {
 fn changing_only_the_page_size_keeps_the_cursor_valid() {
     let e = engine(20);
     let page = block_on(e.fetch(&q())).unwrap();
-    let next = block_on(e.fetch(&q().limit(7).after(page.next_cursor.unwrap()))).unwrap();
+    let next = block_on(e.fetch(&q().limit(7).cursor(page.next_cursor.unwrap()))).unwrap();
     assert_eq!(next.rows.len(), 7);
 }
 
@@ -86,7 +86,7 @@ fn pages_end_exactly_at_the_end() {
     let e = engine(8);
     let p1 = block_on(e.fetch(&q())).unwrap();
     assert_eq!(p1.rows.len(), 4);
-    let p2 = block_on(e.fetch(&q().after(p1.next_cursor.unwrap()))).unwrap();
+    let p2 = block_on(e.fetch(&q().cursor(p1.next_cursor.unwrap()))).unwrap();
     assert_eq!(p2.rows.len(), 4);
     assert!(p2.next_cursor.is_none(), "8 rows in pages of 4: the second page is the last");
 }

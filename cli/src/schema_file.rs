@@ -118,10 +118,7 @@ pub fn parse(text: &str) -> Result<Schema, String> {
     if f.partition_key.is_empty() || f.partition_key.len() > 1 || f.sort_key.len() > 1 {
         return Err("a table has one partition_key attribute and at most one sort_key attribute".into());
     }
-    let primary = KeySchema {
-        partition: f.partition_key.iter().map(attr).collect(),
-        sort: f.sort_key.iter().map(attr).collect(),
-    };
+    let primary = KeySchema::new(f.partition_key.iter().map(attr), f.sort_key.iter().map(attr));
     let mut schema = Schema::new(f.table, primary.partition[0].clone());
     schema.primary = primary;
     for ix in f.indexes {

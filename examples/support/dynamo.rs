@@ -2,7 +2,7 @@
 //! and a batch loader. (Examples are apps: they may build a client; the
 //! library never does.)
 
-use dynaquery::backend::dynamodb::{create_table, to_item};
+use dynaquery::dynamodb::{create_table, to_attribute_map};
 use dynaquery::{Item, Schema};
 
 /// A client for DynamoDB Local at `endpoint` (any credentials), or for AWS
@@ -45,7 +45,7 @@ async fn load(
             .iter()
             .map(|it| {
                 Ok(WriteRequest::builder()
-                    .put_request(PutRequest::builder().set_item(Some(to_item(it))).build()?)
+                    .put_request(PutRequest::builder().set_item(Some(to_attribute_map(it))).build()?)
                     .build())
             })
             .collect::<Result<Vec<_>, aws_sdk_dynamodb::error::BuildError>>()?;

@@ -177,7 +177,7 @@ pub async fn load(client: &Client, table: &str, items: &[dynaquery::Item]) {
                 WriteRequest::builder()
                     .put_request(
                         PutRequest::builder()
-                            .set_item(Some(dynaquery::backend::dynamodb::to_item(it)))
+                            .set_item(Some(dynaquery::dynamodb::to_attribute_map(it)))
                             .build()
                             .expect("put request"),
                     )

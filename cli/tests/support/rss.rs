@@ -26,7 +26,7 @@ pub async fn load(client: &aws_sdk_dynamodb::Client, table: &str, items: &[dynaq
             .iter()
             .map(|it| {
                 let put = PutRequest::builder()
-                    .set_item(Some(dynaquery::backend::dynamodb::to_item(it)))
+                    .set_item(Some(dynaquery::dynamodb::to_attribute_map(it)))
                     .build()
                     .expect("put request");
                 WriteRequest::builder().put_request(put).build()
