@@ -119,10 +119,15 @@ impl<B: Backend> Engine<B> {
     /// backend's [`ErrorKind::Backend`](crate::ErrorKind::Backend).
     pub async fn fetch(&self, query: &Query) -> Result<Page<Item>> {
         self.check_shape(query)?;
-        if query.get_cursor().is_none() && query.get_offset() > 0 {
-            return self.fetch_after_offset(query).await;
+        let mut page = if query.get_cursor().is_none() && query.get_offset() > 0 {
+            self.fetch_after_offset(query).await?
+        } else {
+            self.fetch_one(query).await?
+        };
+        if query.get_limit() > self.options.max_page_size {
+            page.stats.limit_clamped_from = Some(query.get_limit());
         }
-        self.fetch_one(query).await
+        Ok(page)
     }
 
     /// The options, and the filter's shape: what every call checks first.

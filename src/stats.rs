@@ -30,6 +30,14 @@ pub struct QueryStats {
     /// engine observed for the same query before), from the caller's
     /// selectivity hint, or resumed from the cursor.
     pub sizing_start: crate::SizingStart,
+    /// The `LIMIT` the query asked for, when it was above
+    /// [`Options::max_page_size`](crate::Options::max_page_size) and the page
+    /// was lowered to that cap (so a full page holds fewer rows than asked
+    /// for, and `next_cursor` continues); `None` when the `LIMIT` ran as
+    /// asked. Set
+    /// [`Options::reject_oversized_limit`](crate::Options::reject_oversized_limit)
+    /// to refuse such a `LIMIT` instead.
+    pub limit_clamped_from: Option<usize>,
 }
 
 /// Measured costs of one stream (one partition-key value) for one page.

@@ -203,3 +203,41 @@ fn float_filter_values_are_their_shortest_decimal() {
     assert_eq!(err.kind(), ErrorKind::InvalidQuery);
     assert!(err.is_client_error());
 }
+
+#[test]
+fn a_limit_above_max_page_size_is_lowered_and_reported() {
+    let engine = Engine::new(schema(), table(30)).with_options(Options::default().max_page_size(8));
+    let q = Query::new().filter(col("status").eq("paid")).order_by(desc("created_at")).limit(10);
+    let page = block_on(engine.fetch(&q)).unwrap();
+    assert_eq!(page.rows.len(), 8, "lowered to the cap");
+    assert_eq!(page.stats.limit_clamped_from, Some(10));
+    assert!(page.next_cursor.is_some());
+    // EXPLAIN says it too, and the plan runs the cap.
+    let plan = engine.plan(&q).unwrap();
+    assert_eq!(plan.limit(), 8);
+    assert!(plan.notes().iter().any(|n| n.contains("LIMIT 10 lowered")), "{:?}", plan.notes());
+    // The next page (through the cursor) and every page of a stream say so as well.
+    let next = block_on(engine.fetch(&q.clone().cursor(page.next_cursor.unwrap()))).unwrap();
+    assert_eq!((next.rows.len(), next.stats.limit_clamped_from), (7, Some(10)));
+    let pages: Vec<_> = block_on(futures::TryStreamExt::try_collect::<Vec<_>>(engine.pages(q))).unwrap();
+    assert!(pages.iter().all(|p| p.stats.limit_clamped_from == Some(10)));
+    // A LIMIT at the cap is not reported.
+    let at_cap = block_on(engine.fetch(&Query::new().filter(col("status").eq("paid")).limit(8))).unwrap();
+    assert_eq!(at_cap.stats.limit_clamped_from, None);
+}
+
+#[test]
+fn a_limit_above_max_page_size_is_refused_when_configured() {
+    let backend = Counting { inner: table(30), calls: AtomicU64::new(0) };
+    let engine = Engine::new(schema(), backend)
+        .with_options(Options::default().max_page_size(8).reject_oversized_limit(true));
+    let q = Query::new().filter(col("status").eq("paid")).order_by(desc("created_at")).limit(9);
+    let err = block_on(engine.fetch(&q)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+    assert!(err.is_client_error() && !err.is_retryable());
+    assert!(err.to_string().contains("LIMIT 9") && err.to_string().contains("(8)"), "{err}");
+    assert_eq!(engine.backend().calls.load(Ordering::SeqCst), 0, "refused before any read");
+    // At the cap it runs.
+    let page = block_on(engine.fetch(&q.limit(8))).unwrap();
+    assert_eq!((page.rows.len(), page.stats.limit_clamped_from), (8, None));
+}

@@ -195,6 +195,13 @@ pub(crate) fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<
     }
     let mut limit = query.get_limit();
     if limit > options.max_page_size {
+        if options.reject_oversized_limit {
+            return Err(Error::limit(format!(
+                "LIMIT {limit} is above the largest page this service allows ({}); ask for at most {} rows \
+                 and follow next_cursor for the rest",
+                options.max_page_size, options.max_page_size
+            )));
+        }
         notes.push(format!("LIMIT {limit} lowered to the page-size cap {}", options.max_page_size));
         limit = options.max_page_size;
     }
