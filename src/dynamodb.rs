@@ -1,6 +1,7 @@
 //! Helpers for the DynamoDB backend ([`DynamoDb`](crate::DynamoDb)):
 //! load or verify a [`Schema`](crate::Schema) from `DescribeTable`, create
-//! a table from one, and convert items to and from the SDK's
+//! a table from one ([`ensure_table`] creates it only if absent, and checks
+//! it otherwise), write items in batches ([`put_items`]), and convert items to and from the SDK's
 //! `AttributeValue`s exactly (numbers never through `f64`).
 //!
 //! ```no_run
@@ -13,6 +14,6 @@
 //! ```
 
 pub use crate::backend::dynamodb::{
-    create_table, from_attribute_map, from_attribute_value, load_schema, to_attribute_map,
-    to_attribute_value, verify_schema,
+    create_table, ensure_table, from_attribute_map, from_attribute_value, load_schema, put_items,
+    to_attribute_map, to_attribute_value, verify_schema, Ensured,
 };

@@ -228,6 +228,22 @@ impl Schema {
     /// # Errors
     /// [`ErrorKind::Schema`](crate::ErrorKind::Schema), listing every difference.
     pub fn check_matches(&self, actual: &Schema) -> crate::Result<()> {
+        let diffs = self.differences(actual);
+        if diffs.is_empty() {
+            return Ok(());
+        }
+        Err(crate::Error::new(
+            crate::ErrorKind::Schema,
+            format!(
+                "the schema does not match table `{}`: {}; load it with dynamodb::load_schema or fix it",
+                actual.table,
+                diffs.join("; ")
+            ),
+        ))
+    }
+
+    /// What [`check_matches`](Schema::check_matches) reports, one line each.
+    pub(crate) fn differences(&self, actual: &Schema) -> Vec<String> {
         let mut diffs = Vec::new();
         if self.table != actual.table {
             diffs.push(format!("table name `{}` vs `{}`", self.table, actual.table));
@@ -244,17 +260,7 @@ impl Schema {
                 Some(_) => {}
             }
         }
-        if diffs.is_empty() {
-            return Ok(());
-        }
-        Err(crate::Error::new(
-            crate::ErrorKind::Schema,
-            format!(
-                "the schema does not match table `{}`: {}; load it with backend::dynamodb::load_schema or fix it",
-                actual.table,
-                diffs.join("; ")
-            ),
-        ))
+        diffs
     }
 
     /// The index with this name.

@@ -11,7 +11,7 @@ mod support;
 
 use common::recording::{pages as recorded_pages, Recording};
 use common::{gen, reference};
-use dynaquery::dynamodb::create_table;
+use dynaquery::dynamodb::ensure_table;
 use dynaquery::Cond;
 use dynaquery::{Backend, DynamoDb, Engine, Item, MemoryTable, Query};
 use proptest::strategy::{Strategy, ValueTree};
@@ -61,7 +61,7 @@ async fn memory_backend_matches_dynamodb_local_page_by_page() {
         let items = gen::table_strategy(60).new_tree(&mut runner).unwrap().current();
         let mut schema = gen::schema();
         schema.table = local::table_name(&format!("diff{t}"));
-        create_table(&client, &schema).await.unwrap();
+        ensure_table(&client, &schema).await.unwrap();
         local::load(&client, &schema.table, &items).await;
         let memory = MemoryTable::new(schema.clone());
         for it in &items {

@@ -6,7 +6,7 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use dynaquery::dynamodb::{create_table, load_schema};
+use dynaquery::dynamodb::{create_table, ensure_table, load_schema};
 use dynaquery::{
     col, item, not, Backend, Cond, DynamoDb, ErrorKind, Expr, Index, Item, KeyAttribute, KeyCondition,
     Projection, ReadRequest, Schema, SortRange, Value,
@@ -54,7 +54,7 @@ fn items() -> Vec<Item> {
 async fn setup() -> (DynamoDb, String) {
     let client = local::client();
     let table = local::table_name("backend");
-    create_table(&client, &schema(&table)).await.expect("create table");
+    ensure_table(&client, &schema(&table)).await.expect("create table");
     local::load(&client, &table, &items()).await;
     (DynamoDb::new(client), table)
 }
@@ -253,4 +253,44 @@ async fn a_missing_index_is_not_found() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
     assert!(err.to_string().contains("no_such_index"), "{err}");
+}
+
+#[tokio::test]
+async fn ensure_table_creates_once_then_verifies_and_names_a_mismatch() {
+    use dynaquery::dynamodb::{ensure_table, put_items, Ensured};
+    let client = local::client();
+    let table = local::table_name("ensure");
+    let schema = schema(&table);
+    assert_eq!(ensure_table(&client, &schema).await.unwrap(), Ensured::Created);
+    assert_eq!(ensure_table(&client, &schema).await.unwrap(), Ensured::Existing);
+    // A schema that declares fewer indexes than the table has is fine.
+    let fewer = Schema::new(&table, KeyAttribute::s("id"));
+    assert_eq!(ensure_table(&client, &fewer).await.unwrap(), Ensured::Existing);
+
+    // Another sort key on the index, and an index the table lacks: both named.
+    let other = Schema::new(&table, KeyAttribute::s("id"))
+        .index(Index::gsi("by_status", [KeyAttribute::s("status")], [KeyAttribute::s("created_at")]))
+        .index(Index::gsi("by_country", [KeyAttribute::s("country")], []));
+    let err = ensure_table(&client, &other).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Schema);
+    let text = err.to_string();
+    assert!(
+        text.contains("index `by_status` is") && text.contains("index `by_country` does not exist"),
+        "{text}"
+    );
+    assert!(text.contains("never alters a table"), "{text}");
+    // Another primary key.
+    let err = ensure_table(&client, &Schema::new(&table, KeyAttribute::n("id"))).await.unwrap_err();
+    assert!(err.to_string().contains("primary key"), "{err}");
+
+    // put_items: more than one batch of 25, readable back page by page.
+    let rows: Vec<Item> = (0..60)
+        .map(|i| {
+            item([("id", Value::from(format!("p{i:02}"))), ("status", "paid".into()), ("total", i.into())])
+        })
+        .collect();
+    put_items(&client, &table, &rows).await.unwrap();
+    let engine = dynaquery::Engine::new(schema, DynamoDb::new(client));
+    let q = dynaquery::Query::new().filter(col("status").eq("paid")).allow_scan(true).limit(1000);
+    assert_eq!(engine.fetch(&q).await.unwrap().rows.len(), 60);
 }

@@ -26,14 +26,18 @@ mod classify;
 mod convert;
 mod create;
 mod describe;
+mod ensure;
 #[cfg(test)]
 mod one_expression_path;
 mod render;
+mod write;
 
 pub use convert::{from_attribute_map, from_attribute_value, to_attribute_map, to_attribute_value};
 pub use create::create_table;
 pub use describe::{load_schema, verify_schema};
+pub use ensure::{ensure_table, Ensured};
 use render::render;
+pub use write::put_items;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, Select};
@@ -92,6 +96,17 @@ where
     Error::new(kind, format!("{operation} on table `{table}` failed: {what} ({advice})"))
         .with_retryable(retryable)
         .with_source(e)
+}
+
+/// A runtime-agnostic sleep (the crate does not tie itself to tokio): a
+/// thread sleeps and wakes the future through a channel.
+pub(crate) async fn sleep(d: std::time::Duration) {
+    let (tx, rx) = futures::channel::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        std::thread::sleep(d);
+        let _ = tx.send(());
+    });
+    let _ = rx.await;
 }
 
 /// The `Display` of an error and of its sources, joined with `: ` on one
