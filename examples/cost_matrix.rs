@@ -947,7 +947,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                                 .push(format!("{job:?}: {e}")),
                         }
-                        if (i + 1) % 32 == 0 {
+                        if (i + 1).is_multiple_of(32) {
                             eprintln!(
                                 "  {} / {} jobs, {:.0} s",
                                 i + 1,
