@@ -157,6 +157,18 @@ impl<B: Backend> Engine<B> {
         let plan = self.plan(query)?;
         let position = query.get_cursor().map(|c| cursor::decode(&plan, c, &self.options)).transpose()?;
         let from = exec::SizingFrom { memory: Some(&self.memory), hint: query.get_selectivity_hint() };
+        #[cfg(feature = "tracing")]
+        {
+            use tracing::Instrument;
+            let span = crate::trace::page_span(&plan);
+            let backend = crate::trace::Traced(&self.backend);
+            let page = exec::execute(&plan, &backend, &self.options, position.as_ref(), from)
+                .instrument(span.clone())
+                .await?;
+            crate::trace::record_page(&span, &page);
+            Ok(page)
+        }
+        #[cfg(not(feature = "tracing"))]
         exec::execute(&plan, &self.backend, &self.options, position.as_ref(), from).await
     }
 

@@ -111,6 +111,13 @@
 //! - `aws-sdk-dynamodb+1` (default): the [`DynamoDb`] backend and the
 //!   [`dynamodb`] helpers, on `aws-sdk-dynamodb` 1.x (named after the SDK
 //!   major version, as serde_dynamo does).
+//! - `tracing` (off): a `dynaquery.page` span per page (query fingerprint,
+//!   table, index, streams, strategy, limit; then rows, items read, round
+//!   trips, RCU, and `sizing_start`: cold, warm, hinted or resumed) and a
+//!   `dynaquery.request` span per backend request (table, index, stream,
+//!   `Limit`; then scanned, returned, whether more follows, latency in µs),
+//!   at `DEBUG` level; the SDK's own spans nest inside. Without the feature
+//!   none of this is compiled.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -136,6 +143,8 @@ mod query;
 mod schema;
 pub mod sql;
 mod stats;
+#[cfg(feature = "tracing")]
+mod trace;
 mod value;
 
 #[cfg(feature = "aws-sdk-dynamodb+1")]
