@@ -111,6 +111,12 @@
 //! - `aws-sdk-dynamodb+1` (default): the [`DynamoDb`] backend and the
 //!   [`dynamodb`] helpers, on `aws-sdk-dynamodb` 1.x (named after the SDK
 //!   major version, as serde_dynamo does).
+//! - `serde` (off): `Serialize` and `Deserialize` for [`Value`] and so
+//!   [`Item`] (DynamoDB JSON: `{"N": "19.99"}`, numbers exact, as strings;
+//!   binary as base64), [`Number`] (a string), [`Page`], [`QueryStats`] and
+//!   [`Schema`] (the CLI's `--schema` file format: `{"table": …,
+//!   "partition_key": [{"name": …, "type": "S"}], "indexes": [...]}`, checked
+//!   as DynamoDB would when read).
 //! - `tracing` (off): a `dynaquery.page` span per page (query fingerprint,
 //!   table, index, streams, strategy, limit; then rows, items read, round
 //!   trips, RCU, and `sizing_start`: cold, warm, hinted or resumed) and a
@@ -141,6 +147,8 @@ mod paging;
 mod plan;
 mod query;
 mod schema;
+#[cfg(feature = "serde")]
+mod schema_file;
 pub mod sql;
 mod stats;
 #[cfg(feature = "tracing")]

@@ -5,7 +5,12 @@ use crate::value::Item;
 
 /// One page: rows in the query's order, the cursor to the next page, and
 /// what it cost.
+///
+/// With the `serde` feature it serializes as `{"rows": [...],
+/// "next_cursor": "…" | null, "stats": {...}}`, rows as `T` serializes
+/// (an [`Item`] as DynamoDB JSON) — ready for a list endpoint's body.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Page<T = Item> {
     /// The rows, at most the query's `LIMIT`; fewer only at the true end.

@@ -3,6 +3,8 @@
 mod adjacent;
 mod number;
 mod serde;
+#[cfg(feature = "serde")]
+mod wire;
 
 pub use self::serde::{from_item, to_item};
 #[allow(unused_imports)]
