@@ -59,12 +59,9 @@ impl Backend for Sorted {
         let mut pages = self.pages.lock().expect("bench lock");
         let items = pages[stream].pop_front().unwrap_or_default();
         let lek = (!pages[stream].is_empty()).then(|| items.last().cloned().unwrap_or_default());
-        Ok(ReadResponse {
-            scanned_count: items.len() as u64,
-            items,
-            last_evaluated_key: lek,
-            consumed_capacity: None,
-        })
+        let mut response = ReadResponse::new(items.clone(), items.len() as u64);
+        response.last_evaluated_key = lek;
+        Ok(response)
     }
 }
 

@@ -166,7 +166,7 @@ impl Variant {
             .filter(col("status").is_in(w.statuses.iter().copied()))
             .filter(col("country").eq("FR"))
             .filter(range)
-            .use_index(self.index())
+            .index(self.index())
             .read_budget(10_000_000)
             .limit(PAGE);
         for (a, d) in self.terms() {
@@ -190,7 +190,7 @@ struct Prepared {
 fn encode(terms: &[(&str, Direction)], it: &Item) -> Vec<u8> {
     let mut out = Vec::new();
     for (attr, dir) in terms {
-        let _ = dynaquery::encoding::encode_column(&mut out, it.get(*attr), *dir);
+        let _ = dynaquery::encode_column(&mut out, it.get(*attr), *dir);
     }
     out
 }
@@ -370,7 +370,7 @@ async fn run_job<B: Backend>(
         let mut cursor = cold.ok().and_then(|pg| pg.next_cursor);
         for page in 2..=pages {
             let Some(c) = cursor.take() else { break };
-            let r = fetch(Kind::Next, page, q.clone().after(c)).await;
+            let r = fetch(Kind::Next, page, q.clone().cursor(c)).await;
             out.push(record(w, p, Kind::Next, page, &r));
             cursor = r.ok().and_then(|pg| pg.next_cursor);
         }
@@ -844,7 +844,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                                 .push(format!("{job:?}: {e}")),
                         }
-                        if (i + 1) % 32 == 0 {
+                        if (i + 1).is_multiple_of(32) {
                             eprintln!(
                                 "  {} / {} jobs, {:.0} s",
                                 i + 1,

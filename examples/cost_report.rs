@@ -124,7 +124,7 @@ fn query(case: &Case) -> Query {
         .filter(col("status").is_in(statuses().into_iter().take(case.fan_out)))
         .filter(col("country").eq("FR"))
         .filter(col("created_at").between(FROM, TO))
-        .use_index(case.order.index())
+        .index(case.order.index())
         .read_budget(1_000_000)
         .limit(PAGE);
     for (a, d) in case.order.terms() {
@@ -185,21 +185,16 @@ fn stream_request(
     limit: Option<u32>,
     start: Option<Item>,
 ) -> ReadRequest {
-    ReadRequest {
-        table: table.into(),
-        index: Some(case.order.index().into()),
-        key: Some(KeyCondition {
-            partition: vec![("status".into(), Value::from(status))],
-            sort_eq: vec![],
-            sort_range: Some(("created_at".into(), SortRange::Between(FROM.into(), TO.into()))),
-        }),
-        filter: Some(dynaquery::cond::lower(&col("country").eq("FR"))),
-        projection: None,
+    let key = KeyCondition::new([("status", Value::from(status))])
+        .with_sort_range("created_at", SortRange::Between(FROM.into(), TO.into()));
+    let mut request = ReadRequest::query(table, key)
+        .with_index(case.order.index())
+        .with_filter(dynaquery::Cond::from(&col("country").eq("FR")))
         // created_at DESC: read the index backwards, except for the unserved order.
-        scan_forward: case.order == OrderCase::None,
-        limit,
-        exclusive_start_key: start,
-    }
+        .with_scan_forward(case.order == OrderCase::None);
+    request.limit = limit;
+    request.exclusive_start_key = start;
+    request
 }
 
 /// DESIGN.md's hand-written code: one Query per status with a fixed Limit,
@@ -261,7 +256,7 @@ async fn naive_all<B: Backend>(b: &B, table: &str, case: &Case) -> dynaquery::Re
 fn prefix(case: &Case, it: &Item) -> Vec<u8> {
     let mut out = Vec::new();
     for (attr, dir) in case.order.terms().into_iter().take(case.order.served()) {
-        let _ = dynaquery::encoding::encode_column(&mut out, it.get(attr), dir);
+        let _ = dynaquery::encode_column(&mut out, it.get(attr), dir);
     }
     out
 }
@@ -385,7 +380,7 @@ async fn run_case<B: Backend>(
         match page.next_cursor {
             Some(c) => {
                 prev_last = last;
-                q = q.after(c);
+                q = q.cursor(c);
             }
             None => break,
         }
@@ -448,7 +443,7 @@ async fn memory_check(seed: u64) -> Result<(), Box<dyn std::error::Error>> {
             rows += page.rows.len();
             read += page.stats.items_read;
             match page.next_cursor {
-                Some(c) => q = q.after(c),
+                Some(c) => q = q.cursor(c),
                 None => break,
             }
         }

@@ -150,7 +150,7 @@ async fn run<B: Backend>(schema: Schema, backend: B) -> Result<(), Box<dyn std::
     let page1 = engine.fetch(&q).await?;
     print_page("Page 1", &page1);
     if let Some(cursor) = page1.next_cursor.clone() {
-        let page2 = engine.fetch(&q.clone().after(cursor)).await?;
+        let page2 = engine.fetch(&q.clone().cursor(cursor)).await?;
         print_page("Page 2", &page2);
     }
     Ok(())

@@ -24,10 +24,35 @@ use crate::value::{AttrType, Item, Value};
 /// before anything walks it, since evaluating and rendering recurse. The
 /// planner's conditions stay far below it: see
 /// [`Options::max_filter_depth`](crate::Options::max_filter_depth).
-pub const MAX_DEPTH: usize = 128;
+pub(crate) const MAX_DEPTH: usize = 128;
 
-/// A condition in DynamoDB's condition-expression language.
+/// A condition in DynamoDB's condition-expression language: what a
+/// [`ReadRequest`](crate::ReadRequest) carries as its `FilterExpression`.
+///
+/// DynamoDB's condition language is two-valued: `a <> 5` is *true* when
+/// `a` is missing. The crate's contract is SQL's three-valued logic, so a
+/// [`Cond`] built from an [`Expr`] (with `From`) holds exactly where the
+/// SQL expression is TRUE, with `attribute_exists` and
+/// `attribute_type(…, NULL)` checks added where DynamoDB's answer would
+/// differ. The same `Cond` is rendered into a `FilterExpression` by the
+/// DynamoDB backend, evaluated by [`MemoryTable`](crate::MemoryTable) with
+/// [`Cond::eval`], and evaluated on the client for the residual filter, so
+/// all three agree by construction.
+///
+/// ```
+/// use dynaquery::{col, item, Cond, Value};
+/// let c = Cond::from(&col("country").ne("FR"));
+/// // SQL: a comparison with a missing attribute is not TRUE…
+/// assert!(!c.eval(&item([("id", Value::from("o-1"))])));
+/// // …although DynamoDB's own `<>` is true there.
+/// let raw = Cond::Cmp { attr: "country".into(), op: dynaquery::CmpOp::Ne, value: "FR".into() };
+/// assert!(raw.eval(&item([("id", Value::from("o-1"))])));
+/// ```
+///
+/// New variants may be added: a custom [`Backend`](crate::Backend) should
+/// refuse one it does not know with an error rather than guess.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Cond {
     /// A constant; never sent to DynamoDB (the planner folds it away).
     Const(bool),
@@ -91,8 +116,16 @@ fn cmp(attr: &str, op: CmpOp, value: &Value) -> Cond {
 }
 
 /// The DynamoDB condition that is true exactly where the SQL expression is TRUE.
-pub fn lower(expr: &Expr) -> Cond {
+pub(crate) fn lower(expr: &Expr) -> Cond {
     simplify(lower_when(expr, true))
+}
+
+impl From<&Expr> for Cond {
+    /// The DynamoDB condition that is true exactly where the SQL expression
+    /// is TRUE (see [`Cond`]).
+    fn from(expr: &Expr) -> Cond {
+        lower(expr)
+    }
 }
 
 /// `truth = true`: where `expr` is TRUE; `false`: where it is FALSE (not NULL).
@@ -149,7 +182,7 @@ fn lower_when(expr: &Expr, truth: bool) -> Cond {
 }
 
 /// Flattens nested `AND`/`OR`, folds constants and single-child groups.
-pub fn simplify(c: Cond) -> Cond {
+pub(crate) fn simplify(c: Cond) -> Cond {
     match c {
         Cond::And(cs) => {
             let mut out = Vec::with_capacity(cs.len());
@@ -193,6 +226,16 @@ pub fn simplify(c: Cond) -> Cond {
 }
 
 impl Cond {
+    /// Most levels a condition may nest (a leaf is one level; each `AND`,
+    /// `OR` and `NOT` above it adds one): 128. Both shipped backends refuse a
+    /// deeper condition with
+    /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) before
+    /// anything walks it, since evaluating and rendering recurse; a custom
+    /// backend should call [`check_depth`](Cond::check_depth) first too.
+    /// The planner's conditions stay far below it: see
+    /// [`Options::max_filter_depth`](crate::Options::max_filter_depth).
+    pub const MAX_DEPTH: usize = MAX_DEPTH;
+
     /// Evaluates with DynamoDB's semantics (two-valued; `<>` true when missing).
     pub fn eval(&self, item: &Item) -> bool {
         match self {
@@ -218,13 +261,13 @@ impl Cond {
     }
 
     /// Attribute names this condition reads.
-    /// Checks that this condition nests at most [`MAX_DEPTH`] levels,
+    /// Checks that this condition nests at most [`Cond::MAX_DEPTH`] levels,
     /// without recursion (so it is safe on any condition, however deep).
     ///
     /// ```
-    /// use dynaquery::cond::{Cond, MAX_DEPTH};
+    /// use dynaquery::Cond;
     /// let mut c = Cond::Exists("a".into());
-    /// for _ in 0..MAX_DEPTH {
+    /// for _ in 0..Cond::MAX_DEPTH {
     ///     c = Cond::Not(Box::new(c));
     /// }
     /// assert_eq!(c.check_depth().unwrap_err().kind(), dynaquery::ErrorKind::LimitExceeded);

@@ -31,7 +31,7 @@ use crate::value::{from_item, Item};
 /// let q = Query::new().filter(col("status").eq("paid")).order_by(asc("created_at")).limit(1);
 /// let page = engine.fetch(&q).await.unwrap();
 /// assert_eq!(page.rows[0]["order_id"], Value::from("o2"));
-/// let next = engine.fetch(&q.clone().after(page.next_cursor.unwrap())).await.unwrap();
+/// let next = engine.fetch(&q.clone().cursor(page.next_cursor.unwrap())).await.unwrap();
 /// assert_eq!(next.rows[0]["order_id"], Value::from("o1"));
 /// assert!(next.next_cursor.is_none());
 /// # });
@@ -87,7 +87,13 @@ impl<B: Backend> Engine<B> {
     ///
     /// # Errors
     /// [`ErrorKind::InvalidOptions`](crate::ErrorKind::InvalidOptions) (see
-    /// [`Options::validate`]); see [`plan::plan`].
+    /// [`Options::validate`]);
+    /// [`ErrorKind::InvalidQuery`](crate::ErrorKind::InvalidQuery) for malformed input,
+    /// [`ErrorKind::NoUsableIndex`](crate::ErrorKind::NoUsableIndex)
+    /// when only a scan could serve it and the query did not allow one (the
+    /// message names the index that would serve it),
+    /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded)
+    /// when the fan-out exceeds [`Options::max_streams`].
     pub fn plan(&self, query: &Query) -> Result<Plan> {
         self.options.validate()?;
         plan::plan(&self.schema, query, &self.options)
@@ -113,16 +119,21 @@ impl<B: Backend> Engine<B> {
     /// backend's [`ErrorKind::Backend`](crate::ErrorKind::Backend).
     pub async fn fetch(&self, query: &Query) -> Result<Page<Item>> {
         self.check_shape(query)?;
-        if query.cursor().is_none() && query.offset_rows() > 0 {
-            return self.fetch_after_offset(query).await;
+        let mut page = if query.get_cursor().is_none() && query.get_offset() > 0 {
+            self.fetch_after_offset(query).await?
+        } else {
+            self.fetch_one(query).await?
+        };
+        if query.get_limit() > self.options.max_page_size {
+            page.stats.limit_clamped_from = Some(query.get_limit());
         }
-        self.fetch_one(query).await
+        Ok(page)
     }
 
     /// The options, and the filter's shape: what every call checks first.
     fn check_shape(&self, query: &Query) -> Result<()> {
         self.options.validate()?;
-        if let Some(f) = query.filter_expr() {
+        if let Some(f) = query.get_filter() {
             // Before anything clones or walks the filter (both recurse).
             plan::validate::shape(f, &self.options)?;
         }
@@ -135,7 +146,7 @@ impl<B: Backend> Engine<B> {
     pub(crate) fn check(&self, query: &Query) -> Result<()> {
         self.check_shape(query)?;
         let plan = self.plan(query)?;
-        match query.cursor() {
+        match query.get_cursor() {
             Some(c) => self.check_cursor(&plan, c),
             None => Ok(()),
         }
@@ -144,8 +155,20 @@ impl<B: Backend> Engine<B> {
     /// One page, ignoring the query's offset.
     async fn fetch_one(&self, query: &Query) -> Result<Page<Item>> {
         let plan = self.plan(query)?;
-        let position = query.cursor().map(|c| cursor::decode(&plan, c, &self.options)).transpose()?;
-        let from = exec::SizingFrom { memory: Some(&self.memory), hint: query.selectivity() };
+        let position = query.get_cursor().map(|c| cursor::decode(&plan, c, &self.options)).transpose()?;
+        let from = exec::SizingFrom { memory: Some(&self.memory), hint: query.get_selectivity_hint() };
+        #[cfg(feature = "tracing")]
+        {
+            use tracing::Instrument;
+            let span = crate::trace::page_span(&plan);
+            let backend = crate::trace::Traced(&self.backend);
+            let page = exec::execute(&plan, &backend, &self.options, position.as_ref(), from)
+                .instrument(span.clone())
+                .await?;
+            crate::trace::record_page(&span, &page);
+            Ok(page)
+        }
+        #[cfg(not(feature = "tracing"))]
         exec::execute(&plan, &self.backend, &self.options, position.as_ref(), from).await
     }
 
@@ -192,8 +215,8 @@ impl<B: Backend> Engine<B> {
     /// page's cursor, then runs the real page from the last cursor. The
     /// query's read budget covers the whole call, skipped rows included.
     async fn fetch_after_offset(&self, query: &Query) -> Result<Page<Item>> {
-        let offset = query.offset_rows();
-        let budget = query.budget().unwrap_or(self.options.read_budget);
+        let offset = query.get_offset();
+        let budget = query.get_read_budget().unwrap_or(self.options.read_budget);
         let chunk = self.options.max_page_size.max(1) as u64;
         let over_budget = |read: u64| {
             Error::new(
@@ -233,7 +256,7 @@ impl<B: Backend> Engine<B> {
             }
             remaining -= (page.rows.len() as u64).min(remaining);
             match page.next_cursor {
-                Some(c) => q = q.after(c),
+                Some(c) => q = q.cursor(c),
                 // The result ends inside the offset: an empty last page.
                 None => return Ok(Page { rows: Vec::new(), next_cursor: None, stats }),
             }
@@ -288,7 +311,7 @@ mod tests {
         let first = engine.fetch(&query).await.unwrap();
         let token = first.next_cursor.clone().unwrap();
         assert_eq!(grid_of(&cursor::decode(&plan, &token, &engine.options).unwrap().sizing), Some(1800));
-        let second = engine.fetch(&query.clone().after(token)).await.unwrap();
+        let second = engine.fetch(&query.clone().cursor(token)).await.unwrap();
         let token = second.next_cursor.unwrap();
         assert_eq!(grid_of(&cursor::decode(&plan, &token, &engine.options).unwrap().sizing), Some(1800));
     }

@@ -53,8 +53,15 @@ pub struct Options {
     pub max_concurrency: usize,
     /// Most items one page may read (`ScannedCount` summed), unless the query sets its own.
     pub read_budget: u64,
-    /// Largest page; a larger `LIMIT` is coerced down to it.
+    /// Largest page. A larger `LIMIT` is lowered to it and the page says
+    /// so in [`QueryStats::limit_clamped_from`](crate::QueryStats::limit_clamped_from),
+    /// or is refused when [`reject_oversized_limit`](Options::reject_oversized_limit)
+    /// is set.
     pub max_page_size: usize,
+    /// Refuse a `LIMIT` above [`max_page_size`](Options::max_page_size)
+    /// with [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded)
+    /// (a client error) instead of lowering it. Off by default.
+    pub reject_oversized_limit: bool,
     /// Most rows held in memory at once (a run of ties being re-sorted, stream buffers).
     pub max_buffered_rows: usize,
     /// How requests are sized (how many items each asks for): the
@@ -77,6 +84,7 @@ impl Default for Options {
             max_concurrency: 32,
             read_budget: 50_000,
             max_page_size: 1000,
+            reject_oversized_limit: false,
             max_buffered_rows: 100_000,
             sizing: crate::SizingPolicy::Adaptive,
         }
@@ -86,7 +94,7 @@ impl Default for Options {
 impl Options {
     /// The largest [`max_filter_depth`](Options::max_filter_depth) accepted:
     /// the lowered condition is a few levels deeper than the filter, and
-    /// backends refuse conditions deeper than [`cond::MAX_DEPTH`](crate::cond::MAX_DEPTH).
+    /// backends refuse conditions deeper than [`Cond::MAX_DEPTH`](crate::Cond::MAX_DEPTH).
     pub const MAX_FILTER_DEPTH: usize = crate::cond::MAX_DEPTH - 8;
 
     /// Checks that the settings can be honoured together. Every
@@ -217,6 +225,22 @@ impl Options {
     /// Sets [`max_page_size`](Options::max_page_size).
     pub fn max_page_size(mut self, rows: usize) -> Self {
         self.max_page_size = rows;
+        self
+    }
+
+    /// Sets [`reject_oversized_limit`](Options::reject_oversized_limit).
+    ///
+    /// ```
+    /// use dynaquery::{Engine, ErrorKind, KeyAttribute, MemoryTable, Options, Query, Schema};
+    /// let schema = Schema::new("t", KeyAttribute::s("id"));
+    /// let engine = Engine::new(schema.clone(), MemoryTable::new(schema))
+    ///     .with_options(Options::default().max_page_size(100).reject_oversized_limit(true));
+    /// let err = engine.plan(&Query::new().allow_scan(true).limit(101)).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+    /// assert!(err.is_client_error());
+    /// ```
+    pub fn reject_oversized_limit(mut self, reject: bool) -> Self {
+        self.reject_oversized_limit = reject;
         self
     }
 

@@ -5,7 +5,7 @@
 //!                   │
 //!                   ✓
 //!                   v
-//!   poll ──> fetch(query) ──> Ok(page) ── next_cursor ── Some(c) ──> query.after(c) ─┐
+//!   poll ──> fetch(query) ──> Ok(page) ── next_cursor ── Some(c) ──> query.cursor(c) ─┐
 //!              ^                  │                                                 │
 //!              │                  └─ None ──> end                                   │
 //!              └────────────────────────────── next poll ───────────────────────────┘
@@ -78,7 +78,7 @@ impl<B: Backend + Clone + 'static> Engine<B> {
     /// assert!(pages[2].next_cursor.is_none());
     ///
     /// // A bad cursor is the first and only element.
-    /// let bad = Query::new().allow_scan(true).order_by(asc("order_id")).after("garbage");
+    /// let bad = Query::new().allow_scan(true).order_by(asc("order_id")).cursor("garbage");
     /// let all: Vec<_> = engine.pages(bad).collect::<Vec<_>>().await;
     /// assert_eq!(all.len(), 1);
     /// assert_eq!(all[0].as_ref().unwrap_err().kind(), dynaquery::ErrorKind::InvalidCursor);
@@ -99,7 +99,7 @@ impl<B: Backend + Clone + 'static> Engine<B> {
                 Next::Fetch(engine, query) => match engine.fetch(&query).await {
                     Ok(page) => {
                         let next = match &page.next_cursor {
-                            Some(c) => Next::Fetch(engine, query.after(c.clone())),
+                            Some(c) => Next::Fetch(engine, query.cursor(c.clone())),
                             None => Next::Done,
                         };
                         Some((Ok(page), next))

@@ -6,6 +6,7 @@ use crate::expr::Expr;
 
 /// One `ORDER BY` term.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct OrderBy {
     /// Attribute name.
     pub attr: String,
@@ -23,10 +24,26 @@ pub fn desc(attr: impl Into<String>) -> OrderBy {
     OrderBy { attr: attr.into(), dir: Direction::Desc }
 }
 
-/// The page size used when a query sets none.
-pub const DEFAULT_LIMIT: usize = 50;
-
 /// A list query: `SELECT … WHERE … ORDER BY … LIMIT …`, plus a cursor.
+///
+/// # Naming
+///
+/// `Query` is both the builder and the plain data it builds, so one rule
+/// names every field's two methods (the rule `std::process::Command` and
+/// clap's `Command` follow):
+///
+/// - the **setter** is named by the field, takes and returns `self`:
+///   [`filter`](Query::filter), [`order_by`](Query::order_by),
+///   [`limit`](Query::limit), [`offset`](Query::offset),
+///   [`select`](Query::select), [`cursor`](Query::cursor),
+///   [`index`](Query::index), [`allow_scan`](Query::allow_scan),
+///   [`read_budget`](Query::read_budget),
+///   [`selectivity_hint`](Query::selectivity_hint);
+/// - the **getter** is `get_` + the same name and takes `&self`:
+///   [`get_filter`](Query::get_filter), [`get_limit`](Query::get_limit), …
+///
+/// Setting a field twice keeps the last value, except `filter` (which
+/// `AND`s) and `order_by` (which appends a term), as in SQL.
 ///
 /// ```
 /// use dynaquery::{asc, col, desc, Query};
@@ -37,8 +54,9 @@ pub const DEFAULT_LIMIT: usize = 50;
 ///     .order_by(desc("total"))
 ///     .order_by(asc("order_id"))
 ///     .limit(50);
-/// assert_eq!(q.page_size(), 50);
-/// assert_eq!(q.filter_expr().unwrap().to_string(), r#"status IN ("paid", "shipped") AND country = "FR""#);
+/// assert_eq!(q.get_limit(), 50);
+/// assert_eq!(q.get_filter().unwrap().to_string(), r#"status IN ("paid", "shipped") AND country = "FR""#);
+/// assert_eq!(q.get_order_by().len(), 3);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Query {
@@ -63,12 +81,15 @@ impl Default for Query {
 }
 
 impl Query {
-    /// A query with no filter, no order (primary key order), and a page of [`DEFAULT_LIMIT`].
+    /// The page size (`LIMIT`) of a query that sets none: 50.
+    pub const DEFAULT_LIMIT: usize = 50;
+
+    /// A query with no filter, no order (primary key order), and a page of [`Query::DEFAULT_LIMIT`].
     pub fn new() -> Self {
         Query {
             filter: None,
             order_by: Vec::new(),
-            limit: DEFAULT_LIMIT,
+            limit: Self::DEFAULT_LIMIT,
             offset: 0,
             select: None,
             cursor: None,
@@ -79,7 +100,7 @@ impl Query {
         }
     }
 
-    /// Adds a filter, `AND`ed with any filter already set.
+    /// Adds a filter (`WHERE`), `AND`ed with any filter already set.
     pub fn filter(mut self, e: Expr) -> Self {
         self.filter = Some(match self.filter.take() {
             None => e,
@@ -95,7 +116,9 @@ impl Query {
         self
     }
 
-    /// The page size (`LIMIT`). Zero is rejected when the query runs.
+    /// The page size (`LIMIT`). Zero is rejected when the query runs; above
+    /// [`Options::max_page_size`](crate::Options::max_page_size) it is
+    /// lowered to it (and reported) or refused, as the options say.
     pub fn limit(mut self, n: usize) -> Self {
         self.limit = n;
         self
@@ -119,7 +142,7 @@ impl Query {
     /// ```
     /// use dynaquery::Query;
     /// let q = Query::new().limit(10).offset(20);
-    /// assert_eq!(q.offset_rows(), 20);
+    /// assert_eq!(q.get_offset(), 20);
     /// assert_eq!(q.clone().offset(20), q); // a setter: setting it twice does not add up
     /// ```
     pub fn offset(mut self, n: u64) -> Self {
@@ -134,8 +157,16 @@ impl Query {
         self
     }
 
-    /// Continues after the page that returned `cursor`.
-    pub fn after(mut self, cursor: impl Into<String>) -> Self {
+    /// Continues after the page whose [`next_cursor`](crate::Page::next_cursor)
+    /// this is.
+    ///
+    /// ```
+    /// use dynaquery::Query;
+    /// let q = Query::new().cursor("opaque-token");
+    /// assert_eq!(q.get_cursor(), Some("opaque-token"));
+    /// assert_eq!(q.first_page().get_cursor(), None);
+    /// ```
+    pub fn cursor(mut self, cursor: impl Into<String>) -> Self {
         self.cursor = Some(cursor.into());
         self
     }
@@ -147,7 +178,7 @@ impl Query {
     }
 
     /// Restricts planning to this index (the table's own key is named by the table name).
-    pub fn use_index(mut self, name: impl Into<String>) -> Self {
+    pub fn index(mut self, name: impl Into<String>) -> Self {
         self.index = Some(name.into());
         self
     }
@@ -174,7 +205,7 @@ impl Query {
     /// ```
     /// use dynaquery::{col, Query};
     /// let q = Query::new().filter(col("country").eq("FR")).selectivity_hint(0.1);
-    /// assert_eq!(q.selectivity(), Some(0.1));
+    /// assert_eq!(q.get_selectivity_hint(), Some(0.1));
     /// ```
     pub fn selectivity_hint(mut self, selectivity: f64) -> Self {
         if !selectivity.is_nan() {
@@ -183,53 +214,54 @@ impl Query {
         self
     }
 
-    /// The selectivity hint, if set.
-    pub fn selectivity(&self) -> Option<f64> {
-        self.selectivity_ppm.map(|p| f64::from(p) / 1e6)
-    }
-
-    /// The filter, if any.
-    pub fn filter_expr(&self) -> Option<&Expr> {
+    /// The filter, if any (all [`filter`](Query::filter)s `AND`ed).
+    pub fn get_filter(&self) -> Option<&Expr> {
         self.filter.as_ref()
     }
 
     /// The `ORDER BY` terms.
-    pub fn order(&self) -> &[OrderBy] {
+    pub fn get_order_by(&self) -> &[OrderBy] {
         &self.order_by
     }
 
-    /// The page size.
-    pub fn page_size(&self) -> usize {
+    /// The page size (`LIMIT`) as set; the plan's
+    /// [`Plan::limit`](crate::Plan::limit) is the one that runs.
+    pub fn get_limit(&self) -> usize {
         self.limit
     }
 
     /// The rows the first page skips (`OFFSET`); 0 when none.
-    pub fn offset_rows(&self) -> u64 {
+    pub fn get_offset(&self) -> u64 {
         self.offset
     }
 
     /// The selected attributes, `None` for all.
-    pub fn selected(&self) -> Option<&[String]> {
+    pub fn get_select(&self) -> Option<&[String]> {
         self.select.as_deref()
     }
 
     /// The cursor, if continuing.
-    pub fn cursor(&self) -> Option<&str> {
+    pub fn get_cursor(&self) -> Option<&str> {
         self.cursor.as_deref()
     }
 
     /// The index the caller forced, if any.
-    pub fn forced_index(&self) -> Option<&str> {
+    pub fn get_index(&self) -> Option<&str> {
         self.index.as_deref()
     }
 
     /// Whether a full scan is allowed.
-    pub fn scan_allowed(&self) -> bool {
+    pub fn get_allow_scan(&self) -> bool {
         self.allow_scan
     }
 
     /// The per-query read budget, if set.
-    pub fn budget(&self) -> Option<u64> {
+    pub fn get_read_budget(&self) -> Option<u64> {
         self.read_budget
+    }
+
+    /// The selectivity hint, if set.
+    pub fn get_selectivity_hint(&self) -> Option<f64> {
+        self.selectivity_ppm.map(|p| f64::from(p) / 1e6)
     }
 }

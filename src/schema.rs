@@ -64,6 +64,7 @@ impl KeyAttribute {
 /// Tables and LSIs have one partition attribute and at most one sort
 /// attribute; GSIs may have up to four of each.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct KeySchema {
     /// Partition (hash) key attributes, in order.
     pub partition: Vec<KeyAttribute>,
@@ -72,6 +73,14 @@ pub struct KeySchema {
 }
 
 impl KeySchema {
+    /// A key from its partition and sort attributes, in order.
+    pub fn new(
+        partition: impl IntoIterator<Item = KeyAttribute>,
+        sort: impl IntoIterator<Item = KeyAttribute>,
+    ) -> Self {
+        KeySchema { partition: partition.into_iter().collect(), sort: sort.into_iter().collect() }
+    }
+
     /// All key attributes, partition first.
     pub fn attributes(&self) -> impl Iterator<Item = &KeyAttribute> {
         self.partition.iter().chain(self.sort.iter())
@@ -105,6 +114,7 @@ pub enum IndexKind {
 
 /// A secondary index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Index {
     /// Index name.
     pub name: String,
@@ -164,6 +174,7 @@ impl Index {
 /// assert_eq!(schema.indexes.len(), 1);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Schema {
     /// Table name.
     pub table: String,
@@ -217,6 +228,22 @@ impl Schema {
     /// # Errors
     /// [`ErrorKind::Schema`](crate::ErrorKind::Schema), listing every difference.
     pub fn check_matches(&self, actual: &Schema) -> crate::Result<()> {
+        let diffs = self.differences(actual);
+        if diffs.is_empty() {
+            return Ok(());
+        }
+        Err(crate::Error::new(
+            crate::ErrorKind::Schema,
+            format!(
+                "the schema does not match table `{}`: {}; load it with dynamodb::load_schema or fix it",
+                actual.table,
+                diffs.join("; ")
+            ),
+        ))
+    }
+
+    /// What [`check_matches`](Schema::check_matches) reports, one line each.
+    pub(crate) fn differences(&self, actual: &Schema) -> Vec<String> {
         let mut diffs = Vec::new();
         if self.table != actual.table {
             diffs.push(format!("table name `{}` vs `{}`", self.table, actual.table));
@@ -233,17 +260,7 @@ impl Schema {
                 Some(_) => {}
             }
         }
-        if diffs.is_empty() {
-            return Ok(());
-        }
-        Err(crate::Error::new(
-            crate::ErrorKind::Schema,
-            format!(
-                "the schema does not match table `{}`: {}; load it with backend::dynamodb::load_schema or fix it",
-                actual.table,
-                diffs.join("; ")
-            ),
-        ))
+        diffs
     }
 
     /// The index with this name.

@@ -1,7 +1,12 @@
 //! What a page cost.
 
 /// Measured costs of one page, reported on every [`Page`](crate::Page).
+///
+/// With the `serde` feature it serializes as a map of these fields
+/// (`sizing_start` as `"cold"`, `"warm"`, `"hinted"` or `"resumed"`); a
+/// missing field deserializes to its default.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(default))]
 #[non_exhaustive]
 pub struct QueryStats {
     /// Parallel streams (partition-key values) the plan fans out to.
@@ -29,11 +34,21 @@ pub struct QueryStats {
     /// How the page's request sizing started: cold, warm (from what the
     /// engine observed for the same query before), from the caller's
     /// selectivity hint, or resumed from the cursor.
+    #[cfg_attr(feature = "serde", serde(with = "sizing_start"))]
     pub sizing_start: crate::SizingStart,
+    /// The `LIMIT` the query asked for, when it was above
+    /// [`Options::max_page_size`](crate::Options::max_page_size) and the page
+    /// was lowered to that cap (so a full page holds fewer rows than asked
+    /// for, and `next_cursor` continues); `None` when the `LIMIT` ran as
+    /// asked. Set
+    /// [`Options::reject_oversized_limit`](crate::Options::reject_oversized_limit)
+    /// to refuse such a `LIMIT` instead.
+    pub limit_clamped_from: Option<usize>,
 }
 
 /// Measured costs of one stream (one partition-key value) for one page.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize), serde(default))]
 #[non_exhaustive]
 pub struct StreamStats {
     /// Calls whose responses the page used.
@@ -72,5 +87,34 @@ impl QueryStats {
             mine.rows_matched += theirs.rows_matched;
             mine.rows_taken += theirs.rows_taken;
         }
+    }
+}
+
+/// [`SizingStart`](crate::SizingStart) as a lowercase name.
+#[cfg(feature = "serde")]
+mod sizing_start {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::SizingStart;
+
+    pub(super) fn serialize<S: Serializer>(v: &SizingStart, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(match v {
+            SizingStart::Cold => "cold",
+            SizingStart::Warm => "warm",
+            SizingStart::Hinted => "hinted",
+            SizingStart::Resumed => "resumed",
+        })
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SizingStart, D::Error> {
+        Ok(match String::deserialize(d)?.as_str() {
+            "cold" => SizingStart::Cold,
+            "warm" => SizingStart::Warm,
+            "hinted" => SizingStart::Hinted,
+            "resumed" => SizingStart::Resumed,
+            other => {
+                return Err(serde::de::Error::unknown_variant(other, &["cold", "warm", "hinted", "resumed"]))
+            }
+        })
     }
 }

@@ -52,14 +52,14 @@ async fn cursor(e: &Engine<Faults<MemoryTable>>) -> String {
 #[tokio::test]
 async fn garbled_cursor() {
     let e = engine(Options::default());
-    rejected(&e, q().after("%%%not base64%%%"), ErrorKind::InvalidCursor, "not URL-safe base64").await;
+    rejected(&e, q().cursor("%%%not base64%%%"), ErrorKind::InvalidCursor, "not URL-safe base64").await;
 }
 
 #[tokio::test]
 async fn truncated_cursor() {
     let e = engine(Options::default());
     let c = cursor(&e).await;
-    rejected(&e, q().after(&c[..c.len() - 5]), ErrorKind::InvalidCursor, "start from the first page").await;
+    rejected(&e, q().cursor(&c[..c.len() - 5]), ErrorKind::InvalidCursor, "start from the first page").await;
 }
 
 #[tokio::test]
@@ -67,7 +67,7 @@ async fn re_encoded_cursor() {
     let e = engine(Options::default());
     let c = cursor(&e).await;
     let standard = STANDARD.encode(URL_SAFE_NO_PAD.decode(&c).unwrap()) + "==";
-    rejected(&e, q().after(standard), ErrorKind::InvalidCursor, "base64").await;
+    rejected(&e, q().cursor(standard), ErrorKind::InvalidCursor, "base64").await;
 }
 
 #[tokio::test]
@@ -75,7 +75,7 @@ async fn bit_flipped_signed_cursor() {
     let e = engine(Options::default().cursor_keys([CursorKey::new(1, [3u8; 32]).unwrap()]));
     let mut raw = URL_SAFE_NO_PAD.decode(cursor(&e).await).unwrap();
     raw[20] ^= 0x10;
-    rejected(&e, q().after(URL_SAFE_NO_PAD.encode(raw)), ErrorKind::InvalidCursor, "signature").await;
+    rejected(&e, q().cursor(URL_SAFE_NO_PAD.encode(raw)), ErrorKind::InvalidCursor, "signature").await;
 }
 
 #[tokio::test]
@@ -90,7 +90,7 @@ async fn expired_cursor() {
     let later_engine = engine(
         Options::default().cursor_keys(keys).cursor_ttl(std::time::Duration::from_secs(60)).clock(later),
     );
-    rejected(&later_engine, q().after(c), ErrorKind::InvalidCursor, "expired").await;
+    rejected(&later_engine, q().cursor(c), ErrorKind::InvalidCursor, "expired").await;
 }
 
 #[tokio::test]
@@ -99,19 +99,19 @@ async fn foreign_query_cursor() {
     let c = cursor(&e).await;
     rejected(
         &e,
-        q().filter(col("country").eq("FR")).after(c.clone()),
+        q().filter(col("country").eq("FR")).cursor(c.clone()),
         ErrorKind::InvalidCursor,
         "another query",
     )
     .await;
-    rejected(&e, q().order_by(asc("total")).after(c), ErrorKind::InvalidCursor, "another query").await;
+    rejected(&e, q().order_by(asc("total")).cursor(c), ErrorKind::InvalidCursor, "another query").await;
 }
 
 #[tokio::test]
 async fn oversized_cursor() {
     let e = engine(Options::default());
     let huge = "A".repeat(dynaquery::MAX_CURSOR_LEN + 1);
-    rejected(&e, q().after(huge), ErrorKind::InvalidCursor, "longer than").await;
+    rejected(&e, q().cursor(huge), ErrorKind::InvalidCursor, "longer than").await;
 }
 
 #[tokio::test]
@@ -203,14 +203,14 @@ async fn forged_cursor_with_a_sort_key_over_dynamodb_limits() {
         ("status", Value::from("paid")),
         ("created_at", Value::from(format!("2026-11-05{}", "x".repeat(5000)))),
     ]);
-    rejected(&e, q().after(forged(&e, row)), ErrorKind::InvalidCursor, "created_at").await;
+    rejected(&e, q().cursor(forged(&e, row)), ErrorKind::InvalidCursor, "created_at").await;
     // At the limit it is a position like any other.
     let row = item([
         ("order_id", Value::from("o01")),
         ("status", Value::from("paid")),
         ("created_at", Value::from(format!("2026-11-05{}", "x".repeat(1014)))),
     ]);
-    assert!(e.fetch(&q().after(forged(&e, row))).await.is_ok());
+    assert!(e.fetch(&q().cursor(forged(&e, row))).await.is_ok());
 }
 
 #[tokio::test]
@@ -218,7 +218,7 @@ async fn forged_cursor_with_a_partition_key_over_dynamodb_limits() {
     // The table's partition key: at most 2048 bytes.
     let e = engine(Options::default());
     let row = item([("order_id", Value::from("o".repeat(2049))), ("created_at", Value::from("2026-11-05"))]);
-    rejected(&e, q().after(forged(&e, row)), ErrorKind::InvalidCursor, "order_id").await;
+    rejected(&e, q().cursor(forged(&e, row)), ErrorKind::InvalidCursor, "order_id").await;
 }
 
 #[tokio::test]
@@ -230,7 +230,7 @@ async fn forged_cursor_with_key_values_of_the_wrong_type_or_missing() {
         item([("created_at", Value::from("2026-11-05"))]),
         item([("order_id", Value::from("")), ("created_at", Value::from("2026-11-05"))]),
     ] {
-        rejected(&e, q().after(forged(&e, row)), ErrorKind::InvalidCursor, "key").await;
+        rejected(&e, q().cursor(forged(&e, row)), ErrorKind::InvalidCursor, "key").await;
     }
 }
 

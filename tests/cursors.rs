@@ -79,13 +79,13 @@ fn signed_cursors_page_through_and_rotate() {
     let e = engine(signed());
     let p1 = block_on(e.fetch(&query())).unwrap();
     let c = p1.next_cursor.unwrap();
-    assert!(block_on(e.fetch(&query().after(c.clone()))).is_ok());
+    assert!(block_on(e.fetch(&query().cursor(c.clone()))).is_ok());
     // Rotation: a service that now signs with key 3 still accepts key 2's cursors...
     let rotated = engine(Options::default().cursor_keys([key(3, 5), key(2, 7)]));
-    assert!(block_on(rotated.fetch(&query().after(c.clone()))).is_ok());
+    assert!(block_on(rotated.fetch(&query().cursor(c.clone()))).is_ok());
     // ...until key 2 is retired.
     let retired = engine(Options::default().cursor_keys([key(3, 5)]));
-    let err = block_on(retired.fetch(&query().after(c.clone()))).unwrap_err();
+    let err = block_on(retired.fetch(&query().cursor(c.clone()))).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidCursor);
     assert!(err.to_string().contains("key 2"), "{err}");
     assert_eq!(retired.backend().calls(), 0);
@@ -99,7 +99,7 @@ fn a_bit_flip_breaks_the_signature() {
     let last = raw.len() - 40; // inside the body, before the MAC
     raw[last] ^= 1;
     let before = e.backend().calls();
-    let err = block_on(e.fetch(&query().after(URL_SAFE_NO_PAD.encode(raw)))).unwrap_err();
+    let err = block_on(e.fetch(&query().cursor(URL_SAFE_NO_PAD.encode(raw)))).unwrap_err();
     assert!(err.to_string().contains("signature"), "{err}");
     assert_eq!(e.backend().calls(), before);
 }
@@ -110,9 +110,9 @@ fn cursors_expire() {
     let e = engine(opts);
     let c = block_on(e.fetch(&query())).unwrap().next_cursor.unwrap();
     NOW.fetch_add(599, Ordering::SeqCst);
-    assert!(block_on(e.fetch(&query().after(c.clone()))).is_ok());
+    assert!(block_on(e.fetch(&query().cursor(c.clone()))).is_ok());
     NOW.fetch_add(2, Ordering::SeqCst);
-    let err = block_on(e.fetch(&query().after(c))).unwrap_err();
+    let err = block_on(e.fetch(&query().cursor(c))).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidCursor);
     assert!(err.to_string().contains("expired"), "{err}");
 }
@@ -123,9 +123,9 @@ fn signed_and_unsigned_do_not_mix() {
     let signer = engine(signed());
     let u = block_on(unsigned.fetch(&query())).unwrap().next_cursor.unwrap();
     let s = block_on(signer.fetch(&query())).unwrap().next_cursor.unwrap();
-    let e1 = block_on(signer.fetch(&query().after(u))).unwrap_err();
+    let e1 = block_on(signer.fetch(&query().cursor(u))).unwrap_err();
     assert!(e1.to_string().contains("not signed"), "{e1}");
-    let e2 = block_on(unsigned.fetch(&query().after(s))).unwrap_err();
+    let e2 = block_on(unsigned.fetch(&query().cursor(s))).unwrap_err();
     assert!(e2.to_string().contains("no cursor keys"), "{e2}");
 }
 
@@ -147,7 +147,7 @@ fn fixture() -> &'static Fixture {
     F.get_or_init(|| {
         let engine = engine(signed());
         let valid = block_on(engine.fetch(&query())).unwrap().next_cursor.unwrap();
-        let expected = block_on(engine.fetch(&query().after(valid.clone()))).unwrap();
+        let expected = block_on(engine.fetch(&query().cursor(valid.clone()))).unwrap();
         let other = query().filter(col("total").lt(9));
         let other_query = block_on(engine.fetch(&other)).unwrap().next_cursor.unwrap();
         Fixture { engine, valid, other_query, expected }
@@ -215,7 +215,7 @@ proptest! {
         let f = fixture();
         let token = apply(&m, f);
         let before = f.engine.backend().calls();
-        let r = block_on(f.engine.fetch(&query().after(token.clone())));
+        let r = block_on(f.engine.fetch(&query().cursor(token.clone())));
         if token == f.valid {
             prop_assert_eq!(r.unwrap().rows, f.expected.rows.clone());
         } else {
@@ -274,7 +274,7 @@ proptest! {
                 Some(_) => unreachable!(),
             }
         }
-        let page = match block_on(e.fetch(&query().after(URL_SAFE_NO_PAD.encode(body)))) {
+        let page = match block_on(e.fetch(&query().cursor(URL_SAFE_NO_PAD.encode(body)))) {
             Ok(page) => page,
             // Key values DynamoDB would not take (wrong type, empty, missing)
             // are refused before any request.
@@ -284,7 +284,7 @@ proptest! {
                 return Ok(());
             }
         };
-        let filter = query().filter_expr().cloned().unwrap();
+        let filter = query().get_filter().cloned().unwrap();
         let full = reference::run(&query(), &["order_id"], &items());
         let mut last_pos = None;
         for row in &page.rows {

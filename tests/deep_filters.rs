@@ -2,7 +2,7 @@
 //! stack: every test runs on a thread with a 1 MiB stack, what a small
 //! worker gets. Without the caps these abort the process (stack overflow).
 
-use dynaquery::backend::memory::MemoryTable;
+use dynaquery::MemoryTable;
 use dynaquery::{asc, col, not, sql, Engine, ErrorKind, Expr, KeyAttribute, Options, Query, Schema};
 
 const STACK: usize = 1 << 20;

@@ -11,8 +11,8 @@ mod support;
 
 use common::recording::{pages as recorded_pages, Recording};
 use common::{gen, reference};
-use dynaquery::backend::dynamodb::create_table;
-use dynaquery::cond::Cond;
+use dynaquery::dynamodb::ensure_table;
+use dynaquery::Cond;
 use dynaquery::{Backend, DynamoDb, Engine, Item, MemoryTable, Query};
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, TestRunner};
@@ -33,7 +33,7 @@ async fn pages<B: Backend>(engine: &Engine<B>, q: &Query) -> Result<Vec<Vec<Item
         let page = engine.fetch(&q).await.map_err(|e| format!("{e:?}"))?;
         out.push(page.rows);
         match page.next_cursor {
-            Some(c) => q = q.after(c),
+            Some(c) => q = q.cursor(c),
             None => return Ok(out),
         }
     }
@@ -61,7 +61,7 @@ async fn memory_backend_matches_dynamodb_local_page_by_page() {
         let items = gen::table_strategy(60).new_tree(&mut runner).unwrap().current();
         let mut schema = gen::schema();
         schema.table = local::table_name(&format!("diff{t}"));
-        create_table(&client, &schema).await.unwrap();
+        ensure_table(&client, &schema).await.unwrap();
         local::load(&client, &schema.table, &items).await;
         let memory = MemoryTable::new(schema.clone());
         for it in &items {

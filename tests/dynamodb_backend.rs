@@ -6,9 +6,9 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use dynaquery::backend::dynamodb::{create_table, load_schema};
+use dynaquery::dynamodb::{create_table, ensure_table, load_schema};
 use dynaquery::{
-    col, cond, item, not, Backend, DynamoDb, ErrorKind, Expr, Index, Item, KeyAttribute, KeyCondition,
+    col, item, not, Backend, Cond, DynamoDb, ErrorKind, Expr, Index, Item, KeyAttribute, KeyCondition,
     Projection, ReadRequest, Schema, SortRange, Value,
 };
 use support::dynamodb_local as local;
@@ -54,30 +54,26 @@ fn items() -> Vec<Item> {
 async fn setup() -> (DynamoDb, String) {
     let client = local::client();
     let table = local::table_name("backend");
-    create_table(&client, &schema(&table)).await.expect("create table");
+    ensure_table(&client, &schema(&table)).await.expect("create table");
     local::load(&client, &table, &items()).await;
     (DynamoDb::new(client), table)
 }
 
 /// Scans with the lowered filter, all pages; returns the ids.
 async fn ids(db: &DynamoDb, table: &str, e: &Expr) -> BTreeSet<String> {
-    let filter = match cond::lower(e) {
-        dynaquery::cond::Cond::Const(true) => None,
+    let filter = match Cond::from(e) {
+        dynaquery::Cond::Const(true) => None,
         c => Some(c),
     };
     let mut out = BTreeSet::new();
     let mut start = None;
     loop {
         let r = db
-            .read(ReadRequest {
-                table: table.into(),
-                index: None,
-                key: None,
-                filter: filter.clone(),
-                projection: None,
-                scan_forward: true,
-                limit: Some(2),
-                exclusive_start_key: start,
+            .read({
+                let mut r = ReadRequest::scan(table).with_limit(2);
+                r.filter = filter.clone();
+                r.exclusive_start_key = start;
+                r
             })
             .await
             .expect("scan");
@@ -137,20 +133,17 @@ async fn every_predicate_kind_and_null_rule() {
 async fn limit_counts_items_before_the_filter() {
     let (db, t) = setup().await;
     let r = db
-        .read(ReadRequest {
-            table: t.clone(),
-            index: Some("by_status".into()),
-            key: Some(KeyCondition {
-                partition: vec![("status".into(), Value::from("paid"))],
-                sort_eq: vec![],
-                sort_range: Some(("total".into(), SortRange::Ge(Value::from(0)))),
-            }),
-            filter: Some(cond::lower(&col("name").eq("nothing"))),
-            projection: None,
-            scan_forward: false,
-            limit: Some(2),
-            exclusive_start_key: None,
-        })
+        .read(
+            ReadRequest::query(
+                t.clone(),
+                KeyCondition::new(vec![("status", Value::from("paid"))])
+                    .with_sort_range("total", SortRange::Ge(Value::from(0))),
+            )
+            .with_index("by_status")
+            .with_filter(Cond::from(&col("name").eq("nothing")))
+            .with_limit(2)
+            .with_scan_forward(false),
+        )
         .await
         .unwrap();
     assert!(r.items.is_empty());
@@ -183,20 +176,15 @@ async fn multi_attribute_gsi_key() {
     local::load(&client, &table, &rows).await;
     let db = DynamoDb::new(client.clone());
     let r = db
-        .read(ReadRequest {
-            table: table.clone(),
-            index: Some("by_tenant_status".into()),
-            key: Some(KeyCondition {
-                partition: vec![("tenant".into(), Value::from("t1")), ("status".into(), Value::from("paid"))],
-                sort_eq: vec![],
-                sort_range: Some(("created_at".into(), SortRange::Ge(Value::from("2026-11-02")))),
-            }),
-            filter: None,
-            projection: None,
-            scan_forward: false,
-            limit: None,
-            exclusive_start_key: None,
-        })
+        .read(
+            ReadRequest::query(
+                table.clone(),
+                KeyCondition::new(vec![("tenant", Value::from("t1")), ("status", Value::from("paid"))])
+                    .with_sort_range("created_at", SortRange::Ge(Value::from("2026-11-02"))),
+            )
+            .with_index("by_tenant_status")
+            .with_scan_forward(false),
+        )
         .await
         .unwrap();
     let got: Vec<(String, String)> =
@@ -244,19 +232,7 @@ fn sorted(mut s: Schema) -> Schema {
 #[tokio::test]
 async fn failures_are_backend_errors_with_the_sdk_source() {
     let db = DynamoDb::new(local::client());
-    let err = db
-        .read(ReadRequest {
-            table: "no_such_table".into(),
-            index: None,
-            key: None,
-            filter: None,
-            projection: None,
-            scan_forward: true,
-            limit: None,
-            exclusive_start_key: None,
-        })
-        .await
-        .unwrap_err();
+    let err = db.read(ReadRequest::scan("no_such_table")).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert!(!err.is_retryable() && !err.is_client_error());
     assert!(std::error::Error::source(&err).is_some());
@@ -269,22 +245,52 @@ async fn failures_are_backend_errors_with_the_sdk_source() {
 async fn a_missing_index_is_not_found() {
     let (db, table) = setup().await;
     let err = db
-        .read(ReadRequest {
-            table,
-            index: Some("no_such_index".into()),
-            key: Some(KeyCondition {
-                partition: vec![("status".into(), Value::from("paid"))],
-                sort_eq: vec![],
-                sort_range: None,
-            }),
-            filter: None,
-            projection: None,
-            scan_forward: true,
-            limit: None,
-            exclusive_start_key: None,
-        })
+        .read(
+            ReadRequest::query(table, KeyCondition::new(vec![("status", Value::from("paid"))]))
+                .with_index("no_such_index"),
+        )
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
     assert!(err.to_string().contains("no_such_index"), "{err}");
+}
+
+#[tokio::test]
+async fn ensure_table_creates_once_then_verifies_and_names_a_mismatch() {
+    use dynaquery::dynamodb::{ensure_table, put_items, Ensured};
+    let client = local::client();
+    let table = local::table_name("ensure");
+    let schema = schema(&table);
+    assert_eq!(ensure_table(&client, &schema).await.unwrap(), Ensured::Created);
+    assert_eq!(ensure_table(&client, &schema).await.unwrap(), Ensured::Existing);
+    // A schema that declares fewer indexes than the table has is fine.
+    let fewer = Schema::new(&table, KeyAttribute::s("id"));
+    assert_eq!(ensure_table(&client, &fewer).await.unwrap(), Ensured::Existing);
+
+    // Another sort key on the index, and an index the table lacks: both named.
+    let other = Schema::new(&table, KeyAttribute::s("id"))
+        .index(Index::gsi("by_status", [KeyAttribute::s("status")], [KeyAttribute::s("created_at")]))
+        .index(Index::gsi("by_country", [KeyAttribute::s("country")], []));
+    let err = ensure_table(&client, &other).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Schema);
+    let text = err.to_string();
+    assert!(
+        text.contains("index `by_status` is") && text.contains("index `by_country` does not exist"),
+        "{text}"
+    );
+    assert!(text.contains("never alters a table"), "{text}");
+    // Another primary key.
+    let err = ensure_table(&client, &Schema::new(&table, KeyAttribute::n("id"))).await.unwrap_err();
+    assert!(err.to_string().contains("primary key"), "{err}");
+
+    // put_items: more than one batch of 25, readable back page by page.
+    let rows: Vec<Item> = (0..60)
+        .map(|i| {
+            item([("id", Value::from(format!("p{i:02}"))), ("status", "paid".into()), ("total", i.into())])
+        })
+        .collect();
+    put_items(&client, &table, &rows).await.unwrap();
+    let engine = dynaquery::Engine::new(schema, DynamoDb::new(client));
+    let q = dynaquery::Query::new().filter(col("status").eq("paid")).allow_scan(true).limit(1000);
+    assert_eq!(engine.fetch(&q).await.unwrap().rows.len(), 60);
 }

@@ -60,16 +60,16 @@ fn cursor_of_another_query_is_rejected_before_any_read() {
     let page = block_on(e.fetch(&q())).unwrap();
     let cursor = page.next_cursor.unwrap();
     let before = e.backend().calls.load(Ordering::SeqCst);
-    let other = q().filter(col("total").gt(0)).after(cursor.clone());
+    let other = q().filter(col("total").gt(0)).cursor(cursor.clone());
     let err = block_on(e.fetch(&other)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidCursor);
     assert!(err.to_string().contains("belongs to another query"), "{err}");
     for garbled in ["", "!!!", "AAAA", &cursor[..cursor.len() / 2], &format!("{cursor}A")] {
-        let err = block_on(e.fetch(&q().after(garbled))).unwrap_err();
+        let err = block_on(e.fetch(&q().cursor(garbled))).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidCursor, "{garbled:?}: {err}");
     }
     let huge = "A".repeat(dynaquery::MAX_CURSOR_LEN + 1);
-    assert_eq!(block_on(e.fetch(&q().after(huge))).unwrap_err().kind(), ErrorKind::InvalidCursor);
+    assert_eq!(block_on(e.fetch(&q().cursor(huge))).unwrap_err().kind(), ErrorKind::InvalidCursor);
     assert_eq!(e.backend().calls.load(Ordering::SeqCst), before, "rejected cursors reach no backend");
 }
 
@@ -77,7 +77,7 @@ fn cursor_of_another_query_is_rejected_before_any_read() {
 fn changing_only_the_page_size_keeps_the_cursor_valid() {
     let e = engine(20);
     let page = block_on(e.fetch(&q())).unwrap();
-    let next = block_on(e.fetch(&q().limit(7).after(page.next_cursor.unwrap()))).unwrap();
+    let next = block_on(e.fetch(&q().limit(7).cursor(page.next_cursor.unwrap()))).unwrap();
     assert_eq!(next.rows.len(), 7);
 }
 
@@ -86,7 +86,7 @@ fn pages_end_exactly_at_the_end() {
     let e = engine(8);
     let p1 = block_on(e.fetch(&q())).unwrap();
     assert_eq!(p1.rows.len(), 4);
-    let p2 = block_on(e.fetch(&q().after(p1.next_cursor.unwrap()))).unwrap();
+    let p2 = block_on(e.fetch(&q().cursor(p1.next_cursor.unwrap()))).unwrap();
     assert_eq!(p2.rows.len(), 4);
     assert!(p2.next_cursor.is_none(), "8 rows in pages of 4: the second page is the last");
 }
@@ -202,4 +202,42 @@ fn float_filter_values_are_their_shortest_decimal() {
     let err = at_most(f64::NAN).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidQuery);
     assert!(err.is_client_error());
+}
+
+#[test]
+fn a_limit_above_max_page_size_is_lowered_and_reported() {
+    let engine = Engine::new(schema(), table(30)).with_options(Options::default().max_page_size(8));
+    let q = Query::new().filter(col("status").eq("paid")).order_by(desc("created_at")).limit(10);
+    let page = block_on(engine.fetch(&q)).unwrap();
+    assert_eq!(page.rows.len(), 8, "lowered to the cap");
+    assert_eq!(page.stats.limit_clamped_from, Some(10));
+    assert!(page.next_cursor.is_some());
+    // EXPLAIN says it too, and the plan runs the cap.
+    let plan = engine.plan(&q).unwrap();
+    assert_eq!(plan.limit(), 8);
+    assert!(plan.notes().iter().any(|n| n.contains("LIMIT 10 lowered")), "{:?}", plan.notes());
+    // The next page (through the cursor) and every page of a stream say so as well.
+    let next = block_on(engine.fetch(&q.clone().cursor(page.next_cursor.unwrap()))).unwrap();
+    assert_eq!((next.rows.len(), next.stats.limit_clamped_from), (7, Some(10)));
+    let pages: Vec<_> = block_on(futures::TryStreamExt::try_collect::<Vec<_>>(engine.pages(q))).unwrap();
+    assert!(pages.iter().all(|p| p.stats.limit_clamped_from == Some(10)));
+    // A LIMIT at the cap is not reported.
+    let at_cap = block_on(engine.fetch(&Query::new().filter(col("status").eq("paid")).limit(8))).unwrap();
+    assert_eq!(at_cap.stats.limit_clamped_from, None);
+}
+
+#[test]
+fn a_limit_above_max_page_size_is_refused_when_configured() {
+    let backend = Counting { inner: table(30), calls: AtomicU64::new(0) };
+    let engine = Engine::new(schema(), backend)
+        .with_options(Options::default().max_page_size(8).reject_oversized_limit(true));
+    let q = Query::new().filter(col("status").eq("paid")).order_by(desc("created_at")).limit(9);
+    let err = block_on(engine.fetch(&q)).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+    assert!(err.is_client_error() && !err.is_retryable());
+    assert!(err.to_string().contains("LIMIT 9") && err.to_string().contains("(8)"), "{err}");
+    assert_eq!(engine.backend().calls.load(Ordering::SeqCst), 0, "refused before any read");
+    // At the cap it runs.
+    let page = block_on(engine.fetch(&q.limit(8))).unwrap();
+    assert_eq!((page.rows.len(), page.stats.limit_clamped_from), (8, None));
 }

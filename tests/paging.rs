@@ -89,7 +89,8 @@ async fn rows_flatten_the_pages_and_resume_from_a_cursor() {
     assert_eq!(ids(&rows), ids(&want));
     // From the second page's cursor on.
     let first = engine.fetch(&query()).await.unwrap();
-    let rest: Vec<Item> = engine.rows(query().after(first.next_cursor.unwrap())).try_collect().await.unwrap();
+    let rest: Vec<Item> =
+        engine.rows(query().cursor(first.next_cursor.unwrap())).try_collect().await.unwrap();
     assert_eq!(ids(&rest), ids(&want[7..]));
     // An offset applies once, to the first page.
     let skipped: Vec<Item> = engine.rows(query().offset(10)).try_collect().await.unwrap();
@@ -111,7 +112,7 @@ async fn a_bad_cursor_is_the_first_and_only_element_and_reads_nothing() {
     let other = engine.fetch(&another).await.unwrap().next_cursor.unwrap();
     let calls = engine.backend().calls();
     for cursor in ["garbage".to_owned(), "AAAA".to_owned(), other] {
-        let q = query().after(cursor.clone());
+        let q = query().cursor(cursor.clone());
         let all: Vec<_> = engine.pages(q.clone()).collect().await;
         assert_eq!(all.len(), 1, "{cursor}");
         assert_eq!(all[0].as_ref().unwrap_err().kind(), ErrorKind::InvalidCursor, "{cursor}");
@@ -139,7 +140,7 @@ async fn a_failed_page_ends_the_stream_after_the_complete_pages() {
     assert!(ok.iter().all(|p| p.as_ref().is_ok_and(|p| p.rows.len() == 7)));
     // The last complete page's cursor resumes where the stream stopped.
     let cursor = ok.last().unwrap().as_ref().unwrap().next_cursor.clone().unwrap();
-    let rest: Vec<Item> = engine.rows(query().after(cursor)).try_collect().await.unwrap();
+    let rest: Vec<Item> = engine.rows(query().cursor(cursor)).try_collect().await.unwrap();
     let want = reference::run(&query(), &["order_id"], &items());
     assert_eq!(ids(&rest), ids(&want[7 * ok.len()..]));
 }

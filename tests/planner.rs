@@ -1,8 +1,7 @@
 //! One test per planner decision, checked against the `Plan` value and EXPLAIN.
 
 use dynaquery::{
-    asc, col, desc, ErrorKind, Index, KeyAttribute, Options, Projection, Query, Schema, SortRange, Strategy,
-    Value,
+    asc, col, desc, ErrorKind, Index, KeyAttribute, Projection, Query, Schema, SortRange, Strategy, Value,
 };
 
 fn orders() -> Schema {
@@ -29,11 +28,15 @@ fn design_query() -> Query {
 }
 
 fn plan(schema: &Schema, q: &Query) -> dynaquery::Plan {
-    dynaquery::plan::plan(schema, q, &Options::default()).unwrap()
+    engine(schema).plan(q).unwrap()
+}
+
+fn engine(schema: &Schema) -> dynaquery::Engine<dynaquery::MemoryTable> {
+    dynaquery::Engine::new(schema.clone(), dynaquery::MemoryTable::new(schema.clone()))
 }
 
 fn plan_err(schema: &Schema, q: &Query) -> dynaquery::Error {
-    dynaquery::plan::plan(schema, q, &Options::default()).unwrap_err()
+    engine(schema).plan(q).unwrap_err()
 }
 
 #[test]
@@ -123,7 +126,7 @@ fn prefers_the_index_whose_sort_key_serves_the_order() {
         .order_by(desc("created_at"));
     // Both GSIs serve created_at; the tie is broken by schema order, deterministically.
     assert_eq!(plan(&orders(), &q).index(), Some("status-created_at"));
-    let q = q.use_index("customer-created_at");
+    let q = q.index("customer-created_at");
     let p = plan(&orders(), &q);
     assert_eq!(p.index(), Some("customer-created_at"));
     assert!(p.residual_filter().is_none());
@@ -251,7 +254,7 @@ fn bad_inputs_are_typed_errors() {
             "ordering comparisons",
         ),
         (
-            Query::new().filter(col("status").eq("x")).use_index("nope"),
+            Query::new().filter(col("status").eq("x")).index("nope"),
             ErrorKind::InvalidQuery,
             "not in the schema",
         ),
@@ -267,7 +270,7 @@ fn bad_inputs_are_typed_errors() {
 #[test]
 fn a_page_above_the_cap_is_coerced_and_said() {
     let p = plan(&orders(), &design_query().limit(5000));
-    assert_eq!(p.page_size(), 1000);
+    assert_eq!(p.limit(), 1000);
     assert!(p.notes().iter().any(|n| n.contains("lowered to the page-size cap 1000")));
 }
 

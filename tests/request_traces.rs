@@ -49,10 +49,10 @@ fn query(v: Variant, w: &Workload) -> Query {
         .limit(50);
     match v {
         Variant::Total => {
-            q.use_index("status-created_at-order_id").order_by(desc("created_at")).order_by(desc("order_id"))
+            q.index("status-created_at-order_id").order_by(desc("created_at")).order_by(desc("order_id"))
         }
         _ => q
-            .use_index("status-created_at")
+            .index("status-created_at")
             .order_by(desc("created_at"))
             .order_by(desc("total"))
             .order_by(asc("order_id")),
@@ -89,7 +89,7 @@ fn trace(shape: Shape, french: French, seed: u64, v: Variant, pages: usize) -> S
             out.push('\n');
         }
         match page.next_cursor {
-            Some(c) => q = query(v, &w).after(c),
+            Some(c) => q = query(v, &w).cursor(c),
             None => break,
         }
     }

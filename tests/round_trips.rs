@@ -24,7 +24,7 @@ fn a_wide_skewed_fan_out_pages_in_a_few_round_trips() {
         .filter(col("status").is_in(orders::statuses()))
         .filter(col("country").eq("FR"))
         .filter(col("created_at").between("2026-10-25T00:00:00Z", "2026-11-24T00:00:00Z"))
-        .use_index("status-created_at")
+        .index("status-created_at")
         .order_by(desc("created_at"))
         .order_by(desc("total"))
         .limit(50);
@@ -38,7 +38,7 @@ fn a_wide_skewed_fan_out_pages_in_a_few_round_trips() {
             page.stats.round_trips,
             page.stats.calls
         );
-        q = q.after(page.next_cursor.expect("more pages"));
+        q = q.cursor(page.next_cursor.expect("more pages"));
     }
 }
 
@@ -59,7 +59,7 @@ fn a_stream_that_runs_out_is_not_chased_window_after_window() {
     let engine = Engine::new(orders::schema(), &table);
     let mut q = Query::new()
         .filter(col("status").is_in(["paid", "rare"]))
-        .use_index("status-created_at")
+        .index("status-created_at")
         .order_by(desc("created_at"))
         .order_by(desc("total"))
         .limit(50);
@@ -71,7 +71,7 @@ fn a_stream_that_runs_out_is_not_chased_window_after_window() {
         pages += 1;
         assert!(page.stats.round_trips <= 4, "page {pages}: {} round trips", page.stats.round_trips);
         match page.next_cursor {
-            Some(c) => q = q.after(c),
+            Some(c) => q = q.cursor(c),
             None => break,
         }
     }
@@ -105,7 +105,7 @@ fn design_query() -> Query {
         .filter(col("status").is_in(["paid", "shipped"]))
         .filter(col("country").eq("FR"))
         .filter(col("created_at").between("2026-10-25T00:00:00Z", "2026-11-24T00:00:00Z"))
-        .use_index("status-created_at")
+        .index("status-created_at")
         .order_by(desc("created_at"))
         .order_by(desc("total"))
         .limit(50)
@@ -146,7 +146,7 @@ fn windows_end_between_grid_points_and_resumed_pages_start_with_one() {
             );
             later_windows += 1;
         }
-        q = q.after(page.next_cursor.expect("more pages"));
+        q = q.cursor(page.next_cursor.expect("more pages"));
     }
     assert!(later_windows > 0, "no round after the first was windowed: the check saw nothing");
 }

@@ -9,7 +9,7 @@
 mod orders;
 mod support;
 
-use dynaquery::backend::dynamodb::create_table;
+use dynaquery::dynamodb::ensure_table;
 use dynaquery::{col, desc, Backend, DynamoDb, Engine, Item, MemoryTable, Query, Value};
 use support::dynamodb_local as local;
 
@@ -43,7 +43,7 @@ fn memory(items: &[Item]) -> MemoryTable {
 fn ties_query(limit: usize) -> Query {
     Query::new()
         .filter(col("status").eq("paid"))
-        .use_index("status-created_at")
+        .index("status-created_at")
         .order_by(desc("created_at"))
         .order_by(desc("total"))
         .limit(limit)
@@ -53,7 +53,7 @@ fn ties_query(limit: usize) -> Query {
 fn total_query(limit: usize) -> Query {
     Query::new()
         .filter(col("status").eq("paid"))
-        .use_index("status-created_at-order_id")
+        .index("status-created_at-order_id")
         .order_by(desc("created_at"))
         .order_by(desc("order_id"))
         .limit(limit)
@@ -105,7 +105,7 @@ async fn pages_resume_after_the_cursor_row<B: Backend>(engine: &Engine<B>, items
             page.stats.items_read
         );
         match page.next_cursor {
-            Some(c) => q = total_query(50).after(c),
+            Some(c) => q = total_query(50).cursor(c),
             None => break,
         }
     }
@@ -125,7 +125,7 @@ async fn a_resumed_page_starts_right_after_the_cursor_row_on_dynamodb_local() {
     let client = local::client();
     let mut schema = orders::schema();
     schema.table = local::table_name("runs");
-    create_table(&client, &schema).await.unwrap();
+    ensure_table(&client, &schema).await.unwrap();
     let items = batch(3_000, 500);
     local::load(&client, &schema.table, &items).await;
     pages_resume_after_the_cursor_row(&Engine::new(schema, DynamoDb::new(client)), &items).await;

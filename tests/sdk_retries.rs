@@ -115,3 +115,67 @@ async fn access_denied_and_a_missing_table_are_typed_and_not_retried() {
     assert_eq!(err.kind(), ErrorKind::NotFound);
     assert!(!err.is_retryable());
 }
+
+// `dynamodb::put_items`: unprocessed items are sent again, with backoff, a
+// bounded number of times.
+
+fn client(events: Vec<ReplayEvent>) -> (aws_sdk_dynamodb::Client, StaticReplayClient) {
+    let replay = StaticReplayClient::new(events);
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("test", "test", None, None, "test"))
+        .http_client(replay.clone())
+        .retry_config(RetryConfig::standard().with_max_attempts(1))
+        .build();
+    (aws_sdk_dynamodb::Client::from_conf(config), replay)
+}
+
+/// A `BatchWriteItem` answer leaving the items `ids` unprocessed.
+fn unprocessed(ids: &[&str]) -> ReplayEvent {
+    let puts: Vec<String> = ids
+        .iter()
+        .map(|id| format!(r#"{{"PutRequest":{{"Item":{{"order_id":{{"S":"{id}"}}}}}}}}"#))
+        .collect();
+    let body = format!(r#"{{"UnprocessedItems":{{"orders":[{}]}}}}"#, puts.join(","));
+    ReplayEvent::new(request(), http::Response::builder().status(200).body(SdkBody::from(body)).unwrap())
+}
+
+fn orders(n: usize) -> Vec<dynaquery::Item> {
+    (0..n).map(|i| dynaquery::item([("order_id", Value::from(format!("o{i:02}")))])).collect()
+}
+
+fn puts_in(request: &aws_smithy_runtime_api::http::Request) -> usize {
+    let body = std::str::from_utf8(request.body().bytes().unwrap_or_default()).unwrap_or_default();
+    body.matches("PutRequest").count()
+}
+
+#[tokio::test]
+async fn put_items_writes_25_at_a_time_and_sends_unprocessed_items_again() {
+    let (client, replay) = client(vec![unprocessed(&["o03", "o07"]), unprocessed(&[]), unprocessed(&[])]);
+    dynaquery::dynamodb::put_items(&client, "orders", &orders(30)).await.unwrap();
+    let sent: Vec<usize> = replay.actual_requests().map(puts_in).collect();
+    assert_eq!(sent, [25, 2, 5], "batch 1, its two unprocessed items again, batch 2");
+}
+
+#[tokio::test]
+async fn put_items_gives_up_after_8_requests_with_a_retryable_throttled_error() {
+    let events = (0..8).map(|_| unprocessed(&["o01"])).collect();
+    let (client, replay) = client(events);
+    let err = dynaquery::dynamodb::put_items(&client, "orders", &orders(3)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Throttled);
+    assert!(err.is_retryable() && !err.is_client_error());
+    assert!(
+        err.to_string().contains("1 of the 3 items of batch 1 stayed unprocessed after 8 requests"),
+        "{err}"
+    );
+    assert_eq!(replay.actual_requests().count(), 8);
+}
+
+#[tokio::test]
+async fn put_items_on_a_missing_table_is_not_found() {
+    let (client, _) = client(vec![missing_table()]);
+    let err = dynaquery::dynamodb::put_items(&client, "orders", &orders(1)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+    assert!(err.to_string().contains("BatchWriteItem"), "{err}");
+}

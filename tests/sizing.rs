@@ -13,7 +13,7 @@ fn orders_query() -> Query {
     Query::new()
         .filter(col("status").is_in(orders::statuses()))
         .filter(col("country").eq("FR"))
-        .use_index("status-created_at")
+        .index("status-created_at")
         .order_by(desc("created_at"))
         .order_by(desc("total"))
         .limit(25)
@@ -40,7 +40,7 @@ fn a_page_says_how_its_sizing_started() {
         "a repeated first page starts from the engine's memory"
     );
     assert_eq!(again.rows, first.rows);
-    let next = block_on(engine.fetch(&orders_query().after(first.next_cursor.unwrap()))).unwrap();
+    let next = block_on(engine.fetch(&orders_query().cursor(first.next_cursor.unwrap()))).unwrap();
     assert_eq!(next.stats.sizing_start, SizingStart::Resumed);
 
     // Other filter values are another query: cold again.
@@ -66,7 +66,7 @@ fn the_geometric_baseline_returns_the_same_pages() {
         assert_eq!(pa.rows, pg.rows, "page {page_no}");
         assert_eq!(pa.next_cursor.is_some(), pg.next_cursor.is_some(), "page {page_no}");
         match (pa.next_cursor, pg.next_cursor) {
-            (Some(x), Some(y)) => (a, g) = (a.after(x), g.after(y)),
+            (Some(x), Some(y)) => (a, g) = (a.cursor(x), g.cursor(y)),
             _ => break,
         }
     }

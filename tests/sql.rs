@@ -32,7 +32,7 @@ fn round_trip(q: &Query, style: Style) -> Result<Statement, TestCaseError> {
     let stmt = sql::parse_with(&r.sql, &r.params)
         .map_err(|e| TestCaseError::fail(format!("{e:?}\nSQL: {}\nparams: {:?}", r.sql, r.params)))?;
     prop_assert_eq!(&stmt.table, "t");
-    prop_assert_eq!(stmt.offset, q.offset_rows());
+    prop_assert_eq!(stmt.offset, q.get_offset());
     prop_assert_eq!(stmt.query.clone().allow_scan(true), normalized(q), "SQL: {}", r.sql);
     Ok(stmt)
 }
@@ -61,7 +61,7 @@ proptest! {
             // With an index hint, quoted or not (round trip only: a forced
             // index need not serve the query).
             let index = ["by_p_s", "by_p_y", "by_pq_sy"][size % 3];
-            let hinted = round_trip(&sized.clone().use_index(index), style)?;
+            let hinted = round_trip(&sized.clone().index(index), style)?;
             prop_assert_eq!(hinted.index.as_deref(), Some(index));
             let parsed = stmt.query.allow_scan(true);
             let got = block_on(all_pages(&engine, &parsed, items.len() + 2))
@@ -112,7 +112,7 @@ fn parse(sql: &str) -> Statement {
 /// The filter `WHERE …` becomes.
 fn filter(where_clause: &str) -> Expr {
     let stmt = parse(&format!("SELECT * FROM orders WHERE {where_clause}"));
-    stmt.query.filter_expr().cloned().unwrap()
+    stmt.query.get_filter().cloned().unwrap()
 }
 
 fn n(text: &str) -> Value {
@@ -173,7 +173,7 @@ fn like_prefix_becomes_begins_with() {
     assert_eq!(filter("code LIKE '50!%off%' ESCAPE '!'"), col("code").begins_with("50%off"));
     assert_eq!(filter("code LIKE 'it''s%'"), col("code").begins_with("it's"));
     let stmt = sql::parse_with("SELECT * FROM t WHERE code LIKE $1", &[Value::from("ab%")]).unwrap();
-    assert_eq!(stmt.query.filter_expr(), Some(&col("code").begins_with("ab")));
+    assert_eq!(stmt.query.get_filter(), Some(&col("code").begins_with("ab")));
 }
 
 #[test]
@@ -267,20 +267,20 @@ fn bind_parameters_in_both_styles() {
     let stmt =
         sql::parse_with("SELECT * FROM o WHERE a = $2 OR b = $1 OR c = $2", &[1.into(), 2.into()]).unwrap();
     assert_eq!(
-        stmt.query.filter_expr(),
+        stmt.query.get_filter(),
         Some(&Expr::Or(vec![col("a").eq(2), col("b").eq(1), col("c").eq(2)]))
     );
     // `?` binds in text order even when OFFSET comes first.
     let stmt = sql::parse_with("SELECT * FROM o OFFSET ? LIMIT ?", &[5.into(), 7.into()]);
     if let Ok(stmt) = stmt {
-        assert_eq!((stmt.offset, stmt.query.page_size()), (5, 7));
+        assert_eq!((stmt.offset, stmt.query.get_limit()), (5, 7));
     }
     // Parameters are data: SQL in a value stays a string.
     let stmt = sql::parse_with("SELECT * FROM o WHERE a = ?", &[Value::from("x' OR '1'='1")]).unwrap();
-    assert_eq!(stmt.query.filter_expr(), Some(&col("a").eq("x' OR '1'='1")));
+    assert_eq!(stmt.query.get_filter(), Some(&col("a").eq("x' OR '1'='1")));
     // Values of any type bind; sets too (contains).
     let stmt = sql::parse_with("SELECT * FROM o WHERE bin = $1", &[Value::B(vec![1, 2])]).unwrap();
-    assert_eq!(stmt.query.filter_expr(), Some(&col("bin").eq(Value::B(vec![1, 2]))));
+    assert_eq!(stmt.query.get_filter(), Some(&col("bin").eq(Value::B(vec![1, 2]))));
 }
 
 #[test]
@@ -300,8 +300,8 @@ fn order_by_limit_offset() {
     let stmt = parse("select * from orders");
     assert_eq!(stmt.query, Query::new());
     assert_eq!(stmt.offset, 0);
-    assert_eq!(stmt.query.page_size(), dynaquery::query::DEFAULT_LIMIT);
-    assert_eq!(parse("SELECT * FROM o LIMIT 1E+2").query.page_size(), 100);
+    assert_eq!(stmt.query.get_limit(), dynaquery::Query::DEFAULT_LIMIT);
+    assert_eq!(parse("SELECT * FROM o LIMIT 1E+2").query.get_limit(), 100);
 }
 
 #[test]
@@ -315,22 +315,18 @@ fn the_orders_query() {
          ORDER BY created_at DESC, total DESC, order_id ASC
          LIMIT 50",
     );
+    assert_eq!((stmt.table.as_str(), stmt.index.as_deref(), stmt.offset), ("orders", None, 0));
     assert_eq!(
-        stmt,
-        Statement {
-            table: "orders".into(),
-            index: None,
-            query: Query::new()
-                .select(["order_id", "user_id", "status", "country", "total", "created_at"])
-                .filter(col("status").is_in(["paid", "shipped"]))
-                .filter(col("country").eq("FR"))
-                .filter(col("created_at").between("2026-10-25T00:00:00Z", "2026-11-24T00:00:00Z"))
-                .order_by(desc("created_at"))
-                .order_by(desc("total"))
-                .order_by(asc("order_id"))
-                .limit(50),
-            offset: 0,
-        }
+        stmt.query,
+        Query::new()
+            .select(["order_id", "user_id", "status", "country", "total", "created_at"])
+            .filter(col("status").is_in(["paid", "shipped"]))
+            .filter(col("country").eq("FR"))
+            .filter(col("created_at").between("2026-10-25T00:00:00Z", "2026-11-24T00:00:00Z"))
+            .order_by(desc("created_at"))
+            .order_by(desc("total"))
+            .order_by(asc("order_id"))
+            .limit(50)
     );
     assert_eq!(stmt.clone().into_query(), stmt.query);
 }
@@ -362,12 +358,12 @@ fn orders() -> Engine<MemoryTable> {
 fn index_hint() {
     let stmt = parse(r#"SELECT * FROM orders."status-created_at" WHERE status = 'paid'"#);
     assert_eq!((stmt.table.as_str(), stmt.index.as_deref()), ("orders", Some("status-created_at")));
-    assert_eq!(stmt.query.forced_index(), Some("status-created_at"));
+    assert_eq!(stmt.query.get_index(), Some("status-created_at"));
     let stmt = parse("SELECT * FROM orders.status_total WHERE status = 'paid' ORDER BY total");
     assert_eq!(stmt.index.as_deref(), Some("status_total"));
     assert_eq!(
         stmt.query,
-        Query::new().use_index("status_total").filter(col("status").eq("paid")).order_by(asc("total"))
+        Query::new().index("status_total").filter(col("status").eq("paid")).order_by(asc("total"))
     );
     let stmt = parse(r#"SELECT * FROM "orders"."status_total""#);
     assert_eq!((stmt.table.as_str(), stmt.index.as_deref()), ("orders", Some("status_total")));
@@ -412,8 +408,8 @@ fn offset_against_the_reference() {
         let rest = block_on(all_pages(&engine, &stmt.query, 100)).unwrap();
         assert_eq!(rest, all.iter().skip(offset as usize).cloned().collect::<Vec<_>>(), "offset {offset}");
         if let Some(c) = &first.next_cursor {
-            let without = block_on(engine.fetch(&q.clone().after(c.clone()))).unwrap();
-            let with = block_on(engine.fetch(&stmt.query.clone().after(c.clone()))).unwrap();
+            let without = block_on(engine.fetch(&q.clone().cursor(c.clone()))).unwrap();
+            let with = block_on(engine.fetch(&stmt.query.clone().cursor(c.clone()))).unwrap();
             assert_eq!(with.rows, without.rows, "the offset is not applied again after a cursor");
             assert_eq!(with.rows, all.iter().skip(offset as usize + 3).take(3).cloned().collect::<Vec<_>>());
         }

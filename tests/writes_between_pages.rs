@@ -60,7 +60,7 @@ proptest! {
             let page = block_on(engine.fetch(&query)).map_err(|e| TestCaseError::fail(format!("{e:?}")))?;
             seen.extend(page.rows);
             let Some(c) = page.next_cursor else { break };
-            query = query.after(c);
+            query = query.cursor(c);
             let current = table.items();
             for w in rounds.next().unwrap_or_default() {
                 match w {

@@ -62,7 +62,7 @@ fn main() {
         let items = orders::generate(7, n, 0.1);
         let t = Instant::now();
         rt.block_on(async {
-            dynaquery::backend::dynamodb::create_table(&client, &schema).await.expect("CreateTable");
+            dynaquery::dynamodb::create_table(&client, &schema).await.expect("CreateTable");
             rss::load(&client, &schema.table, &items).await;
         });
         let load_s = t.elapsed().as_secs_f64();

@@ -104,7 +104,7 @@ pub async fn query(conn: &Connection, a: &QueryArgs) -> Result<(), Failure> {
     let engine = engine(conn, &st).await?;
     let mut q = page_size(st.query, a.limit);
     if let Some(c) = &a.cursor {
-        q = q.after(c.clone());
+        q = q.cursor(c.clone());
     }
     // The engine applies OFFSET to the first page (not again after a cursor).
     let page = engine.fetch(&q).await?;
@@ -113,7 +113,7 @@ pub async fn query(conn: &Connection, a: &QueryArgs) -> Result<(), Failure> {
     let mut out = io::BufWriter::new(stdout.lock());
     match a.format {
         QueryFormat::Table => {
-            let columns = format::columns(q.selected(), engine.schema(), &rows);
+            let columns = format::columns(q.get_select(), engine.schema(), &rows);
             table::write(&mut out, &columns, &rows).map_err(out_err)?;
             out.flush().map_err(out_err)?;
             // The cursor goes to stderr, so stdout holds the table alone.

@@ -9,7 +9,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_dynamodb::Client;
-use dynaquery::backend::dynamodb::load_schema;
+use dynaquery::dynamodb::load_schema;
 use dynaquery::{Backend, DynamoDb, MemoryTable, ReadRequest, ReadResponse, Schema};
 
 use crate::args::Connection;

@@ -81,7 +81,7 @@ pub async fn run<B: Backend + Clone + 'static, W: Write>(
         summary.pages += 1;
         summary.items_read += page.stats.items_read;
         if let Sink::CsvPending(w) = &mut sink {
-            let columns = format::columns(query.selected(), engine.schema(), &page.rows);
+            let columns = format::columns(query.get_select(), engine.schema(), &page.rows);
             let w = w.take().ok_or_else(|| io_err(io::Error::other("output already closed")))?;
             sink = Sink::Csv(Box::new(CsvRows::new(w, columns).map_err(io_err)?));
         }

@@ -1,4 +1,6 @@
-//! The `--schema` file: a table's schema as JSON.
+//! The `--schema` file: a table's schema as JSON, in the library's own
+//! format (`dynaquery`'s `serde` feature: `Schema` is `Serialize` and
+//! `Deserialize`).
 //!
 //! ```json
 //! {
@@ -25,184 +27,25 @@
 //! `sort_key`, `indexes` and `always_present` may be omitted.
 //! `dynaquery describe --format json` prints this format.
 
-use dynaquery::{Index, IndexKind, KeyAttribute, KeySchema, Projection, ScalarType, Schema};
-use serde::{Deserialize, Serialize};
-
-/// A key attribute.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Attr {
-    name: String,
-    #[serde(rename = "type")]
-    ty: Ty,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-enum Ty {
-    S,
-    N,
-    B,
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
-enum Kind {
-    #[serde(rename = "GSI")]
-    Gsi,
-    #[serde(rename = "LSI")]
-    Lsi,
-}
-
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
-enum ProjectionType {
-    #[default]
-    #[serde(rename = "ALL")]
-    All,
-    #[serde(rename = "KEYS_ONLY")]
-    KeysOnly,
-    #[serde(rename = "INCLUDE")]
-    Include,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct IndexFile {
-    name: String,
-    kind: Kind,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    partition_key: Vec<Attr>,
-    #[serde(default)]
-    sort_key: Vec<Attr>,
-    #[serde(default)]
-    projection: ProjectionType,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    non_key_attributes: Vec<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SchemaFile {
-    table: String,
-    partition_key: Vec<Attr>,
-    #[serde(default)]
-    sort_key: Vec<Attr>,
-    #[serde(default)]
-    indexes: Vec<IndexFile>,
-    #[serde(default)]
-    always_present: Vec<String>,
-}
-
-fn attr(a: &Attr) -> KeyAttribute {
-    let ty = match a.ty {
-        Ty::S => ScalarType::S,
-        Ty::N => ScalarType::N,
-        Ty::B => ScalarType::B,
-    };
-    KeyAttribute { name: a.name.clone(), ty }
-}
-
-fn file_attr(a: &KeyAttribute) -> Attr {
-    let ty = match a.ty {
-        ScalarType::S => Ty::S,
-        ScalarType::N => Ty::N,
-        ScalarType::B => Ty::B,
-    };
-    Attr { name: a.name.clone(), ty }
-}
+use dynaquery::Schema;
 
 /// Parses a schema file's text.
 ///
 /// # Errors
 /// A message naming what is wrong (serde's, with line and column, or a rule).
 pub fn parse(text: &str) -> Result<Schema, String> {
-    let f: SchemaFile = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    if f.partition_key.is_empty() || f.partition_key.len() > 1 || f.sort_key.len() > 1 {
-        return Err("a table has one partition_key attribute and at most one sort_key attribute".into());
-    }
-    let primary = KeySchema {
-        partition: f.partition_key.iter().map(attr).collect(),
-        sort: f.sort_key.iter().map(attr).collect(),
-    };
-    let mut schema = Schema::new(f.table, primary.partition[0].clone());
-    schema.primary = primary;
-    for ix in f.indexes {
-        let projection = match ix.projection {
-            ProjectionType::All => Projection::All,
-            ProjectionType::KeysOnly => Projection::KeysOnly,
-            ProjectionType::Include => Projection::Include(ix.non_key_attributes.iter().cloned().collect()),
-        };
-        if !matches!(ix.projection, ProjectionType::Include) && !ix.non_key_attributes.is_empty() {
-            return Err(format!("index `{}`: non_key_attributes needs \"projection\": \"INCLUDE\"", ix.name));
-        }
-        let index = match ix.kind {
-            Kind::Gsi => {
-                if ix.partition_key.is_empty() || ix.partition_key.len() > 4 || ix.sort_key.len() > 4 {
-                    return Err(format!(
-                        "GSI `{}`: 1 to 4 partition_key attributes and at most 4 sort_key attributes",
-                        ix.name
-                    ));
-                }
-                Index::gsi(ix.name, ix.partition_key.iter().map(attr), ix.sort_key.iter().map(attr))
-            }
-            Kind::Lsi => {
-                let [sort] = ix.sort_key.as_slice() else {
-                    return Err(format!("LSI `{}`: exactly one sort_key attribute", ix.name));
-                };
-                let index = Index::lsi(ix.name.clone(), attr(sort));
-                if !ix.partition_key.is_empty()
-                    && ix.partition_key.iter().map(attr).collect::<Vec<_>>() != schema.primary.partition
-                {
-                    return Err(format!("LSI `{}`: its partition key is the table's", ix.name));
-                }
-                index
-            }
-        };
-        if schema.find_index(&index.name).is_some() {
-            return Err(format!("index `{}` is declared twice", index.name));
-        }
-        schema = schema.index(index.projection(projection));
-    }
-    Ok(schema.always_present(f.always_present))
+    serde_json::from_str(text).map_err(|e| e.to_string())
 }
 
-/// A schema in the file format, pretty-printed.
+/// The schema as a schema file's text.
 pub fn to_json(schema: &Schema) -> String {
-    let indexes = schema
-        .indexes
-        .iter()
-        .map(|ix| {
-            let (projection, non_key_attributes) = match &ix.projection {
-                Projection::All => (ProjectionType::All, Vec::new()),
-                Projection::KeysOnly => (ProjectionType::KeysOnly, Vec::new()),
-                Projection::Include(a) => (ProjectionType::Include, a.iter().cloned().collect()),
-            };
-            let (kind, partition_key) = match ix.kind {
-                IndexKind::Global => (Kind::Gsi, ix.key.partition.iter().map(file_attr).collect()),
-                IndexKind::Local => (Kind::Lsi, Vec::new()),
-            };
-            IndexFile {
-                name: ix.name.clone(),
-                kind,
-                partition_key,
-                sort_key: ix.key.sort.iter().map(file_attr).collect(),
-                projection,
-                non_key_attributes,
-            }
-        })
-        .collect();
-    let f = SchemaFile {
-        table: schema.table.clone(),
-        partition_key: schema.primary.partition.iter().map(file_attr).collect(),
-        sort_key: schema.primary.sort.iter().map(file_attr).collect(),
-        indexes,
-        always_present: schema.always_present.iter().cloned().collect(),
-    };
-    // Serializing these plain structs cannot fail; fall back to an empty object regardless.
-    serde_json::to_string_pretty(&f).unwrap_or_else(|_| "{}".into())
+    serde_json::to_string_pretty(schema).unwrap_or_else(|_| "{}".into())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dynaquery::{Index, KeyAttribute, Projection};
 
     const ORDERS: &str = r#"{
       "table": "orders",

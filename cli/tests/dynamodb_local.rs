@@ -41,7 +41,7 @@ fn table(rt: &tokio::runtime::Runtime, runner: &mut TestRunner) -> (String, Vec<
     schema.table = dynamodb_local::table_name("cli");
     let client = dynamodb_local::client();
     rt.block_on(async {
-        dynaquery::backend::dynamodb::create_table(&client, &schema).await.expect("CreateTable");
+        dynaquery::dynamodb::create_table(&client, &schema).await.expect("CreateTable");
         dynamodb_local::load(&client, &schema.table, &items).await;
     });
     (schema.table, items)

@@ -25,7 +25,7 @@ fn export_peak(rt: &tokio::runtime::Runtime, endpoint: &str, dir: &Path, n: usiz
     schema.table = dynamodb_local::table_name("export_memory");
     let items = orders::generate(7, n, 0.1);
     rt.block_on(async {
-        dynaquery::backend::dynamodb::create_table(&client, &schema).await.expect("CreateTable");
+        dynaquery::dynamodb::create_table(&client, &schema).await.expect("CreateTable");
         rss::load(&client, &schema.table, &items).await;
     });
     drop(items);

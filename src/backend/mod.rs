@@ -12,12 +12,16 @@ use crate::error::Result;
 use crate::value::{Item, Value};
 
 #[cfg(feature = "aws-sdk-dynamodb+1")]
-pub mod dynamodb;
-pub mod expression;
-pub mod memory;
+pub(crate) mod dynamodb;
+pub(crate) mod expression;
+pub(crate) mod memory;
 
 /// The range condition on one sort-key attribute.
+///
+/// New variants may be added: a custom [`Backend`] should refuse one it
+/// does not know with an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SortRange {
     /// `= v`
     Eq(Value),
@@ -39,7 +43,16 @@ pub enum SortRange {
 ///
 /// Equality on every partition attribute of the index; equality on a
 /// leading run of its sort attributes; at most one range on the next one.
+///
+/// ```
+/// use dynaquery::{KeyCondition, SortRange, Value};
+/// let k = KeyCondition::new([("status", Value::from("paid"))])
+///     .with_sort_range("created_at", SortRange::Ge(Value::from("2026-11-01")));
+/// assert_eq!(k.partition[0].0, "status");
+/// assert!(k.sort_eq.is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct KeyCondition {
     /// `attr = value` for each partition attribute, in key order.
     pub partition: Vec<(String, Value)>,
@@ -49,8 +62,44 @@ pub struct KeyCondition {
     pub sort_range: Option<(String, SortRange)>,
 }
 
+impl KeyCondition {
+    /// Equality on each partition attribute, in key order; no sort-key condition.
+    pub fn new<S: Into<String>>(partition: impl IntoIterator<Item = (S, Value)>) -> Self {
+        KeyCondition {
+            partition: partition.into_iter().map(|(a, v)| (a.into(), v)).collect(),
+            sort_eq: Vec::new(),
+            sort_range: None,
+        }
+    }
+
+    /// Adds `attr = value` on the next sort attribute.
+    pub fn with_sort_eq(mut self, attr: impl Into<String>, value: Value) -> Self {
+        self.sort_eq.push((attr.into(), value));
+        self
+    }
+
+    /// Sets the range on the sort attribute after the `sort_eq` ones.
+    pub fn with_sort_range(mut self, attr: impl Into<String>, range: SortRange) -> Self {
+        self.sort_range = Some((attr.into(), range));
+        self
+    }
+}
+
 /// One `Query` (or, with `key: None`, `Scan`) request.
+///
+/// Build one with [`ReadRequest::query`] or [`ReadRequest::scan`], then
+/// set the other fields (they are public; new ones may be added).
+///
+/// ```
+/// use dynaquery::{col, Cond, KeyCondition, ReadRequest, Value};
+/// let mut r = ReadRequest::query("orders", KeyCondition::new([("status", Value::from("paid"))]));
+/// r.index = Some("status-created_at".into());
+/// r.filter = Some(Cond::from(&col("country").eq("FR")));
+/// r.limit = Some(100);
+/// assert!(r.scan_forward);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ReadRequest {
     /// Table name.
     pub table: String,
@@ -71,8 +120,74 @@ pub struct ReadRequest {
     pub exclusive_start_key: Option<Item>,
 }
 
-/// One page of a `Query`/`Scan` response.
+impl ReadRequest {
+    /// A `Query` on `table` (not an index), forward, with no filter,
+    /// projection, `Limit` or start key.
+    pub fn query(table: impl Into<String>, key: KeyCondition) -> Self {
+        ReadRequest {
+            table: table.into(),
+            index: None,
+            key: Some(key),
+            filter: None,
+            projection: None,
+            scan_forward: true,
+            limit: None,
+            exclusive_start_key: None,
+        }
+    }
+
+    /// A `Scan` of `table`, with no filter, projection, `Limit` or start key.
+    pub fn scan(table: impl Into<String>) -> Self {
+        ReadRequest { key: None, ..ReadRequest::query(table, KeyCondition::new::<String>([])) }
+    }
+
+    /// Reads this index instead of the table.
+    pub fn with_index(mut self, index: impl Into<String>) -> Self {
+        self.index = Some(index.into());
+        self
+    }
+
+    /// Sets the `FilterExpression`.
+    pub fn with_filter(mut self, filter: Cond) -> Self {
+        self.filter = Some(filter);
+        self
+    }
+
+    /// Sets the `ProjectionExpression` attributes.
+    pub fn with_projection<S: Into<String>>(mut self, attrs: impl IntoIterator<Item = S>) -> Self {
+        self.projection = Some(attrs.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `ScanIndexForward` (`false` reads the sort key descending).
+    pub fn with_scan_forward(mut self, forward: bool) -> Self {
+        self.scan_forward = forward;
+        self
+    }
+
+    /// Sets `Limit`: items evaluated (before the filter).
+    pub fn with_limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Sets `ExclusiveStartKey`.
+    pub fn with_exclusive_start_key(mut self, key: Item) -> Self {
+        self.exclusive_start_key = Some(key);
+        self
+    }
+}
+
+/// One page of a `Query`/`Scan` response: what a [`Backend`] returns.
+///
+/// ```
+/// use dynaquery::{item, ReadResponse, Value};
+/// let r = ReadResponse::new(vec![item([("id", Value::from("a"))])], 3)
+///     .with_last_evaluated_key(item([("id", Value::from("c"))]));
+/// assert_eq!((r.items.len(), r.scanned_count), (1, 3));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct ReadResponse {
     /// Items that passed the filter, projected.
     pub items: Vec<Item>,
@@ -82,6 +197,27 @@ pub struct ReadResponse {
     pub last_evaluated_key: Option<Item>,
     /// Read capacity units consumed, where the backend reports them.
     pub consumed_capacity: Option<f64>,
+}
+
+impl ReadResponse {
+    /// The items that passed the filter, and `ScannedCount` (items evaluated
+    /// before it); no `LastEvaluatedKey` (the read reached the end) and no
+    /// capacity figure.
+    pub fn new(items: Vec<Item>, scanned_count: u64) -> Self {
+        ReadResponse { items, scanned_count, last_evaluated_key: None, consumed_capacity: None }
+    }
+
+    /// Sets `LastEvaluatedKey`: the read stopped before the end.
+    pub fn with_last_evaluated_key(mut self, key: Item) -> Self {
+        self.last_evaluated_key = Some(key);
+        self
+    }
+
+    /// Sets the read capacity units consumed.
+    pub fn with_consumed_capacity(mut self, units: f64) -> Self {
+        self.consumed_capacity = Some(units);
+        self
+    }
 }
 
 /// Runs one page of a DynamoDB `Query` or `Scan`.

@@ -76,7 +76,7 @@ pub(super) fn evaluate(ctx: &Context<'_>, index: Option<&str>) -> Result<Candida
         }
     };
     check_projection(ctx, index, &name)?;
-    let filter = ctx.query.filter_expr();
+    let filter = ctx.query.get_filter();
     for a in key.attributes() {
         let known_present = schema.primary.contains(&a.name)
             || schema.always_present.contains(&a.name)
@@ -216,9 +216,9 @@ fn check_projection(ctx: &Context<'_>, index: Option<&str>, name: &str) -> Resul
             || ix.key.contains(a)
             || matches!(&ix.projection, Projection::Include(set) if set.contains(a))
     };
-    let mut needed: BTreeSet<&str> = ctx.query.filter_expr().map(Expr::attributes).unwrap_or_default();
+    let mut needed: BTreeSet<&str> = ctx.query.get_filter().map(Expr::attributes).unwrap_or_default();
     if ix.kind == IndexKind::Global {
-        let Some(selected) = ctx.query.selected() else {
+        let Some(selected) = ctx.query.get_select() else {
             return Err(reject(format!(
                 "{name}: projects only some attributes, and the query selects all of them \
                  (select the attributes you need with Query::select)"
@@ -454,7 +454,7 @@ impl Candidate {
             ));
         }
 
-        let output = ctx.query.selected().map(<[String]>::to_vec);
+        let output = ctx.query.get_select().map(<[String]>::to_vec);
         let projection = output.as_ref().map(|sel| {
             let mut p: Vec<String> = Vec::new();
             let mut add = |a: &str| {
@@ -485,7 +485,7 @@ impl Candidate {
             projection,
             output,
             limit,
-            read_budget: ctx.query.budget().unwrap_or(ctx.options.read_budget),
+            read_budget: ctx.query.get_read_budget().unwrap_or(ctx.options.read_budget),
             narrowing: if strategy == Strategy::TopK { None } else { self.narrowing },
             constants,
             notes,

@@ -32,6 +32,7 @@ use candidate::Candidate;
 
 /// How the executor orders rows across streams.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Strategy {
     /// Every stream is sorted by the whole order: plain k-way merge.
     Merge,
@@ -45,6 +46,7 @@ pub enum Strategy {
 
 /// One column of the total order: `ORDER BY` terms, then the primary key ascending.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct SortColumn {
     /// Attribute name.
     pub attr: String,
@@ -54,6 +56,7 @@ pub struct SortColumn {
 
 /// One parallel stream: a key condition (one partition-key value).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct StreamSpec {
     /// The key condition; `None` for a `Scan`.
     pub key: Option<KeyCondition>,
@@ -165,8 +168,9 @@ impl Plan {
         self.scan_forward
     }
 
-    /// The page size after coercion to the cap.
-    pub fn page_size(&self) -> usize {
+    /// The page size (`LIMIT`) after coercion to
+    /// [`Options::max_page_size`].
+    pub fn limit(&self) -> usize {
         self.limit
     }
 
@@ -190,25 +194,32 @@ impl Plan {
 /// message names the index that would serve it),
 /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded)
 /// when the fan-out exceeds [`Options::max_streams`].
-pub fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<Plan> {
+pub(crate) fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<Plan> {
     let mut notes = Vec::new();
-    if query.page_size() == 0 {
+    if query.get_limit() == 0 {
         return Err(Error::invalid_query("LIMIT 0 returns nothing; ask for a page of at least one row"));
     }
-    let mut limit = query.page_size();
+    let mut limit = query.get_limit();
     if limit > options.max_page_size {
+        if options.reject_oversized_limit {
+            return Err(Error::limit(format!(
+                "LIMIT {limit} is above the largest page this service allows ({}); ask for at most {} rows \
+                 and follow next_cursor for the rest",
+                options.max_page_size, options.max_page_size
+            )));
+        }
         notes.push(format!("LIMIT {limit} lowered to the page-size cap {}", options.max_page_size));
         limit = options.max_page_size;
     }
-    if let Some(f) = query.filter_expr() {
+    if let Some(f) = query.get_filter() {
         // First, without recursion: everything after it walks the tree.
         validate::shape(f, options)?;
         validate::filter(f)?;
     }
-    for o in query.order() {
+    for o in query.get_order_by() {
         validate::name(&o.attr)?;
     }
-    if let Some(sel) = query.selected() {
+    if let Some(sel) = query.get_select() {
         if sel.is_empty() {
             return Err(Error::invalid_query("SELECT lists no attributes; select at least one, or all"));
         }
@@ -216,7 +227,7 @@ pub fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<Plan> {
     }
 
     let mut order: Vec<SortColumn> = Vec::new();
-    for o in query.order() {
+    for o in query.get_order_by() {
         if !order.iter().any(|c| c.attr == o.attr) {
             order.push(SortColumn { attr: o.attr.clone(), dir: o.dir });
         }
@@ -227,10 +238,10 @@ pub fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<Plan> {
         }
     }
 
-    let conjuncts: Vec<&Expr> = query.filter_expr().map(Expr::conjuncts).unwrap_or_default();
+    let conjuncts: Vec<&Expr> = query.get_filter().map(Expr::conjuncts).unwrap_or_default();
     let ctx = candidate::Context { schema, query, conjuncts: &conjuncts, order: &order, options };
 
-    let forced = query.forced_index();
+    let forced = query.get_index();
     if let Some(name) = forced {
         if name != schema.table && schema.find_index(name).is_none() {
             let known: Vec<&str> = schema.indexes.iter().map(|i| i.name.as_str()).collect();
@@ -265,7 +276,7 @@ pub fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<Plan> {
             if let Some(too_wide) = rejected.iter().find(|r| r.too_wide) {
                 return Err(Error::limit(too_wide.message.clone()));
             }
-            if !query.scan_allowed() {
+            if !query.get_allow_scan() {
                 return Err(suggest::no_index_error(&ctx, &rejected));
             }
             notes.push("no index serves this query: scanning the whole table (allowed by the query)".into());
@@ -330,9 +341,9 @@ fn fingerprint(schema: &Schema, query: &Query, plan: &Plan) -> [u8; 16] {
     };
     put("dynaquery-cursor-v1");
     put(&schema.table);
-    put(&format!("{:?}", query.filter_expr()));
+    put(&format!("{:?}", query.get_filter()));
     put(&format!("{:?}", plan.order));
-    put(&format!("{:?}", query.selected()));
+    put(&format!("{:?}", query.get_select()));
     put(plan.index.as_deref().unwrap_or(""));
     put(&format!("{:?}", plan.strategy));
     put(&format!("{:?}", plan.streams));

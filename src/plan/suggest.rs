@@ -18,19 +18,22 @@ pub(super) fn no_index_error(ctx: &Context<'_>, rejected: &[Rejection]) -> Error
         .filter_map(|e| equality_attr(&e))
         .find(|a| !in_order(a))
         .or_else(|| ctx.conjuncts.iter().filter_map(|e| equality_attr(&e)).next());
-    let sort =
-        ctx.query.order().iter().map(|o| o.attr.clone()).find(|a| Some(a) != partition.as_ref()).or_else(
-            || {
-                ctx.conjuncts.iter().find_map(|e| match e {
-                    Expr::Cmp { attr, .. } | Expr::Between { attr, .. } | Expr::BeginsWith { attr, .. }
-                        if Some(attr) != partition.as_ref() =>
-                    {
-                        Some(attr.clone())
-                    }
-                    _ => None,
-                })
-            },
-        );
+    let sort = ctx
+        .query
+        .get_order_by()
+        .iter()
+        .map(|o| o.attr.clone())
+        .find(|a| Some(a) != partition.as_ref())
+        .or_else(|| {
+            ctx.conjuncts.iter().find_map(|e| match e {
+                Expr::Cmp { attr, .. } | Expr::Between { attr, .. } | Expr::BeginsWith { attr, .. }
+                    if Some(attr) != partition.as_ref() =>
+                {
+                    Some(attr.clone())
+                }
+                _ => None,
+            })
+        });
     let reasons: Vec<&str> = rejected.iter().map(|r| r.message.as_str()).collect();
     let mut message =
         format!("no index of table `{}` can serve this query without a full scan", ctx.schema.table);

@@ -89,7 +89,7 @@ fn number(text: &str, span: Span, src: Source<'_>) -> Result<Value> {
 fn bytes(hex: &str, span: Span, src: Source<'_>) -> Result<Value> {
     let digits: Vec<u8> = hex.bytes().collect();
     let nibble = |b: u8| char::from(b).to_digit(16).map(|d| d as u8);
-    if digits.len() % 2 != 0 {
+    if !digits.len().is_multiple_of(2) {
         return Err(src.error(format!("the binary literal X'{hex}' has an odd number of hex digits"), span));
     }
     digits

@@ -16,7 +16,7 @@
 //!     stmt.query,
 //!     Query::new()
 //!         .select(["order_id", "total"])
-//!         .use_index("status-created_at")
+//!         .index("status-created_at")
 //!         .filter(
 //!             col("status").is_in(["paid", "shipped"])
 //!                 .and(col("country").eq("FR"))
@@ -35,7 +35,7 @@
 //! |---|---|
 //! | `SELECT *` / `SELECT a, b` | all attributes / [`Query::select`] (keys needed for the order and the cursor are still read) |
 //! | `FROM t` | [`Statement::table`] |
-//! | `FROM t.idx`, `FROM t."status-created_at"` | [`Statement::index`] and [`Query::use_index`] |
+//! | `FROM t.idx`, `FROM t."status-created_at"` | [`Statement::index`] and [`Query::index`] |
 //! | `WHERE` `=`, `<>`/`!=`, `<`, `<=`, `>`, `>=` | [`Expr::Cmp`](crate::Expr::Cmp); `5 < total` is read as `total > 5` |
 //! | `[NOT] BETWEEN lo AND hi`, `[NOT] IN (…)` | [`Expr::Between`](crate::Expr::Between), [`Expr::In`](crate::Expr::In) (under `NOT`) |
 //! | `IS NULL`, `IS NOT NULL` | [`Expr::IsNull`](crate::Expr::IsNull), [`Expr::IsNotNull`](crate::Expr::IsNotNull) |
@@ -106,12 +106,13 @@ use params::Params;
 /// for names with dashes), the typed [`Query`], and the `OFFSET` (0 when
 /// absent).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Statement {
     /// The table named in `FROM`.
     pub table: String,
     /// The index hint, when `FROM table.index` names one.
     pub index: Option<String>,
-    /// The query: its [`Query::use_index`] is already set from the hint and
+    /// The query: its [`Query::index`] is already set from the hint and
     /// its [`Query::offset`] from `OFFSET`, so
     /// [`Engine::fetch`](crate::Engine::fetch) runs it as written.
     pub query: Query,
@@ -245,7 +246,7 @@ pub fn parse_with_options(sql: &str, params: &[Value], options: &Options) -> Res
     let mut params = Params::new(params, questions);
     let out = select::statement(stmt, starts.first().copied().unwrap_or_else(Span::empty), &mut params, src)?;
     params.finish(src)?;
-    if let Some(f) = out.query.filter_expr() {
+    if let Some(f) = out.query.get_filter() {
         crate::plan::validate::depth(f, options)?;
     }
     Ok(out)

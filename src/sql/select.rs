@@ -274,7 +274,7 @@ fn select_body(
         query = query.select(cols);
     }
     if let Some(index) = &index {
-        query = query.use_index(index.clone());
+        query = query.index(index.clone());
     }
     if let Some(f) = filter {
         query = query.filter(f);

@@ -3,11 +3,13 @@
 mod adjacent;
 mod number;
 mod serde;
+#[cfg(feature = "serde")]
+mod wire;
 
 pub use self::serde::{from_item, to_item};
 #[allow(unused_imports)]
 pub(crate) use adjacent::MAX_SORT_KEY_BYTES;
-pub use number::{Number, NumberError, MAX_DIGITS};
+pub use number::{Number, NumberError};
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};

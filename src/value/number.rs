@@ -10,7 +10,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// Most significant digits DynamoDB keeps in a number.
-pub const MAX_DIGITS: usize = 38;
+pub(crate) const MAX_DIGITS: usize = 38;
 /// Smallest decimal exponent of a non-zero DynamoDB number, in `0.d₁d₂… × 10^e` form.
 const MIN_EXP: i32 = -129;
 /// Largest decimal exponent of a DynamoDB number, in `0.d₁d₂… × 10^e` form.
@@ -57,6 +57,9 @@ pub enum NumberError {
 }
 
 impl Number {
+    /// Most significant digits DynamoDB keeps in a number (38).
+    pub const MAX_DIGITS: usize = MAX_DIGITS;
+
     /// Zero.
     pub fn zero() -> Self {
         Number { negative: false, digits: Vec::new(), exponent: 0 }

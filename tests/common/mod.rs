@@ -18,14 +18,14 @@ pub async fn all_pages<B: Backend>(
     let mut q = q.clone();
     for _ in 0..max_pages {
         let page = engine.fetch(&q).await.map_err(|e| format!("{e:?}"))?;
-        let full = page.rows.len() == q.page_size();
+        let full = page.rows.len() == q.get_limit();
         out.extend(page.rows);
         match page.next_cursor {
             Some(c) => {
                 if !full {
                     return Err("a short page carried a cursor".into());
                 }
-                q = q.after(c);
+                q = q.cursor(c);
             }
             None => return Ok(out),
         }

@@ -159,11 +159,11 @@ pub async fn pages<B: Backend>(
         if page.rows.is_empty() && !out.is_empty() {
             return Err(format!("page {} is empty: the page before it carried a cursor", out.len() + 1));
         }
-        let full = page.rows.len() == q.page_size();
+        let full = page.rows.len() == q.get_limit();
         engine.backend().end_page(page.rows.last().filter(|_| page.next_cursor.is_some()));
         out.push(page.rows);
         match page.next_cursor {
-            Some(c) if full => q = q.after(c),
+            Some(c) if full => q = q.cursor(c),
             Some(_) => return Err("a short page carried a cursor".into()),
             None => return Ok(out),
         }

@@ -114,7 +114,7 @@ fn cmp_asc(a: Option<&Value>, b: Option<&Value>) -> Ordering {
 
 /// Compares two items by the query's ORDER BY, then the primary key ascending.
 pub fn cmp_items(q: &Query, pk: &[&str], a: &Item, b: &Item) -> Ordering {
-    for o in q.order() {
+    for o in q.get_order_by() {
         let c = cmp_asc(a.get(&o.attr), b.get(&o.attr));
         let c = if o.dir == Direction::Desc { c.reverse() } else { c };
         if c != Ordering::Equal {
@@ -132,13 +132,10 @@ pub fn cmp_items(q: &Query, pk: &[&str], a: &Item, b: &Item) -> Ordering {
 
 /// Every matching item, in the contract's order.
 pub fn run(q: &Query, pk: &[&str], items: &[Item]) -> Vec<Item> {
-    let mut rows: Vec<Item> = items
-        .iter()
-        .filter(|it| q.filter_expr().is_none_or(|f| eval(f, it) == Some(true)))
-        .cloned()
-        .collect();
+    let mut rows: Vec<Item> =
+        items.iter().filter(|it| q.get_filter().is_none_or(|f| eval(f, it) == Some(true))).cloned().collect();
     rows.sort_by(|a, b| cmp_items(q, pk, a, b));
-    if let Some(sel) = q.selected() {
+    if let Some(sel) = q.get_select() {
         for r in &mut rows {
             r.retain(|k, _| sel.iter().any(|s| s == k));
         }

@@ -71,7 +71,7 @@ struct Writer {
 pub fn render(q: &Query, table: &str, style: Style) -> Rendered {
     let mut w = Writer { style, out: String::new(), params: Vec::new() };
     w.out.push_str("SELECT ");
-    match q.selected() {
+    match q.get_select() {
         None => w.out.push('*'),
         Some(cols) => {
             for (i, c) in cols.iter().enumerate() {
@@ -84,17 +84,17 @@ pub fn render(q: &Query, table: &str, style: Style) -> Rendered {
     }
     w.clause("FROM ");
     w.ident(table);
-    if let Some(index) = q.forced_index() {
+    if let Some(index) = q.get_index() {
         w.out.push('.');
         w.ident(index);
     }
-    if let Some(f) = q.filter_expr() {
+    if let Some(f) = q.get_filter() {
         w.clause("WHERE ");
         w.top(f);
     }
-    if !q.order().is_empty() {
+    if !q.get_order_by().is_empty() {
         w.clause("ORDER BY ");
-        for (i, o) in q.order().iter().enumerate() {
+        for (i, o) in q.get_order_by().iter().enumerate() {
             if i > 0 {
                 w.out.push_str(", ");
             }
@@ -108,10 +108,10 @@ pub fn render(q: &Query, table: &str, style: Style) -> Rendered {
         }
     }
     w.clause("LIMIT ");
-    w.value(&Value::from(q.page_size()));
-    if q.offset_rows() > 0 {
+    w.value(&Value::from(q.get_limit()));
+    if q.get_offset() > 0 {
         w.clause("OFFSET ");
-        w.value(&Value::from(q.offset_rows()));
+        w.value(&Value::from(q.get_offset()));
     }
     Rendered { sql: w.out, params: w.params }
 }
@@ -283,17 +283,17 @@ pub fn normalized(q: &Query) -> Query {
             other => other.clone(),
         }
     }
-    let mut out = Query::new().allow_scan(q.scan_allowed()).limit(q.page_size()).offset(q.offset_rows());
-    if let Some(cols) = q.selected() {
+    let mut out = Query::new().allow_scan(q.get_allow_scan()).limit(q.get_limit()).offset(q.get_offset());
+    if let Some(cols) = q.get_select() {
         out = out.select(cols.iter().cloned());
     }
-    if let Some(index) = q.forced_index() {
-        out = out.use_index(index);
+    if let Some(index) = q.get_index() {
+        out = out.index(index);
     }
-    if let Some(f) = q.filter_expr() {
+    if let Some(f) = q.get_filter() {
         out = out.filter(norm(f));
     }
-    for o in q.order() {
+    for o in q.get_order_by() {
         out = out.order_by(o.clone());
     }
     out

@@ -167,34 +167,7 @@ pub fn table_name(prefix: &str) -> String {
     format!("{prefix}_{}_{}", std::process::id(), TABLES.fetch_add(1, Ordering::SeqCst))
 }
 
-/// Writes `items` with BatchWriteItem, 25 at a time, retrying unprocessed items.
+/// Writes `items` with the library's own `dynamodb::put_items`.
 pub async fn load(client: &Client, table: &str, items: &[dynaquery::Item]) {
-    use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-    for chunk in items.chunks(25) {
-        let mut requests: Vec<WriteRequest> = chunk
-            .iter()
-            .map(|it| {
-                WriteRequest::builder()
-                    .put_request(
-                        PutRequest::builder()
-                            .set_item(Some(dynaquery::backend::dynamodb::to_item(it)))
-                            .build()
-                            .expect("put request"),
-                    )
-                    .build()
-            })
-            .collect();
-        for _ in 0..20 {
-            let out = client
-                .batch_write_item()
-                .request_items(table, requests.clone())
-                .send()
-                .await
-                .expect("BatchWriteItem on DynamoDB Local");
-            requests = out.unprocessed_items.and_then(|mut m| m.remove(table)).unwrap_or_default();
-            if requests.is_empty() {
-                break;
-            }
-        }
-    }
+    dynaquery::dynamodb::put_items(client, table, items).await.expect("BatchWriteItem on DynamoDB Local");
 }

@@ -192,19 +192,19 @@ pub fn sql(q: &Query, table: &str) -> (String, Vec<String>) {
         }
     }
     let mut out = String::from("SELECT ");
-    match q.selected() {
+    match q.get_select() {
         None => out.push('*'),
         Some(cols) => out.push_str(&cols.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")),
     }
     write!(out, " FROM \"{table}\"").unwrap();
     let mut params = Vec::new();
-    if let Some(f) = q.filter_expr() {
+    if let Some(f) = q.get_filter() {
         out.push_str(" WHERE ");
         expr(f, &mut out, &mut params);
     }
-    if !q.order().is_empty() {
+    if !q.get_order_by().is_empty() {
         let terms: Vec<String> = q
-            .order()
+            .get_order_by()
             .iter()
             .map(|o| format!("\"{}\" {}", o.attr, if o.dir == Direction::Desc { "DESC" } else { "ASC" }))
             .collect();

@@ -6,9 +6,6 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-use futures::StreamExt;
-
 /// The export both measure: every order of `table`, through the GSI whose
 /// sort key serves the order (a k-way merge of one stream per status).
 pub fn export_all_sql(table: &str, statuses: &[String]) -> String {
@@ -19,34 +16,11 @@ pub fn export_all_sql(table: &str, statuses: &[String]) -> String {
     )
 }
 
-/// Loads `items` with BatchWriteItem, 25 per request, 8 requests in flight.
+/// Loads `items` with the library's `put_items`, 8 slices in parallel.
 pub async fn load(client: &aws_sdk_dynamodb::Client, table: &str, items: &[dynaquery::Item]) {
-    let requests = items.chunks(25).map(|chunk| {
-        let mut writes: Vec<WriteRequest> = chunk
-            .iter()
-            .map(|it| {
-                let put = PutRequest::builder()
-                    .set_item(Some(dynaquery::backend::dynamodb::to_item(it)))
-                    .build()
-                    .expect("put request");
-                WriteRequest::builder().put_request(put).build()
-            })
-            .collect();
-        let client = client.clone();
-        let table = table.to_owned();
-        async move {
-            while !writes.is_empty() {
-                let out = client
-                    .batch_write_item()
-                    .request_items(&table, writes.clone())
-                    .send()
-                    .await
-                    .expect("BatchWriteItem on DynamoDB Local");
-                writes = out.unprocessed_items.and_then(|mut m| m.remove(&table)).unwrap_or_default();
-            }
-        }
-    });
-    futures::stream::iter(requests).buffer_unordered(8).collect::<Vec<()>>().await;
+    let per = items.len().div_ceil(8).max(25);
+    let loads = items.chunks(per).map(|part| dynaquery::dynamodb::put_items(client, table, part));
+    futures::future::try_join_all(loads).await.expect("BatchWriteItem on DynamoDB Local");
 }
 
 /// `VmHWM` (peak resident set size, KiB) of a live process, from /proc.

@@ -62,16 +62,20 @@ pub fn from_attribute_value(v: &AttributeValue) -> Result<Value> {
     })
 }
 
-/// Converts an [`Item`] to the SDK's item map.
-pub fn to_item(item: &Item) -> HashMap<String, AttributeValue> {
+/// Converts an [`Item`] to the SDK's item map (what `PutItem` and
+/// `ExclusiveStartKey` take). Not to be confused with
+/// [`to_item`](crate::to_item), which serializes your own types.
+pub fn to_attribute_map(item: &Item) -> HashMap<String, AttributeValue> {
     item.iter().map(|(k, v)| (k.clone(), to_attribute_value(v))).collect()
 }
 
-/// Converts the SDK's item map to an [`Item`].
+/// Converts the SDK's item map (what `GetItem`, `Query` and `Scan`
+/// return) to an [`Item`]. Not to be confused with
+/// [`from_item`](crate::from_item), which deserializes into your own types.
 ///
 /// # Errors
 /// As [`from_attribute_value`].
-pub fn from_item(item: &HashMap<String, AttributeValue>) -> Result<Item> {
+pub fn from_attribute_map(item: &HashMap<String, AttributeValue>) -> Result<Item> {
     item.iter().map(|(k, v)| Ok((k.clone(), from_attribute_value(v)?))).collect()
 }
 

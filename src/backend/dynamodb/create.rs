@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::{
 };
 use aws_sdk_dynamodb::Client;
 
-use super::sdk_error;
+use super::{sdk_error, sleep};
 use crate::error::{Error, ErrorKind, Result};
 use crate::schema::{IndexKind, KeySchema, Projection, ScalarType, Schema};
 
@@ -120,17 +120,7 @@ pub async fn create_table(client: &Client, schema: &Schema) -> Result<()> {
         if out.table().and_then(|t| t.table_status()) == Some(&TableStatus::Active) {
             return Ok(());
         }
-        futures_timer_sleep(Duration::from_millis(100 + attempt.min(10) * 100)).await;
+        sleep(Duration::from_millis(100 + attempt.min(10) * 100)).await;
     }
     Err(Error::new(ErrorKind::Backend, format!("table `{}` did not become ACTIVE in time", schema.table)))
-}
-
-/// A runtime-agnostic sleep: the crate does not tie itself to tokio.
-async fn futures_timer_sleep(d: Duration) {
-    let (tx, rx) = futures::channel::oneshot::channel::<()>();
-    std::thread::spawn(move || {
-        std::thread::sleep(d);
-        let _ = tx.send(());
-    });
-    let _ = rx.await;
 }

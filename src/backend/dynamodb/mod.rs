@@ -7,7 +7,7 @@
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = aws_config::load_from_env().await;
 //! let client = aws_sdk_dynamodb::Client::new(&config);
-//! let schema = dynaquery::backend::dynamodb::load_schema(&client, "orders").await?;
+//! let schema = dynaquery::dynamodb::load_schema(&client, "orders").await?;
 //! let engine = dynaquery::Engine::new(schema, dynaquery::DynamoDb::new(client));
 //! # let _ = engine; Ok(()) }
 //! ```
@@ -26,12 +26,18 @@ mod classify;
 mod convert;
 mod create;
 mod describe;
+mod ensure;
+#[cfg(test)]
+mod one_expression_path;
 mod render;
+mod write;
 
-pub use convert::{from_attribute_value, from_item, to_attribute_value, to_item};
+pub use convert::{from_attribute_map, from_attribute_value, to_attribute_map, to_attribute_value};
 pub use create::create_table;
 pub use describe::{load_schema, verify_schema};
-pub use render::{render, Rendered, MAX_EXPRESSION_BYTES, MAX_IN_OPERANDS};
+pub use ensure::{ensure_table, Ensured};
+use render::render;
+pub use write::put_items;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, Select};
@@ -92,6 +98,17 @@ where
         .with_source(e)
 }
 
+/// A runtime-agnostic sleep (the crate does not tie itself to tokio): a
+/// thread sleeps and wakes the future through a channel.
+pub(crate) async fn sleep(d: std::time::Duration) {
+    let (tx, rx) = futures::channel::oneshot::channel::<()>();
+    std::thread::spawn(move || {
+        std::thread::sleep(d);
+        let _ = tx.send(());
+    });
+    let _ = rx.await;
+}
+
 /// The `Display` of an error and of its sources, joined with `: ` on one
 /// line (a source that repeats what its error said is left out). Never the
 /// `Debug` dump: the full detail stays in the error kept as `source()`.
@@ -124,7 +141,7 @@ impl Backend for DynamoDb {
         let names = (!r.names.is_empty()).then_some(r.names);
         let values = (!r.values.is_empty()).then_some(r.values);
         let select = request.projection.is_none().then_some(Select::AllAttributes);
-        let start = request.exclusive_start_key.as_ref().map(to_item);
+        let start = request.exclusive_start_key.as_ref().map(to_attribute_map);
         let (items, scanned, lek, capacity) = if request.key.is_some() {
             let out = self
                 .client
@@ -167,9 +184,9 @@ impl Backend for DynamoDb {
             (out.items, out.scanned_count, out.last_evaluated_key, cap)
         };
         Ok(ReadResponse {
-            items: items.unwrap_or_default().iter().map(from_item).collect::<Result<_>>()?,
+            items: items.unwrap_or_default().iter().map(from_attribute_map).collect::<Result<_>>()?,
             scanned_count: u64::try_from(scanned).unwrap_or(0),
-            last_evaluated_key: lek.as_ref().map(from_item).transpose()?,
+            last_evaluated_key: lek.as_ref().map(from_attribute_map).transpose()?,
             consumed_capacity: capacity,
         })
     }

@@ -11,8 +11,6 @@ use crate::backend::KeyCondition;
 use crate::cond::Cond;
 use crate::error::Result;
 
-pub use crate::backend::expression::{MAX_EXPRESSION_BYTES, MAX_IN_OPERANDS};
-
 /// Expressions and their placeholder maps, values in the SDK's type.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Rendered {

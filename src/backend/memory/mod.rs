@@ -1,36 +1,5 @@
 //! [`MemoryTable`]: an in-memory second implementation of DynamoDB's
-//! `Query` and `Scan` semantics, for examples, property tests and users'
-//! own unit tests.
-//!
-//! It is not a mock. Behaviour was checked against DynamoDB Local 3.3.0:
-//!
-//! - `limit` counts items *evaluated* before the filter, and a page that
-//!   stops on the limit carries a `last_evaluated_key` even when the limit
-//!   lands exactly on the last item of the range;
-//! - a page also stops once the evaluated items' sizes reach the page cap
-//!   (1 MiB unless [`MemoryTable::with_page_bytes`] lowers it); the item that
-//!   reaches the cap is included, and a `last_evaluated_key` is set only when
-//!   another item follows. Like DynamoDB Local, the cap counts each item's
-//!   full size, also when reading an index;
-//! - items come in index order (multi-attribute keys compare attribute by
-//!   attribute); items with equal index keys — possible in secondary
-//!   indexes — come in the order of a hash of their primary key: fixed, but
-//!   deliberately *not* primary-key order, since DynamoDB promises none;
-//! - a `Scan` walks the table or index in that same index order;
-//!   `scan_forward` is ignored, as DynamoDB's `Scan` has no such parameter;
-//! - indexes are sparse: an item lacking one of an index's key attributes is
-//!   not in it (DynamoDB rejects `NULL` in an index key attribute, so `put`
-//!   does too);
-//! - errors carry DynamoDB's error type and message, as
-//!   [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for a table or
-//!   index that does not exist (the request's table is not this one's, or
-//!   the schema has no such index), else
-//!   [`ErrorKind::Backend`](crate::ErrorKind::Backend) (never retryable);
-//! - `consumed_capacity` is eventually consistent read capacity: the summed
-//!   size of the evaluated items (index entries for a GSI or LSI `Query`; an
-//!   LSI `Query` that needs attributes the index does not store adds each
-//!   fetched item rounded up on its own), rounded up to 4 KB, half a unit
-//!   per 4 KB.
+//! `Query` and `Scan` semantics (its fidelity rules are on the type).
 
 mod keys;
 mod read;
@@ -76,10 +45,42 @@ struct Shared {
     state: RwLock<State>,
 }
 
-/// An in-memory DynamoDB table with its secondary indexes.
+/// An in-memory DynamoDB table with its secondary indexes: a second
+/// implementation of DynamoDB's `Query` and `Scan` semantics, for examples,
+/// property tests and your own unit tests.
 ///
 /// Cloning is cheap: clones share the same items. Every operation runs
 /// synchronously under a lock; [`Backend::read`] returns a ready future.
+///
+/// It is not a mock. Behaviour was checked against DynamoDB Local 3.3.0:
+///
+/// - `limit` counts items *evaluated* before the filter, and a page that
+///   stops on the limit carries a `last_evaluated_key` even when the limit
+///   lands exactly on the last item of the range;
+/// - a page also stops once the evaluated items' sizes reach the page cap
+///   (1 MiB unless [`MemoryTable::with_page_bytes`] lowers it); the item that
+///   reaches the cap is included, and a `last_evaluated_key` is set only when
+///   another item follows. Like DynamoDB Local, the cap counts each item's
+///   full size, also when reading an index;
+/// - items come in index order (multi-attribute keys compare attribute by
+///   attribute); items with equal index keys — possible in secondary
+///   indexes — come in the order of a hash of their primary key: fixed, but
+///   deliberately *not* primary-key order, since DynamoDB promises none;
+/// - a `Scan` walks the table or index in that same index order;
+///   `scan_forward` is ignored, as DynamoDB's `Scan` has no such parameter;
+/// - indexes are sparse: an item lacking one of an index's key attributes is
+///   not in it (DynamoDB rejects `NULL` in an index key attribute, so `put`
+///   does too);
+/// - errors carry DynamoDB's error type and message, as
+///   [`ErrorKind::NotFound`](crate::ErrorKind::NotFound) for a table or
+///   index that does not exist (the request's table is not this one's, or
+///   the schema has no such index), else
+///   [`ErrorKind::Backend`](crate::ErrorKind::Backend) (never retryable);
+/// - `consumed_capacity` is eventually consistent read capacity: the summed
+///   size of the evaluated items (index entries for a GSI or LSI `Query`; an
+///   LSI `Query` that needs attributes the index does not store adds each
+///   fetched item rounded up on its own), rounded up to 4 KB, half a unit
+///   per 4 KB.
 ///
 /// ```
 /// use dynaquery::{item, Backend, KeyAttribute, KeyCondition, MemoryTable, ReadRequest, Schema, Value};
@@ -89,20 +90,9 @@ struct Shared {
 /// for n in 0..3 {
 ///     table.put(item([("user", Value::from("u1")), ("n", Value::from(n))]))?;
 /// }
-/// let request = ReadRequest {
-///     table: "orders".into(),
-///     index: None,
-///     key: Some(KeyCondition {
-///         partition: vec![("user".into(), Value::from("u1"))],
-///         sort_eq: vec![],
-///         sort_range: None,
-///     }),
-///     filter: None,
-///     projection: None,
-///     scan_forward: false,
-///     limit: Some(2),
-///     exclusive_start_key: None,
-/// };
+/// let request = ReadRequest::query("orders", KeyCondition::new([("user", Value::from("u1"))]))
+///     .with_scan_forward(false)
+///     .with_limit(2);
 /// // The future is ready at once: all the work happens under a lock.
 /// let page = table.read(request).now_or_never().expect("ready")?;
 /// assert_eq!(page.items.len(), 2);
@@ -283,7 +273,7 @@ fn remove_positions(state: &mut State, positions: Vec<Option<Vec<u8>>>) {
 }
 
 impl Backend for MemoryTable {
-    /// Reads one page; see the [module documentation](self) for the rules.
+    /// Reads one page; see [`MemoryTable`] for the rules.
     fn read(&self, request: ReadRequest) -> impl std::future::Future<Output = Result<ReadResponse>> + Send {
         std::future::ready(self.read_now(&request))
     }

@@ -2,11 +2,12 @@
 //! rendering path as the DynamoDB backend (`backend::expression`): a filter
 //! `IN` over 100 values is split into groups on both, an expression over
 //! 4 KB is refused by both with the same error, and so is a condition
-//! nested past `cond::MAX_DEPTH`.
+//! nested past `Cond::MAX_DEPTH`.
+//! (A unit test: it compares with the renderer, which is private.)
 
-use dynaquery::backend::dynamodb::render;
-use dynaquery::cond::{lower, Cond};
-use dynaquery::{
+use super::render::render;
+use crate::cond::{lower, Cond, MAX_DEPTH};
+use crate::{
     asc, col, item, Backend, Engine, ErrorKind, KeyAttribute, MemoryTable, Query, ReadRequest, Schema, Value,
 };
 
@@ -23,16 +24,7 @@ fn table() -> MemoryTable {
 }
 
 fn scan(filter: Cond) -> ReadRequest {
-    ReadRequest {
-        table: "t".into(),
-        index: None,
-        key: None,
-        filter: Some(filter),
-        projection: None,
-        scan_forward: true,
-        limit: None,
-        exclusive_start_key: None,
-    }
+    ReadRequest::scan("t").with_filter(filter)
 }
 
 #[tokio::test]
@@ -70,7 +62,7 @@ async fn an_expression_over_4_kb_is_refused_in_memory_as_on_dynamodb() {
 #[tokio::test]
 async fn a_condition_nested_past_the_cap_is_refused_in_memory_as_on_dynamodb() {
     let mut c = Cond::Exists("x".into());
-    for _ in 0..dynaquery::cond::MAX_DEPTH {
+    for _ in 0..MAX_DEPTH {
         c = Cond::Not(Box::new(c));
     }
     let on_ddb = render(None, Some(&c), None).unwrap_err();
