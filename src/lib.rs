@@ -117,6 +117,9 @@
 //!   [`Schema`] (the CLI's `--schema` file format: `{"table": …,
 //!   "partition_key": [{"name": …, "type": "S"}], "indexes": [...]}`, checked
 //!   as DynamoDB would when read).
+//! - `rust_decimal` (off): `From<rust_decimal::Decimal>` for [`Number`] and
+//!   [`Value`] (exact), `TryFrom<Number>` for `Decimal` (exact when it
+//!   fits), so `col("total").ge(Decimal::new(1999, 2))` works.
 //! - `tracing` (off): a `dynaquery.page` span per page (query fingerprint,
 //!   table, index, streams, strategy, limit; then rows, items read, round
 //!   trips, RCU, and `sizing_start`: cold, warm, hinted or resumed) and a

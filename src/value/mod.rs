@@ -1,6 +1,8 @@
 //! DynamoDB attribute values and items.
 
 mod adjacent;
+#[cfg(feature = "rust_decimal")]
+mod decimal;
 mod number;
 mod serde;
 #[cfg(feature = "serde")]

@@ -86,6 +86,20 @@ impl Number {
     }
 
     /// Builds a number from parts; `digits` may hold leading or trailing zeros.
+    /// A number from digits already known to fit (at most 38 significant,
+    /// in range) with no leading zero: trailing zeros are dropped; no
+    /// digits is zero.
+    #[cfg(feature = "rust_decimal")]
+    pub(crate) fn from_exact_parts(negative: bool, mut digits: Vec<u8>, exponent: i64) -> Self {
+        while digits.last() == Some(&0) {
+            digits.pop();
+        }
+        if digits.is_empty() {
+            return Number::zero();
+        }
+        Number { negative, digits, exponent: i32::try_from(exponent).unwrap_or(0) }
+    }
+
     fn from_parts(negative: bool, digits: Vec<u8>, exponent: i64, text: &str) -> Result<Self, NumberError> {
         let lead = digits.iter().take_while(|d| **d == 0).count();
         let trail = digits.iter().rev().take_while(|d| **d == 0).count();
