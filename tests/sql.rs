@@ -794,3 +794,20 @@ fn offset_reads_count_against_the_read_budget() {
     // Without the offset the same budget is enough for one page.
     assert!(block_on(engine.fetch(&q.offset(0).read_budget(8))).is_ok());
 }
+
+/// The README's headline SQL (its first `sql` block) parses as written,
+/// with the two timestamps a service binds.
+#[test]
+fn the_readme_headline_sql_parses_as_written() {
+    let readme = include_str!("../README.md");
+    let start = readme.find("```sql\n").expect("a sql block in the README") + "```sql\n".len();
+    let text = &readme[start..start + readme[start..].find("```").expect("the block ends")];
+    let stmt = sql::parse_with(
+        text,
+        &[Value::from("2026-10-25T00:00:00Z"), Value::from("2026-11-24T00:00:00Z")],
+    )
+    .unwrap_or_else(|e| panic!("the README's headline SQL does not parse: {e}\n{text}"));
+    assert_eq!(stmt.table, "orders");
+    assert_eq!(stmt.query.get_limit(), 50);
+    assert_eq!(stmt.query.get_order_by().len(), 3);
+}
