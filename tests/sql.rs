@@ -802,11 +802,9 @@ fn the_readme_headline_sql_parses_as_written() {
     let readme = include_str!("../README.md");
     let start = readme.find("```sql\n").expect("a sql block in the README") + "```sql\n".len();
     let text = &readme[start..start + readme[start..].find("```").expect("the block ends")];
-    let stmt = sql::parse_with(
-        text,
-        &[Value::from("2026-10-25T00:00:00Z"), Value::from("2026-11-24T00:00:00Z")],
-    )
-    .unwrap_or_else(|e| panic!("the README's headline SQL does not parse: {e}\n{text}"));
+    let stmt =
+        sql::parse_with(text, &[Value::from("2026-10-25T00:00:00Z"), Value::from("2026-11-24T00:00:00Z")])
+            .unwrap_or_else(|e| panic!("the README's headline SQL does not parse: {e}\n{text}"));
     assert_eq!(stmt.table, "orders");
     assert_eq!(stmt.query.get_limit(), 50);
     assert_eq!(stmt.query.get_order_by().len(), 3);

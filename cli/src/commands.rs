@@ -174,10 +174,13 @@ async fn write_export(
 ) -> Result<export::Summary, Failure> {
     match path {
         Some(p) => {
+            // Handlers first: a signal between creating the temporary file
+            // and installing them would leave the file behind.
+            let mut signals = export::Interrupts::install()?;
             let mut file = export::OutFile::create(p)?;
             let outcome = tokio::select! {
                 s = export::run(engine, q, a.format, &mut file, Some(p), bar) => s,
-                code = export::interrupted() => Err(Failure::signal(code?)),
+                code = signals.recv() => Err(Failure::signal(code)),
             };
             // On any error `file` is dropped here, which removes the temporary file.
             let s = outcome?;

@@ -135,7 +135,7 @@ fn write_rows<W: Write>(sink: &mut Sink<W>, rows: &[Item]) -> io::Result<()> {
 ///   (through `tempfile`), so nothing planted in the directory, a symbolic
 ///   link included, is followed or clobbered.
 /// - It is removed on every failure path (dropping an uncommitted
-///   `OutFile`), and [`interrupted`] lets the caller stop on SIGINT/SIGTERM
+///   `OutFile`), and [`Interrupts`] lets the caller stop on SIGINT/SIGTERM
 ///   and drop it too.
 /// - A replaced file keeps its permission bits (and, where allowed, its
 ///   owner); a new file gets `0666` less the umask, as `File::create` would.
@@ -237,20 +237,36 @@ impl Write for OutFile {
 
 // Dropping an uncommitted `OutFile` drops its `NamedTempFile`, which removes it.
 
-/// Resolves when the process gets SIGINT or SIGTERM, with the exit code
-/// a shell reports for it (130, 143). Race it against the export
-/// (`tokio::select!`) and drop the [`OutFile`] when it wins.
-///
-/// # Errors
-/// I/O (exit 5) when the handlers cannot be installed.
-pub async fn interrupted() -> Result<u8, Failure> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let install = |k| signal(k).map_err(|e| Failure::new(crate::exit::Category::Io, format!("signals: {e}")));
-    let (mut int, mut term) = (install(SignalKind::interrupt())?, install(SignalKind::terminate())?);
-    Ok(tokio::select! {
-        _ = int.recv() => 130,
-        _ = term.recv() => 143,
-    })
+/// SIGINT and SIGTERM, caught from the moment [`Interrupts::install`]
+/// returns: install them *before* creating the [`OutFile`], or a signal
+/// that arrives in between kills the process with the temporary file left
+/// behind.
+pub struct Interrupts {
+    int: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+}
+
+impl Interrupts {
+    /// Installs the handlers (inside the Tokio runtime).
+    ///
+    /// # Errors
+    /// I/O (exit 5) when the handlers cannot be installed.
+    pub fn install() -> Result<Self, Failure> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let install =
+            |k| signal(k).map_err(|e| Failure::new(crate::exit::Category::Io, format!("signals: {e}")));
+        Ok(Interrupts { int: install(SignalKind::interrupt())?, term: install(SignalKind::terminate())? })
+    }
+
+    /// Resolves when the process gets SIGINT or SIGTERM, with the exit
+    /// code a shell reports for it (130, 143). Race it against the export
+    /// (`tokio::select!`) and drop the [`OutFile`] when it wins.
+    pub async fn recv(&mut self) -> u8 {
+        tokio::select! {
+            _ = self.int.recv() => 130,
+            _ = self.term.recv() => 143,
+        }
+    }
 }
 
 #[cfg(test)]
