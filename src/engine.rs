@@ -394,7 +394,8 @@ impl<B: Backend> Engine<B> {
             s.key.as_ref()?.partition.iter().find(|(a, _)| a == attr).map(|(_, v)| v.clone())
         };
         match plan.streams().iter().map(value).collect::<Option<Vec<_>>>() {
-            Some(values) if key_names.contains(&attr) => Ok(values),
+            // A plan with no stream (a filter nothing can match) has no group.
+            Some(values) if values.is_empty() || key_names.contains(&attr) => Ok(values),
             _ => {
                 let read = match (plan.is_scan(), plan.index()) {
                     (true, _) => "a Scan of the whole table".to_owned(),

@@ -120,7 +120,9 @@ pub struct ReadRequest {
     pub exclusive_start_key: Option<Item>,
     /// `Select: COUNT`: the response carries only [`ReadResponse::count`]
     /// and `ScannedCount`, no items (the filter still applies). DynamoDB
-    /// refuses a projection together with it.
+    /// refuses a projection together with it. A custom [`Backend`] that
+    /// ignores it and answers with items through [`ReadResponse::new`]
+    /// stays correct, only costlier: `count` is then the items' number.
     pub count_only: bool,
 }
 

@@ -107,8 +107,8 @@ pub(super) fn read(
     // IN lists) is decided where the DynamoDB backend renders them.
     let projection = request.projection.as_deref();
     if request.count_only && projection.is_some() {
-        // DynamoDB refuses a projection with `Select: COUNT` too.
-        return Err(invalid("Cannot specify the ProjectionExpression when choosing to get only the COUNT"));
+        // DynamoDB Local 3.3.0's own words.
+        return Err(invalid("Cannot specify the ProjectionExpression when choosing to get only the Count"));
     }
     expression::render(request.key.as_ref(), request.filter.as_ref(), projection)?;
     let filter = request.filter.as_ref();
