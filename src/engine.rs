@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use crate::backend::Backend;
+use crate::count::{Count, CountGroup};
 use crate::cursor;
 use crate::error::{Error, ErrorKind, Result};
 use crate::exec;
@@ -259,6 +260,154 @@ impl<B: Backend> Engine<B> {
                 Some(c) => q = q.cursor(c),
                 // The result ends inside the offset: an empty last page.
                 None => return Ok(Page { rows: Vec::new(), next_cursor: None, stats }),
+            }
+        }
+    }
+
+    /// Counts the rows `query` matches — all of them, not a page — with
+    /// `Select: COUNT` reads: every stream of the plan is read to its end
+    /// (at most [`Options::max_concurrency`] at once) and no attribute comes
+    /// back. The count is exact under the same rules as
+    /// [`fetch`](Engine::fetch): a missing attribute is SQL `NULL`, so
+    /// `country <> 'FR'` does not count an order with no `country`. When
+    /// the plan has a client residual filter (which `Select: COUNT` cannot
+    /// apply), the items are read projected to the attributes it needs and
+    /// counted on the client.
+    ///
+    /// What the count ignores or refuses, since a count has no pages:
+    /// [`Query::limit`] (a page size) and [`Query::select`] are ignored; a
+    /// [`Query::cursor`], an [`Query::offset`] above 0 and any
+    /// [`Query::order_by`] are refused (an order cannot change a count;
+    /// see [`count_by`](Engine::count_by) for ordering groups).
+    ///
+    /// The read budget ([`Query::read_budget`], else
+    /// [`Options::read_budget`]) caps the items evaluated by the whole
+    /// count. See [`Count`] for an example.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidQuery`](crate::ErrorKind::InvalidQuery) for a
+    /// cursor, an offset or an `ORDER BY`; the planning errors of
+    /// [`plan`](Engine::plan);
+    /// [`ErrorKind::ReadBudgetExceeded`](crate::ErrorKind::ReadBudgetExceeded)
+    /// when the count would evaluate more items than the budget; the
+    /// backend's errors.
+    pub async fn count(&self, query: &Query) -> Result<Count> {
+        if let Some(o) = query.get_order_by().first() {
+            return Err(Error::invalid_query(format!(
+                "ORDER BY {} on a COUNT: a count is one number, no order changes it; drop the ORDER BY \
+                 (to order the groups of a grouped count, use Engine::count_by and order by its attribute)",
+                o.attr
+            )));
+        }
+        self.count_grouped(query, None).await
+    }
+
+    /// Counts the rows `query` matches per value of `attr`, which must be
+    /// the partition key of the index the query reads (SQL's `SELECT
+    /// status, COUNT(*) … WHERE status IN (…) GROUP BY status`): each
+    /// partition-key value is one stream of the plan, so each group is one
+    /// stream's count. Values with no matching row are left out, as SQL's
+    /// `GROUP BY` does. Groups come ascending by value; an
+    /// [`Query::order_by`] on `attr` alone may say `DESC`.
+    ///
+    /// Otherwise as [`count`](Engine::count).
+    ///
+    /// # Errors
+    /// As [`count`](Engine::count), plus
+    /// [`ErrorKind::InvalidQuery`](crate::ErrorKind::InvalidQuery) when
+    /// `attr` is not the partition key of the chosen index (the message
+    /// names the key and says what to do), or the query orders by another
+    /// attribute.
+    pub async fn count_by(&self, query: &Query, attr: &str) -> Result<Count> {
+        if let Some(o) = query.get_order_by().iter().find(|o| o.attr != attr) {
+            return Err(Error::invalid_query(format!(
+                "ORDER BY {} on a COUNT grouped by {attr}: the groups can be ordered only by {attr}; drop it",
+                o.attr
+            )));
+        }
+        self.count_grouped(query, Some(attr)).await
+    }
+
+    async fn count_grouped(&self, query: &Query, group_by: Option<&str>) -> Result<Count> {
+        self.check_shape(query)?;
+        if query.get_cursor().is_some() {
+            return Err(Error::invalid_query(
+                "a COUNT takes no cursor: it counts every matching row in one call; drop Query::cursor \
+                 (count the query the pages came from)",
+            ));
+        }
+        if query.get_offset() > 0 {
+            return Err(Error::invalid_query(format!(
+                "OFFSET {} on a COUNT: a count covers every matching row; drop the offset (and subtract it \
+                 from the total if that is what you need)",
+                query.get_offset()
+            )));
+        }
+        // The plan of the filter alone: no order, no page, no projection.
+        let mut plain = Query::new().allow_scan(query.get_allow_scan()).limit(1);
+        if let Some(f) = query.get_filter() {
+            plain = plain.filter(f.clone());
+        }
+        if let Some(i) = query.get_index() {
+            plain = plain.index(i);
+        }
+        if let Some(b) = query.get_read_budget() {
+            plain = plain.read_budget(b);
+        }
+        let plan = self.plan(&plain)?;
+        let groups_of = match group_by {
+            Some(attr) => Some(self.group_values(&plan, attr)?),
+            None => None,
+        };
+        let (per_stream, stats) = exec::count::count(&plan, &self.backend, &self.options).await?;
+        let total = per_stream.iter().sum();
+        let mut groups: Vec<CountGroup> = Vec::new();
+        if let Some(values) = groups_of {
+            for (value, n) in values.into_iter().zip(per_stream) {
+                match groups.iter_mut().find(|g| g.value == value) {
+                    Some(g) => g.count += n,
+                    None => groups.push(CountGroup { value, count: n }),
+                }
+            }
+            groups.retain(|g| g.count > 0);
+            let desc = query.get_order_by().first().is_some_and(|o| o.dir == crate::Direction::Desc);
+            let dir = if desc { crate::Direction::Desc } else { crate::Direction::Asc };
+            groups.sort_by_cached_key(|g| {
+                let mut key = Vec::new();
+                // Partition-key values are scalars, which always encode.
+                let _ = crate::encoding::encode_column(&mut key, Some(&g.value), dir);
+                key
+            });
+        }
+        Ok(Count { total, group_by: group_by.map(str::to_owned), groups, stats })
+    }
+
+    /// The value of `attr` in each stream of `plan`, when `attr` is a
+    /// partition-key attribute of the index every stream queries.
+    fn group_values(&self, plan: &Plan, attr: &str) -> Result<Vec<crate::value::Value>> {
+        let key_names: Vec<&str> = self
+            .schema
+            .key_of(plan.index())
+            .map(|k| k.partition.iter().map(|a| a.name.as_str()).collect())
+            .unwrap_or_default();
+        let value = |s: &plan::StreamSpec| {
+            s.key.as_ref()?.partition.iter().find(|(a, _)| a == attr).map(|(_, v)| v.clone())
+        };
+        match plan.streams().iter().map(value).collect::<Option<Vec<_>>>() {
+            // A plan with no stream (a filter nothing can match) has no group.
+            Some(values) if values.is_empty() || key_names.contains(&attr) => Ok(values),
+            _ => {
+                let read = match (plan.is_scan(), plan.index()) {
+                    (true, _) => "a Scan of the whole table".to_owned(),
+                    (false, Some(ix)) => format!("index `{ix}`, partition key {}", key_names.join(", ")),
+                    (false, None) => format!("the table, partition key {}", key_names.join(", ")),
+                };
+                Err(Error::invalid_query(format!(
+                    "GROUP BY {attr}: a grouped COUNT runs one count per partition-key value, so it can group \
+                     only by the partition key of the index it reads, and this query reads {read}; group by \
+                     that key with `=`/`IN` on it in the filter (or pick an index keyed by {attr} with \
+                     `FROM table.index` / Query::index), or count each value of {attr} with its own COUNT"
+                )))
             }
         }
     }

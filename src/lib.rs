@@ -135,6 +135,7 @@
 // best qualified: `sql::parse` and `dynamodb::load_schema`.
 mod backend;
 mod cond;
+mod count;
 mod cursor;
 mod cursor_seal;
 #[cfg(feature = "aws-sdk-dynamodb+1")]
@@ -163,6 +164,7 @@ pub use backend::dynamodb::DynamoDb;
 pub use backend::memory::MemoryTable;
 pub use backend::{Backend, KeyCondition, ReadRequest, ReadResponse, SortRange};
 pub use cond::Cond;
+pub use count::{Count, CountGroup};
 pub use cursor::MAX_CURSOR_LEN;
 pub use cursor_seal::CursorKey;
 pub use encoding::{encode_column, Direction, Unorderable};

@@ -90,7 +90,7 @@ impl<B: Backend> Backend for Traced<'_, B> {
         span.record("latency_us", u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX));
         if let Ok(r) = &out {
             span.record("scanned", r.scanned_count);
-            span.record("returned", r.items.len() as u64);
+            span.record("returned", r.count);
             span.record("more", r.last_evaluated_key.is_some());
         }
         out

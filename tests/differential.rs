@@ -141,3 +141,129 @@ async fn memory_backend_matches_dynamodb_local_page_by_page() {
          {refused} refused alike (expressions over 4 KB)"
     );
 }
+
+/// COUNT on both backends: `Engine::count` equals the reference on
+/// DynamoDB Local and in memory with the same requests (one stream at a
+/// time, so in the same order), and every stream read by hand as
+/// `Select: COUNT` with a small `Limit` gives the same `Count`,
+/// `ScannedCount` and `LastEvaluatedKey` page by page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_counts_like_dynamodb_local() {
+    use dynaquery::{Options, ReadRequest};
+    const COUNT_TABLES: usize = 4;
+    const COUNT_QUERIES: usize = 25;
+    let client = local::client();
+    let mut runner =
+        TestRunner::new(Config { rng_seed: proptest::test_runner::RngSeed::Fixed(17), ..Config::default() });
+    let (mut counted, mut pages, mut residual, mut grouped) = (0, 0, 0, 0);
+    for t in 0..COUNT_TABLES {
+        let items = gen::table_strategy(80).new_tree(&mut runner).unwrap().current();
+        let mut schema = gen::schema();
+        schema.table = local::table_name(&format!("count{t}"));
+        ensure_table(&client, &schema).await.unwrap();
+        local::load(&client, &schema.table, &items).await;
+        let memory = MemoryTable::new(schema.clone());
+        for it in &items {
+            memory.put(it.clone()).unwrap();
+        }
+        let one_at_a_time = Options::default().max_concurrency(1);
+        let ddb = DynamoDb::new(client.clone());
+        // A projection with Select: COUNT is refused by both, alike.
+        let r = ReadRequest::scan(schema.table.clone()).with_projection(["id"]).counting();
+        let x = ddb.read(r.clone()).await.unwrap_err();
+        let y = memory.read(r).await.unwrap_err();
+        assert_eq!(x.kind(), y.kind(), "DynamoDB Local: {x}\nmemory: {y}");
+        let words = "Cannot specify the ProjectionExpression when choosing to get only the Count";
+        assert!(x.to_string().contains(words) && y.to_string().contains(words), "{x}\n{y}");
+        let on_ddb = Engine::new(schema.clone(), ddb.clone()).with_options(one_at_a_time.clone());
+        let on_mem = Engine::new(schema.clone(), memory.clone()).with_options(one_at_a_time);
+        for _ in 0..COUNT_QUERIES {
+            let q = gen::query_strategy().new_tree(&mut runner).unwrap().current();
+            let mut q_count = Query::new().allow_scan(q.get_allow_scan());
+            if let Some(f) = q.get_filter() {
+                q_count = q_count.filter(f.clone());
+            }
+            let want = reference::run(&q_count, &gen::pk(), &items).len() as u64;
+            let plan = on_mem.plan(&q_count).unwrap();
+            let a = on_ddb.count(&q_count).await.unwrap_or_else(|e| panic!("DynamoDB Local: {e}\n{plan}"));
+            let b = on_mem.count(&q_count).await.unwrap_or_else(|e| panic!("memory: {e}\n{plan}"));
+            assert_eq!(a.total, want, "DynamoDB Local differs from the reference\n{plan}");
+            assert_eq!(b.total, want, "memory differs from the reference\n{plan}");
+            assert_eq!(
+                (a.stats.calls, a.stats.items_read, a.stats.items_returned),
+                (b.stats.calls, b.stats.items_read, b.stats.items_returned),
+                "{plan}"
+            );
+            counted += 1;
+            if plan.residual_filter().is_some() {
+                residual += 1;
+            }
+            // Grouped by `p` where the plan fans out on it: the same groups.
+            if plan
+                .streams()
+                .iter()
+                .all(|s| s.key.as_ref().is_some_and(|k| k.partition.iter().any(|(a, _)| a == "p")))
+            {
+                let a = on_ddb
+                    .count_by(&q_count, "p")
+                    .await
+                    .unwrap_or_else(|e| panic!("DynamoDB Local: {e}\n{plan}"));
+                let b =
+                    on_mem.count_by(&q_count, "p").await.unwrap_or_else(|e| panic!("memory: {e}\n{plan}"));
+                assert_eq!(a.groups, b.groups, "{plan}");
+                assert_eq!(a.groups.iter().map(|g| g.count).sum::<u64>(), want);
+                grouped += 1;
+            }
+            // Each stream by hand, Select: COUNT with Limit 3 (the filter
+            // after the limit), page by page.
+            for s in plan.streams() {
+                let mut r = match &s.key {
+                    Some(k) => ReadRequest::query(schema.table.clone(), k.clone()),
+                    None => ReadRequest::scan(schema.table.clone()),
+                }
+                .with_scan_forward(plan.scan_forward())
+                .with_limit(3)
+                .counting();
+                r.index = plan.index().map(str::to_owned);
+                r.filter = plan.server_filter().cloned();
+                let x = counted_pages(&ddb, r.clone())
+                    .await
+                    .unwrap_or_else(|e| panic!("DynamoDB Local: {e}\n{plan}"));
+                let y = counted_pages(&memory, r).await.unwrap_or_else(|e| panic!("memory: {e}\n{plan}"));
+                if s.key.is_some() {
+                    assert_eq!(x, y, "the Select: COUNT pages differ\n{plan}");
+                } else {
+                    // A Scan walks DynamoDB Local's hash order, the memory
+                    // backend's key order: the pages end on other items,
+                    // so only the sums compare.
+                    let sums = |p: &[(u64, u64, Option<Item>)]| {
+                        p.iter().fold((0, 0), |(c, n), (pc, pn, _)| (c + pc, n + pn))
+                    };
+                    assert_eq!(sums(&x), sums(&y), "the Select: COUNT sums differ\n{plan}");
+                }
+                pages += x.len();
+            }
+        }
+    }
+    assert_eq!(counted, COUNT_TABLES * COUNT_QUERIES);
+    assert!(residual > 0 && grouped > 0, "residual filters: {residual}, grouped: {grouped}");
+    eprintln!("count: {counted} counts ({residual} with a client residual filter, {grouped} also grouped by p) equal on DynamoDB Local, in memory and in the reference; {pages} Select: COUNT pages compared (Query streams page by page, Scans by their sums)");
+}
+
+/// Every `Select: COUNT` page of `r`: `(Count, ScannedCount, LastEvaluatedKey)`.
+async fn counted_pages<B: Backend>(
+    db: &B,
+    mut r: dynaquery::ReadRequest,
+) -> dynaquery::Result<Vec<(u64, u64, Option<Item>)>> {
+    let mut out = Vec::new();
+    for _ in 0..200 {
+        let page = db.read(r.clone()).await?;
+        assert!(page.items.is_empty(), "a Select: COUNT page holds items");
+        out.push((page.count, page.scanned_count, page.last_evaluated_key.clone()));
+        match page.last_evaluated_key {
+            Some(k) => r.exclusive_start_key = Some(k),
+            None => return Ok(out),
+        }
+    }
+    panic!("more than 200 pages");
+}

@@ -121,6 +121,21 @@ fn a_custom_backend_built_from_constructors_pages_like_the_memory_table() {
     assert!(requests.iter().all(|r| r.filter == Some(Cond::from(&col("country").eq("FR")))));
 }
 
+/// A backend written before `Select: COUNT` existed ignores
+/// `count_only` and answers with items through `ReadResponse::new`: its
+/// `count` is the items' number, so `Engine::count` stays exact on it.
+#[test]
+fn a_custom_backend_that_ignores_count_only_still_counts_right() {
+    let memory = table();
+    let handmade = Handmade { items: memory.items(), requests: Mutex::new(Vec::new()) };
+    let q = Query::new().filter(col("status").is_in(["paid", "new"])).filter(col("country").eq("FR"));
+    let want = block_on(Engine::new(schema(), memory).count(&q)).unwrap().total;
+    let custom = Engine::new(schema(), handmade);
+    assert_eq!(block_on(custom.count(&q)).unwrap().total, want);
+    assert_eq!(want, 15);
+    assert!(custom.backend().requests.lock().unwrap().iter().all(|r| r.count_only));
+}
+
 #[test]
 fn query_setters_and_getters_follow_one_rule() {
     let q = Query::new()

@@ -6,7 +6,7 @@ mod common;
 
 use common::sql_render::{self, normalized, render, Style};
 use common::{all_pages, gen, reference};
-use dynaquery::sql::{self, Statement};
+use dynaquery::sql::{self, Statement, StatementKind};
 use dynaquery::{
     asc, col, desc, item, not, Engine, ErrorKind, Expr, Index, Item, KeyAttribute, MemoryTable, Options,
     Query, Schema, Value,
@@ -477,16 +477,109 @@ fn rejects_implicit_join() {
 
 #[test]
 fn rejects_aggregates() {
-    let e = rejects("SELECT COUNT(*) FROM orders", "aggregate COUNT()", "COUNT");
+    let e = rejects("SELECT status, sum(total) FROM orders", "aggregate SUM()", "sum(");
     assert!(e.message().contains("aggregate in your service"), "{e}");
-    rejects("SELECT status, sum(total) FROM orders", "aggregate SUM()", "sum(");
     rejects("SELECT * FROM orders WHERE AVG(total) > 5", "aggregate AVG()", "AVG");
 }
 
 #[test]
 fn rejects_group_by() {
     let e = rejects("SELECT * FROM orders\nGROUP BY status", "GROUP BY", "status");
-    assert!(e.message().contains("aggregate in your service"), "{e}");
+    assert!(e.message().contains("GROUP BY goes with SELECT COUNT(*) only"), "{e}");
+    assert!(e.message().contains("aggregate other values in your service"), "{e}");
+}
+
+/// `SELECT COUNT(*) FROM t WHERE …`: a count statement with the query's
+/// filter, which `Engine::count` runs.
+#[test]
+fn count_star_is_a_count_statement() {
+    let s = sql::parse("SELECT COUNT(*) FROM orders WHERE status = 'paid' AND country <> 'FR'").unwrap();
+    assert_eq!(s.kind, StatementKind::Count { group_by: None });
+    assert_eq!(s.query, Query::new().filter(col("status").eq("paid").and(col("country").ne("FR"))));
+    let lower = sql::parse("select count(*) from orders.by_status where status = $1").unwrap_err();
+    assert!(lower.message().contains("has no value"), "{lower}");
+    let lower = sql::parse_with("select count(*) from orders.by_status where status = $1", &["paid".into()]);
+    let lower = lower.unwrap();
+    assert_eq!(lower.kind, StatementKind::Count { group_by: None });
+    assert_eq!(lower.query, Query::new().index("by_status").filter(col("status").eq("paid")));
+    assert_eq!(sql::parse("SELECT * FROM orders").unwrap().kind, StatementKind::Rows);
+}
+
+/// `SELECT status, COUNT(*) … WHERE status IN (…) GROUP BY status`: a count
+/// grouped by the column, which `Engine::count_by` runs (one count per
+/// partition-key value); `ORDER BY` the grouped column orders the groups.
+#[test]
+fn count_grouped_by_one_column_is_a_grouped_count_statement() {
+    let s = sql::parse(
+        "SELECT status, COUNT(*) FROM orders WHERE status IN ('paid', 'shipped') GROUP BY status ORDER BY status DESC",
+    )
+    .unwrap();
+    assert_eq!(s.kind, StatementKind::Count { group_by: Some("status".into()) });
+    assert_eq!(
+        s.query,
+        Query::new().filter(col("status").is_in(["paid", "shipped"])).order_by(desc("status"))
+    );
+    let swapped = sql::parse("SELECT COUNT(*), status FROM orders WHERE status IN ('paid') GROUP BY status");
+    assert_eq!(swapped.unwrap().kind, StatementKind::Count { group_by: Some("status".into()) });
+    let bare = sql::parse("SELECT COUNT(*) FROM orders WHERE status IN ('paid') GROUP BY status").unwrap();
+    assert_eq!(bare.kind, StatementKind::Count { group_by: Some("status".into()) });
+}
+
+/// Both count shapes, parsed and run, against the reference.
+#[test]
+fn count_statements_match_the_reference() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    for _ in 0..40 {
+        let items =
+            proptest::strategy::ValueTree::current(&gen::table_strategy(80).new_tree(&mut runner).unwrap());
+        let engine = engine_for(&items);
+        let stmt = sql::parse(
+            "SELECT COUNT(*) FROM t WHERE p IN ('p01', 'p02', 'p03') AND (x <> 'a' OR s >= 1) AND y IS NOT NULL",
+        )
+        .unwrap();
+        let want = reference::run(&stmt.query, &gen::pk(), &items);
+        assert_eq!(block_on(engine.count(&stmt.query)).unwrap().total, want.len() as u64);
+        let grouped = sql::parse(
+            "SELECT p, COUNT(*) FROM t WHERE p IN ('p01', 'p02', 'p03') AND x <> 'a' AND y IS NOT NULL GROUP BY p ORDER BY p DESC",
+        )
+        .unwrap();
+        let StatementKind::Count { group_by: Some(g) } = &grouped.kind else { panic!("{:?}", grouped.kind) };
+        let got = block_on(engine.count_by(&grouped.query, g)).unwrap();
+        let want = reference::run(&grouped.query.clone().order_by(asc("id")), &gen::pk(), &items);
+        for group in &got.groups {
+            let n = want.iter().filter(|r| r.get("p") == Some(&group.value)).count() as u64;
+            assert_eq!(group.count, n, "{:?}", group.value);
+            assert!(n > 0);
+        }
+        let values: Vec<&Value> = got.groups.iter().map(|g| &g.value).collect();
+        assert!(
+            values.windows(2).all(|w| sql_render::literal(w[0]) > sql_render::literal(w[1])),
+            "{values:?}"
+        );
+        assert_eq!(got.groups.iter().map(|g| g.count).sum::<u64>(), want.len() as u64);
+    }
+}
+
+#[test]
+fn rejects_count_shapes_other_than_count_star() {
+    let e = rejects("SELECT COUNT(total) FROM orders", "only COUNT(*) is supported", "COUNT");
+    assert!(e.message().contains("IS NOT NULL"), "{e}");
+    rejects("SELECT COUNT(DISTINCT status) FROM orders", "only COUNT(*) is supported", "COUNT");
+    rejects("SELECT COUNT(*) AS n FROM orders", "the alias `AS n`", "COUNT");
+    rejects("SELECT COUNT(*), COUNT(*) FROM orders", "COUNT(*) twice", "COUNT(*) FROM");
+    let e = rejects("SELECT status, COUNT(*) FROM orders", "without GROUP BY status", "status");
+    assert!(e.message().contains("add `GROUP BY status`"), "{e}");
+    rejects("SELECT country, COUNT(*) FROM orders GROUP BY status", "column country", "country");
+    rejects("SELECT COUNT(*) FROM orders GROUP BY status, country", "more than one column", "country");
+    rejects("SELECT COUNT(*) FROM orders GROUP BY lower(status)", "GROUP BY the expression", "lower");
+    rejects(
+        "SELECT COUNT(*) FROM orders ORDER BY created_at",
+        "ORDER BY created_at on a COUNT",
+        "created_at",
+    );
+    rejects("SELECT COUNT(*) FROM orders LIMIT 5", "LIMIT / OFFSET on a COUNT", "5");
+    rejects("SELECT COUNT(*) FROM orders OFFSET 5", "LIMIT / OFFSET on a COUNT", "5");
+    rejects("SELECT * FROM orders WHERE COUNT(*) > 1", "aggregate COUNT()", "COUNT");
 }
 
 #[test]

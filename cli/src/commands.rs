@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use dynaquery::sql::{self, Statement};
+use dynaquery::sql::{self, Statement, StatementKind};
 use dynaquery::{CursorKey, Engine, Options, Query, Value};
 
 use crate::args::{
@@ -102,6 +102,9 @@ fn page_size(q: Query, n: Option<u64>) -> Query {
 pub async fn query(conn: &Connection, a: &QueryArgs) -> Result<(), Failure> {
     let st = statement(&a.sql)?;
     let engine = engine(conn, &st).await?;
+    if let StatementKind::Count { group_by } = &st.kind {
+        return count(&engine, st.query, group_by.as_deref(), a).await;
+    }
     let mut q = page_size(st.query, a.limit);
     if let Some(c) = &a.cursor {
         q = q.cursor(c.clone());
@@ -138,9 +141,63 @@ pub async fn query(conn: &Connection, a: &QueryArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `dynaquery query` with a `SELECT COUNT(*)`: the number on stdout; when
+/// grouped, one `value<TAB>count` line per group (`--format json`: one
+/// `{"<column>": value, "count": n}` line per group), then the total.
+async fn count(
+    engine: &Engine<Store>,
+    mut q: Query,
+    group_by: Option<&str>,
+    a: &QueryArgs,
+) -> Result<(), Failure> {
+    if let Some(c) = &a.cursor {
+        // The engine refuses it with a message that says what to do.
+        q = q.cursor(c.clone());
+    }
+    let n = match group_by {
+        Some(attr) => engine.count_by(&q, attr).await?,
+        None => engine.count(&q).await?,
+    };
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match a.format {
+        QueryFormat::Table => {
+            for g in &n.groups {
+                writeln!(out, "{}\t{}", format::cell(&g.value), g.count).map_err(out_err)?;
+            }
+            if group_by.is_some() {
+                out.flush().map_err(out_err)?;
+                // The total goes to stderr, so stdout holds one line per group.
+                eprintln!("({} rows in {} groups)", n.total, n.groups.len());
+            } else {
+                writeln!(out, "{}", n.total).map_err(out_err)?;
+            }
+        }
+        QueryFormat::Json => {
+            if let Some(attr) = group_by {
+                for g in &n.groups {
+                    writeln!(
+                        out,
+                        "{{{}:{},\"count\":{}}}",
+                        json::string(attr),
+                        json::value(&g.value),
+                        g.count
+                    )
+                    .map_err(out_err)?;
+                }
+            }
+            writeln!(out, "{{\"count\":{}}}", n.total).map_err(out_err)?;
+        }
+    }
+    out.flush().map_err(out_err)
+}
+
 /// `dynaquery export`: every page, streamed.
 pub async fn export(conn: &Connection, a: &ExportArgs) -> Result<(), Failure> {
     let st = statement(&a.sql)?;
+    if st.kind != StatementKind::Rows {
+        return Err(Failure::usage("export writes rows; run a SELECT COUNT(*) with `dynaquery query`"));
+    }
     let engine = engine(conn, &st).await?;
     let q = page_size(st.query, a.page_size);
     // Plan before creating any file: a bad query leaves nothing behind.
@@ -198,6 +255,12 @@ async fn write_export(
 /// `dynaquery explain`: the plan; with `--analyze`, the first page's costs.
 pub async fn explain(conn: &Connection, a: &ExplainArgs) -> Result<(), Failure> {
     let st = statement(&a.sql)?;
+    if st.kind != StatementKind::Rows {
+        return Err(Failure::usage(
+            "explain shows the plan of a row query; run the SELECT COUNT(*) with `dynaquery query` (its \
+             plan is the plan of the same SELECT * without ORDER BY)",
+        ));
+    }
     let engine = engine(conn, &st).await?;
     let plan = engine.plan(&st.query)?;
     let stdout = io::stdout();

@@ -355,3 +355,56 @@ fn explain_and_analyze() {
     assert_eq!(column(2), read, "{text}");
     assert!(column(4) >= 2, "{text}");
 }
+
+#[test]
+fn query_count_prints_the_number() {
+    let f = files();
+    // `o-4` has no country: not counted by `country <> 'FR'` (SQL NULL).
+    let o = f.run(&[
+        "query",
+        "SELECT COUNT(*) FROM orders WHERE status IN ('paid', 'shipped') AND country <> 'FR'",
+    ]);
+    ok(&o);
+    assert_eq!(stdout(&o), "1\n");
+    let o = f.run(&[
+        "query",
+        "SELECT COUNT(*) FROM orders WHERE status = $1",
+        "--param",
+        "paid",
+        "--format",
+        "json",
+    ]);
+    ok(&o);
+    assert_eq!(stdout(&o), "{\"count\":3}\n");
+}
+
+#[test]
+fn query_grouped_count_prints_a_line_per_group() {
+    let f = files();
+    let sql =
+        "SELECT status, COUNT(*) FROM orders WHERE status IN ('shipped', 'paid', 'new') GROUP BY status";
+    let o = f.run(&["query", sql]);
+    ok(&o);
+    assert_eq!(stdout(&o), "paid\t3\nshipped\t2\n");
+    assert_eq!(stderr(&o), "(5 rows in 2 groups)\n");
+    let o = f.run(&["query", sql, "--format", "json"]);
+    ok(&o);
+    assert_eq!(
+        stdout(&o),
+        "{\"status\":\"paid\",\"count\":3}\n{\"status\":\"shipped\",\"count\":2}\n{\"count\":5}\n"
+    );
+    // Grouping by anything but the partition key the query fans out on is refused.
+    let line = fails(
+        &f.run(&["query", "SELECT country, COUNT(*) FROM orders WHERE status = 'paid' GROUP BY country"]),
+        3,
+        "query error",
+    );
+    assert!(line.contains("GROUP BY country"), "{line}");
+    // A count has no pages: a cursor is refused with what to do.
+    let line = fails(
+        &f.run(&["query", "SELECT COUNT(*) FROM orders WHERE status = 'paid'", "--cursor", "x"]),
+        3,
+        "query error",
+    );
+    assert!(line.contains("takes no cursor"), "{line}");
+}

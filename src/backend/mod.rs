@@ -118,6 +118,12 @@ pub struct ReadRequest {
     pub limit: Option<u32>,
     /// `ExclusiveStartKey`.
     pub exclusive_start_key: Option<Item>,
+    /// `Select: COUNT`: the response carries only [`ReadResponse::count`]
+    /// and `ScannedCount`, no items (the filter still applies). DynamoDB
+    /// refuses a projection together with it. A custom [`Backend`] that
+    /// ignores it and answers with items through [`ReadResponse::new`]
+    /// stays correct, only costlier: `count` is then the items' number.
+    pub count_only: bool,
 }
 
 impl ReadRequest {
@@ -133,6 +139,7 @@ impl ReadRequest {
             scan_forward: true,
             limit: None,
             exclusive_start_key: None,
+            count_only: false,
         }
     }
 
@@ -176,6 +183,19 @@ impl ReadRequest {
         self.exclusive_start_key = Some(key);
         self
     }
+
+    /// Asks for `Select: COUNT`: no items back, only how many passed the
+    /// filter ([`ReadResponse::count`]) and how many were evaluated.
+    ///
+    /// ```
+    /// use dynaquery::{KeyCondition, ReadRequest, Value};
+    /// let r = ReadRequest::query("orders", KeyCondition::new([("status", Value::from("paid"))])).counting();
+    /// assert!(r.count_only && r.projection.is_none());
+    /// ```
+    pub fn counting(mut self) -> Self {
+        self.count_only = true;
+        self
+    }
 }
 
 /// One page of a `Query`/`Scan` response: what a [`Backend`] returns.
@@ -184,13 +204,23 @@ impl ReadRequest {
 /// use dynaquery::{item, ReadResponse, Value};
 /// let r = ReadResponse::new(vec![item([("id", Value::from("a"))])], 3)
 ///     .with_last_evaluated_key(item([("id", Value::from("c"))]));
-/// assert_eq!((r.items.len(), r.scanned_count), (1, 3));
+/// assert_eq!((r.items.len(), r.count, r.scanned_count), (1, 1, 3));
+///
+/// // A `Select: COUNT` page: no items, only the count.
+/// let c = ReadResponse::counted(2, 3);
+/// assert!(c.items.is_empty());
+/// assert_eq!((c.count, c.scanned_count), (2, 3));
 /// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
 pub struct ReadResponse {
-    /// Items that passed the filter, projected.
+    /// Items that passed the filter, projected; empty for a
+    /// [`count_only`](ReadRequest::count_only) read.
     pub items: Vec<Item>,
+    /// `Count`: items that passed the filter. For a normal read it equals
+    /// `items.len()`; for a [`count_only`](ReadRequest::count_only) read it
+    /// is the only trace of them.
+    pub count: u64,
     /// `ScannedCount`: items evaluated before the filter.
     pub scanned_count: u64,
     /// `LastEvaluatedKey`: present when the read stopped before the end.
@@ -204,7 +234,15 @@ impl ReadResponse {
     /// before it); no `LastEvaluatedKey` (the read reached the end) and no
     /// capacity figure.
     pub fn new(items: Vec<Item>, scanned_count: u64) -> Self {
-        ReadResponse { items, scanned_count, last_evaluated_key: None, consumed_capacity: None }
+        let count = items.len() as u64;
+        ReadResponse { items, count, scanned_count, last_evaluated_key: None, consumed_capacity: None }
+    }
+
+    /// The response to a [`count_only`](ReadRequest::count_only) read:
+    /// `count` items passed the filter out of `scanned_count` evaluated;
+    /// no items, no `LastEvaluatedKey`, no capacity figure.
+    pub fn counted(count: u64, scanned_count: u64) -> Self {
+        ReadResponse { count, ..ReadResponse::new(Vec::new(), scanned_count) }
     }
 
     /// Sets `LastEvaluatedKey`: the read stopped before the end.

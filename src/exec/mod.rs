@@ -4,8 +4,10 @@
 //! sized by [`sizing`]), [`merge`] k-way merges on the served prefix,
 //! [`ties`] re-sorts runs of equal prefix, [`topk`] handles plans no index
 //! orders, [`narrow`] resumes from a cursor, [`row`] holds the byte keys
-//! (inline in a [`key`] when short).
+//! (inline in a [`key`] when short); [`count`] reads every stream to its
+//! end for a COUNT.
 
+pub(crate) mod count;
 mod frontier;
 mod interval;
 mod key;

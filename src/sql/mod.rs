@@ -47,6 +47,8 @@
 //! | `OFFSET n` | [`Query::offset`] and [`Statement::offset`] |
 //! | `'text'`, `12.5`, `-1E-100`, `TRUE`, `X'00ff'` | string, exact decimal ([`Number`](crate::Number), never `f64`), boolean, binary |
 //! | `$1`, `$2`, … or `?` | the parameters of [`parse_with`], in order (one style per statement) |
+//! | `SELECT COUNT(*) FROM t WHERE …` | [`StatementKind::Count`]: run with [`Engine::count`](crate::Engine::count) (`Select: COUNT` reads, exact under the NULL rules) |
+//! | `SELECT k, COUNT(*) FROM t WHERE k IN (…) GROUP BY k` | [`StatementKind::Count`] grouped by `k`, which must be the partition key of the index read: [`Engine::count_by`](crate::Engine::count_by), one count per partition-key value |
 //!
 //! Identifiers are case-sensitive and taken as written (DynamoDB attribute
 //! names are case-sensitive; unlike PostgreSQL, unquoted names are not folded
@@ -54,8 +56,10 @@
 //!
 //! Everything else is an [`ErrorKind::Sql`](crate::ErrorKind::Sql) error that
 //! names the construct, says what to do instead, and carries its location
-//! ([`Error::sql_location`](crate::Error::sql_location)): joins, aggregates,
-//! `GROUP BY`, `HAVING`, `DISTINCT`, subqueries, other functions, window
+//! ([`Error::sql_location`](crate::Error::sql_location)): joins, aggregates
+//! other than `COUNT(*)` (`COUNT(column)`, `COUNT(DISTINCT …)`, `SUM`, …),
+//! `GROUP BY` other than one column with `COUNT(*)`, `LIMIT`/`OFFSET`/`ORDER BY`
+//! (but on the grouped column) on a `COUNT`, `HAVING`, `DISTINCT`, subqueries, other functions, window
 //! functions, set operations (`UNION`…), `WITH`, `FETCH`/`TOP`, expressions
 //! and aliases in the select list, arithmetic, column-to-column comparisons,
 //! `NULL` as an operand (write `IS NULL`), `LIKE` patterns other than a
@@ -120,11 +124,46 @@ pub struct Statement {
     /// same number is already set on [`query`](Statement::query)
     /// ([`Query::offset`] is a setter, so setting it again does not add up).
     pub offset: u64,
+    /// Rows, or a `COUNT(*)`: run a count with
+    /// [`Engine::count`](crate::Engine::count), or
+    /// [`Engine::count_by`](crate::Engine::count_by) when grouped.
+    pub kind: StatementKind,
+}
+
+/// What a [`Statement`] returns.
+///
+/// ```
+/// use dynaquery::sql::{self, StatementKind};
+/// let rows = sql::parse("SELECT * FROM orders WHERE status = 'paid'")?;
+/// assert_eq!(rows.kind, StatementKind::Rows);
+///
+/// let n = sql::parse("SELECT COUNT(*) FROM orders WHERE status = 'paid' AND country <> 'FR'")?;
+/// assert_eq!(n.kind, StatementKind::Count { group_by: None });
+///
+/// let per = sql::parse("SELECT status, COUNT(*) FROM orders WHERE status IN ('paid', 'new') GROUP BY status")?;
+/// assert_eq!(per.kind, StatementKind::Count { group_by: Some("status".into()) });
+/// // Run it with `engine.count_by(&per.query, "status")`.
+/// # Ok::<(), dynaquery::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StatementKind {
+    /// A plain `SELECT`: rows, for [`Engine::fetch`](crate::Engine::fetch).
+    Rows,
+    /// `SELECT COUNT(*)`, or `SELECT col, COUNT(*) … GROUP BY col` (the
+    /// column must be the partition key of the index the query reads; the
+    /// engine checks it): for [`Engine::count`](crate::Engine::count), or
+    /// [`Engine::count_by`](crate::Engine::count_by) with `group_by`.
+    Count {
+        /// The `GROUP BY` column.
+        group_by: Option<String>,
+    },
 }
 
 impl Statement {
     /// The query, ready for [`Engine::fetch`](crate::Engine::fetch) (index
-    /// hint and offset included).
+    /// hint and offset included) — or, for a [`StatementKind::Count`], for
+    /// [`Engine::count`](crate::Engine::count).
     pub fn into_query(self) -> Query {
         self.query
     }
@@ -142,9 +181,9 @@ impl Statement {
 ///     Query::new().filter(col("status").eq("paid")).order_by(desc("created_at")).limit(20).offset(40)
 /// );
 ///
-/// let err = sql::parse("SELECT country, COUNT(*) FROM orders GROUP BY country").unwrap_err();
+/// let err = sql::parse("SELECT country, SUM(total) FROM orders GROUP BY country").unwrap_err();
 /// assert_eq!(err.kind(), dynaquery::ErrorKind::Sql);
-/// assert!(err.message().starts_with("the aggregate COUNT() is not supported"));
+/// assert!(err.message().starts_with("the aggregate SUM() is not supported"));
 /// assert_eq!(err.sql_location(), Some((1, 17)));
 /// # Ok::<(), dynaquery::Error>(())
 /// ```

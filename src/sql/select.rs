@@ -2,8 +2,9 @@
 //! [LIMIT …] [OFFSET …]`, and a named error for everything else.
 
 use sqlparser::ast::{
-    Distinct, Expr as SqlExpr, GroupByExpr, Query as SqlQuery, Select, SelectFlavor, SelectItem, SetExpr,
-    Spanned, Statement as SqlStatement, WildcardAdditionalOptions,
+    Distinct, Expr as SqlExpr, Function, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr,
+    Query as SqlQuery, Select, SelectFlavor, SelectItem, SetExpr, Spanned, Statement as SqlStatement,
+    WildcardAdditionalOptions,
 };
 use sqlparser::tokenizer::Span;
 
@@ -12,7 +13,7 @@ use super::names::{column, from};
 use super::order::{order_by, paging};
 use super::params::Params;
 use super::predicate::{function_error, Predicates};
-use super::Statement;
+use super::{Statement, StatementKind};
 use crate::error::Result;
 use crate::query::Query;
 
@@ -112,18 +113,34 @@ fn query(q: &SqlQuery, params: &mut Params<'_>, src: Source<'_>) -> Result<State
     if !pipe_operators.is_empty() {
         return Err(src.unsupported("pipe operators (`|>`)", "write a plain SELECT", whole));
     }
-    let (table, index, mut query) = select_body(select, params, src)?;
+    let (table, index, mut query, kind) = select_body(select, params, src)?;
     if let Some(order) = order {
         for term in order_by(order, src)? {
+            if let StatementKind::Count { group_by } = &kind {
+                if group_by.as_deref() != Some(term.attr.as_str()) {
+                    return Err(src.unsupported(
+                        &format!("ORDER BY {} on a COUNT", term.attr),
+                        "a count is one number per group; drop the ORDER BY, or order by the GROUP BY column",
+                        order.span(),
+                    ));
+                }
+            }
             query = query.order_by(term);
         }
+    }
+    if let (StatementKind::Count { .. }, Some(clause)) = (&kind, limit_clause) {
+        return Err(src.unsupported(
+            "LIMIT / OFFSET on a COUNT",
+            "a COUNT counts every matching row and returns one row per group; drop LIMIT and OFFSET",
+            clause.span(),
+        ));
     }
     let (limit, offset) = paging(limit_clause.as_ref(), params, src)?;
     if let Some(n) = limit {
         query = query.limit(n);
     }
     query = query.offset(offset);
-    Ok(Statement { table, index, query, offset })
+    Ok(Statement { table, index, query, offset, kind })
 }
 
 /// The `SELECT … FROM … WHERE …` part: table, index hint, and the query so far.
@@ -131,7 +148,7 @@ fn select_body(
     select: &Select,
     params: &mut Params<'_>,
     src: Source<'_>,
-) -> Result<(String, Option<String>, Query)> {
+) -> Result<(String, Option<String>, Query, StatementKind)> {
     let Select {
         select_token,
         optimizer_hints,
@@ -227,23 +244,7 @@ fn select_body(
         ));
     }
     let group_span = |exprs: &[SqlExpr]| exprs.first().map_or(whole, Spanned::span);
-    match group_by {
-        GroupByExpr::All(_) => {
-            return Err(src.unsupported(
-                "GROUP BY",
-                "dynaquery runs list queries; aggregate in your service",
-                whole,
-            ))
-        }
-        GroupByExpr::Expressions(exprs, modifiers) if !exprs.is_empty() || !modifiers.is_empty() => {
-            return Err(src.unsupported(
-                "GROUP BY",
-                "dynaquery runs list queries; aggregate in your service",
-                group_span(exprs),
-            ))
-        }
-        GroupByExpr::Expressions(..) => {}
-    }
+    let kind = grouping(&selected, group_by, whole, src)?;
     for (clause, exprs) in [("CLUSTER BY", cluster_by), ("DISTRIBUTE BY", distribute_by)] {
         if !exprs.is_empty() {
             return Err(src.unsupported(clause, "drop it", group_span(exprs)));
@@ -270,7 +271,7 @@ fn select_body(
         return Err(src.unsupported("QUALIFY", "filter with WHERE", q.span()));
     }
     let mut query = Query::new();
-    if let Some(cols) = selected {
+    if let Selected::Columns(cols) = selected {
         query = query.select(cols);
     }
     if let Some(index) = &index {
@@ -279,20 +280,133 @@ fn select_body(
     if let Some(f) = filter {
         query = query.filter(f);
     }
-    Ok((table, index, query))
+    Ok((table, index, query, kind))
 }
 
-/// `*` → `None`; a list of column names → those names.
-fn select_list(items: &[SelectItem], src: Source<'_>) -> Result<Option<Vec<String>>> {
+/// What the select list asks for.
+enum Selected {
+    /// `*`.
+    All,
+    /// Columns by name.
+    Columns(Vec<String>),
+    /// `COUNT(*)`, alone or with columns (each with where it is).
+    Count(Vec<(String, Span)>),
+}
+
+/// The statement's kind from its select list and `GROUP BY`: rows, or a
+/// `COUNT(*)` grouped by at most one column, which must be the selected
+/// one (if any).
+fn grouping(
+    selected: &Selected,
+    group_by: &GroupByExpr,
+    whole: Span,
+    src: Source<'_>,
+) -> Result<StatementKind> {
+    const LIST_ADVICE: &str = "GROUP BY goes with SELECT COUNT(*) only (`SELECT status, COUNT(*) … \
+                               GROUP BY status`); aggregate other values in your service";
+    let exprs: &[SqlExpr] = match group_by {
+        GroupByExpr::All(_) => return Err(src.unsupported("GROUP BY ALL", LIST_ADVICE, whole)),
+        GroupByExpr::Expressions(exprs, modifiers) => {
+            if let Some(m) = modifiers.first() {
+                let at = exprs.first().map_or(whole, Spanned::span);
+                return Err(src.unsupported(&format!("GROUP BY … {m}"), "group by one column", at));
+            }
+            exprs
+        }
+    };
+    let columns = match selected {
+        Selected::Count(columns) => columns,
+        _ => {
+            return match exprs.first() {
+                None => Ok(StatementKind::Rows),
+                Some(e) => Err(src.unsupported("GROUP BY", LIST_ADVICE, e.span())),
+            }
+        }
+    };
+    let group =
+        match exprs {
+            [] => None,
+            [e] => match column(e, src)? {
+                Some(name) => Some(name),
+                None => {
+                    return Err(src.unsupported(
+                        &format!("GROUP BY the expression `{e}`"),
+                        "group by one column, the partition key of the index the query reads",
+                        e.span(),
+                    ))
+                }
+            },
+            [_, second, ..] => return Err(src.unsupported(
+                "GROUP BY more than one column",
+                "a grouped COUNT runs one count per partition-key value: group by the partition key alone",
+                second.span(),
+            )),
+        };
+    for (name, at) in columns {
+        if group.as_deref() != Some(name.as_str()) {
+            return Err(src.unsupported(
+                &format!("the column {name} next to COUNT(*) without GROUP BY {name}"),
+                &format!(
+                    "add `GROUP BY {name}` (it must be the partition key of the index read), or drop it"
+                ),
+                *at,
+            ));
+        }
+    }
+    Ok(StatementKind::Count { group_by: group })
+}
+
+/// `COUNT(*)` → `true`; another call to COUNT → an error that says what to
+/// write; any other function → `false`.
+fn is_count_star(f: &Function, e: &SqlExpr, src: Source<'_>) -> Result<bool> {
+    if !f.name.to_string().eq_ignore_ascii_case("count") || f.over.is_some() {
+        return Ok(false);
+    }
+    let star = match &f.args {
+        FunctionArguments::List(list) => {
+            list.duplicate_treatment.is_none()
+                && list.clauses.is_empty()
+                && matches!(list.args.as_slice(), [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)])
+        }
+        _ => false,
+    };
+    let plain = matches!(f.parameters, FunctionArguments::None)
+        && f.filter.is_none()
+        && f.null_treatment.is_none()
+        && f.within_group.is_empty();
+    if star && plain {
+        return Ok(true);
+    }
+    Err(src.unsupported(
+        &format!("`{e}` (only COUNT(*) is supported)"),
+        "write COUNT(*) and put the condition in WHERE (COUNT(column) is COUNT(*) with `column IS NOT \
+         NULL`); COUNT(DISTINCT …) is not supported",
+        e.span(),
+    ))
+}
+
+/// `*`, a list of column names, or `COUNT(*)` with at most one column.
+fn select_list(items: &[SelectItem], src: Source<'_>) -> Result<Selected> {
     if let [SelectItem::Wildcard(options)] = items {
         plain_wildcard(options, items, src)?;
-        return Ok(None);
+        return Ok(Selected::All);
     }
     let mut out = Vec::with_capacity(items.len());
+    let mut spans = Vec::with_capacity(items.len());
+    let mut count: Option<Span> = None;
     for item in items {
         match item {
+            SelectItem::UnnamedExpr(e @ SqlExpr::Function(f)) if is_count_star(f, e, src)? => {
+                if count.is_some() {
+                    return Err(src.unsupported("COUNT(*) twice", "select COUNT(*) once", item.span()));
+                }
+                count = Some(item.span());
+            }
             SelectItem::UnnamedExpr(e) => match column(e, src)? {
-                Some(name) => out.push(name),
+                Some(name) => {
+                    out.push(name);
+                    spans.push(e.span());
+                }
                 None => {
                     return Err(match e {
                         SqlExpr::Function(f) => function_error(src, f, e),
@@ -306,6 +420,13 @@ fn select_list(items: &[SelectItem], src: Source<'_>) -> Result<Option<Vec<Strin
             },
             SelectItem::ExprWithAlias { expr, alias } => {
                 if let SqlExpr::Function(f) = expr {
+                    if is_count_star(f, expr, src)? {
+                        return Err(src.unsupported(
+                            &format!("the alias `AS {alias}`"),
+                            "write COUNT(*) without an alias; name the number in your service",
+                            item.span(),
+                        ));
+                    }
                     return Err(function_error(src, f, expr));
                 }
                 return Err(src.unsupported(
@@ -330,7 +451,10 @@ fn select_list(items: &[SelectItem], src: Source<'_>) -> Result<Option<Vec<Strin
             }
         }
     }
-    Ok(Some(out))
+    Ok(match count {
+        Some(_) => Selected::Count(out.into_iter().zip(spans).collect()),
+        None => Selected::Columns(out),
+    })
 }
 
 /// `*` without `EXCEPT`, `EXCLUDE`, `REPLACE`, `RENAME` or `ILIKE`.

@@ -140,9 +140,13 @@ impl Backend for DynamoDb {
         let r = render(request.key.as_ref(), request.filter.as_ref(), request.projection.as_deref())?;
         let names = (!r.names.is_empty()).then_some(r.names);
         let values = (!r.values.is_empty()).then_some(r.values);
-        let select = request.projection.is_none().then_some(Select::AllAttributes);
+        let select = match (request.count_only, request.projection.is_none()) {
+            (true, _) => Some(Select::Count),
+            (false, true) => Some(Select::AllAttributes),
+            (false, false) => None,
+        };
         let start = request.exclusive_start_key.as_ref().map(to_attribute_map);
-        let (items, scanned, lek, capacity) = if request.key.is_some() {
+        let (items, count, scanned, lek, capacity) = if request.key.is_some() {
             let out = self
                 .client
                 .query()
@@ -162,7 +166,7 @@ impl Backend for DynamoDb {
                 .await
                 .map_err(|e| sdk_error("Query", &request.table, e))?;
             let cap = out.consumed_capacity().and_then(|c| c.capacity_units());
-            (out.items, out.scanned_count, out.last_evaluated_key, cap)
+            (out.items, out.count, out.scanned_count, out.last_evaluated_key, cap)
         } else {
             let out = self
                 .client
@@ -181,10 +185,14 @@ impl Backend for DynamoDb {
                 .await
                 .map_err(|e| sdk_error("Scan", &request.table, e))?;
             let cap = out.consumed_capacity().and_then(|c| c.capacity_units());
-            (out.items, out.scanned_count, out.last_evaluated_key, cap)
+            (out.items, out.count, out.scanned_count, out.last_evaluated_key, cap)
         };
+        let items: Vec<_> =
+            items.unwrap_or_default().iter().map(from_attribute_map).collect::<Result<_>>()?;
         Ok(ReadResponse {
-            items: items.unwrap_or_default().iter().map(from_attribute_map).collect::<Result<_>>()?,
+            // `Count` is what passed the filter; for a normal read it is the items' number.
+            count: if request.count_only { u64::try_from(count).unwrap_or(0) } else { items.len() as u64 },
+            items,
             scanned_count: u64::try_from(scanned).unwrap_or(0),
             last_evaluated_key: lek.as_ref().map(from_attribute_map).transpose()?,
             consumed_capacity: capacity,

@@ -106,6 +106,10 @@ pub(super) fn read(
     // What DynamoDB refuses in the expressions (sizes, nesting, constants,
     // IN lists) is decided where the DynamoDB backend renders them.
     let projection = request.projection.as_deref();
+    if request.count_only && projection.is_some() {
+        // DynamoDB Local 3.3.0's own words.
+        return Err(invalid("Cannot specify the ProjectionExpression when choosing to get only the Count"));
+    }
     expression::render(request.key.as_ref(), request.filter.as_ref(), projection)?;
     let filter = request.filter.as_ref();
     if let Some(f) = filter {
@@ -157,7 +161,10 @@ pub(super) fn read(
             _ => capacity.bytes += stored.size,
         }
         if filter.is_none_or(|f| f.eval(&stored.item)) {
-            response.items.push(pick(&stored.item, projection));
+            response.count += 1;
+            if !request.count_only {
+                response.items.push(pick(&stored.item, projection));
+            }
         }
         let at_limit = request.limit.is_some_and(|l| response.scanned_count >= u64::from(l));
         let at_cap = read_bytes >= page_bytes && entries.peek().is_some();

@@ -57,6 +57,7 @@ fn query(index: Option<&str>, partition: &[(&str, Value)]) -> ReadRequest {
         scan_forward: true,
         limit: None,
         exclusive_start_key: None,
+        count_only: false,
     }
 }
 
@@ -386,6 +387,8 @@ fn requests_dynamodb_rejects_are_errors() {
     assert!(err(ReadRequest { table: "other".into(), ..user_query("u1") }).starts_with("ResourceNotFound"));
     assert!(err(ReadRequest { index: Some("nope".into()), ..user_query("u1") }).contains("specified index"));
     assert!(err(ReadRequest { limit: Some(0), ..user_query("u1") }).contains("Limit"));
+    let counted_projection = user_query("u1").with_projection(["n"]).counting();
+    assert!(err(counted_projection).contains("ProjectionExpression"));
     // Kinds as the DynamoDB backend classifies DynamoDB's own errors.
     let kind = |r: ReadRequest| run(&table, r).unwrap_err().kind();
     assert_eq!(kind(ReadRequest { table: "other".into(), ..user_query("u1") }), ErrorKind::NotFound);

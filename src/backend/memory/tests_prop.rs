@@ -166,12 +166,22 @@ proptest! {
             scan_forward: forward,
             limit: None,
             exclusive_start_key: None,
+            count_only: false,
         };
         let mut got = Vec::new();
         for call in 0.. {
             prop_assert!(call <= items.len() + 1, "paging does not end");
             request.limit = limits[call % limits.len()];
             let page = table.read(request.clone()).now_or_never().unwrap().unwrap();
+            // The same page as `Select: COUNT`: the same count, scanned
+            // count and LastEvaluatedKey, no items.
+            let counted = table.read(request.clone().counting()).now_or_never().unwrap().unwrap();
+            prop_assert_eq!(page.count, page.items.len() as u64);
+            prop_assert!(counted.items.is_empty());
+            prop_assert_eq!(
+                (counted.count, counted.scanned_count, &counted.last_evaluated_key),
+                (page.count, page.scanned_count, &page.last_evaluated_key)
+            );
             got.extend(page.items);
             match page.last_evaluated_key {
                 Some(lek) => request.exclusive_start_key = Some(lek),
