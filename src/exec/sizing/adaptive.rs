@@ -15,7 +15,7 @@
 //!   the request to the run's value with no `Limit`: see `streams`.)
 
 use super::axis::{self, Axis};
-use super::estimate::{self, Observed as Estimated, Span};
+use super::estimate::{self, Span, StreamEstimate};
 use super::grid::Grid;
 use super::state::{Hint, Reach};
 use super::tuning::Tuning;
@@ -74,12 +74,10 @@ impl Adaptive {
         (m + self.prior.0, n + self.prior.1)
     }
 
-    fn estimated(&self, ctx: &Ctx<'_>, i: usize) -> Estimated {
+    fn estimated(&self, ctx: &Ctx<'_>, i: usize) -> StreamEstimate {
         let s = &ctx.streams[i];
-        Estimated {
-            scanned: s.obs.scanned,
-            matched: s.obs.matched,
-            taken: s.obs.taken,
+        StreamEstimate {
+            obs: s.obs,
             buffered: s.buffer.len(),
             prior_taken: self.prior_taken.get(i).copied().unwrap_or(0.0),
         }
@@ -240,7 +238,7 @@ impl Sizing for Adaptive {
 
     fn limit(&self, ctx: &Ctx<'_>, i: usize) -> u32 {
         let obs = self.estimated(ctx, i);
-        let limit = if obs.scanned == 0 && self.prior_taken_total > 0.0 {
+        let limit = if obs.obs.scanned == 0 && self.prior_taken_total > 0.0 {
             // A page resuming a cursor: the stream's share of the items the
             // last page needed.
             let share = obs.prior_taken / self.prior_taken_total;

@@ -8,6 +8,7 @@
 
 use super::grid::Grid;
 use super::tuning::{Tuning, PRIOR_SELECTIVITY};
+use super::Observed;
 
 const T: Tuning = Tuning::DEFAULT;
 const PRIOR_WEIGHT: f64 = T.prior_weight;
@@ -19,15 +20,12 @@ const SHRINK_ITEMS: f64 = T.shrink_items;
 const POOL_WEIGHT: f64 = T.pool_weight;
 const STUCK_STEPS: f64 = T.stuck_steps;
 
-/// What the estimates need to know about one stream.
+/// What the estimates need to know about one stream: what fetching
+/// observed, and two things it does not keep.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Observed {
-    /// Items evaluated so far.
-    pub scanned: u64,
-    /// Items that passed every filter so far.
-    pub matched: u64,
-    /// Rows taken from this stream by the merge so far.
-    pub taken: u64,
+pub(crate) struct StreamEstimate {
+    /// What fetching observed (items evaluated, matched, taken).
+    pub obs: Observed,
     /// Rows buffered, not yet taken.
     pub buffered: usize,
     /// Rows earlier pages took from this stream, as pseudo-counts (the
@@ -40,16 +38,16 @@ pub(crate) struct Observed {
 /// previous pages' shares say). `prior_total` sums every stream's
 /// `prior_taken`.
 pub(crate) fn wanted(
-    obs: &Observed,
+    est: &StreamEstimate,
     need: usize,
     taken_total: u64,
     active: usize,
     prior_total: f64,
 ) -> usize {
     let active = active.max(1) as f64;
-    let share = (obs.taken as f64 + obs.prior_taken + 1.0) / (taken_total as f64 + prior_total + active);
+    let share = (est.obs.taken as f64 + est.prior_taken + 1.0) / (taken_total as f64 + prior_total + active);
     let want = (need as f64 * share.min(1.0)).ceil() as usize;
-    want.saturating_sub(obs.buffered)
+    want.saturating_sub(est.buffered)
 }
 
 /// The `Limit` for the next request of a stream that should yield `want` rows.
@@ -57,10 +55,10 @@ pub(crate) fn wanted(
 /// streams share one filter, so a stream that has shown few items borrows
 /// their selectivity (weighted [`POOL_WEIGHT`] items) instead of its own
 /// noisy one.
-pub(crate) fn limit_for(obs: &Observed, want: usize, filtered: bool, pool: (u64, u64)) -> u32 {
+pub(crate) fn limit_for(est: &StreamEstimate, want: usize, filtered: bool, pool: (u64, u64)) -> u32 {
     let selectivity = if filtered {
         let pooled = pooled_selectivity(true, pool);
-        (obs.matched as f64 + POOL_WEIGHT * pooled) / (obs.scanned as f64 + POOL_WEIGHT)
+        (est.obs.matched as f64 + POOL_WEIGHT * pooled) / (est.obs.scanned as f64 + POOL_WEIGHT)
     } else {
         1.0
     };
@@ -93,7 +91,7 @@ mod tests {
 
     #[test]
     fn unfiltered_asks_for_exactly_the_share() {
-        let o = Observed::default();
+        let o = StreamEstimate::default();
         assert_eq!(wanted(&o, 51, 0, 2, 0.0), 26);
         assert_eq!(limit_for(&o, 26, false, (0, 0)), 26);
         // Nothing seen yet: the prior.
@@ -102,7 +100,10 @@ mod tests {
 
     #[test]
     fn follows_observed_selectivity() {
-        let o = Observed { scanned: 100, matched: 10, taken: 10, ..Observed::default() };
+        let o = StreamEstimate {
+            obs: Observed { scanned: 100, matched: 10, taken: 10, ..Observed::default() },
+            ..StreamEstimate::default()
+        };
         let l = limit_for(&o, 20, true, (10, 100));
         assert!((160..=200).contains(&l), "{l}");
     }
@@ -110,8 +111,8 @@ mod tests {
     #[test]
     fn the_previous_pages_shares_split_the_first_round() {
         // Two streams; the previous pages took 90 % of their rows from the first.
-        let big = Observed { prior_taken: 0.9 * T.share_weight, ..Observed::default() };
-        let small = Observed { prior_taken: 0.1 * T.share_weight, ..Observed::default() };
+        let big = StreamEstimate { prior_taken: 0.9 * T.share_weight, ..StreamEstimate::default() };
+        let small = StreamEstimate { prior_taken: 0.1 * T.share_weight, ..StreamEstimate::default() };
         assert_eq!(wanted(&big, 51, 0, 2, T.share_weight), 46);
         assert_eq!(wanted(&small, 51, 0, 2, T.share_weight), 6);
     }
@@ -119,7 +120,10 @@ mod tests {
     #[test]
     fn a_stream_that_showed_nothing_borrows_the_pooled_selectivity() {
         // Four items, no match, while the page's streams together matched 10 %.
-        let o = Observed { scanned: 4, ..Observed::default() };
+        let o = StreamEstimate {
+            obs: Observed { scanned: 4, ..Observed::default() },
+            ..StreamEstimate::default()
+        };
         let l = limit_for(&o, 2, true, (100, 1000));
         assert!((18..=24).contains(&l), "{l}");
     }
