@@ -204,6 +204,7 @@ fn check_keys(plan: &Plan, values: &[Option<Value>]) -> Result<()> {
     for k in &plan.key_columns {
         let attr = &plan.order[k.pos].attr;
         let why = match values.get(k.pos).and_then(Option::as_ref) {
+            None if !k.required => continue,
             None => format!("no value for the key attribute `{attr}`"),
             Some(v) if !k.ty.matches(v) => format!(
                 "the key attribute `{attr}` is declared {} but the cursor holds a {}",

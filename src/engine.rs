@@ -383,19 +383,23 @@ impl<B: Backend> Engine<B> {
     }
 
     /// The value of `attr` in each stream of `plan`, when `attr` is a
-    /// partition-key attribute of the index every stream queries.
+    /// partition-key attribute of the index every stream queries (of every
+    /// branch's index, in a union: its branches never read one item twice).
     fn group_values(&self, plan: &Plan, attr: &str) -> Result<Vec<crate::value::Value>> {
-        let key_names: Vec<&str> = self
-            .schema
-            .key_of(plan.index())
-            .map(|k| k.partition.iter().map(|a| a.name.as_str()).collect())
-            .unwrap_or_default();
+        let partition_of = |index: Option<&str>| -> Vec<&str> {
+            self.schema
+                .key_of(index)
+                .map(|k| k.partition.iter().map(|a| a.name.as_str()).collect())
+                .unwrap_or_default()
+        };
+        let key_names = partition_of(plan.index());
+        let keyed = plan.indexes().into_iter().all(|ix| partition_of(ix).contains(&attr));
         let value = |s: &plan::StreamSpec| {
             s.key.as_ref()?.partition.iter().find(|(a, _)| a == attr).map(|(_, v)| v.clone())
         };
         match plan.streams().iter().map(value).collect::<Option<Vec<_>>>() {
             // A plan with no stream (a filter nothing can match) has no group.
-            Some(values) if values.is_empty() || key_names.contains(&attr) => Ok(values),
+            Some(values) if values.is_empty() || keyed => Ok(values),
             _ => {
                 let read = match (plan.is_scan(), plan.index()) {
                     (true, _) => "a Scan of the whole table".to_owned(),

@@ -109,6 +109,12 @@ impl Query {
         self
     }
 
+    /// The query with `e` as its whole filter.
+    pub(crate) fn replace_filter(mut self, e: Expr) -> Self {
+        self.filter = Some(e);
+        self
+    }
+
     /// Appends an `ORDER BY` term. The primary key, ascending, always ends
     /// the order, so the order is total.
     pub fn order_by(mut self, o: OrderBy) -> Self {

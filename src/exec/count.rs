@@ -31,7 +31,7 @@ use futures::stream::{self, StreamExt};
 use crate::backend::{Backend, KeyCondition, ReadRequest};
 use crate::error::{Error, ErrorKind, Result};
 use crate::options::Options;
-use crate::plan::Plan;
+use crate::plan::{Branch, Plan};
 use crate::stats::{QueryStats, StreamStats};
 
 /// What one stream counted.
@@ -55,12 +55,17 @@ pub(crate) async fn count<B: Backend>(
     backend: &B,
     options: &Options,
 ) -> Result<(Vec<u64>, QueryStats)> {
-    let projection = residual_projection(plan);
+    let projections: Vec<Option<Vec<String>>> =
+        plan.branches.iter().map(|b| residual_projection(plan, b)).collect();
     let read = AtomicU64::new(0);
-    let streams = plan.streams.iter().enumerate().map(|(i, s)| {
-        let (projection, read) = (projection.as_ref(), &read);
-        async move { count_stream(plan, backend, s.key.as_ref(), projection, read).await.map(|c| (i, c)) }
-    });
+    let streams =
+        plan.streams.iter().enumerate().map(|(i, s)| {
+            let (projection, read) = (projections.get(s.branch).and_then(Option::as_ref), &read);
+            let branch = plan.branch_of(i);
+            async move {
+                count_stream(plan, branch, backend, s.key.as_ref(), projection, read).await.map(|c| (i, c))
+            }
+        });
     let mut running = stream::iter(streams).buffer_unordered(options.max_concurrency.max(1));
     let mut counted: Vec<Counted> = plan.streams.iter().map(|_| Counted::default()).collect();
     while let Some(result) = running.next().await {
@@ -97,6 +102,7 @@ pub(crate) async fn count<B: Backend>(
 /// Reads one stream to its end.
 async fn count_stream<B: Backend>(
     plan: &Plan,
+    branch: &Branch,
     backend: &B,
     key: Option<&KeyCondition>,
     projection: Option<&Vec<String>>,
@@ -108,9 +114,9 @@ async fn count_stream<B: Backend>(
         let left = plan.read_budget.saturating_sub(read.load(Ordering::Relaxed));
         let request = ReadRequest {
             table: plan.table.clone(),
-            index: plan.index.clone(),
+            index: branch.index.clone(),
             key: key.cloned(),
-            filter: plan.server_filter.clone(),
+            filter: branch.server_filter.clone(),
             projection: projection.cloned(),
             scan_forward: plan.scan_forward,
             limit: Some(u32::try_from(left.saturating_add(1)).unwrap_or(u32::MAX)),
@@ -125,7 +131,7 @@ async fn count_stream<B: Backend>(
         out.calls += 1;
         out.scanned += response.scanned_count;
         out.returned += response.count;
-        out.rows += match &plan.residual {
+        out.rows += match &branch.residual {
             Some(r) => response.items.iter().filter(|item| r.eval(item)).count() as u64,
             None => response.count,
         };
@@ -142,8 +148,8 @@ async fn count_stream<B: Backend>(
 /// The attributes a count must read back: `None` (a `Select: COUNT`)
 /// without a residual filter, else the attributes the residual names (the
 /// primary key when it names none, so the projection is never empty).
-fn residual_projection(plan: &Plan) -> Option<Vec<String>> {
-    let residual = plan.residual.as_ref()?;
+fn residual_projection(plan: &Plan, branch: &Branch) -> Option<Vec<String>> {
+    let residual = branch.residual.as_ref()?;
     let mut attrs: Vec<String> = residual.attributes().into_iter().map(str::to_owned).collect();
     if attrs.is_empty() {
         attrs = plan.order.iter().rev().take(1).map(|c| c.attr.clone()).collect();

@@ -40,13 +40,14 @@ pub(crate) fn narrow_streams(plan: &Plan, cursor: Option<&[Option<Value>]>) -> V
 }
 
 /// The cursor row's key on the queried index, for stream `i`: each
-/// attribute of [`Plan::start_key`] from the stream's constants or the
+/// attribute of its branch's `start_key` from the stream's constants or the
 /// cursor's values, when all are there, valid key values, and the key
 /// condition holds the cursor's position (DynamoDB refuses a start key
 /// outside it). A forged cursor fails these checks or moves the start
 /// within the stream's own range, as narrowing does.
 fn start_after(plan: &Plan, i: usize, key: Option<&KeyCondition>, values: &[Option<Value>]) -> Option<Item> {
-    if plan.start_key.is_empty() {
+    let start_key = &plan.branch_of(i).start_key;
+    if start_key.is_empty() {
         return None;
     }
     let (n, key) = (plan.narrowing.as_ref()?, key?);
@@ -56,7 +57,7 @@ fn start_after(plan: &Plan, i: usize, key: Option<&KeyCondition>, values: &[Opti
         return None;
     }
     let mut item = Item::new();
-    for attr in &plan.start_key {
+    for attr in start_key {
         let v = plan.stream_constant(i, attr).or_else(|| {
             let pos = plan.order.iter().position(|c| c.attr == *attr)?;
             values.get(pos)?.as_ref()

@@ -435,11 +435,12 @@ impl<'a, B: Backend> Streams<'a, B> {
             (Some(_), false) => self.sizer.windowed_limit(limit),
             (None, _) => limit,
         };
+        let branch = plan.branch_of(i);
         let request = ReadRequest {
             table: plan.table.clone(),
-            index: plan.index.clone(),
+            index: branch.index.clone(),
             key: next.key,
-            filter: plan.server_filter.clone(),
+            filter: branch.server_filter.clone(),
             projection: plan.projection.clone(),
             scan_forward: plan.scan_forward,
             limit: Some(u64::from(limit).min(left).min(u64::from(u32::MAX)) as u32),
@@ -509,8 +510,9 @@ impl<'a, B: Backend> Streams<'a, B> {
                 if response.scanned_count == 0 { st.empty_windows.saturating_add(1) } else { 0 };
         }
         let mut scratch = Vec::new();
+        let residual = plan.branch_of(i).residual.as_ref();
         for item in response.items {
-            if plan.residual.as_ref().is_some_and(|r| !r.eval(&item)) {
+            if residual.is_some_and(|r| !r.eval(&item)) {
                 continue;
             }
             st.obs.matched += 1;
@@ -665,7 +667,7 @@ fn ctx<'s>(
             .collect(),
         need,
         page: plan.limit,
-        filtered: plan.server_filter.is_some() || plan.residual.is_some(),
+        filtered: plan.is_filtered(),
         pos_col,
     }
 }

@@ -5,7 +5,7 @@
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
 
-use super::{Narrowing, Plan, SortColumn, Strategy, StreamSpec};
+use super::{Branch, Narrowing, Plan, SortColumn, Strategy, StreamSpec};
 use crate::backend::{KeyCondition, SortRange};
 use crate::cond::{lower, simplify, Cond};
 use crate::encoding::Direction;
@@ -22,6 +22,9 @@ pub(super) struct Context<'a> {
     pub conjuncts: &'a [&'a Expr],
     pub order: &'a [SortColumn],
     pub options: &'a Options,
+    /// Conditions added to the filter as they are (a union branch's
+    /// exclusion of the earlier branches' items).
+    pub exclude: &'a [Cond],
 }
 
 /// Why an index cannot serve the query.
@@ -217,6 +220,7 @@ fn check_projection(ctx: &Context<'_>, index: Option<&str>, name: &str) -> Resul
             || matches!(&ix.projection, Projection::Include(set) if set.contains(a))
     };
     let mut needed: BTreeSet<&str> = ctx.query.get_filter().map(Expr::attributes).unwrap_or_default();
+    needed.extend(ctx.exclude.iter().flat_map(Cond::attributes));
     if ix.kind == IndexKind::Global {
         let Some(selected) = ctx.query.get_select() else {
             return Err(reject(format!(
@@ -389,6 +393,14 @@ impl Candidate {
                 server.push(lower(c));
             }
         }
+        for c in ctx.exclude {
+            let on_key = c.attributes().iter().any(|a| self.key_attrs.contains(*a));
+            if on_key {
+                residual.push(c.clone());
+            } else {
+                server.push(c.clone());
+            }
+        }
         let fold = |cs: Vec<Cond>, empty: &mut bool| match simplify(Cond::And(cs)) {
             Cond::Const(true) => None,
             Cond::Const(false) => {
@@ -405,7 +417,7 @@ impl Candidate {
             notes.push("the filter can match nothing here: no request is made".into());
             Vec::new()
         } else if self.is_scan {
-            vec![StreamSpec { key: None }]
+            vec![StreamSpec { key: None, branch: 0 }]
         } else {
             let mut combos: Vec<Vec<(String, Value)>> = vec![Vec::new()];
             for (attr, values) in &self.partition {
@@ -428,6 +440,7 @@ impl Candidate {
                         sort_eq: self.sort_eq.clone(),
                         sort_range: self.sort_range.clone(),
                     }),
+                    branch: 0,
                 })
                 .collect()
         };
@@ -474,11 +487,16 @@ impl Candidate {
             global_constants(ctx.conjuncts).into_iter().map(|(a, v)| (a.to_owned(), v.clone())).collect();
         Plan {
             table: ctx.schema.table.clone(),
-            index: self.index,
+            branches: vec![Branch {
+                index: self.index,
+                server_filter,
+                residual: residual_filter,
+                constants,
+                start_key: Vec::new(),
+                disjunct: None,
+            }],
             streams,
             scan_forward: if strategy == Strategy::TopK { true } else { self.scan_forward },
-            server_filter,
-            residual: residual_filter,
             order: ctx.order.to_vec(),
             served: self.served,
             strategy,
@@ -487,10 +505,8 @@ impl Candidate {
             limit,
             read_budget: ctx.query.get_read_budget().unwrap_or(ctx.options.read_budget),
             narrowing: if strategy == Strategy::TopK { None } else { self.narrowing },
-            constants,
             notes,
             key_columns: Vec::new(),
-            start_key: Vec::new(),
             fingerprint: [0; 16],
         }
     }

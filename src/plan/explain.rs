@@ -35,30 +35,31 @@ fn key_condition(f: &mut fmt::Formatter<'_>, k: &KeyCondition) -> fmt::Result {
 /// ```
 impl fmt::Display for Plan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let target = match &self.index {
+        let target = |index: Option<&str>| match index {
             Some(i) => format!("index `{i}` of table `{}`", self.table),
             None => format!("table `{}`", self.table),
         };
-        if self.is_scan() && !self.streams.is_empty() {
-            writeln!(f, "Scan {target}")?;
-        } else {
-            writeln!(f, "Query {target}, ScanIndexForward={}", self.scan_forward)?;
-        }
-        writeln!(f, "  streams: {}", self.streams.len())?;
-        for (i, s) in self.streams.iter().enumerate() {
-            if let Some(k) = &s.key {
-                write!(f, "    #{i} ")?;
-                key_condition(f, k)?;
-                writeln!(f)?;
+        if self.is_union() {
+            writeln!(
+                f,
+                "Union of {} branches (OR across indexes), ScanIndexForward={}",
+                self.branches.len(),
+                self.scan_forward
+            )?;
+            for (b, branch) in self.branches.iter().enumerate() {
+                let what = branch.disjunct.as_ref().map(|d| format!(" for {d}")).unwrap_or_default();
+                let without = if b > 0 { ", leaving out the earlier branches' items" } else { "" };
+                writeln!(f, "  branch {}: Query {}{what}{without}", b + 1, target(branch.index.as_deref()))?;
+                self.fmt_branch(f, b, "    ")?;
             }
-        }
-        match &self.server_filter {
-            Some(c) => writeln!(f, "  server filter: {c}")?,
-            None => writeln!(f, "  server filter: none")?,
-        }
-        match &self.residual {
-            Some(c) => writeln!(f, "  client filter: {c}")?,
-            None => writeln!(f, "  client filter: none")?,
+        } else {
+            let target = target(self.index());
+            if self.is_scan() && !self.streams.is_empty() {
+                writeln!(f, "Scan {target}")?;
+            } else {
+                writeln!(f, "Query {target}, ScanIndexForward={}", self.scan_forward)?;
+            }
+            self.fmt_branch(f, 0, "  ")?;
         }
         let cols = |cs: &[super::SortColumn]| {
             cs.iter().map(|c| format!("{} {}", c.attr, c.dir.as_str())).collect::<Vec<_>>().join(", ")
@@ -83,5 +84,30 @@ impl fmt::Display for Plan {
             write!(f, "\n  note: {n}")?;
         }
         Ok(())
+    }
+}
+
+impl Plan {
+    /// Branch `b`'s streams and filters, each line indented by `indent`.
+    fn fmt_branch(&self, f: &mut fmt::Formatter<'_>, b: usize, indent: &str) -> fmt::Result {
+        let streams: Vec<(usize, &super::StreamSpec)> =
+            self.streams.iter().enumerate().filter(|(_, s)| s.branch == b).collect();
+        writeln!(f, "{indent}streams: {}", streams.len())?;
+        for (i, s) in streams {
+            if let Some(k) = &s.key {
+                write!(f, "{indent}  #{i} ")?;
+                key_condition(f, k)?;
+                writeln!(f)?;
+            }
+        }
+        let branch = &self.branches[b];
+        match &branch.server_filter {
+            Some(c) => writeln!(f, "{indent}server filter: {c}")?,
+            None => writeln!(f, "{indent}server filter: none")?,
+        }
+        match &branch.residual {
+            Some(c) => writeln!(f, "{indent}client filter: {c}"),
+            None => writeln!(f, "{indent}client filter: none"),
+        }
     }
 }

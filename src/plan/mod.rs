@@ -14,6 +14,7 @@
 mod candidate;
 mod explain;
 mod suggest;
+mod union;
 pub(crate) mod validate;
 
 use sha2::{Digest, Sha256};
@@ -60,6 +61,32 @@ pub struct SortColumn {
 pub struct StreamSpec {
     /// The key condition; `None` for a `Scan`.
     pub key: Option<KeyCondition>,
+    /// The [`Branch`] the stream belongs to (always 0 but in a union).
+    pub(crate) branch: usize,
+}
+
+/// One access path of a plan: the index its streams query and the filters
+/// they apply. A plan has one; a union (`OR` across indexes) has one per
+/// disjunct, each reading the items its disjunct selects that no earlier
+/// disjunct does, so no item comes back from two branches.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Branch {
+    /// The index queried; `None` for the table's own key (or a scan).
+    pub index: Option<String>,
+    /// The `FilterExpression` condition.
+    pub server_filter: Option<Cond>,
+    /// The filter applied on the client.
+    pub residual: Option<Cond>,
+    /// Attributes every row of the branch holds with one value (top-level `=`).
+    pub constants: Vec<(String, Value)>,
+    /// The attributes of an `ExclusiveStartKey` on the queried index (its
+    /// key, then the table's), when the index order is the whole order:
+    /// then each item has its own position there, and a page can resume
+    /// right after the cursor row instead of re-reading its run of ties.
+    /// Empty otherwise.
+    pub start_key: Vec<String>,
+    /// The disjunct the branch reads, in a union.
+    pub disjunct: Option<Expr>,
 }
 
 /// Where the cursor can narrow each stream's key condition.
@@ -83,6 +110,9 @@ pub(crate) struct KeyColumn {
     /// DynamoDB's cap on the value's bytes: 2048 for a partition key, 1024
     /// for a sort key (the smaller where it is both).
     pub max_bytes: usize,
+    /// Every row holds it (false only in a union, for a key attribute of
+    /// some branches' indexes but not all).
+    pub required: bool,
 }
 
 /// DynamoDB's largest partition-key value, in bytes.
@@ -94,11 +124,10 @@ pub(crate) const MAX_SORT_KEY_BYTES: usize = 1024;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub(crate) table: String,
-    pub(crate) index: Option<String>,
+    /// The access paths: one, or one per disjunct of a union.
+    pub(crate) branches: Vec<Branch>,
     pub(crate) streams: Vec<StreamSpec>,
     pub(crate) scan_forward: bool,
-    pub(crate) server_filter: Option<Cond>,
-    pub(crate) residual: Option<Cond>,
     pub(crate) order: Vec<SortColumn>,
     pub(crate) served: usize,
     pub(crate) strategy: Strategy,
@@ -107,24 +136,32 @@ pub struct Plan {
     pub(crate) limit: usize,
     pub(crate) read_budget: u64,
     pub(crate) narrowing: Option<Narrowing>,
-    /// Attributes every result row holds with one value (top-level `=`).
-    pub(crate) constants: Vec<(String, Value)>,
     pub(crate) notes: Vec<String>,
     /// The order's key columns, which a cursor's values are checked against.
     pub(crate) key_columns: Vec<KeyColumn>,
-    /// The attributes of an `ExclusiveStartKey` on the queried index (its
-    /// key, then the table's), when the index order is the whole order:
-    /// then each item has its own position there, and a page can resume
-    /// right after the cursor row instead of re-reading its run of ties.
-    /// Empty otherwise.
-    pub(crate) start_key: Vec<String>,
     pub(crate) fingerprint: [u8; 16],
 }
 
 impl Plan {
-    /// The index queried; `None` for the table's own key (or a scan).
+    /// The index queried; `None` for the table's own key (or a scan). For
+    /// a union ([`is_union`](Plan::is_union)) the first branch's: see
+    /// [`indexes`](Plan::indexes).
     pub fn index(&self) -> Option<&str> {
-        self.index.as_deref()
+        self.branches.first().and_then(|b| b.index.as_deref())
+    }
+
+    /// True when the plan is a union: the filter's `OR` is answered by one
+    /// branch of streams per disjunct, each on the index that serves it,
+    /// merged on the order (an item matching several disjuncts is read by
+    /// the first branch only).
+    pub fn is_union(&self) -> bool {
+        self.branches.len() > 1
+    }
+
+    /// The index each branch queries, in branch order (one entry unless
+    /// the plan is a union); `None` for the table's own key (or a scan).
+    pub fn indexes(&self) -> Vec<Option<&str>> {
+        self.branches.iter().map(|b| b.index.as_deref()).collect()
     }
 
     /// True when the plan reads the whole table with `Scan`.
@@ -142,15 +179,28 @@ impl Plan {
         self.strategy
     }
 
-    /// The `FilterExpression` condition sent to DynamoDB.
+    /// The `FilterExpression` condition sent to DynamoDB (a union's first
+    /// branch's; EXPLAIN prints every branch's).
     pub fn server_filter(&self) -> Option<&Cond> {
-        self.server_filter.as_ref()
+        self.branches.first().and_then(|b| b.server_filter.as_ref())
     }
 
     /// The filter applied on the client (what DynamoDB cannot express in a
-    /// `FilterExpression`, e.g. predicates on the queried index's keys).
+    /// `FilterExpression`, e.g. predicates on the queried index's keys; a
+    /// union's first branch's).
     pub fn residual_filter(&self) -> Option<&Cond> {
-        self.residual.as_ref()
+        self.branches.first().and_then(|b| b.residual.as_ref())
+    }
+
+    /// The branch stream `i` belongs to.
+    pub(crate) fn branch_of(&self, i: usize) -> &Branch {
+        let b = self.streams.get(i).map_or(0, |s| s.branch);
+        &self.branches[b.min(self.branches.len() - 1)]
+    }
+
+    /// True when some branch filters (on the server or the client).
+    pub(crate) fn is_filtered(&self) -> bool {
+        self.branches.iter().any(|b| b.server_filter.is_some() || b.residual.is_some())
     }
 
     /// The total order: `ORDER BY` terms, then the primary key ascending.
@@ -239,7 +289,8 @@ pub(crate) fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<
     }
 
     let conjuncts: Vec<&Expr> = query.get_filter().map(Expr::conjuncts).unwrap_or_default();
-    let ctx = candidate::Context { schema, query, conjuncts: &conjuncts, order: &order, options };
+    let ctx =
+        candidate::Context { schema, query, conjuncts: &conjuncts, order: &order, options, exclude: &[] };
 
     let forced = query.get_index();
     if let Some(name) = forced {
@@ -252,15 +303,50 @@ pub(crate) fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<
             )));
         }
     }
-    let names: Vec<Option<&str>> = std::iter::once(None)
-        .chain(schema.indexes.iter().map(|i| Some(i.name.as_str())))
-        .filter(|n| forced.is_none_or(|f| n.unwrap_or(&schema.table) == f))
-        .collect();
 
+    let (best, rejected) = best_candidate(&ctx);
+    let mut plan = match best {
+        Some(c) => c.into_plan(&ctx, limit, notes),
+        None => {
+            if let Some(too_wide) = rejected.iter().find(|r| r.too_wide) {
+                return Err(Error::limit(too_wide.message.clone()));
+            }
+            match union::plan(&ctx, limit, &mut notes)? {
+                union::Outcome::Planned(p) => *p,
+                refused => {
+                    if !query.get_allow_scan() {
+                        return Err(match refused {
+                            union::Outcome::Refused(e) => e,
+                            _ => suggest::no_index_error(&ctx, &rejected),
+                        });
+                    }
+                    notes.push(
+                        "no index serves this query: scanning the whole table (allowed by the query)".into(),
+                    );
+                    candidate::scan(&ctx).into_plan(&ctx, limit, notes)
+                }
+            }
+        }
+    };
+    plan.key_columns = key_columns(schema, &plan);
+    for b in 0..plan.branches.len() {
+        plan.branches[b].start_key = start_key(schema, &plan, b);
+    }
+    plan.fingerprint = fingerprint(schema, query, &plan);
+    Ok(plan)
+}
+
+/// The access path that serves `ctx` best among the table and the indexes
+/// the query may use, with why the others cannot.
+fn best_candidate(ctx: &candidate::Context<'_>) -> (Option<Candidate>, Vec<candidate::Rejection>) {
+    let (schema, forced) = (ctx.schema, ctx.query.get_index());
+    let names = std::iter::once(None)
+        .chain(schema.indexes.iter().map(|i| Some(i.name.as_str())))
+        .filter(|n| forced.is_none_or(|f| n.unwrap_or(&schema.table) == f));
     let mut rejected = Vec::new();
     let mut best: Option<Candidate> = None;
     for name in names {
-        match candidate::evaluate(&ctx, name) {
+        match candidate::evaluate(ctx, name) {
             Ok(c) => {
                 if best.as_ref().is_none_or(|b| c.score() > b.score()) {
                     best = Some(c);
@@ -269,32 +355,21 @@ pub(crate) fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<
             Err(reason) => rejected.push(reason),
         }
     }
-
-    let chosen = match best {
-        Some(c) => c,
-        None => {
-            if let Some(too_wide) = rejected.iter().find(|r| r.too_wide) {
-                return Err(Error::limit(too_wide.message.clone()));
-            }
-            if !query.get_allow_scan() {
-                return Err(suggest::no_index_error(&ctx, &rejected));
-            }
-            notes.push("no index serves this query: scanning the whole table (allowed by the query)".into());
-            candidate::scan(&ctx)
-        }
-    };
-    let mut plan = chosen.into_plan(&ctx, limit, notes);
-    plan.key_columns = key_columns(schema, &plan);
-    plan.start_key = start_key(schema, &plan);
-    plan.fingerprint = fingerprint(schema, query, &plan);
-    Ok(plan)
+    (best, rejected)
 }
 
 /// The columns of `plan`'s order that are key attributes of the table or
 /// of the index it queries, with their types and DynamoDB's size caps.
 fn key_columns(schema: &Schema, plan: &Plan) -> Vec<KeyColumn> {
-    let index = plan.index.as_deref().and_then(|n| schema.find_index(n));
-    let keys = std::iter::once(&schema.primary).chain(index.map(|ix| &ix.key));
+    let branch_keys: Vec<&crate::schema::KeySchema> =
+        plan.branches.iter().filter_map(|b| schema.key_of(b.index.as_deref())).collect();
+    // Every row holds the table's key, and the key of the index it came
+    // from: in a union, an attribute of some branches' keys only may be
+    // missing from a row.
+    let required = |name: &str| {
+        schema.primary.contains(name) || (!plan.is_scan() && branch_keys.iter().all(|k| k.contains(name)))
+    };
+    let keys = std::iter::once(&schema.primary).chain(branch_keys.iter().copied());
     let mut out: Vec<KeyColumn> = Vec::new();
     for key in keys {
         let roles = key
@@ -306,21 +381,21 @@ fn key_columns(schema: &Schema, plan: &Plan) -> Vec<KeyColumn> {
             let Some(pos) = plan.order.iter().position(|c| c.attr == attr.name) else { continue };
             match out.iter_mut().find(|k| k.pos == pos) {
                 Some(k) => k.max_bytes = k.max_bytes.min(max_bytes),
-                None => out.push(KeyColumn { pos, ty: attr.ty, max_bytes }),
+                None => out.push(KeyColumn { pos, ty: attr.ty, max_bytes, required: required(&attr.name) }),
             }
         }
     }
     out
 }
 
-/// The attributes of an `ExclusiveStartKey` a page may resume from (see
-/// [`Plan::start_key`]): when the index serves the whole order, which ends
+/// The attributes of an `ExclusiveStartKey` branch `b` may resume from (see
+/// [`Branch::start_key`]): when the index serves the whole order, which ends
 /// with the table's key, so no two items share a position on it.
-fn start_key(schema: &Schema, plan: &Plan) -> Vec<String> {
+fn start_key(schema: &Schema, plan: &Plan, b: usize) -> Vec<String> {
     if plan.strategy != Strategy::Merge || plan.narrowing.is_none() || plan.is_scan() {
         return Vec::new();
     }
-    let Some(key) = schema.key_of(plan.index.as_deref()) else { return Vec::new() };
+    let Some(key) = schema.key_of(plan.branches[b].index.as_deref()) else { return Vec::new() };
     let mut out: Vec<String> = Vec::new();
     for a in key.attributes().chain(schema.primary.attributes()) {
         if !out.contains(&a.name) {
@@ -344,9 +419,19 @@ fn fingerprint(schema: &Schema, query: &Query, plan: &Plan) -> [u8; 16] {
     put(&format!("{:?}", query.get_filter()));
     put(&format!("{:?}", plan.order));
     put(&format!("{:?}", query.get_select()));
-    put(plan.index.as_deref().unwrap_or(""));
+    for b in &plan.branches {
+        put(b.index.as_deref().unwrap_or(""));
+    }
     put(&format!("{:?}", plan.strategy));
-    put(&format!("{:?}", plan.streams));
+    // Spelled as the streams' `Debug` was before branches, so that cursors
+    // of plans without a union stay valid across the change.
+    let keys: Vec<String> =
+        plan.streams.iter().map(|s| format!("StreamSpec {{ key: {:?} }}", s.key)).collect();
+    put(&format!("[{}]", keys.join(", ")));
+    if plan.is_union() {
+        put(&format!("{:?}", plan.streams.iter().map(|s| s.branch).collect::<Vec<_>>()));
+        put(&format!("{:?}", plan.branches.iter().map(|b| &b.disjunct).collect::<Vec<_>>()));
+    }
     let digest = h.finalize();
     let mut out = [0u8; 16];
     out.copy_from_slice(&digest[..16]);
@@ -358,6 +443,6 @@ impl Plan {
     pub(crate) fn stream_constant(&self, i: usize, attr: &str) -> Option<&Value> {
         let key = self.streams.get(i).and_then(|s| s.key.as_ref());
         key.and_then(|k| k.partition.iter().chain(k.sort_eq.iter()).find(|(a, _)| a == attr).map(|(_, v)| v))
-            .or_else(|| self.constants.iter().find(|(a, _)| a == attr).map(|(_, v)| v))
+            .or_else(|| self.branch_of(i).constants.iter().find(|(a, _)| a == attr).map(|(_, v)| v))
     }
 }

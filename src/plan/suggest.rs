@@ -7,6 +7,22 @@ use crate::expr::{CmpOp, Expr};
 /// Builds the [`ErrorKind::NoUsableIndex`] error: why each index was
 /// rejected, and the key of a GSI that would serve the query.
 pub(super) fn no_index_error(ctx: &Context<'_>, rejected: &[Rejection]) -> Error {
+    let lead = format!("no index of table `{}` can serve this query without a full scan", ctx.schema.table);
+    with_lead(ctx, rejected, lead)
+}
+
+/// As [`no_index_error`], for the branch of an `OR` that no index serves:
+/// the advice names the index that branch lacks.
+pub(super) fn no_index_for_disjunct(ctx: &Context<'_>, rejected: &[Rejection], disjunct: &Expr) -> Error {
+    let lead = format!(
+        "no index of table `{}` serves the OR's branch `{disjunct}` without a full scan (an OR is answered \
+         with one Query per branch, so every branch needs an index)",
+        ctx.schema.table
+    );
+    with_lead(ctx, rejected, lead)
+}
+
+fn with_lead(ctx: &Context<'_>, rejected: &[Rejection], lead: String) -> Error {
     let equality_attr = |e: &&&Expr| match e {
         Expr::Cmp { attr, op: CmpOp::Eq, .. } | Expr::In { attr, .. } => Some(attr.clone()),
         _ => None,
@@ -35,8 +51,7 @@ pub(super) fn no_index_error(ctx: &Context<'_>, rejected: &[Rejection]) -> Error
             })
         });
     let reasons: Vec<&str> = rejected.iter().map(|r| r.message.as_str()).collect();
-    let mut message =
-        format!("no index of table `{}` can serve this query without a full scan", ctx.schema.table);
+    let mut message = lead;
     if !reasons.is_empty() {
         message.push_str(": ");
         message.push_str(&reasons.join("; "));
