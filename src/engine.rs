@@ -393,7 +393,8 @@ impl<B: Backend> Engine<B> {
                 .unwrap_or_default()
         };
         let key_names = partition_of(plan.index());
-        let keyed = plan.indexes().into_iter().all(|ix| partition_of(ix).contains(&attr));
+        let keyed = (0..plan.streams().len())
+            .all(|i| partition_of(plan.branch_of(i).index.as_deref()).contains(&attr));
         let value = |s: &plan::StreamSpec| {
             s.key.as_ref()?.partition.iter().find(|(a, _)| a == attr).map(|(_, v)| v.clone())
         };
