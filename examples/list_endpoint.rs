@@ -107,7 +107,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         schema.table = args.table.clone().unwrap_or_else(|| format!("orders-{}", args.seed));
         dynamo::ensure_loaded(&client, &schema, &items).await?;
         let target = args.endpoint.clone().unwrap_or_else(|| "AWS".into());
-        println!("{} orders (seed {}) in table `{}`, DynamoDB at {target}", items.len(), args.seed, schema.table);
+        println!(
+            "{} orders (seed {}) in table `{}`, DynamoDB at {target}",
+            items.len(),
+            args.seed,
+            schema.table
+        );
         serve(&args.addr, schema, DynamoDb::new(client), key).await
     } else {
         let table = MemoryTable::new(schema.clone());

@@ -65,7 +65,8 @@ async fn get(addr: SocketAddr, target: &str) -> Response {
         .await
         .unwrap_or_else(|_| panic!("GET {target} took over 60 s"))
         .unwrap_or_else(|e| panic!("GET {target}: {e}"));
-    parse_response(&raw).unwrap_or_else(|| panic!("GET {target}: bad response {:?}", String::from_utf8_lossy(&raw)))
+    parse_response(&raw)
+        .unwrap_or_else(|| panic!("GET {target}: bad response {:?}", String::from_utf8_lossy(&raw)))
 }
 
 fn parse_response(raw: &[u8]) -> Option<Response> {
@@ -91,7 +92,9 @@ fn dechunk(mut rest: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     loop {
         let eol = rest.windows(2).position(|w| w == b"\r\n")?;
-        let size = usize::from_str_radix(std::str::from_utf8(&rest[..eol]).ok()?.split(';').next()?.trim(), 16).ok()?;
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&rest[..eol]).ok()?.split(';').next()?.trim(), 16)
+                .ok()?;
         if size == 0 {
             return Some(out);
         }
@@ -198,40 +201,67 @@ fn reference(items: &[Item], keep: impl Fn(&Order) -> bool) -> Vec<Order> {
         .filter(|(o, _)| keep(o))
         .collect();
     rows.sort_by(|(a, at), (b, bt)| {
-        (Reverse(&a.created_at), Reverse(at), &a.order_id).cmp(&(Reverse(&b.created_at), Reverse(bt), &b.order_id))
+        (Reverse(&a.created_at), Reverse(at), &a.order_id).cmp(&(
+            Reverse(&b.created_at),
+            Reverse(bt),
+            &b.order_id,
+        ))
     });
     rows.into_iter().map(|(o, _)| o).collect()
 }
 
 struct Case {
-    params: &'static str,
-    keep: fn(&Order) -> bool,
+    params: String,
+    keep: Box<dyn Fn(&Order) -> bool>,
     /// Fewest rows the case must have, so that the limits page through it.
     at_least: usize,
+    /// Some expected row must lie on the bounds' edge, so that an
+    /// off-by-one bound shows.
+    edge: Box<dyn Fn(&Order) -> bool>,
 }
 
-/// Every parameter, in each of its forms.
-fn cases() -> Vec<Case> {
+/// The `created_at` of the `nth` newest order that `keep` holds.
+fn nth_newest(items: &[Item], nth: usize, keep: impl Fn(&Order) -> bool) -> String {
+    reference(items, keep)[nth].created_at.clone()
+}
+
+/// Every parameter, in each of its forms; timestamp bounds on some rows' own
+/// `created_at`.
+fn cases(items: &[Item]) -> Vec<Case> {
+    let new_or_delivered = |o: &Order| ["new", "delivered"].contains(&o.status.as_str());
+    let cancelled_de = |o: &Order| o.status == "cancelled" && o.country == "DE";
+    let from = nth_newest(items, 40, new_or_delivered);
+    let to = nth_newest(items, 6, cancelled_de);
     vec![
         Case {
-            params: "status=paid,shipped&country=FR&from=2026-10-25&to=2026-11-24",
-            keep: |o| {
+            params: "status=paid,shipped&country=FR&from=2026-10-25&to=2026-11-24".into(),
+            keep: Box::new(|o| {
                 ["paid", "shipped"].contains(&o.status.as_str())
                     && o.country == "FR"
                     && o.created_at.as_str() >= "2026-10-25T00:00:00Z"
                     && &o.created_at[..10] <= "2026-11-24"
-            },
+            }),
             at_least: 101,
+            // A date as `to` takes in the whole day.
+            edge: Box::new(|o| o.created_at.as_str() > "2026-11-24T00:00:00Z"),
         },
         Case {
-            params: "status=new&status=delivered&from=2026-11-20T12:00:00Z",
-            keep: |o| ["new", "delivered"].contains(&o.status.as_str()) && o.created_at.as_str() >= "2026-11-20T12:00:00Z",
-            at_least: 51,
+            params: format!("status=new&status=delivered&from={from}"),
+            keep: Box::new({
+                let from = from.clone();
+                move |o| new_or_delivered(o) && o.created_at >= from
+            }),
+            at_least: 41,
+            edge: Box::new(move |o| o.created_at == from),
         },
         Case {
-            params: "status=cancelled&country=DE&to=2026-10-05",
-            keep: |o| o.status == "cancelled" && o.country == "DE" && &o.created_at[..10] <= "2026-10-05",
+            params: format!("status=cancelled&country=DE&to={to}"),
+            keep: Box::new({
+                let to = to.clone();
+                move |o| cancelled_de(o) && o.created_at <= to
+            }),
             at_least: 2,
+            edge: Box::new(move |o| o.created_at == to),
         },
     ]
 }
@@ -242,11 +272,12 @@ fn data() -> Vec<Item> {
 }
 
 async fn check_paging(addr: SocketAddr, items: &[Item]) {
-    for case in cases() {
-        let expected = reference(items, case.keep);
+    for case in cases(items) {
+        let expected = reference(items, &case.keep);
         assert!(expected.len() >= case.at_least, "{}: only {} rows", case.params, expected.len());
+        assert!(expected.iter().any(&case.edge), "{}: no row on the edge", case.params);
         for limits in [&[1][..], &[7], &[50], &[1, 7, 50]] {
-            let served = page_all(addr, case.params, limits).await;
+            let served = page_all(addr, &case.params, limits).await;
             let ids: HashSet<&str> = served.iter().map(|o| o.order_id.as_str()).collect();
             assert_eq!(ids.len(), served.len(), "{} with limits {limits:?}: a row served twice", case.params);
             assert!(

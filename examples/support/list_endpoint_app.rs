@@ -153,7 +153,11 @@ async fn list_orders<B: Backend + Clone + 'static>(
 }
 
 async fn not_found() -> ApiError {
-    ApiError { status: StatusCode::NOT_FOUND, message: "no such resource; try GET /orders".into(), retry_after: false }
+    ApiError {
+        status: StatusCode::NOT_FOUND,
+        message: "no such resource; try GET /orders".into(),
+        retry_after: false,
+    }
 }
 
 /// The dynaquery query for the endpoint's parameters (see the module docs).
