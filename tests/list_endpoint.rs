@@ -6,7 +6,7 @@
 //!   between pages) returns exactly the rows a naive filter and sort of the
 //!   source data gives (written here, from the endpoint's documented
 //!   parameters and the semantics contract), in memory and on DynamoDB Local.
-//! - A tampered, garbled or foreign cursor, and every bad parameter, is a
+//! - A tampered, garbled, foreign or expired cursor, and every bad parameter, is a
 //!   400 with `{"error": …}` and nothing internal in it.
 //! - Throttling is a 429 with `Retry-After`; a timeout or 5xx a 503 with it;
 //!   a missing table a 503 without it, and its body names neither the table
@@ -24,9 +24,9 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use dynaquery::{Backend, CursorKey, DynamoDb, Engine, Item, MemoryTable, Schema, Value};
+use dynaquery::{Backend, CursorKey, DynamoDb, Engine, Item, MemoryTable, Options, Schema, Value};
 use list_endpoint_app::{ExampleData, Order, OrdersPage, MAX_PAGE_SIZE, SAMPLE_PATH};
 use rust_decimal::Decimal;
 use support::faults::{Fault, Faults};
@@ -122,7 +122,15 @@ fn key() -> CursorKey {
 /// Serves the example's router over `backend` on 127.0.0.1:0; the server
 /// lives as long as the test's runtime.
 async fn serve<B: Backend + Clone + 'static>(schema: Schema, backend: B) -> SocketAddr {
-    let engine = Engine::new(schema, backend).with_options(list_endpoint_app::options(key()));
+    serve_with(schema, backend, list_endpoint_app::options(key())).await
+}
+
+async fn serve_with<B: Backend + Clone + 'static>(
+    schema: Schema,
+    backend: B,
+    options: Options,
+) -> SocketAddr {
+    let engine = Engine::new(schema, backend).with_options(options);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, list_endpoint_app::router(engine)).await.unwrap() });
@@ -360,11 +368,22 @@ async fn a_tampered_or_foreign_cursor_is_a_400() {
     tampered[mid] = if tampered[mid] == b'A' { b'B' } else { b'A' };
     let tampered = String::from_utf8(tampered).unwrap();
     let truncated = &cursor[..cursor.len() - 4];
+    // Signed with the same key, by an instance whose clock runs a cursor
+    // lifetime and an hour behind.
+    let late = || SystemTime::now() - list_endpoint_app::CURSOR_TTL - Duration::from_secs(3600);
+    let behind = serve_with(
+        schema.clone(),
+        memory_table(&schema, &items),
+        list_endpoint_app::options(key()).clock(late),
+    );
+    let r = get(behind.await, &format!("/orders?{params}&limit=5")).await;
+    let expired = serde_json::from_str::<OrdersPage>(&r.body).unwrap().next_cursor.unwrap();
     for (what, target) in [
         ("tampered", format!("/orders?{params}&cursor={}", encode(&tampered))),
         ("truncated", format!("/orders?{params}&cursor={}", encode(truncated))),
         ("garbage", format!("/orders?{params}&cursor=not-a-cursor")),
         ("another query's", format!("/orders?status=new&cursor={}", encode(&cursor))),
+        ("expired", format!("/orders?{params}&cursor={}", encode(&expired))),
     ] {
         let r = get(addr, &target).await;
         assert_eq!(r.status, 400, "{what} cursor: {}", r.body);

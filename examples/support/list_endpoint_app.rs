@@ -107,7 +107,10 @@ const COLUMNS: [&str; 6] = ["order_id", "user_id", "status", "country", "total",
 /// One row, as the endpoint serves it.
 ///
 /// `total` is an `f64`: deserializing a DynamoDB number into a float rounds
-/// it to the nearest one (exact for prices of up to 15 significant digits).
+/// it to the nearest one, which a JSON encoder writes back as the same
+/// decimal for up to 15 significant digits (`19.99` stays `19.99`; `49`
+/// becomes `49.0`). A service that needs all of DynamoDB's 38 digits reads
+/// [`Value::N`](dynaquery::Value::N) rows with `fetch` instead.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     pub order_id: String,
