@@ -421,8 +421,10 @@ impl<B: Backend> Engine<B> {
     ///
     /// A number deserialized into `f64` (or `f32`) is rounded to the nearest
     /// float: DynamoDB numbers carry up to 38 significant digits, a float
-    /// about 16. Deserialize into a string, or read [`Value::N`](crate::Value::N)
-    /// from [`fetch`](Engine::fetch), to keep them exact.
+    /// about 16. serde_dynamo does not deserialize a number into a
+    /// `String`; to keep numbers exact, read [`Value::N`](crate::Value::N)
+    /// from [`fetch`](Engine::fetch) (or deserialize the row into
+    /// [`Item`](crate::Item) and convert the numbers you need).
     ///
     /// # Errors
     /// As [`fetch`](Engine::fetch), plus [`ErrorKind::Deserialize`](crate::ErrorKind::Deserialize).
