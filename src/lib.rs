@@ -176,7 +176,7 @@ pub use options::Options;
 pub use page::Page;
 pub use plan::{Plan, SortColumn, Strategy, StreamSpec};
 pub use query::{asc, desc, OrderBy, Query};
-pub use schema::{Index, IndexKind, KeyAttribute, KeySchema, Projection, ScalarType, Schema};
+pub use schema::{Index, IndexKind, KeyAttribute, KeySchema, Projection, ScalarType, Schema, Sharding};
 pub use stats::{QueryStats, StreamStats};
 pub use value::{from_item, item, to_item, AttrType, Item, Number, NumberError, Value};
 

@@ -112,6 +112,108 @@ pub enum IndexKind {
     Local,
 }
 
+/// A write-sharded partition key (AWS's documented pattern for a hot
+/// partition value): the index's one partition attribute holds
+/// `{logical}{separator}{shard}`, so one logical value (`status = 'paid'`)
+/// is spread over `shards` physical ones (`paid#0` … `paid#9`).
+///
+/// Queries name the logical attribute: `status = 'paid'` (or `IN`) reads
+/// every shard of each value as parallel streams, merged like an `IN`. With
+/// [`by`](Sharding::by), the shard of an item is the
+/// [`shard_of`](Sharding::shard_of) its `by` attribute's value, and a query
+/// that pins `by` with `=` reads that one shard. Items are written with the
+/// physical attribute filled in by [`Schema::stored_item`].
+///
+/// ```
+/// use dynaquery::{col, item, Engine, Index, KeyAttribute, MemoryTable, Query, Schema, Sharding, Value};
+///
+/// let schema = Schema::new("orders", KeyAttribute::s("order_id")).index(
+///     Index::gsi("by_status", [KeyAttribute::s("status_shard")], [KeyAttribute::s("created_at")])
+///         .sharded(Sharding::new("status", "#", 4).by("user_id")),
+/// );
+/// let stored = schema.stored_item(&item([
+///     ("order_id", Value::from("o-1")),
+///     ("user_id", Value::from("u-7")),
+///     ("status", Value::from("paid")),
+///     ("created_at", Value::from("2026-11-01")),
+/// ]));
+/// let shard = Sharding::shard_of(&Value::from("u-7"), 4);
+/// assert_eq!(stored["status_shard"], Value::from(format!("paid#{shard}")));
+///
+/// let engine = Engine::new(schema.clone(), MemoryTable::new(schema));
+/// // Every shard of `paid`…
+/// let plan = engine.plan(&Query::new().filter(col("status").eq("paid"))).unwrap();
+/// assert_eq!(plan.streams().len(), 4);
+/// // …or the one a user's orders are in.
+/// let q = Query::new().filter(col("status").eq("paid")).filter(col("user_id").eq("u-7"));
+/// assert_eq!(engine.plan(&q).unwrap().streams().len(), 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Sharding {
+    /// The logical attribute queries name (e.g. `status`), stored on the
+    /// item as well.
+    pub logical: String,
+    /// Between the logical value and the shard number.
+    pub separator: String,
+    /// How many shards each logical value is spread over (1 to 1000).
+    pub shards: u32,
+    /// The attribute whose value picks an item's shard
+    /// ([`Sharding::shard_of`]); `None` when the writer picks (then every
+    /// query reads every shard, and [`Schema::stored_item`] hashes the
+    /// table's key).
+    pub by: Option<String>,
+}
+
+impl Sharding {
+    /// The most shards a value may be spread over.
+    pub const MAX_SHARDS: u32 = 1000;
+
+    /// `logical` spread over `shards` suffixes after `separator`.
+    pub fn new(logical: impl Into<String>, separator: impl Into<String>, shards: u32) -> Self {
+        Sharding { logical: logical.into(), separator: separator.into(), shards, by: None }
+    }
+
+    /// The shard is computed from this attribute's value.
+    pub fn by(mut self, attr: impl Into<String>) -> Self {
+        self.by = Some(attr.into());
+        self
+    }
+
+    /// The shard of a value: FNV-1a (64-bit) over its bytes — a string's
+    /// UTF-8, a number's canonical decimal text, a binary's bytes, any
+    /// other value's JSON-like text — modulo `shards`. Stable across
+    /// versions, so other writers can compute it.
+    pub fn shard_of(value: &Value, shards: u32) -> u32 {
+        let text;
+        let bytes: &[u8] = match value {
+            Value::S(s) => s.as_bytes(),
+            Value::B(b) => b,
+            other => {
+                text = other.to_string();
+                text.as_bytes()
+            }
+        };
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        (h % u64::from(shards.max(1))) as u32
+    }
+
+    /// The physical value of `logical` in shard `shard`, when `logical` is
+    /// a string or a number (other values cannot be sharded).
+    pub fn physical(&self, logical: &Value, shard: u32) -> Option<Value> {
+        let base = match logical {
+            Value::S(s) if !s.is_empty() => s.clone(),
+            Value::N(n) => n.to_string(),
+            _ => return None,
+        };
+        Some(Value::S(format!("{base}{}{shard}", self.separator)))
+    }
+}
+
 /// A secondary index.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -124,6 +226,8 @@ pub struct Index {
     pub key: KeySchema,
     /// What the index projects.
     pub projection: Projection,
+    /// How the partition key is write-sharded, if it is.
+    pub sharding: Option<Sharding>,
 }
 
 impl Index {
@@ -144,6 +248,7 @@ impl Index {
             kind: IndexKind::Global,
             key: KeySchema { partition: partition.into_iter().collect(), sort: sort.into_iter().collect() },
             projection: Projection::All,
+            sharding: None,
         }
     }
 
@@ -155,6 +260,7 @@ impl Index {
             kind: IndexKind::Local,
             key: KeySchema { partition: Vec::new(), sort: vec![sort] },
             projection: Projection::All,
+            sharding: None,
         }
     }
 
@@ -162,6 +268,19 @@ impl Index {
     pub fn projection(mut self, projection: Projection) -> Self {
         self.projection = projection;
         self
+    }
+
+    /// Declares the index's partition key write-sharded (a GSI with one
+    /// string partition attribute; [`Schema::validate`] checks it).
+    pub fn sharded(mut self, sharding: Sharding) -> Self {
+        self.sharding = Some(sharding);
+        self
+    }
+
+    /// The partition attribute a sharded index stores its physical values in.
+    pub(crate) fn shard_attribute(&self) -> Option<(&str, &Sharding)> {
+        let s = self.sharding.as_ref()?;
+        Some((self.key.partition.first()?.name.as_str(), s))
     }
 }
 
@@ -219,6 +338,60 @@ impl Schema {
         self
     }
 
+    /// `item` as it is stored: with the physical partition attribute of
+    /// every sharded index filled in from its logical attribute (see
+    /// [`Sharding`]). An item without the logical attribute (or with one
+    /// that is not a string or number) gets none, so it stays out of the
+    /// index as any item without its key does.
+    pub fn stored_item(&self, item: &crate::Item) -> crate::Item {
+        let mut out = item.clone();
+        for ix in &self.indexes {
+            let Some((attr, sh)) = ix.shard_attribute() else { continue };
+            let Some(logical) = item.get(&sh.logical) else { continue };
+            let source = match &sh.by {
+                Some(by) => item.get(by),
+                None => self.primary.partition.first().and_then(|k| item.get(&k.name)),
+            };
+            let shard = source.map_or(0, |v| Sharding::shard_of(v, sh.shards));
+            if let Some(v) = sh.physical(logical, shard) {
+                out.insert(attr.to_owned(), v);
+            }
+        }
+        out
+    }
+
+    /// Checks what DynamoDB cannot: each sharded index is a GSI with one
+    /// string partition attribute other than its logical one, 1 to
+    /// [`Sharding::MAX_SHARDS`] shards and a non-empty separator.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Schema`](crate::ErrorKind::Schema) naming the index.
+    pub fn validate(&self) -> crate::Result<()> {
+        for ix in &self.indexes {
+            let Some(sh) = &ix.sharding else { continue };
+            let bad = |why: String| {
+                Err(crate::Error::new(crate::ErrorKind::Schema, format!("sharded index `{}`: {why}", ix.name)))
+            };
+            match ix.key.partition.as_slice() {
+                [p] if ix.kind == IndexKind::Global && p.ty == ScalarType::S && p.name != sh.logical => {}
+                _ => {
+                    return bad(format!(
+                        "a sharded partition key is a GSI's one string (S) partition attribute, other than \
+                         the logical attribute `{}` it shards",
+                        sh.logical
+                    ))
+                }
+            }
+            if sh.shards == 0 || sh.shards > Sharding::MAX_SHARDS {
+                return bad(format!("{} shards: use 1 to {}", sh.shards, Sharding::MAX_SHARDS));
+            }
+            if sh.separator.is_empty() {
+                return bad("the separator is empty: use one such as `#`".into());
+            }
+        }
+        Ok(())
+    }
+
     /// Checks this schema against the one the table really has (from
     /// `DescribeTable`, or a [`MemoryTable`](crate::MemoryTable)'s): same
     /// table name, primary key, and indexes with the same keys and
@@ -254,7 +427,8 @@ impl Schema {
         for ix in &self.indexes {
             match actual.find_index(&ix.name) {
                 None => diffs.push(format!("index `{}` does not exist on the table", ix.name)),
-                Some(a) if a != ix => {
+                // DynamoDB knows nothing of sharding: compare what it has.
+                Some(a) if (&a.kind, &a.key, &a.projection) != (&ix.kind, &ix.key, &ix.projection) => {
                     diffs.push(format!("index `{}` is {a:?} on the table, not {ix:?}", ix.name))
                 }
                 Some(_) => {}

@@ -140,6 +140,11 @@ pub(crate) async fn execute<B: Backend>(
             project(sel, item);
         }
     }
+    for item in &mut rows {
+        for attr in &plan.hidden {
+            item.remove(attr);
+        }
+    }
     Ok(Page { rows, next_cursor, stats })
 }
 

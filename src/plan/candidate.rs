@@ -51,6 +51,9 @@ pub(super) struct Candidate {
     narrowing: Option<Narrowing>,
     unique: bool,
     is_scan: bool,
+    /// For a sharded partition key: the logical attribute, and the
+    /// logical value of each physical partition value.
+    sharded: Option<(String, Vec<(Value, Value)>)>,
 }
 
 fn label(schema: &Schema, index: Option<&str>) -> String {
@@ -80,7 +83,13 @@ pub(super) fn evaluate(ctx: &Context<'_>, index: Option<&str>) -> Result<Candida
     };
     check_projection(ctx, index, &name)?;
     let filter = ctx.query.get_filter();
+    let shard = index.and_then(|n| schema.find_index(n)).and_then(|ix| ix.shard_attribute());
     for a in key.attributes() {
+        // A sharded partition attribute is there exactly when its logical one is.
+        let a = match shard {
+            Some((attr, sh)) if attr == a.name => &KeyAttribute { name: sh.logical.clone(), ty: a.ty },
+            _ => a,
+        };
         let known_present = schema.primary.contains(&a.name)
             || schema.always_present.contains(&a.name)
             || filter.is_some_and(|f| f.implies_present(&a.name));
@@ -97,8 +106,20 @@ pub(super) fn evaluate(ctx: &Context<'_>, index: Option<&str>) -> Result<Candida
     let mut empty = false;
     let mut partition = Vec::new();
     let mut streams: usize = 1;
+    let mut sharded = None;
     for p in &key.partition {
-        let Some((ci, values)) = partition_values(ctx.conjuncts, p) else {
+        let physical = partition_values(ctx.conjuncts, p);
+        let found = match shard {
+            Some((attr, sh)) if attr == p.name && physical.is_none() => {
+                shard_values(ctx.conjuncts, sh).map(|(ci, pairs)| {
+                    let values = pairs.iter().map(|(phys, _)| phys.clone()).collect();
+                    sharded = Some((sh.logical.clone(), pairs));
+                    (ci, values)
+                })
+            }
+            _ => physical,
+        };
+        let Some((ci, values)) = found else {
             return Err(reject(format!("{name}: needs `=` or `IN` on its partition key `{}`", p.name)));
         };
         consumed[ci] = true;
@@ -136,6 +157,7 @@ pub(super) fn evaluate(ctx: &Context<'_>, index: Option<&str>) -> Result<Candida
     }
 
     let mut constants: BTreeSet<&str> = key.partition.iter().map(|a| a.name.as_str()).collect();
+    constants.extend(sharded.as_ref().map(|(logical, _)| logical.as_str()));
     constants.extend(sort_eq.iter().map(|(a, _)| a.as_str()));
     constants.extend(global_constants(ctx.conjuncts).into_iter().map(|(a, _)| a));
     let mut j = sort_eq.len();
@@ -182,6 +204,7 @@ pub(super) fn evaluate(ctx: &Context<'_>, index: Option<&str>) -> Result<Candida
         narrowing,
         unique,
         is_scan: false,
+        sharded,
     })
 }
 
@@ -202,6 +225,7 @@ pub(super) fn scan(ctx: &Context<'_>) -> Candidate {
         narrowing: None,
         unique: false,
         is_scan: true,
+        sharded: None,
     }
 }
 
@@ -260,6 +284,48 @@ fn partition_values(conjuncts: &[&Expr], p: &KeyAttribute) -> Option<(usize, Vec
         // Key attributes are never empty strings or binary: such values match nothing.
         if p.ty.matches(v) && v.is_valid_key() && !out.contains(v) {
             out.push(v.clone());
+        }
+    }
+    Some((i, out))
+}
+
+/// For a sharded partition key: the `=`/`IN` conjunct on its logical
+/// attribute with the fewest values, and each physical value with the
+/// logical one it stands for — every shard of each value, or the one shard
+/// an `=` on the sharding's `by` attribute picks.
+fn shard_values(conjuncts: &[&Expr], sh: &crate::schema::Sharding) -> Option<(usize, Vec<(Value, Value)>)> {
+    let mut best: Option<(usize, &[Value])> = None;
+    for (i, c) in conjuncts.iter().enumerate() {
+        let vals: &[Value] = match c {
+            Expr::Cmp { attr, op: CmpOp::Eq, value } if *attr == sh.logical => std::slice::from_ref(value),
+            Expr::In { attr, values } if *attr == sh.logical => values,
+            _ => continue,
+        };
+        if best.is_none_or(|(_, b)| vals.len() < b.len()) {
+            best = Some((i, vals));
+        }
+    }
+    let (i, vals) = best?;
+    let pinned = sh.by.as_deref().and_then(|by| {
+        conjuncts.iter().find_map(|c| match c {
+            Expr::Cmp { attr, op: CmpOp::Eq, value } if attr == by => Some(value),
+            Expr::In { attr, values } if attr == by && values.len() == 1 => values.first(),
+            _ => None,
+        })
+    });
+    let shards: Vec<u32> = match pinned {
+        Some(v) => vec![crate::schema::Sharding::shard_of(v, sh.shards)],
+        None => (0..sh.shards).collect(),
+    };
+    let mut out: Vec<(Value, Value)> = Vec::new();
+    for v in vals {
+        if out.iter().any(|(_, l)| l == v) {
+            continue;
+        }
+        for &n in &shards {
+            if let Some(phys) = sh.physical(v, n) {
+                out.push((phys, v.clone()));
+            }
         }
     }
     Some((i, out))
@@ -417,7 +483,7 @@ impl Candidate {
             notes.push("the filter can match nothing here: no request is made".into());
             Vec::new()
         } else if self.is_scan {
-            vec![StreamSpec { key: None, branch: 0 }]
+            vec![StreamSpec { key: None, branch: 0, logical: Vec::new() }]
         } else {
             let mut combos: Vec<Vec<(String, Value)>> = vec![Vec::new()];
             for (attr, values) in &self.partition {
@@ -434,17 +500,37 @@ impl Candidate {
             }
             combos
                 .into_iter()
-                .map(|partition| StreamSpec {
-                    key: Some(KeyCondition {
-                        partition,
-                        sort_eq: self.sort_eq.clone(),
-                        sort_range: self.sort_range.clone(),
-                    }),
-                    branch: 0,
+                .map(|partition| {
+                    let logical = self
+                        .sharded
+                        .as_ref()
+                        .and_then(|(attr, pairs)| {
+                            let (_, v) = partition.first()?;
+                            let (_, l) = pairs.iter().find(|(p, _)| p == v)?;
+                            Some(vec![(attr.clone(), l.clone())])
+                        })
+                        .unwrap_or_default();
+                    StreamSpec {
+                        key: Some(KeyCondition {
+                            partition,
+                            sort_eq: self.sort_eq.clone(),
+                            sort_range: self.sort_range.clone(),
+                        }),
+                        branch: 0,
+                        logical,
+                    }
                 })
                 .collect()
         };
 
+        if let (Some((logical, pairs)), Some(ix)) = (&self.sharded, &self.index) {
+            let shards = pairs.iter().filter(|(_, l)| Some(l) == pairs.first().map(|(_, l)| l)).count();
+            notes.push(format!(
+                "index `{ix}` is write-sharded: each value of {logical} is read from {shards} shard{} of {}",
+                if shards == 1 { "" } else { "s" },
+                self.partition.first().map_or("?", |(a, _)| a.as_str())
+            ));
+        }
         let strategy = if self.served == ctx.order.len() {
             Strategy::Merge
         } else if self.served_sort_keys > 0 {
@@ -502,6 +588,7 @@ impl Candidate {
             strategy,
             projection,
             output,
+            hidden: Vec::new(),
             limit,
             read_budget: ctx.query.get_read_budget().unwrap_or(ctx.options.read_budget),
             narrowing: if strategy == Strategy::TopK { None } else { self.narrowing },

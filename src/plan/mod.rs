@@ -63,6 +63,9 @@ pub struct StreamSpec {
     pub key: Option<KeyCondition>,
     /// The [`Branch`] the stream belongs to (always 0 but in a union).
     pub(crate) branch: usize,
+    /// Logical attributes constant on the stream that its key condition
+    /// does not name (a sharded partition key's logical value).
+    pub(crate) logical: Vec<(String, Value)>,
 }
 
 /// One access path of a plan: the index its streams query and the filters
@@ -133,6 +136,9 @@ pub struct Plan {
     pub(crate) strategy: Strategy,
     pub(crate) projection: Option<Vec<String>>,
     pub(crate) output: Option<Vec<String>>,
+    /// Attributes left out of every row: the physical partition values of
+    /// sharded indexes (rows carry the logical attribute), unless selected.
+    pub(crate) hidden: Vec<String>,
     pub(crate) limit: usize,
     pub(crate) read_budget: u64,
     pub(crate) narrowing: Option<Narrowing>,
@@ -245,6 +251,7 @@ impl Plan {
 /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded)
 /// when the fan-out exceeds [`Options::max_streams`].
 pub(crate) fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<Plan> {
+    schema.validate()?;
     let mut notes = Vec::new();
     if query.get_limit() == 0 {
         return Err(Error::invalid_query("LIMIT 0 returns nothing; ask for a page of at least one row"));
@@ -329,6 +336,12 @@ pub(crate) fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<
         }
     };
     plan.key_columns = key_columns(schema, &plan);
+    plan.hidden = schema
+        .indexes
+        .iter()
+        .filter_map(|ix| ix.shard_attribute().map(|(a, _)| a.to_owned()))
+        .filter(|a| query.get_select().is_none_or(|sel| !sel.contains(a)))
+        .collect();
     for b in 0..plan.branches.len() {
         plan.branches[b].start_key = start_key(schema, &plan, b);
     }
@@ -443,6 +456,10 @@ impl Plan {
     pub(crate) fn stream_constant(&self, i: usize, attr: &str) -> Option<&Value> {
         let key = self.streams.get(i).and_then(|s| s.key.as_ref());
         key.and_then(|k| k.partition.iter().chain(k.sort_eq.iter()).find(|(a, _)| a == attr).map(|(_, v)| v))
+            .or_else(|| {
+                let spec = self.streams.get(i)?;
+                spec.logical.iter().find(|(a, _)| a == attr).map(|(_, v)| v)
+            })
             .or_else(|| self.branch_of(i).constants.iter().find(|(a, _)| a == attr).map(|(_, v)| v))
     }
 }

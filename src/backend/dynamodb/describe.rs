@@ -76,6 +76,7 @@ pub async fn load_schema(client: &Client, table: &str) -> Result<Schema> {
             kind: IndexKind::Global,
             key: keys(table, g.key_schema(), &types)?,
             projection: projection(g.projection()),
+            sharding: None,
         });
     }
     for l in d.local_secondary_indexes() {
@@ -84,6 +85,7 @@ pub async fn load_schema(client: &Client, table: &str) -> Result<Schema> {
             kind: IndexKind::Local,
             key: keys(table, l.key_schema(), &types)?,
             projection: projection(l.projection()),
+            sharding: None,
         });
     }
     Ok(Schema {
