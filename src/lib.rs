@@ -150,9 +150,11 @@ mod page;
 mod paging;
 mod plan;
 mod query;
+mod scan_cursor;
 mod schema;
 #[cfg(feature = "serde")]
 mod schema_file;
+mod segments;
 pub mod sql;
 mod stats;
 #[cfg(feature = "tracing")]
@@ -162,7 +164,7 @@ mod value;
 #[cfg(feature = "aws-sdk-dynamodb+1")]
 pub use backend::dynamodb::DynamoDb;
 pub use backend::memory::MemoryTable;
-pub use backend::{Backend, KeyCondition, ReadRequest, ReadResponse, SortRange};
+pub use backend::{Backend, KeyCondition, ReadRequest, ReadResponse, ScanSegment, SortRange};
 pub use cond::Cond;
 pub use count::{Count, CountGroup};
 pub use cursor::MAX_CURSOR_LEN;
