@@ -353,6 +353,19 @@ async fn parallel_scan_segments_split_the_table_on_both_backends() {
                 }
             }
         }
+        // A start key of segment 0 is refused by segment 1, alike.
+        let first = ReadRequest::scan(schema.table.clone()).with_limit(1);
+        let seg = |s| ScanSegment::new(s, 4).unwrap();
+        let from_ddb = ddb.read(first.clone().with_segment(seg(0))).await.unwrap().last_evaluated_key;
+        let from_mem = memory.read(first.with_segment(seg(0))).await.unwrap().last_evaluated_key;
+        if let (Some(a), Some(b)) = (from_ddb, from_mem) {
+            let r =
+                |k| ReadRequest::scan(schema.table.clone()).with_segment(seg(1)).with_exclusive_start_key(k);
+            let (x, y) = (ddb.read(r(a)).await.unwrap_err(), memory.read(r(b)).await.unwrap_err());
+            let words = "ValidationException: Exclusive start key must lie within the segment";
+            assert_eq!(x.kind(), y.kind());
+            assert!(x.message().contains(words) && y.message().contains(words), "{x}\n{y}");
+        }
         // A segment on a Query is refused alike.
         let key = dynaquery::KeyCondition::new([("p", dynaquery::Value::from("p00"))]);
         let r = ReadRequest::query(schema.table.clone(), key)
