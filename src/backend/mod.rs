@@ -307,9 +307,9 @@ impl std::fmt::Display for ScanSegment {
 pub(crate) const SEGMENT_ON_QUERY: &str =
     "Segment and TotalSegments are parameters of a Scan; a Query takes neither";
 
-/// DynamoDB's refusal of an `ExclusiveStartKey` outside the requested segment.
-pub(crate) const START_KEY_NOT_IN_SEGMENT: &str =
-    "The provided Exclusive start key does not map to the provided segment";
+/// DynamoDB Local 3.3.0's refusal of an `ExclusiveStartKey` outside the
+/// requested segment.
+pub(crate) const START_KEY_NOT_IN_SEGMENT: &str = "Exclusive start key must lie within the segment";
 
 /// One page of a `Query`/`Scan` response: what a [`Backend`] returns.
 ///
