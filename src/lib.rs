@@ -64,6 +64,11 @@
 //!    skipped, and the page comes back with a cursor to the next one and its
 //!    [`QueryStats`]. [`Engine::pages`] and [`Engine::rows`] walk every
 //!    page as a `Send + 'static` stream, following the cursors for you.
+//! 5. An export that needs no order, of a query no index serves, runs as
+//!    DynamoDB's parallel scan: [`Engine::scan_segments`] streams every
+//!    matching row, a bounded number of [`ScanSegment`]s read at once, and
+//!    [`Engine::segment_pages`] pages through one segment (in another
+//!    process or on another machine), resumable from its own cursor.
 //!
 //! Two backends ship: [`MemoryTable`], a faithful in-memory emulator of
 //! DynamoDB's `Query` (for examples and your own unit tests), and

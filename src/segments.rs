@@ -156,15 +156,37 @@ impl<B: Backend + Clone + 'static> Engine<B> {
         query: Query,
         segment: ScanSegment,
     ) -> impl Stream<Item = Result<Page<Item>>> + Send + 'static {
-        let start = match self.check_segment(&query, segment) {
+        let start = match self.check_segment_start(&query, segment) {
             Ok((plan, key)) => Next::Read(self.clone(), Arc::new(plan), segment, key),
             Err(e) => Next::Fail(e),
         };
         pages_from(start)
     }
 
+    /// Checks everything [`segment_pages`](Engine::segment_pages) checks
+    /// before its first request — the options, the query (no `ORDER BY`,
+    /// no offset, a scan) and its cursor against `segment` — without
+    /// reading anything: to refuse a bad cursor before opening an output.
+    ///
+    /// ```
+    /// use dynaquery::{Engine, ErrorKind, KeyAttribute, MemoryTable, Query, ScanSegment, Schema};
+    /// let schema = Schema::new("events", KeyAttribute::s("id"));
+    /// let engine = Engine::new(schema.clone(), MemoryTable::new(schema));
+    /// let q = Query::new().allow_scan(true);
+    /// assert!(engine.check_segment(&q, ScanSegment::new(0, 2)?).is_ok());
+    /// let e = engine.check_segment(&q.cursor("garbage"), ScanSegment::new(0, 2)?).unwrap_err();
+    /// assert_eq!(e.kind(), ErrorKind::InvalidCursor);
+    /// # Ok::<(), dynaquery::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The errors [`segment_pages`](Engine::segment_pages) yields before reading.
+    pub fn check_segment(&self, query: &Query, segment: ScanSegment) -> Result<()> {
+        self.check_segment_start(query, segment).map(|_| ())
+    }
+
     /// The plan and the start key of `segment` of `query`.
-    fn check_segment(&self, query: &Query, segment: ScanSegment) -> Result<(Plan, Option<Item>)> {
+    fn check_segment_start(&self, query: &Query, segment: ScanSegment) -> Result<(Plan, Option<Item>)> {
         let plan = self.scan_plan(query)?;
         let key = match query.get_cursor() {
             Some(c) => Some(scan_cursor::decode(self.schema(), &plan, segment, c, self.options())?),

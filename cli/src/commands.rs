@@ -275,18 +275,15 @@ pub async fn export(conn: &Connection, a: &ExportArgs) -> Result<(), Failure> {
     if let Some(c) = &a.cursor {
         q = q.cursor(c.clone());
     }
+    if let Mode::Segment(seg) = mode {
+        // A bad cursor is refused before any file is created.
+        engine.check_segment(&q, seg)?;
+    }
     let pages = match mode {
         Mode::Pages => engine.pages(q.clone()).boxed(),
         Mode::Parallel(n) => engine.scan_segments_pages(q.clone(), n, n as usize).boxed(),
         Mode::Segment(seg) => engine.segment_pages(q.clone(), seg).boxed(),
     };
-    // The first page before any file: a bad cursor leaves nothing behind.
-    let mut pages = pages.peekable();
-    if let Some(Err(_)) = std::pin::Pin::new(&mut pages).peek().await {
-        if let Some(Err(e)) = pages.next().await {
-            return Err(e.into());
-        }
-    }
     // The engine applies OFFSET to the first page; an OFFSET past the end
     // exports nothing but still creates the output.
     let path = a.out.as_deref().filter(|p| p.as_os_str() != "-");
