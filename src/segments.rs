@@ -119,7 +119,7 @@ impl<B: Backend + Clone + 'static> Engine<B> {
     ///
     /// // Segment 1 of 3: its first page, then the rest from that page's cursor.
     /// let seg = ScanSegment::new(1, 3)?;
-    /// let first = engine.segment_pages(q.clone(), seg).next().await.unwrap()?;
+    /// let first = Box::pin(engine.segment_pages(q.clone(), seg)).next().await.unwrap()?;
     /// let cursor = first.next_cursor.clone().unwrap();
     /// let rest: Vec<_> = engine.segment_pages(q.clone().cursor(cursor.clone()), seg).try_collect().await?;
     /// let resumed = first.rows.len() + rest.iter().map(|p| p.rows.len()).sum::<usize>();
@@ -135,7 +135,7 @@ impl<B: Backend + Clone + 'static> Engine<B> {
     /// assert_eq!(total, 30);
     ///
     /// // Another segment's cursor is refused, saying whose it is.
-    /// let wrong = engine.segment_pages(q.cursor(cursor), ScanSegment::new(2, 3)?).next().await.unwrap();
+    /// let wrong = Box::pin(engine.segment_pages(q.cursor(cursor), ScanSegment::new(2, 3)?)).next().await.unwrap();
     /// let e = wrong.unwrap_err();
     /// assert_eq!(e.kind(), ErrorKind::InvalidCursor);
     /// assert!(e.message().contains("segment 1 of 3"));
