@@ -174,10 +174,10 @@ pub struct ExportArgs {
     #[arg(long)]
     pub unordered: bool,
     /// Segments of the parallel scan, all read at once (at most 32 in
-    /// flight), rows written as they come.
-    #[arg(long, value_name = "N", default_value_t = 4,
+    /// flight), rows written as they come [default: 4].
+    #[arg(long, value_name = "N", conflicts_with = "segment",
           value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
-    pub segments: u32,
+    pub segments: Option<u32>,
     /// Export only this segment (from 0) of a parallel scan split into
     /// --total-segments, so that N processes or machines split one export;
     /// each resumes from its own cursor.

@@ -193,6 +193,9 @@ async fn count(
     out.flush().map_err(out_err)
 }
 
+/// Segments of an export's parallel scan unless `--segments` says otherwise.
+const DEFAULT_SEGMENTS: u32 = 4;
+
 /// How an export reads.
 #[derive(Debug, Clone, Copy)]
 enum Mode {
@@ -265,9 +268,15 @@ pub async fn export(conn: &Connection, a: &ExportArgs) -> Result<(), Failure> {
             }
             Mode::Segment(ScanSegment::new(i, n)?)
         }
-        _ if scan => Mode::Parallel(a.segments),
+        _ if scan => Mode::Parallel(a.segments.unwrap_or(DEFAULT_SEGMENTS)),
         _ => Mode::Pages,
     };
+    if let (Some(_), Mode::Pages) = (a.segments, mode) {
+        return Err(Failure::usage(
+            "--segments splits a parallel scan, and this export is not one: it has an ORDER BY or an \
+             OFFSET, or an index serves it (drop --segments, or the ORDER BY with --unordered)",
+        ));
+    }
     if scan && a.page_size.is_none() && q.get_limit() == Query::DEFAULT_LIMIT {
         // A scan page is one Scan call's Limit: larger pages, fewer calls.
         q = q.limit(engine.options().max_page_size);

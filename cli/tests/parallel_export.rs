@@ -229,6 +229,14 @@ fn segment_flags_need_a_parallel_scan() {
     fails(&export(&mem, &[SQL, "--allow-scan", "--segment", "0"]), 2, "usage error");
     // Without --allow-scan the scan is refused, as any scan is.
     fails(&export(&mem, &[SQL, "--segment", "0", "--total-segments", "2"]), 3, "query error");
+    // --segments on an export that is not a parallel scan, or with --segment.
+    let line = fails(&export(&mem, &["SELECT * FROM t WHERE g = 'g1'", "--segments", "8"]), 2, "usage error");
+    assert!(line.contains("--segments splits a parallel scan"), "{line}");
+    fails(
+        &export(&mem, &[SQL, "--allow-scan", "--segments", "8", "--segment", "0", "--total-segments", "2"]),
+        2,
+        "usage error",
+    );
     // An index-served query without ORDER BY still exports, through its Query.
     let o = export(&mem, &["SELECT * FROM t WHERE g = 'g1'"]);
     ok(&o);
