@@ -64,6 +64,7 @@ impl<B: Backend + Clone + 'static> Engine<B> {
             )));
         }
         let plan = self.plan(query)?;
+        // (`is_scan` also holds for a plan with no stream, which reads nothing.)
         if !plan.is_scan() {
             let read = match plan.index() {
                 Some(ix) => format!("index `{ix}`"),
@@ -157,6 +158,8 @@ impl<B: Backend + Clone + 'static> Engine<B> {
         segment: ScanSegment,
     ) -> impl Stream<Item = Result<Page<Item>>> + Send + 'static {
         let start = match self.check_segment_start(&query, segment) {
+            // A filter nothing can match (no stream): nothing to read.
+            Ok((plan, _)) if plan.streams().is_empty() => Next::Done,
             Ok((plan, key)) => Next::Read(self.clone(), Arc::new(plan), segment, key),
             Err(e) => Next::Fail(e),
         };
@@ -230,6 +233,10 @@ impl<B: Backend + Clone + 'static> Engine<B> {
             Ok(c) => c,
             Err(e) => return stream::iter(Some(Err(e))).boxed().left_stream(),
         };
+        if plan.streams().is_empty() {
+            // A filter nothing can match (no stream): nothing to read.
+            return stream::empty().boxed().left_stream();
+        }
         let engine = self.clone();
         let limit = concurrency.clamp(1, self.options().max_concurrency.max(1));
         let pages = stream::iter(segments)
@@ -372,4 +379,37 @@ async fn read_page<B: Backend>(
         ..QueryStats::default()
     };
     Ok((Page { rows, next_cursor, stats }, response.last_evaluated_key))
+}
+
+#[cfg(test)]
+mod tests {
+    use futures::TryStreamExt;
+
+    use crate::{col, item, Engine, Index, KeyAttribute, MemoryTable, Query, ScanSegment, Schema, Value};
+
+    /// A filter no item can match plans no stream: the parallel scan reads
+    /// nothing and returns nothing (it must not scan the table with the
+    /// server filter alone, which lacks the contradiction).
+    #[tokio::test]
+    async fn a_plan_with_no_stream_reads_nothing() {
+        let schema = Schema::new("t", KeyAttribute::s("id"))
+            .index(Index::gsi("by_g", [KeyAttribute::s("g")], [KeyAttribute::n("n")]))
+            .always_present(["g", "n"]);
+        let table = MemoryTable::new(schema.clone());
+        for i in 0..20 {
+            table
+                .put(item([("id", Value::from(format!("i{i}"))), ("g", "a".into()), ("n", i.into())]))
+                .unwrap();
+        }
+        let engine = Engine::new(schema, table);
+        // Key attributes are never empty strings: the table's key condition matches nothing.
+        let q = Query::new().allow_scan(true).filter(col("id").eq("")).filter(col("n").ge(0));
+        let plan = engine.plan(&q).unwrap();
+        assert!(plan.streams().is_empty(), "{plan}");
+        let rows: Vec<_> = engine.scan_segments(q.clone(), 3, 2).try_collect().await.unwrap();
+        assert!(rows.is_empty(), "{plan}");
+        let pages: Vec<_> =
+            engine.segment_pages(q, ScanSegment::new(0, 2).unwrap()).try_collect().await.unwrap();
+        assert!(pages.iter().all(|p| p.rows.is_empty()), "{plan}");
+    }
 }
