@@ -43,6 +43,7 @@ use crate::value::{Item, Number, Value};
 /// (`cursor_seal`). Version 1 had no selectivity hint; 3, 4 and 5 carried
 /// a fixed-field hint, and are still read.
 const VERSION: u8 = 6;
+// 7 is a segment cursor (`crate::scan_cursor`).
 
 /// Versions whose hint had fixed fields: 5 (with a grid step), 4 (with a
 /// reach), 3 (selectivity and shares only).
@@ -128,6 +129,12 @@ pub(crate) fn decode(plan: &Plan, token: &str, options: &Options) -> Result<Posi
     let body = open(&raw, options)?;
     let mut r = Reader { buf: body };
     let version = r.byte()?;
+    if version == crate::scan_cursor::VERSION {
+        return Err(Error::invalid_cursor(
+            "this is the cursor of one segment of a parallel scan, not a page cursor; resume it with \
+             Engine::segment_pages (dynaquery export --segment I --total-segments N) and the same segment",
+        ));
+    }
     if version != VERSION && !FIXED_HINT.contains(&version) {
         return Err(bad("unknown version"));
     }

@@ -64,6 +64,11 @@
 //!    skipped, and the page comes back with a cursor to the next one and its
 //!    [`QueryStats`]. [`Engine::pages`] and [`Engine::rows`] walk every
 //!    page as a `Send + 'static` stream, following the cursors for you.
+//! 5. An export that needs no order, of a query no index serves, runs as
+//!    DynamoDB's parallel scan: [`Engine::scan_segments`] streams every
+//!    matching row, a bounded number of [`ScanSegment`]s read at once, and
+//!    [`Engine::segment_pages`] pages through one segment (in another
+//!    process or on another machine), resumable from its own cursor.
 //!
 //! Two backends ship: [`MemoryTable`], a faithful in-memory emulator of
 //! DynamoDB's `Query` (for examples and your own unit tests), and
@@ -150,9 +155,11 @@ mod page;
 mod paging;
 mod plan;
 mod query;
+mod scan_cursor;
 mod schema;
 #[cfg(feature = "serde")]
 mod schema_file;
+mod segments;
 pub mod sql;
 mod stats;
 #[cfg(feature = "tracing")]
@@ -162,7 +169,7 @@ mod value;
 #[cfg(feature = "aws-sdk-dynamodb+1")]
 pub use backend::dynamodb::DynamoDb;
 pub use backend::memory::MemoryTable;
-pub use backend::{Backend, KeyCondition, ReadRequest, ReadResponse, SortRange};
+pub use backend::{Backend, KeyCondition, ReadRequest, ReadResponse, ScanSegment, SortRange};
 pub use cond::Cond;
 pub use count::{Count, CountGroup};
 pub use cursor::MAX_CURSOR_LEN;

@@ -370,7 +370,10 @@ impl Schema {
         for ix in &self.indexes {
             let Some(sh) = &ix.sharding else { continue };
             let bad = |why: String| {
-                Err(crate::Error::new(crate::ErrorKind::Schema, format!("sharded index `{}`: {why}", ix.name)))
+                Err(crate::Error::new(
+                    crate::ErrorKind::Schema,
+                    format!("sharded index `{}`: {why}", ix.name),
+                ))
             };
             match ix.key.partition.as_slice() {
                 [p] if ix.kind == IndexKind::Global && p.ty == ScalarType::S && p.name != sh.logical => {}

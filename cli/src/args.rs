@@ -163,9 +163,44 @@ pub struct ExportArgs {
     /// Output file; stdout when absent or `-`.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Rows per page fetched, overriding the statement's LIMIT.
+    /// Rows per page fetched, overriding the statement's LIMIT. In a
+    /// parallel scan, the items each Scan call evaluates (default 1000
+    /// there when the statement has no LIMIT).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub page_size: Option<u64>,
+    /// Rows in no order: the statement's ORDER BY is dropped, and a query
+    /// no index serves (with --allow-scan) runs as a parallel scan. Implied
+    /// for a statement with no ORDER BY and no OFFSET that scans.
+    #[arg(long)]
+    pub unordered: bool,
+    /// Segments of the parallel scan, all read at once (at most 32 in
+    /// flight), rows written as they come [default: 4].
+    #[arg(long, value_name = "N", conflicts_with = "segment",
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub segments: Option<u32>,
+    /// Export only this segment (from 0) of a parallel scan split into
+    /// --total-segments, so that N processes or machines split one export;
+    /// each resumes from its own cursor.
+    #[arg(long, value_name = "I", requires = "total_segments", value_parser = clap::value_parser!(u32))]
+    pub segment: Option<u32>,
+    /// How many segments the parallel scan is split into (with --segment).
+    #[arg(long, value_name = "N", requires = "segment",
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub total_segments: Option<u32>,
+    /// Resume the segment right after the page that gave this cursor.
+    #[arg(long, value_name = "TOKEN", requires = "segment")]
+    pub cursor: Option<String>,
+    /// Append the segment's rows to --out, page by page, instead of
+    /// writing a new file: a segment stopped by a signal or an error then
+    /// keeps every row before the cursor it prints, and resumes with
+    /// --cursor and --append to the same file (JSON lines or DynamoDB JSON).
+    #[arg(long, requires = "segment", requires = "out")]
+    pub append: bool,
+    /// Stop the segment after the page that brings the items read to this
+    /// number, printing the cursor that resumes it.
+    #[arg(long, value_name = "ITEMS", requires = "segment",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_items: Option<u64>,
 }
 
 /// Output of `dynaquery export`.

@@ -3,7 +3,8 @@
 use std::io::{self, Write};
 
 use dynaquery::sql::{self, Statement, StatementKind};
-use dynaquery::{CursorKey, Engine, Options, Query, Value};
+use dynaquery::{CursorKey, Engine, Options, Query, ScanSegment, Value};
+use futures::StreamExt;
 
 use crate::args::{
     Connection, DescribeArgs, DescribeFormat, ExplainArgs, ExportArgs, QueryArgs, QueryFormat, Sql,
@@ -192,24 +193,150 @@ async fn count(
     out.flush().map_err(out_err)
 }
 
+/// Segments of an export's parallel scan unless `--segments` says otherwise.
+const DEFAULT_SEGMENTS: u32 = 4;
+
+/// How an export reads.
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    /// Every page of the query, in order, through `Engine::pages`.
+    Pages,
+    /// A parallel scan of this many segments, all at once.
+    Parallel(u32),
+    /// One segment of a parallel scan, resumable.
+    Segment(ScanSegment),
+}
+
+/// `query` without its ORDER BY.
+fn without_order(q: &Query) -> Query {
+    let mut out = Query::new().limit(q.get_limit()).offset(q.get_offset()).allow_scan(q.get_allow_scan());
+    if let Some(f) = q.get_filter() {
+        out = out.filter(f.clone());
+    }
+    if let Some(sel) = q.get_select() {
+        out = out.select(sel.iter().cloned());
+    }
+    if let Some(ix) = q.get_index() {
+        out = out.index(ix);
+    }
+    if let Some(b) = q.get_read_budget() {
+        out = out.read_budget(b);
+    }
+    if let Some(h) = q.get_selectivity_hint() {
+        out = out.selectivity_hint(h);
+    }
+    out
+}
+
 /// `dynaquery export`: every page, streamed.
 pub async fn export(conn: &Connection, a: &ExportArgs) -> Result<(), Failure> {
     let st = statement(&a.sql)?;
     if st.kind != StatementKind::Rows {
         return Err(Failure::usage("export writes rows; run a SELECT COUNT(*) with `dynaquery query`"));
     }
+    if a.append && a.format == crate::args::ExportFormat::Csv {
+        return Err(Failure::usage(
+            "--append with --format csv would repeat the header; append JSON lines or DynamoDB JSON",
+        ));
+    }
     let engine = engine(conn, &st).await?;
-    let q = page_size(st.query, a.page_size);
+    let mut q = page_size(st.query, a.page_size);
+    if a.unordered {
+        q = without_order(&q);
+    }
     // Plan before creating any file: a bad query leaves nothing behind.
-    engine.plan(&q)?;
+    let plan = engine.plan(&q)?;
+    // A parallel scan when no order is asked for and no index serves the query.
+    let scan =
+        q.get_order_by().is_empty() && q.get_offset() == 0 && plan.is_scan() && !plan.streams().is_empty();
+    let mode = match (a.segment, a.total_segments) {
+        (Some(i), Some(n)) => {
+            if !scan {
+                return Err(Failure::usage(format!(
+                    "--segment splits a parallel scan, and this export is not one: {}",
+                    if !q.get_order_by().is_empty() {
+                        "it has an ORDER BY (drop it, or pass --unordered)".to_owned()
+                    } else if q.get_offset() > 0 {
+                        "it has an OFFSET (drop it)".to_owned()
+                    } else {
+                        format!(
+                            "{} serves it, reading only the partitions it names (export it without --segment)",
+                            plan.index().map_or_else(|| "the table's key".to_owned(), |ix| format!("index `{ix}`"))
+                        )
+                    }
+                )));
+            }
+            Mode::Segment(ScanSegment::new(i, n)?)
+        }
+        _ if scan => Mode::Parallel(a.segments.unwrap_or(DEFAULT_SEGMENTS)),
+        _ => Mode::Pages,
+    };
+    if let (Some(_), Mode::Pages) = (a.segments, mode) {
+        return Err(Failure::usage(
+            "--segments splits a parallel scan, and this export is not one: it has an ORDER BY or an \
+             OFFSET, or an index serves it (drop --segments, or the ORDER BY with --unordered)",
+        ));
+    }
+    if scan && a.page_size.is_none() && q.get_limit() == Query::DEFAULT_LIMIT {
+        // A scan page is one Scan call's Limit: larger pages, fewer calls.
+        q = q.limit(engine.options().max_page_size);
+    }
+    if let Some(c) = &a.cursor {
+        q = q.cursor(c.clone());
+    }
+    if let Mode::Segment(seg) = mode {
+        // A bad cursor is refused before any file is created.
+        engine.check_segment(&q, seg)?;
+    }
+    let pages = match mode {
+        Mode::Pages => engine.pages(q.clone()).boxed(),
+        Mode::Parallel(n) => engine.scan_segments_pages(q.clone(), n, n as usize).boxed(),
+        Mode::Segment(seg) => engine.segment_pages(q.clone(), seg).boxed(),
+    };
     // The engine applies OFFSET to the first page; an OFFSET past the end
     // exports nothing but still creates the output.
     let path = a.out.as_deref().filter(|p| p.as_os_str() != "-");
     let bar = export::progress();
-    let result = write_export(&engine, q, a, path, &bar).await;
+    let max_items = if let Mode::Segment(_) = mode { a.max_items } else { None };
+    let output = export::Output { engine: &engine, query: &q, format: a.format, path, bar: &bar, max_items };
+    let mut summary = export::Summary::default();
+    let segment = matches!(mode, Mode::Segment(_));
+    let result = write_export(pages, &output, a.append, segment, &mut summary).await;
     // Cleared on every path, so that an error is one clean line on a terminal.
     bar.finish_and_clear();
-    let summary = result?;
+    if let Mode::Segment(seg) = mode {
+        // Where the segment resumes: after the last page written, or where it started.
+        let resume = if summary.pages > 0 { summary.cursor.clone() } else { a.cursor.clone() };
+        let kept = path.is_none() || a.append;
+        let rows = format!("{seg}: {} rows, {} items read", summary.rows, summary.items_read);
+        return match result {
+            Err(f) if f.quiet => Err(f),
+            Err(f) => match (&resume, kept) {
+                (Some(c), true) => {
+                    let note = format!(
+                        "{rows}; the output holds every row before this cursor: resume with --cursor {c}{}",
+                        if path.is_some() { " --append" } else { "" }
+                    );
+                    Err(match f.category {
+                        crate::exit::Category::Signal(code) => Failure::signal_kept(code, &note),
+                        _ => f.with_note(&note),
+                    })
+                }
+                (None, true) => Err(f.with_note(&format!("{rows}; rerun the segment from its start"))),
+                (_, false) => Err(f.with_note(
+                    "rerun the segment (with --append, a stopped segment keeps its rows and resumes from its cursor)",
+                )),
+            },
+            Ok(()) => {
+                match (&summary.cursor, summary.stopped) {
+                    (Some(c), true) => eprintln!("({rows}) next cursor: {c}"),
+                    _ => eprintln!("({rows}) segment complete"),
+                }
+                Ok(())
+            }
+        };
+    }
+    result?;
     if !summary.unlisted.is_empty() {
         eprintln!(
             "dynaquery: warning: attributes first seen after the first page are not in the CSV header \
@@ -220,34 +347,65 @@ pub async fn export(conn: &Connection, a: &ExportArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Writes every page to `path` (under a temporary name, renamed when
-/// complete) or to stdout.
+/// Writes every page to `output.path` (under a temporary name, renamed
+/// when complete; appended to with `append`) or to stdout.
 async fn write_export(
-    engine: &Engine<Store>,
-    q: Query,
-    a: &ExportArgs,
-    path: Option<&std::path::Path>,
-    bar: &indicatif::ProgressBar,
-) -> Result<export::Summary, Failure> {
-    match path {
+    pages: impl futures::Stream<Item = dynaquery::Result<dynaquery::Page<dynaquery::Item>>>,
+    output: &export::Output<'_, Store>,
+    append: bool,
+    segment: bool,
+    summary: &mut export::Summary,
+) -> Result<(), Failure> {
+    match output.path {
+        Some(p) if append => {
+            let mut signals = export::Interrupts::install()?;
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(p)
+                .map_err(|e| Failure::io(p, &e))?;
+            let mut w = io::BufWriter::new(file);
+            let outcome = tokio::select! {
+                s = export::write_pages(pages, output, &mut w, summary) => s,
+                code = signals.recv() => Err(Failure::signal(code)),
+            };
+            // Every page written so far was flushed with it.
+            w.flush().map_err(|e| Failure::io(p, &e))?;
+            w.get_ref().sync_all().map_err(|e| Failure::io(p, &e))?;
+            outcome
+        }
         Some(p) => {
             // Handlers first: a signal between creating the temporary file
             // and installing them would leave the file behind.
             let mut signals = export::Interrupts::install()?;
             let mut file = export::OutFile::create(p)?;
             let outcome = tokio::select! {
-                s = export::run(engine, q, a.format, &mut file, Some(p), bar) => s,
+                s = export::write_pages(pages, output, &mut file, summary) => s,
                 code = signals.recv() => Err(Failure::signal(code)),
             };
             // On any error `file` is dropped here, which removes the temporary file.
-            let s = outcome?;
-            file.commit()?;
-            Ok(s)
+            outcome?;
+            file.commit()
         }
-        None => {
+        None if !segment => {
             let stdout = io::stdout();
             let out = io::BufWriter::new(stdout.lock());
-            export::run(engine, q, a.format, out, None, bar).await
+            export::write_pages(pages, output, out, summary).await
+        }
+        None => {
+            // A segment stops cleanly on a signal, so that it can print its cursor.
+            let mut signals = export::Interrupts::install()?;
+            let stdout = io::stdout();
+            let mut out = io::BufWriter::new(stdout.lock());
+            let outcome = tokio::select! {
+                s = export::write_pages(pages, output, &mut out, summary) => s,
+                code = signals.recv() => Err(Failure::new(
+                    crate::exit::Category::Signal(code),
+                    if code == 130 { "SIGINT: stopped" } else { "SIGTERM: stopped" },
+                )),
+            };
+            let _ = out.flush();
+            outcome
         }
     }
 }

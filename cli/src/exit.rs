@@ -80,6 +80,20 @@ impl Failure {
         Failure::new(Category::Signal(code), format!("{name}: stopped, the partial output removed"))
     }
 
+    /// Stopped by a signal, with the rows written so far kept: `note`
+    /// says where they are and how to resume.
+    pub fn signal_kept(code: u8, note: &str) -> Self {
+        let name = if code == 130 { "SIGINT" } else { "SIGTERM" };
+        Failure::new(Category::Signal(code), format!("{name}: stopped; {note}"))
+    }
+
+    /// The same failure, with `note` added to its message.
+    pub fn with_note(mut self, note: &str) -> Self {
+        self.message.push_str("; ");
+        self.message.push_str(note);
+        self
+    }
+
     /// An I/O error on `path` (exit 5).
     pub fn io(path: &Path, e: &std::io::Error) -> Self {
         Failure::new(Category::Io, format!("{}: {e}", path.display()))

@@ -9,8 +9,8 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use dynaquery::{Backend, Engine, Item, Query};
-use futures::StreamExt;
+use dynaquery::{Backend, Engine, Item, Page, Query};
+use futures::{Stream, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::args::ExportFormat;
@@ -30,6 +30,11 @@ pub struct Summary {
     /// `SELECT *` to CSV: attributes first seen after the first page, which
     /// the header (fixed by the first page) does not hold.
     pub unlisted: Vec<String>,
+    /// The `next_cursor` of the last page written (and flushed): `None`
+    /// before the first page, and after the last.
+    pub cursor: Option<String>,
+    /// True when the export stopped on `--max-items` with more to read.
+    pub stopped: bool,
 }
 
 enum Sink<W: Write> {
@@ -38,6 +43,16 @@ enum Sink<W: Write> {
     /// The header waits for the first page.
     CsvPending(Option<W>),
     Csv(Box<CsvRows<W>>),
+}
+
+impl<W: Write> Sink<W> {
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Jsonl(w) | Sink::DynamodbJson(w) => w.flush(),
+            Sink::Csv(c) => c.flush(),
+            Sink::CsvPending(_) => Ok(()),
+        }
+    }
 }
 
 /// A progress line on stderr, or nothing when stderr is not a terminal.
@@ -54,11 +69,12 @@ pub fn progress() -> ProgressBar {
 }
 
 /// Fetches every page of `query` (from its cursor, if any) through
-/// [`Engine::pages`] and writes its rows to `out`. `path` names the output
+/// [`Engine::pages`] and writes its rows to `out` (the unit tests' entry). `path` names the output
 /// in I/O errors (`None`: stdout).
 ///
 /// # Errors
 /// The engine's (query, backend) and the writer's (I/O).
+#[cfg(test)]
 pub async fn run<B: Backend + Clone + 'static, W: Write>(
     engine: &Engine<B>,
     query: Query,
@@ -67,31 +83,73 @@ pub async fn run<B: Backend + Clone + 'static, W: Write>(
     path: Option<&Path>,
     bar: &ProgressBar,
 ) -> Result<Summary, Failure> {
-    let io_err = |e: io::Error| write_error(&e, path);
-    let mut sink = match format {
+    let mut summary = Summary::default();
+    // Lazy: the next page is fetched only when asked for, after this one is written.
+    let pages = engine.pages(query.clone());
+    let output = Output { engine, query: &query, format, path, bar, max_items: None };
+    write_pages(pages, &output, out, &mut summary).await?;
+    Ok(summary)
+}
+
+/// How and where [`write_pages`] writes.
+pub struct Output<'a, B> {
+    /// For the CSV header of `SELECT *`.
+    pub engine: &'a Engine<B>,
+    /// The query, for its `SELECT` list.
+    pub query: &'a Query,
+    /// The format.
+    pub format: ExportFormat,
+    /// Names the output in I/O errors (`None`: stdout).
+    pub path: Option<&'a Path>,
+    /// Progress.
+    pub bar: &'a ProgressBar,
+    /// Stop after the page that brings the items read to this number.
+    pub max_items: Option<u64>,
+}
+
+/// Writes the rows of every page of `pages` to `out`, page by page, and
+/// flushes after each page; `summary` says how far it got (also when the
+/// future is dropped part way, as on a signal: a page is written whole or
+/// not at all, since nothing awaits while it is written).
+///
+/// # Errors
+/// The pages' (query, backend) and the writer's (I/O).
+pub async fn write_pages<B: Backend, W: Write>(
+    pages: impl Stream<Item = dynaquery::Result<Page<Item>>>,
+    output: &Output<'_, B>,
+    out: W,
+    summary: &mut Summary,
+) -> Result<(), Failure> {
+    let io_err = |e: io::Error| write_error(&e, output.path);
+    let mut sink = match output.format {
         ExportFormat::Jsonl => Sink::Jsonl(out),
         ExportFormat::DynamodbJson => Sink::DynamodbJson(out),
         ExportFormat::Csv => Sink::CsvPending(Some(out)),
     };
-    let mut summary = Summary::default();
-    // Lazy: the next page is fetched only when asked for, after this one is written.
-    let mut pages = std::pin::pin!(engine.pages(query.clone()));
+    let mut pages = std::pin::pin!(pages);
     while let Some(page) = pages.next().await {
         let page = page?;
         summary.pages += 1;
         summary.items_read += page.stats.items_read;
         if let Sink::CsvPending(w) = &mut sink {
-            let columns = format::columns(query.get_select(), engine.schema(), &page.rows);
+            let columns = format::columns(output.query.get_select(), output.engine.schema(), &page.rows);
             let w = w.take().ok_or_else(|| io_err(io::Error::other("output already closed")))?;
             sink = Sink::Csv(Box::new(CsvRows::new(w, columns).map_err(io_err)?));
         }
         write_rows(&mut sink, &page.rows).map_err(io_err)?;
+        // Flushed before the cursor is recorded: the rows before it are out.
+        sink.flush().map_err(io_err)?;
         summary.rows += page.rows.len() as u64;
-        bar.set_message(format!(
+        summary.cursor = page.next_cursor;
+        output.bar.set_message(format!(
             "{} rows, {} pages, {} items read",
             summary.rows, summary.pages, summary.items_read
         ));
         // `page` is dropped here: one page in memory at a time.
+        if output.max_items.is_some_and(|m| summary.items_read >= m) && summary.cursor.is_some() {
+            summary.stopped = true;
+            break;
+        }
     }
     match sink {
         Sink::Jsonl(mut w) | Sink::DynamodbJson(mut w) => w.flush().map_err(io_err)?,
@@ -101,7 +159,7 @@ pub async fn run<B: Backend + Clone + 'static, W: Write>(
         }
         Sink::CsvPending(_) => {}
     }
-    Ok(summary)
+    Ok(())
 }
 
 fn write_rows<W: Write>(sink: &mut Sink<W>, rows: &[Item]) -> io::Result<()> {

@@ -124,6 +124,12 @@ pub struct ReadRequest {
     /// ignores it and answers with items through [`ReadResponse::new`]
     /// stays correct, only costlier: `count` is then the items' number.
     pub count_only: bool,
+    /// One segment of a parallel `Scan` (DynamoDB's `Segment` and
+    /// `TotalSegments`); `None` reads the whole table or index. Only a
+    /// `Scan` takes it: a backend refuses it on a `Query`. A custom
+    /// [`Backend`] that does not support segments must refuse a request
+    /// that sets it, never read the whole table in its place.
+    pub segment: Option<ScanSegment>,
 }
 
 impl ReadRequest {
@@ -140,6 +146,7 @@ impl ReadRequest {
             limit: None,
             exclusive_start_key: None,
             count_only: false,
+            segment: None,
         }
     }
 
@@ -184,6 +191,19 @@ impl ReadRequest {
         self
     }
 
+    /// Reads only this segment of a parallel `Scan`.
+    ///
+    /// ```
+    /// use dynaquery::{ReadRequest, ScanSegment};
+    /// let r = ReadRequest::scan("orders").with_segment(ScanSegment::new(2, 4)?);
+    /// assert_eq!(r.segment.map(|s| (s.segment(), s.total())), Some((2, 4)));
+    /// # Ok::<(), dynaquery::Error>(())
+    /// ```
+    pub fn with_segment(mut self, segment: ScanSegment) -> Self {
+        self.segment = Some(segment);
+        self
+    }
+
     /// Asks for `Select: COUNT`: no items back, only how many passed the
     /// filter ([`ReadResponse::count`]) and how many were evaluated.
     ///
@@ -197,6 +217,99 @@ impl ReadRequest {
         self
     }
 }
+
+/// One segment of a parallel `Scan`: DynamoDB's `Segment` (from 0) and
+/// `TotalSegments`.
+///
+/// The segments of one total split the table (or index) into disjoint
+/// parts whose union is all of it; all items of one partition-key value
+/// are in the same segment. Which segment an item lands in is the store's
+/// business: DynamoDB and [`MemoryTable`](crate::MemoryTable) split
+/// differently.
+///
+/// ```
+/// use dynaquery::{ErrorKind, ScanSegment};
+/// let s = ScanSegment::new(1, 4)?;
+/// assert_eq!((s.segment(), s.total()), (1, 4));
+/// assert_eq!(s.to_string(), "segment 1 of 4");
+/// assert_eq!(ScanSegment::all(3)?.count(), 3);
+/// // As DynamoDB: 1 ≤ total ≤ 1 000 000, and segment < total.
+/// assert_eq!(ScanSegment::new(4, 4).unwrap_err().kind(), ErrorKind::InvalidQuery);
+/// assert!(ScanSegment::new(0, 0).is_err());
+/// assert!(ScanSegment::new(0, 1_000_001).is_err());
+/// # Ok::<(), dynaquery::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ScanSegment {
+    segment: u32,
+    total: u32,
+}
+
+impl ScanSegment {
+    /// The most segments DynamoDB splits a `Scan` into.
+    pub const MAX_TOTAL: u32 = 1_000_000;
+
+    /// Segment `segment` (from 0) of `total`.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidQuery`](crate::ErrorKind::InvalidQuery) unless
+    /// `1 <= total <= 1 000 000` and `segment < total`, the bounds DynamoDB
+    /// enforces; the message says which one failed.
+    pub fn new(segment: u32, total: u32) -> Result<Self> {
+        Self::check_total(total)?;
+        if segment >= total {
+            return Err(crate::Error::invalid_query(format!(
+                "segment {segment} of {total}: segments are numbered from 0 to total - 1 ({})",
+                total - 1
+            )));
+        }
+        Ok(ScanSegment { segment, total })
+    }
+
+    /// Every segment of `total`, in order: `0 of total`, `1 of total`, …
+    ///
+    /// # Errors
+    /// As [`new`](ScanSegment::new), for `total` out of `1..=1 000 000`.
+    pub fn all(total: u32) -> Result<impl Iterator<Item = ScanSegment>> {
+        Self::check_total(total)?;
+        Ok((0..total).map(move |segment| ScanSegment { segment, total }))
+    }
+
+    fn check_total(total: u32) -> Result<()> {
+        if total == 0 || total > Self::MAX_TOTAL {
+            return Err(crate::Error::invalid_query(format!(
+                "{total} total segments: a parallel scan has 1 to {} segments",
+                Self::MAX_TOTAL
+            )));
+        }
+        Ok(())
+    }
+
+    /// This segment's number, from 0.
+    pub fn segment(self) -> u32 {
+        self.segment
+    }
+
+    /// How many segments the scan is split into.
+    pub fn total(self) -> u32 {
+        self.total
+    }
+}
+
+impl std::fmt::Display for ScanSegment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "segment {} of {}", self.segment, self.total)
+    }
+}
+
+/// Both backends' refusal of a segment on a `Query` (DynamoDB's `Query`
+/// has no such parameter).
+pub(crate) const SEGMENT_ON_QUERY: &str =
+    "Segment and TotalSegments are parameters of a Scan; a Query takes neither";
+
+/// DynamoDB Local 3.3.0's refusal of an `ExclusiveStartKey` outside the
+/// requested segment.
+pub(crate) const START_KEY_NOT_IN_SEGMENT: &str = "Exclusive start key must lie within the segment";
 
 /// One page of a `Query`/`Scan` response: what a [`Backend`] returns.
 ///

@@ -122,6 +122,7 @@ async fn count_stream<B: Backend>(
             limit: Some(u32::try_from(left.saturating_add(1)).unwrap_or(u32::MAX)),
             exclusive_start_key: start.take(),
             count_only: projection.is_none(),
+            segment: None,
         };
         let response = backend.read(request).await?;
         let so_far = read.fetch_add(response.scanned_count, Ordering::Relaxed) + response.scanned_count;

@@ -446,6 +446,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             limit: Some(u64::from(limit).min(left).min(u64::from(u32::MAX)) as u32),
             exclusive_start_key: next.exclusive_start_key,
             count_only: false,
+            segment: None,
         };
         Ok((request, applied))
     }

@@ -72,6 +72,14 @@ impl<W: Write> CsvRows<W> {
         self.out.write_record(fields).map_err(io_error)
     }
 
+    /// Flushes what was written so far.
+    ///
+    /// # Errors
+    /// The writer's.
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     /// Flushes and returns the writer.
     ///
     /// # Errors

@@ -147,6 +147,13 @@ impl Backend for DynamoDb {
         };
         let start = request.exclusive_start_key.as_ref().map(to_attribute_map);
         let (items, count, scanned, lek, capacity) = if request.key.is_some() {
+            if request.segment.is_some() {
+                // The SDK's Query has no Segment: refuse it as the memory backend does.
+                return Err(Error::new(
+                    ErrorKind::Backend,
+                    format!("ValidationException: {}", crate::backend::SEGMENT_ON_QUERY),
+                ));
+            }
             let out = self
                 .client
                 .query()
@@ -180,6 +187,8 @@ impl Backend for DynamoDb {
                 .set_expression_attribute_values(values)
                 .set_limit(limit(&request))
                 .set_exclusive_start_key(start)
+                .set_segment(request.segment.map(|s| s.segment() as i32))
+                .set_total_segments(request.segment.map(|s| s.total() as i32))
                 .return_consumed_capacity(ReturnConsumedCapacity::Total)
                 .send()
                 .await

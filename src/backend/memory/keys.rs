@@ -55,6 +55,15 @@ pub(crate) fn tie_hash(bytes: &[u8]) -> [u8; 8] {
     h.to_be_bytes()
 }
 
+/// The segment of `total` that the encoded partition key `partition` falls
+/// in: its FNV-1a hash, scaled onto `0..total`, so each segment is one
+/// contiguous range of hashes (as DynamoDB splits a parallel `Scan`).
+pub(crate) fn segment_of(partition: &[u8], total: u32) -> u32 {
+    let h = u64::from_be_bytes(tie_hash(partition));
+    // h * total / 2^64 < total, so it fits.
+    ((u128::from(h) * u128::from(total)) >> 64) as u32
+}
+
 /// A secondary-index position: index key, tie hash, primary key.
 pub(crate) fn index_position(index_key: &[u8], primary: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(index_key.len() + 8 + primary.len());

@@ -122,8 +122,24 @@ pub(super) fn read(
         range = keys::condition_range(cond)?;
     }
     let forward = request.scan_forward || request.key.is_none();
+    if request.segment.is_some() && request.key.is_some() {
+        return Err(invalid(crate::backend::SEGMENT_ON_QUERY));
+    }
+    // A parallel scan's segment: the items whose partition key hashes into it.
+    let in_segment = |item: &Item| -> Result<bool> {
+        match request.segment {
+            None => Ok(true),
+            Some(seg) => {
+                let partition = keys::encode_attrs(item, key.partition.iter())?.unwrap_or_default();
+                Ok(keys::segment_of(&partition, seg.total()) == seg.segment())
+            }
+        }
+    };
     if let Some(esk) = &request.exclusive_start_key {
         validate::start_key(schema, index, esk)?;
+        if !in_segment(esk)? {
+            return Err(invalid(crate::backend::START_KEY_NOT_IN_SEGMENT));
+        }
         let pos = start_position(schema, index, esk)?;
         if request.key.is_some() && !keys::contains(&range, &pos) {
             return Err(invalid("The provided starting key does not match the range key predicate"));
@@ -144,7 +160,9 @@ pub(super) fn read(
     });
     let charge_entries = request.key.is_some() && index.is_some();
 
-    let mut entries = walk(state, resolved.map(|(slot, _)| slot), range, forward).peekable();
+    let mut entries = walk(state, resolved.map(|(slot, _)| slot), range, forward)
+        .filter(|stored| in_segment(&stored.item).unwrap_or(false))
+        .peekable();
     let mut response = ReadResponse::default();
     let mut capacity = Capacity::default();
     let mut read_bytes = 0usize;

@@ -58,6 +58,7 @@ fn query(index: Option<&str>, partition: &[(&str, Value)]) -> ReadRequest {
         limit: None,
         exclusive_start_key: None,
         count_only: false,
+        segment: None,
     }
 }
 

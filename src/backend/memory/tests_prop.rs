@@ -167,6 +167,7 @@ proptest! {
             limit: None,
             exclusive_start_key: None,
             count_only: false,
+            segment: None,
         };
         let mut got = Vec::new();
         for call in 0.. {
