@@ -23,12 +23,16 @@
 //! four sort attributes) or `LSI` (one sort attribute; its partition key is
 //! the table's, so `partition_key` is omitted). `projection` is `ALL` (the
 //! default), `KEYS_ONLY` or `INCLUDE` with `"non_key_attributes": [...]`.
-//! `sort_key`, `indexes` and `always_present` may be omitted; unknown
-//! fields are refused. Deserializing checks what DynamoDB would refuse.
+//! An index's partition key may be write-sharded (see
+//! [`Sharding`](crate::Sharding)) with
+//! `"sharding": {"logical": "status", "separator": "#", "shards": 10, "by": "user_id"}`
+//! (`by` optional). `sort_key`, `indexes` and `always_present` may be
+//! omitted; unknown fields are refused. Deserializing checks what DynamoDB
+//! would refuse, and [`Schema::validate`].
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::schema::{Index, IndexKind, KeyAttribute, KeySchema, Projection, ScalarType, Schema};
+use crate::schema::{Index, IndexKind, KeyAttribute, KeySchema, Projection, ScalarType, Schema, Sharding};
 
 /// A key attribute.
 #[derive(Debug, Serialize, Deserialize)]
@@ -78,6 +82,19 @@ struct IndexFile {
     projection: ProjectionType,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     non_key_attributes: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sharding: Option<ShardingFile>,
+}
+
+/// `"sharding": {"logical": "status", "separator": "#", "shards": 10, "by": "user_id"}`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShardingFile {
+    logical: String,
+    separator: String,
+    shards: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    by: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -154,9 +171,17 @@ fn from_file(f: SchemaFile) -> Result<Schema, String> {
         if schema.find_index(&index.name).is_some() {
             return Err(format!("index `{}` is declared twice", index.name));
         }
-        schema = schema.index(index.projection(projection));
+        let mut index = index.projection(projection);
+        if let Some(sh) = ix.sharding {
+            let mut sharding = Sharding::new(sh.logical, sh.separator, sh.shards);
+            sharding.by = sh.by;
+            index = index.sharded(sharding);
+        }
+        schema = schema.index(index);
     }
-    Ok(schema.always_present(f.always_present))
+    let schema = schema.always_present(f.always_present);
+    schema.validate().map_err(|e| e.message().to_owned())?;
+    Ok(schema)
 }
 
 /// A schema in the file format.
@@ -181,6 +206,12 @@ fn to_file(schema: &Schema) -> SchemaFile {
                 sort_key: ix.key.sort.iter().map(file_attr).collect(),
                 projection,
                 non_key_attributes,
+                sharding: ix.sharding.as_ref().map(|sh| ShardingFile {
+                    logical: sh.logical.clone(),
+                    separator: sh.separator.clone(),
+                    shards: sh.shards,
+                    by: sh.by.clone(),
+                }),
             }
         })
         .collect();

@@ -115,3 +115,30 @@ fn a_schema_is_the_cli_schema_file() {
     let err = serde_json::from_value::<Schema>(bad).unwrap_err().to_string();
     assert!(err.contains("GSI `g`: 1 to 4 partition_key attributes"), "{err}");
 }
+
+#[test]
+fn a_sharded_index_in_the_schema_file() {
+    let file = json!({
+        "table": "orders",
+        "partition_key": [{"name": "order_id", "type": "S"}],
+        "indexes": [
+            {"name": "by_status", "kind": "GSI",
+             "partition_key": [{"name": "status_shard", "type": "S"}],
+             "sort_key": [{"name": "created_at", "type": "S"}],
+             "sharding": {"logical": "status", "separator": "#", "shards": 10, "by": "user_id"}}
+        ]
+    });
+    let s: Schema = serde_json::from_value(file).unwrap();
+    let want = Schema::new("orders", KeyAttribute::s("order_id")).index(
+        Index::gsi("by_status", [KeyAttribute::s("status_shard")], [KeyAttribute::s("created_at")])
+            .sharded(dynaquery::Sharding::new("status", "#", 10).by("user_id")),
+    );
+    assert_eq!(s, want);
+    let back: Schema = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+    assert_eq!(back, s);
+    let bad = json!({"table": "t", "partition_key": [{"name": "a", "type": "S"}],
+                     "indexes": [{"name": "g", "kind": "GSI", "partition_key": [{"name": "p", "type": "S"}],
+                                  "sharding": {"logical": "status", "separator": "#", "shards": 0}}]});
+    let err = serde_json::from_value::<Schema>(bad).unwrap_err().to_string();
+    assert!(err.contains("sharded index `g`: 0 shards"), "{err}");
+}
