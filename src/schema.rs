@@ -130,7 +130,8 @@ pub enum IndexKind {
 /// let schema = Schema::new("orders", KeyAttribute::s("order_id")).index(
 ///     Index::gsi("by_status", [KeyAttribute::s("status_shard")], [KeyAttribute::s("created_at")])
 ///         .sharded(Sharding::new("status", "#", 4).by("user_id")),
-/// );
+/// )
+/// .always_present(["created_at"]);
 /// let stored = schema.stored_item(&item([
 ///     ("order_id", Value::from("o-1")),
 ///     ("user_id", Value::from("u-7")),
