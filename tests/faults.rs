@@ -8,46 +8,24 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use common::{all_pages, reference};
-use dynaquery::{
-    asc, col, desc, item, Engine, ErrorKind, Index, Item, KeyAttribute, MemoryTable, Options, Query, Schema,
-    Value,
-};
+use dynaquery::{Engine, ErrorKind, Item, MemoryTable, Options, Query, Schema};
 use support::faults::{Fault, Faults};
+use support::fixture;
 
 fn schema() -> Schema {
-    Schema::new("orders", KeyAttribute::s("order_id"))
-        .index(Index::gsi("status-created_at", [KeyAttribute::s("status")], [KeyAttribute::n("created_at")]))
-        .always_present(["status", "created_at"])
+    fixture::schema()
 }
 
 fn items() -> Vec<Item> {
-    (0..400)
-        .map(|i| {
-            item([
-                ("order_id", Value::from(format!("o{i:04}"))),
-                ("status", Value::from(format!("s{}", i % 10))),
-                ("created_at", Value::from(i % 37)),
-                ("country", Value::from(if i % 3 == 0 { "FR" } else { "DE" })),
-            ])
-        })
-        .collect()
+    fixture::items(400, 10)
 }
 
 fn table() -> MemoryTable {
-    let t = MemoryTable::new(schema());
-    for it in items() {
-        t.put(it).unwrap();
-    }
-    t
+    fixture::table(400, 10)
 }
 
 fn query() -> Query {
-    Query::new()
-        .filter(col("status").is_in((0..10).map(|s| format!("s{s}"))))
-        .filter(col("country").eq("FR"))
-        .order_by(desc("created_at"))
-        .order_by(asc("order_id"))
-        .limit(25)
+    fixture::query(10, 25)
 }
 
 /// The page fails with the backend's error, its kind and retryability kept.

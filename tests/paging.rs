@@ -10,47 +10,25 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{all_pages, reference};
-use dynaquery::{
-    asc, col, desc, item, Engine, ErrorKind, Index, Item, KeyAttribute, MemoryTable, Page, Query, Schema,
-    Value,
-};
+use dynaquery::{col, desc, Engine, ErrorKind, Item, MemoryTable, Page, Query, Schema, Value};
 use futures::{Stream, StreamExt, TryStreamExt};
 use support::faults::{Fault, Faults};
+use support::fixture;
 
 fn schema() -> Schema {
-    Schema::new("orders", KeyAttribute::s("order_id"))
-        .index(Index::gsi("status-created_at", [KeyAttribute::s("status")], [KeyAttribute::n("created_at")]))
-        .always_present(["status", "created_at"])
+    fixture::schema()
 }
 
 fn items() -> Vec<Item> {
-    (0..300)
-        .map(|i| {
-            item([
-                ("order_id", Value::from(format!("o{i:04}"))),
-                ("status", Value::from(format!("s{}", i % 4))),
-                ("created_at", Value::from(i % 37)),
-                ("country", Value::from(if i % 3 == 0 { "FR" } else { "DE" })),
-            ])
-        })
-        .collect()
+    fixture::items(300, 4)
 }
 
 fn table() -> MemoryTable {
-    let t = MemoryTable::new(schema());
-    for it in items() {
-        t.put(it).unwrap();
-    }
-    t
+    fixture::table(300, 4)
 }
 
 fn query() -> Query {
-    Query::new()
-        .filter(col("status").is_in(["s0", "s1", "s2", "s3"]))
-        .filter(col("country").eq("FR"))
-        .order_by(desc("created_at"))
-        .order_by(asc("order_id"))
-        .limit(7)
+    fixture::query(4, 7)
 }
 
 fn faulty(faults: Faults<MemoryTable>) -> Engine<Arc<Faults<MemoryTable>>> {
