@@ -143,14 +143,16 @@ pub fn schema_from_file(path: &Path) -> Result<Schema, Failure> {
 }
 
 /// Loads the `--memory` file: one DynamoDB-JSON item per line (blank lines
-/// are skipped), each stored as `PutItem` would.
+/// are skipped), each stored as `PutItem` would, with the physical
+/// partition attribute of each write-sharded index filled in from its
+/// logical one (`Schema::stored_item`).
 ///
 /// # Errors
 /// I/O (exit 5); a malformed line or an item the table rejects (exit 2),
 /// naming the line.
 pub fn load_memory(path: &Path, schema: Schema) -> Result<MemoryTable, Failure> {
     let file = std::fs::File::open(path).map_err(|e| Failure::io(path, &e))?;
-    let table = MemoryTable::new(schema);
+    let table = MemoryTable::new(schema.clone());
     for (i, line) in std::io::BufReader::new(file).split(b'\n').enumerate() {
         let line = line.map_err(|e| Failure::io(path, &e))?;
         let at = || format!("--memory {}:{}", path.display(), i + 1);
@@ -165,7 +167,9 @@ pub fn load_memory(path: &Path, schema: Schema) -> Result<MemoryTable, Failure> 
             continue;
         }
         let item = json::dynamodb_item(&line).map_err(|e| Failure::usage(format!("{}: {e}", at())))?;
-        table.put(item).map_err(|e| Failure::usage(format!("{}: item rejected: {e}", at())))?;
+        table
+            .put(schema.stored_item(&item))
+            .map_err(|e| Failure::usage(format!("{}: item rejected: {e}", at())))?;
     }
     Ok(table)
 }

@@ -408,3 +408,42 @@ fn query_grouped_count_prints_a_line_per_group() {
     );
     assert!(line.contains("takes no cursor"), "{line}");
 }
+
+/// A schema file with a write-sharded index: `--memory` stores each item
+/// with its shard attribute filled in, a query on the logical `status`
+/// reads every shard, and the rows leave the physical attribute out.
+#[test]
+fn a_sharded_index_from_the_schema_file() {
+    let dir = scratch();
+    let schema = write(
+        dir.path(),
+        "schema.json",
+        r##"{
+  "table": "orders",
+  "partition_key": [{"name": "order_id", "type": "S"}],
+  "indexes": [
+    {"name": "by_status", "kind": "GSI",
+     "partition_key": [{"name": "status_shard", "type": "S"}],
+     "sort_key": [{"name": "created_at", "type": "S"}],
+     "sharding": {"logical": "status", "separator": "#", "shards": 3}}
+  ],
+  "always_present": ["created_at"]
+}"##,
+    );
+    let memory = write(dir.path(), "orders.jsonl", &items());
+    let args = ["--memory", memory.as_str(), "--schema", schema.as_str()];
+    let sql = "SELECT * FROM orders WHERE status = 'paid' ORDER BY created_at DESC";
+    let o = run(&[&args[..], &["explain", sql]].concat());
+    ok(&o);
+    let plan = stdout(&o);
+    assert!(plan.contains("streams: 3") && plan.contains(r#"status_shard = "paid#2""#), "{plan}");
+    let o = run(&[&args[..], &["query", sql, "--format", "json"]].concat());
+    ok(&o);
+    let out = stdout(&o);
+    let ids: Vec<&str> =
+        ["o-3", "o-2", "o-1"].into_iter().filter(|id| out.contains(&format!("\"{id}\""))).collect();
+    assert_eq!(ids, ["o-3", "o-2", "o-1"], "{out}");
+    assert_eq!(out.lines().filter(|l| l.contains("order_id")).count(), 3, "{out}");
+    assert!(!out.contains("status_shard"), "{out}");
+    assert!(out.find("o-3") < out.find("o-2") && out.find("o-2") < out.find("o-1"), "{out}");
+}
