@@ -127,7 +127,7 @@ pub(crate) fn decode(plan: &Plan, token: &str, options: &Options) -> Result<Posi
     }
     let raw = URL_SAFE_NO_PAD.decode(token.as_bytes()).map_err(|_| bad("not URL-safe base64"))?;
     let body = open(&raw, options)?;
-    let mut r = Reader { buf: body };
+    let mut r = Reader::new(body, bad);
     let version = r.byte()?;
     if version == crate::scan_cursor::VERSION {
         return Err(Error::invalid_cursor(
@@ -194,7 +194,7 @@ pub(crate) fn decode(plan: &Plan, token: &str, options: &Options) -> Result<Posi
         encode_column(&mut key, v.as_ref(), col.dir).map_err(|_| bad("unorderable value"))?;
         values.push(v);
     }
-    if !r.buf.is_empty() {
+    if !r.rest().is_empty() {
         return Err(bad("trailing bytes"));
     }
     check_keys(plan, &values)?;
@@ -231,28 +231,44 @@ fn check_keys(plan: &Plan, values: &[Option<Value>]) -> Result<()> {
     Ok(())
 }
 
-struct Reader<'a> {
+/// Reads a cursor's bytes front to back; `bad` words the error of a
+/// truncated one (page and segment cursors say different things).
+pub(crate) struct Reader<'a> {
     buf: &'a [u8],
+    bad: fn(&str) -> Error,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
+    pub(crate) fn new(buf: &'a [u8], bad: fn(&str) -> Error) -> Self {
+        Reader { buf, bad }
+    }
+
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8]> {
         if self.buf.len() < n {
-            return Err(bad("truncated"));
+            return Err((self.bad)("truncated"));
         }
         let (head, tail) = self.buf.split_at(n);
         self.buf = tail;
         Ok(head)
     }
 
-    fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
+    pub(crate) fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
         let mut a = [0u8; N];
         a.copy_from_slice(self.take(N)?);
         Ok(a)
     }
 
-    fn byte(&mut self) -> Result<u8> {
+    pub(crate) fn u32(&mut self) -> Result<u32> {
+        Ok(u32::from_be_bytes(self.array()?))
+    }
+
+    pub(crate) fn byte(&mut self) -> Result<u8> {
         Ok(self.take(1)?[0])
+    }
+
+    /// The bytes not read yet.
+    pub(crate) fn rest(&self) -> &'a [u8] {
+        self.buf
     }
 }
 

@@ -21,6 +21,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
 use crate::backend::ScanSegment;
+use crate::cursor::Reader;
 use crate::cursor_seal::{open, seal};
 use crate::error::{Error, Result};
 use crate::options::Options;
@@ -125,7 +126,7 @@ pub(crate) fn decode(
     }
     let raw = URL_SAFE_NO_PAD.decode(token.as_bytes()).map_err(|_| bad("not URL-safe base64"))?;
     let body = open(&raw, options)?;
-    let mut r = Reader { buf: body };
+    let mut r = Reader::new(body, bad);
     let version = r.byte()?;
     if version != VERSION {
         return Err(Error::invalid_cursor(
@@ -172,7 +173,7 @@ pub(crate) fn decode(
             return Err(bad("an attribute twice"));
         }
     }
-    if !r.buf.is_empty() {
+    if !r.rest().is_empty() {
         return Err(bad("trailing bytes"));
     }
     check_key(schema, plan, &key)?;
@@ -206,35 +207,6 @@ fn check_key(schema: &Schema, plan: &Plan, key: &Item) -> Result<()> {
         return Err(bad(&why));
     }
     Ok(())
-}
-
-struct Reader<'a> {
-    buf: &'a [u8],
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8]> {
-        if self.buf.len() < n {
-            return Err(bad("truncated"));
-        }
-        let (head, tail) = self.buf.split_at(n);
-        self.buf = tail;
-        Ok(head)
-    }
-
-    fn array<const N: usize>(&mut self) -> Result<[u8; N]> {
-        let mut a = [0u8; N];
-        a.copy_from_slice(self.take(N)?);
-        Ok(a)
-    }
-
-    fn u32(&mut self) -> Result<u32> {
-        Ok(u32::from_be_bytes(self.array()?))
-    }
-
-    fn byte(&mut self) -> Result<u8> {
-        Ok(self.take(1)?[0])
-    }
 }
 
 #[cfg(test)]

@@ -263,22 +263,27 @@ fn check_projection(ctx: &Context<'_>, index: Option<&str>, name: &str) -> Resul
     }
 }
 
-/// The `=`/`IN` conjunct on a partition attribute with the fewest values:
-/// its values, deduplicated, keeping only those of the key's type (others
-/// can match nothing).
-fn partition_values(conjuncts: &[&Expr], p: &KeyAttribute) -> Option<(usize, Vec<Value>)> {
+/// The `=`/`IN` conjunct on `attr` with the fewest values, and its values.
+fn fewest_values<'a>(conjuncts: &[&'a Expr], attr: &str) -> Option<(usize, &'a [Value])> {
     let mut best: Option<(usize, &[Value])> = None;
     for (i, c) in conjuncts.iter().enumerate() {
         let vals: &[Value] = match c {
-            Expr::Cmp { attr, op: CmpOp::Eq, value } if *attr == p.name => std::slice::from_ref(value),
-            Expr::In { attr, values } if *attr == p.name => values,
+            Expr::Cmp { attr: a, op: CmpOp::Eq, value } if a == attr => std::slice::from_ref(value),
+            Expr::In { attr: a, values } if a == attr => values,
             _ => continue,
         };
         if best.is_none_or(|(_, b)| vals.len() < b.len()) {
             best = Some((i, vals));
         }
     }
-    let (i, vals) = best?;
+    best
+}
+
+/// The `=`/`IN` conjunct on a partition attribute with the fewest values:
+/// its values, deduplicated, keeping only those of the key's type (others
+/// can match nothing).
+fn partition_values(conjuncts: &[&Expr], p: &KeyAttribute) -> Option<(usize, Vec<Value>)> {
+    let (i, vals) = fewest_values(conjuncts, &p.name)?;
     let mut out: Vec<Value> = Vec::with_capacity(vals.len());
     for v in vals {
         // Key attributes are never empty strings or binary: such values match nothing.
@@ -294,18 +299,7 @@ fn partition_values(conjuncts: &[&Expr], p: &KeyAttribute) -> Option<(usize, Vec
 /// logical one it stands for — every shard of each value, or the one shard
 /// an `=` on the sharding's `by` attribute picks.
 fn shard_values(conjuncts: &[&Expr], sh: &crate::schema::Sharding) -> Option<(usize, Vec<(Value, Value)>)> {
-    let mut best: Option<(usize, &[Value])> = None;
-    for (i, c) in conjuncts.iter().enumerate() {
-        let vals: &[Value] = match c {
-            Expr::Cmp { attr, op: CmpOp::Eq, value } if *attr == sh.logical => std::slice::from_ref(value),
-            Expr::In { attr, values } if *attr == sh.logical => values,
-            _ => continue,
-        };
-        if best.is_none_or(|(_, b)| vals.len() < b.len()) {
-            best = Some((i, vals));
-        }
-    }
-    let (i, vals) = best?;
+    let (i, vals) = fewest_values(conjuncts, &sh.logical)?;
     let pinned = sh.by.as_deref().and_then(|by| {
         conjuncts.iter().find_map(|c| match c {
             Expr::Cmp { attr, op: CmpOp::Eq, value } if attr == by => Some(value),
