@@ -296,3 +296,39 @@ proptest! {
         }
     }
 }
+
+/// A stream whose constant column sorts after the cursor's (status
+/// `refunded` after a cursor on `paid`), on an index that serves the whole
+/// order `s, status, id`: the stream does not hold the cursor's position,
+/// so it must not resume right after the cursor's `(s, id)` — that skipped
+/// `refunded` rows with the cursor's `s` and a smaller `id`.
+#[test]
+fn a_stream_past_the_cursor_on_a_constant_column_reads_its_whole_run() {
+    let schema = dynaquery::Schema::new("t", dynaquery::KeyAttribute::s("id"))
+        .index(dynaquery::Index::gsi(
+            "by_status_s_id",
+            [dynaquery::KeyAttribute::s("status")],
+            [dynaquery::KeyAttribute::n("s"), dynaquery::KeyAttribute::s("id")],
+        ))
+        .always_present(["s"]);
+    let items: Vec<dynaquery::Item> = [("i000", "paid", 0), ("i001", "refunded", 2), ("i002", "paid", 2)]
+        .into_iter()
+        .map(|(id, status, s)| {
+            dynaquery::item([("id", id.into()), ("status", status.into()), ("s", dynaquery::Value::from(s))])
+        })
+        .collect();
+    let table = dynaquery::MemoryTable::new(schema.clone());
+    for it in &items {
+        table.put(it.clone()).unwrap();
+    }
+    let engine = dynaquery::Engine::new(schema, table);
+    let q = dynaquery::Query::new()
+        .filter(dynaquery::col("status").is_in(["paid", "refunded"]))
+        .order_by(dynaquery::asc("s"))
+        .order_by(dynaquery::asc("status"))
+        .limit(1);
+    let got = block_on(common::all_pages(&engine, &q, 10)).unwrap();
+    let ids: Vec<String> = got.iter().map(|r| r["id"].to_string()).collect();
+    assert_eq!(ids, ["\"i000\"", "\"i002\"", "\"i001\""]);
+    assert_eq!(got, reference::run(&q, &["id"], &items));
+}

@@ -23,8 +23,8 @@ fn cases() -> u32 {
 
 const PK: [&str; 1] = ["id"];
 
-/// Table `t` keyed by `id`; GSIs on (status; s), (user; s), (region; y)
-/// and (status; y), sparse on their partition keys (every item has `s`
+/// Table `t` keyed by `id`; GSIs on (status; s), (user; s), (region; y),
+/// (status; y), (status; s, id) and (user; s, id), sparse on their partition keys (every item has `s`
 /// and `y`): every disjunct kind has an index, and some pairs of them
 /// deliver the same order while others do not.
 fn schema(table: &str) -> Schema {
@@ -34,6 +34,18 @@ fn schema(table: &str) -> Schema {
         .index(Index::gsi("by_user_s", [KeyAttribute::s("user")], [KeyAttribute::n("s")]))
         .index(Index::gsi("by_region_y", [KeyAttribute::s("region")], [KeyAttribute::s("y")]))
         .index(Index::gsi("by_status_y", [KeyAttribute::s("status")], [KeyAttribute::s("y")]))
+        // The whole order `s, id`: branches on these merge with no tie
+        // re-sort and resume right after the cursor row (a start key).
+        .index(Index::gsi(
+            "by_status_s_id",
+            [KeyAttribute::s("status")],
+            [KeyAttribute::n("s"), KeyAttribute::s("id")],
+        ))
+        .index(Index::gsi(
+            "by_user_s_id",
+            [KeyAttribute::s("user")],
+            [KeyAttribute::n("s"), KeyAttribute::s("id")],
+        ))
 }
 
 fn maybe<T: std::fmt::Debug + Clone + 'static>(

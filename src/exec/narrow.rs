@@ -56,6 +56,21 @@ fn start_after(plan: &Plan, i: usize, key: Option<&KeyCondition>, values: &[Opti
     if key.sort_range.as_ref().is_some_and(|(a, r)| *a != col.attr || !Interval::of(Some(r)).contains(at)) {
         return None;
     }
+    // Every column of the order constant on the stream must hold the
+    // cursor's value: a stream whose constant sorts after the cursor's
+    // (status `refunded` after a cursor on `paid`, in `ORDER BY s, status,
+    // id`) starts at the narrowed key condition, with the whole run of the
+    // cursor's `s`, not after the cursor's own key.
+    for (pos, col) in plan.order.iter().enumerate() {
+        let Some(own) = plan.stream_constant(i, &col.attr) else { continue };
+        let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+        let same = encode_column(&mut mine, Some(own), col.dir).is_ok()
+            && encode_column(&mut theirs, values.get(pos).and_then(Option::as_ref), col.dir).is_ok()
+            && mine == theirs;
+        if !same {
+            return None;
+        }
+    }
     let mut item = Item::new();
     for attr in start_key {
         let v = plan.stream_constant(i, attr).or_else(|| {

@@ -13,8 +13,8 @@ use proptest::sample::select;
 
 pub const PARTITIONS: usize = 40;
 
-/// Table `t` keyed by `id`; GSIs on (p; s), (p; y), (p; b) and a
-/// multi-attribute one on (p, q; s, y). All sparse: items may lack p, q,
+/// Table `t` keyed by `id`; GSIs on (p; s), (p; y), (p; b), a
+/// multi-attribute one on (p, q; s, y), and (p; s, id). All sparse: items may lack p, q,
 /// s, y or b. `s` is a number, `y` a string, `b` binary.
 pub fn schema() -> Schema {
     Schema::new("t", KeyAttribute::s("id"))
@@ -26,6 +26,9 @@ pub fn schema() -> Schema {
             [KeyAttribute::s("p"), KeyAttribute::n("q")],
             [KeyAttribute::n("s"), KeyAttribute::s("y")],
         ))
+        // Ends with the table's key: `ORDER BY s[, p], id` is its whole
+        // order, so pages resume right after the cursor row (a start key).
+        .index(Index::gsi("by_p_s_id", [KeyAttribute::s("p")], [KeyAttribute::n("s"), KeyAttribute::s("id")]))
 }
 
 pub fn pk() -> [&'static str; 1] {
