@@ -169,7 +169,10 @@ mod value;
 #[cfg(feature = "aws-sdk-dynamodb+1")]
 pub use backend::dynamodb::DynamoDb;
 pub use backend::memory::MemoryTable;
-pub use backend::{Backend, KeyCondition, ReadRequest, ReadResponse, ScanSegment, SortRange};
+pub use backend::{
+    Backend, BatchGetRequest, BatchGetResponse, KeyCondition, ReadRequest, ReadResponse, ScanSegment, SortRange,
+    MAX_BATCH_GET_KEYS,
+};
 pub use cond::Cond;
 pub use count::{Count, CountGroup};
 pub use cursor::MAX_CURSOR_LEN;
@@ -181,7 +184,7 @@ pub use exec::{SizingPolicy, SizingStart};
 pub use expr::{col, not, CmpOp, Col, Expr};
 pub use options::Options;
 pub use page::Page;
-pub use plan::{Plan, SortColumn, Strategy, StreamSpec};
+pub use plan::{Fetch, Plan, SortColumn, Strategy, StreamSpec};
 pub use query::{asc, desc, OrderBy, Query};
 pub use schema::{Index, IndexKind, KeyAttribute, KeySchema, Projection, ScalarType, Schema, Sharding};
 pub use stats::{QueryStats, StreamStats};
