@@ -157,6 +157,9 @@ impl Backend for Stingy {
             return self.inner.batch_get(request).await;
         }
         let rest = request.keys.split_off(usize::from(self.stingy != u64::MAX));
+        if request.keys.is_empty() {
+            return Ok(BatchGetResponse::default().with_unprocessed_keys(rest));
+        }
         let out = self.inner.batch_get(request).await?;
         Ok(out.with_unprocessed_keys(rest))
     }
