@@ -170,8 +170,8 @@ mod value;
 pub use backend::dynamodb::DynamoDb;
 pub use backend::memory::MemoryTable;
 pub use backend::{
-    Backend, BatchGetRequest, BatchGetResponse, KeyCondition, ReadRequest, ReadResponse, ScanSegment, SortRange,
-    MAX_BATCH_GET_KEYS,
+    Backend, BatchGetRequest, BatchGetResponse, KeyCondition, ReadRequest, ReadResponse, ScanSegment,
+    SortRange, MAX_BATCH_GET_KEYS,
 };
 pub use cond::Cond;
 pub use count::{Count, CountGroup};

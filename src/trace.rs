@@ -97,7 +97,8 @@ impl<B: Backend> Backend for Traced<'_, B> {
     }
 
     async fn batch_get(&self, request: BatchGetRequest) -> Result<BatchGetResponse> {
-        let span = tracing::debug_span!("dynaquery.batch_get", table = %request.table, keys = request.keys.len());
+        let span =
+            tracing::debug_span!("dynaquery.batch_get", table = %request.table, keys = request.keys.len());
         self.0.batch_get(request).instrument(span).await
     }
 }

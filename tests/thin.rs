@@ -30,7 +30,10 @@ const PK: [&str; 1] = ["id"];
 /// GSI on (p; y). Both sparse.
 fn schema(table: &str) -> Schema {
     Schema::new(table, KeyAttribute::s("id"))
-        .index(Index::gsi("keys_p_s", [KeyAttribute::s("p")], [KeyAttribute::n("s")]).projection(Projection::KeysOnly))
+        .index(
+            Index::gsi("keys_p_s", [KeyAttribute::s("p")], [KeyAttribute::n("s")])
+                .projection(Projection::KeysOnly),
+        )
         .index(
             Index::gsi("incl_p_y", [KeyAttribute::s("p")], [KeyAttribute::s("y")])
                 .projection(Projection::Include(["x".to_owned(), "z".to_owned()].into())),
@@ -299,7 +302,8 @@ fn thin_indexes_on_dynamodb_local() {
     let projections: Vec<_> = loaded.indexes.iter().map(|i| (i.name.clone(), i.projection.clone())).collect();
     assert!(projections.contains(&("keys_p_s".to_owned(), Projection::KeysOnly)), "{projections:?}");
     assert!(
-        projections.contains(&("incl_p_y".to_owned(), Projection::Include(["x".to_owned(), "z".to_owned()].into()))),
+        projections
+            .contains(&("incl_p_y".to_owned(), Projection::Include(["x".to_owned(), "z".to_owned()].into()))),
         "{projections:?}"
     );
     let engine = Engine::new(schema, dynaquery::DynamoDb::new(client));

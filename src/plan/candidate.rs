@@ -476,7 +476,14 @@ impl Candidate {
         let sort_conditions = self.sort_eq.len() * 2 + usize::from(self.sort_range.is_some());
         let streams: usize = self.partition.iter().map(|(_, v)| v.len().max(1)).product();
         let projects_all = self.fetch.is_none();
-        (self.unique, self.served_sort_keys, sort_conditions, Reverse(streams), projects_all, Reverse(self.position))
+        (
+            self.unique,
+            self.served_sort_keys,
+            sort_conditions,
+            Reverse(streams),
+            projects_all,
+            Reverse(self.position),
+        )
     }
 
     pub(super) fn into_plan(self, ctx: &Context<'_>, limit: usize, mut notes: Vec<String>) -> Plan {
@@ -602,7 +609,9 @@ impl Candidate {
                 }
             };
             let fetched = |a: &str| {
-                self.fetch.as_ref().is_some_and(|f| f.attributes.as_ref().is_some_and(|v| v.iter().any(|x| x == a)))
+                self.fetch
+                    .as_ref()
+                    .is_some_and(|f| f.attributes.as_ref().is_some_and(|v| v.iter().any(|x| x == a)))
             };
             sel.iter().filter(|a| !fetched(a)).for_each(|a| add(a));
             ctx.order.iter().for_each(|c| add(&c.attr));

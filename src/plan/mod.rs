@@ -327,8 +327,15 @@ pub(crate) fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<
     }
 
     let conjuncts: Vec<&Expr> = query.get_filter().map(Expr::conjuncts).unwrap_or_default();
-    let ctx =
-        candidate::Context { schema, query, conjuncts: &conjuncts, order: &order, options, exclude: &[], in_union: false };
+    let ctx = candidate::Context {
+        schema,
+        query,
+        conjuncts: &conjuncts,
+        order: &order,
+        options,
+        exclude: &[],
+        in_union: false,
+    };
 
     let forced = query.get_index();
     if let Some(name) = forced {

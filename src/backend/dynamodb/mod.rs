@@ -211,7 +211,9 @@ impl Backend for DynamoDb {
             .set_projection_expression(r.projection)
             .set_expression_attribute_names(names)
             .build()
-            .map_err(|e| Error::new(ErrorKind::InvalidQuery, format!("BatchGetItem request: {e}")).with_source(e))?;
+            .map_err(|e| {
+                Error::new(ErrorKind::InvalidQuery, format!("BatchGetItem request: {e}")).with_source(e)
+            })?;
         let out = self
             .client
             .batch_get_item()

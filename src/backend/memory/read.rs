@@ -232,7 +232,11 @@ const BATCH_GET_BYTES: usize = 16 * 1024 * 1024;
 /// One `BatchGetItem` call, as DynamoDB answers it: at most 100 distinct
 /// keys of the table; items found come back (projected), keys past the
 /// 16 MB response cap come back unprocessed.
-pub(super) fn batch_get(schema: &Schema, state: &State, request: &BatchGetRequest) -> Result<BatchGetResponse> {
+pub(super) fn batch_get(
+    schema: &Schema,
+    state: &State,
+    request: &BatchGetRequest,
+) -> Result<BatchGetResponse> {
     if request.table != schema.table {
         return Err(not_found(format!("Requested resource not found: table `{}`", request.table)));
     }
