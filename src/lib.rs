@@ -73,7 +73,10 @@
 //! Two backends ship: [`MemoryTable`], a faithful in-memory emulator of
 //! DynamoDB's `Query` (for examples and your own unit tests), and
 //! [`DynamoDb`] over an `aws_sdk_dynamodb::Client` you build. A custom
-//! [`Backend`] receives a [`ReadRequest`] and answers a [`ReadResponse`].
+//! [`Backend`] receives a [`ReadRequest`] and answers a [`ReadResponse`];
+//! for plans on a `KEYS_ONLY` or `INCLUDE` index ([`Plan::fetch`]) it also
+//! answers [`Backend::batch_get`] (a [`BatchGetRequest`] of up to
+//! [`MAX_BATCH_GET_KEYS`] keys).
 //!
 //! Every failure is an [`Error`] with an [`ErrorKind`] and a message that
 //! says what to do; nothing a caller or the network controls can panic. A

@@ -325,3 +325,28 @@ fn thin_indexes_on_dynamodb_local() {
     }
     assert!(fetched > 0, "no case fetched");
 }
+
+/// `MemoryTable::batch_get` as DynamoDB answers: found items (projected),
+/// absent keys left out, 1 to 100 distinct keys, capacity reported.
+#[test]
+fn memory_batch_get_follows_dynamodb() {
+    let (_, table) = notes_table(120);
+    let key = |i: usize| dynaquery::item([("id", Value::from(format!("i{i:04}")))]);
+    let r = block_on(table.batch_get(
+        BatchGetRequest::new("t", vec![key(3), key(999), key(7)]).with_projection(["id", "note"]),
+    ))
+    .unwrap();
+    let mut ids: Vec<String> = r.items.iter().map(|it| format!("{}", it["id"])).collect();
+    ids.sort();
+    assert_eq!(ids, vec!["\"i0003\"", "\"i0007\""]);
+    assert!(r.items.iter().all(|it| it.len() == 2 && it.contains_key("note")));
+    assert!(r.unprocessed_keys.is_empty());
+    assert_eq!(r.consumed_capacity, Some(1.0));
+    let err = |req| block_on(table.batch_get(req)).unwrap_err().to_string();
+    assert!(err(BatchGetRequest::new("t", (0..101).map(key).collect())).contains("between 1 and 100"));
+    assert!(err(BatchGetRequest::new("t", vec![])).contains("between 1 and 100"));
+    assert!(err(BatchGetRequest::new("t", vec![key(1), key(1)])).contains("duplicates"));
+    assert!(err(BatchGetRequest::new("other", vec![key(1)])).contains("not found"));
+    let bad = dynaquery::item([("id", Value::from("i0001")), ("p", Value::from("p00"))]);
+    assert!(err(BatchGetRequest::new("t", vec![bad])).contains("key element does not match"));
+}
