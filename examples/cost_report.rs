@@ -27,6 +27,7 @@ use dynaquery::{
     asc, col, desc, Backend, Direction, DynamoDb, Engine, Item, KeyCondition, MemoryTable, Query,
     ReadRequest, ReadResponse, Schema, SortRange, Value,
 };
+use dynaquery::{BatchGetRequest, BatchGetResponse};
 use orders::{generate, schema, statuses};
 
 const FROM: &str = "2026-10-25T00:00:00Z";
@@ -153,6 +154,10 @@ impl<B: Backend> Backend for Traced<B> {
             if r.last_evaluated_key.is_some() { "" } else { " (end)" }
         );
         Ok(r)
+    }
+
+    async fn batch_get(&self, request: BatchGetRequest) -> dynaquery::Result<BatchGetResponse> {
+        self.0.batch_get(request).await
     }
 }
 

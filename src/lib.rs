@@ -73,7 +73,10 @@
 //! Two backends ship: [`MemoryTable`], a faithful in-memory emulator of
 //! DynamoDB's `Query` (for examples and your own unit tests), and
 //! [`DynamoDb`] over an `aws_sdk_dynamodb::Client` you build. A custom
-//! [`Backend`] receives a [`ReadRequest`] and answers a [`ReadResponse`].
+//! [`Backend`] receives a [`ReadRequest`] and answers a [`ReadResponse`];
+//! for plans on a `KEYS_ONLY` or `INCLUDE` index ([`Plan::fetch`]) it also
+//! answers [`Backend::batch_get`] (a [`BatchGetRequest`] of up to
+//! [`MAX_BATCH_GET_KEYS`] keys).
 //!
 //! Every failure is an [`Error`] with an [`ErrorKind`] and a message that
 //! says what to do; nothing a caller or the network controls can panic. A
@@ -169,7 +172,10 @@ mod value;
 #[cfg(feature = "aws-sdk-dynamodb+1")]
 pub use backend::dynamodb::DynamoDb;
 pub use backend::memory::MemoryTable;
-pub use backend::{Backend, KeyCondition, ReadRequest, ReadResponse, ScanSegment, SortRange};
+pub use backend::{
+    Backend, BatchGetRequest, BatchGetResponse, KeyCondition, ReadRequest, ReadResponse, ScanSegment,
+    SortRange, MAX_BATCH_GET_KEYS,
+};
 pub use cond::Cond;
 pub use count::{Count, CountGroup};
 pub use cursor::MAX_CURSOR_LEN;
@@ -181,7 +187,7 @@ pub use exec::{SizingPolicy, SizingStart};
 pub use expr::{col, not, CmpOp, Col, Expr};
 pub use options::Options;
 pub use page::Page;
-pub use plan::{Plan, SortColumn, Strategy, StreamSpec};
+pub use plan::{Fetch, Plan, SortColumn, Strategy, StreamSpec};
 pub use query::{asc, desc, OrderBy, Query};
 pub use schema::{Index, IndexKind, KeyAttribute, KeySchema, Projection, ScalarType, Schema, Sharding};
 pub use stats::{QueryStats, StreamStats};

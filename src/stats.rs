@@ -25,8 +25,17 @@ pub struct QueryStats {
     /// Sequential round trips on the critical path: the longest chain of
     /// requests where each was issued after the previous one's response.
     pub round_trips: u32,
-    /// Read capacity units consumed, when the backend reports them.
+    /// Read capacity units consumed, when the backend reports them
+    /// (`Query`/`Scan` and `BatchGetItem` calls together).
     pub consumed_capacity: Option<f64>,
+    /// `BatchGetItem` calls made to fetch, for the page's rows, the
+    /// attributes a `KEYS_ONLY`/`INCLUDE` index does not project
+    /// ([`Plan::fetch`](crate::Plan::fetch)); retries of unprocessed keys
+    /// count. Not in [`calls`](QueryStats::calls); each is one
+    /// [`round_trip`](QueryStats::round_trips).
+    pub batch_get_calls: u64,
+    /// Items those `BatchGetItem` calls returned.
+    pub items_fetched: u64,
     /// Most rows held in memory at once (stream buffers, tie runs, top-N heap).
     pub peak_buffered_rows: usize,
     /// The same figures per stream, in the plan's stream order.
@@ -73,6 +82,8 @@ impl QueryStats {
         self.items_read += other.items_read;
         self.items_returned += other.items_returned;
         self.round_trips += other.round_trips;
+        self.batch_get_calls += other.batch_get_calls;
+        self.items_fetched += other.items_fetched;
         self.consumed_capacity = match (self.consumed_capacity, other.consumed_capacity) {
             (None, None) => None,
             (a, b) => Some(a.unwrap_or(0.0) + b.unwrap_or(0.0)),

@@ -16,7 +16,7 @@ use std::time::Instant;
 use tracing::field::Empty;
 use tracing::Instrument;
 
-use crate::backend::{Backend, ReadRequest, ReadResponse};
+use crate::backend::{Backend, BatchGetRequest, BatchGetResponse, ReadRequest, ReadResponse};
 use crate::error::Result;
 use crate::page::Page;
 use crate::plan::Plan;
@@ -94,5 +94,11 @@ impl<B: Backend> Backend for Traced<'_, B> {
             span.record("more", r.last_evaluated_key.is_some());
         }
         out
+    }
+
+    async fn batch_get(&self, request: BatchGetRequest) -> Result<BatchGetResponse> {
+        let span =
+            tracing::debug_span!("dynaquery.batch_get", table = %request.table, keys = request.keys.len());
+        self.0.batch_get(request).instrument(span).await
     }
 }

@@ -212,7 +212,7 @@ fn table_sort_key_serves_the_whole_order() {
 }
 
 #[test]
-fn keys_only_gsi_needs_a_projection_that_fits() {
+fn keys_only_gsi_fetches_what_only_the_output_needs() {
     let schema = Schema::new("orders", KeyAttribute::s("order_id"))
         .index(
             Index::gsi("status-created_at", [KeyAttribute::s("status")], [KeyAttribute::s("created_at")])
@@ -220,12 +220,22 @@ fn keys_only_gsi_needs_a_projection_that_fits() {
         )
         .always_present(["created_at"]);
     let q = Query::new().filter(col("status").eq("paid")).order_by(desc("created_at"));
-    let e = plan_err(&schema, &q);
-    assert_eq!(e.kind(), ErrorKind::NoUsableIndex);
-    assert!(e.to_string().contains("projects only some attributes"), "{e}");
+    // Every attribute: fetched for the page's rows.
+    let p = plan(&schema, &q);
+    assert_eq!(p.index(), Some("status-created_at"));
+    assert_eq!(p.fetch().map(|f| f.attributes.clone()), Some(None));
+    // Attributes the index stores: no fetch.
     let p = plan(&schema, &q.clone().select(["order_id", "created_at"]));
     assert_eq!(p.index(), Some("status-created_at"));
-    let e = plan_err(&schema, &q.select(["order_id", "total"]));
+    assert!(p.fetch().is_none());
+    // One it lacks: fetched; the Query reads only what the index has.
+    let p = plan(&schema, &q.clone().select(["order_id", "total"]));
+    assert_eq!(p.fetch().and_then(|f| f.attributes.clone()), Some(vec!["total".to_owned()]));
+    assert!(p.to_string().contains("projection: order_id, created_at\n"), "{p}");
+    // A filter or an ORDER BY on it: refused.
+    let e = plan_err(&schema, &q.clone().filter(col("total").gt(5)));
+    assert!(e.to_string().contains("does not project total"), "{e}");
+    let e = plan_err(&schema, &q.order_by(desc("total")));
     assert!(e.to_string().contains("does not project total"), "{e}");
 }
 

@@ -446,6 +446,14 @@ pub async fn explain(conn: &Connection, a: &ExplainArgs) -> Result<(), Failure> 
             if page.next_cursor.is_some() { "yes" } else { "no" }
         )
         .map_err(out_err)?;
+        if s.batch_get_calls > 0 {
+            writeln!(
+                out,
+                "analyze (first page): {} BatchGetItem calls fetched {} items the index does not project",
+                s.batch_get_calls, s.items_fetched
+            )
+            .map_err(out_err)?;
+        }
         let header: Vec<String> =
             ["stream", "calls", "items_read", "rows_matched", "rows_taken"].map(String::from).to_vec();
         let rows: Vec<Vec<(String, bool)>> = s

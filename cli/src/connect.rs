@@ -10,7 +10,9 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_sdk_dynamodb::Client;
 use dynaquery::dynamodb::load_schema;
-use dynaquery::{Backend, DynamoDb, MemoryTable, ReadRequest, ReadResponse, Schema};
+use dynaquery::{
+    Backend, BatchGetRequest, BatchGetResponse, DynamoDb, MemoryTable, ReadRequest, ReadResponse, Schema,
+};
 
 use crate::args::Connection;
 use crate::exit::{Category, Failure};
@@ -40,6 +42,13 @@ impl Backend for Store {
         match self {
             Store::Dynamo(d) => d.read(request).await,
             Store::Memory(m) => m.read(request).await,
+        }
+    }
+
+    async fn batch_get(&self, request: BatchGetRequest) -> dynaquery::Result<BatchGetResponse> {
+        match self {
+            Store::Dynamo(d) => d.batch_get(request).await,
+            Store::Memory(m) => m.batch_get(request).await,
         }
     }
 }

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::Mutex;
 
-use dynaquery::{Backend, ReadRequest, ReadResponse, Value};
+use dynaquery::{Backend, BatchGetRequest, BatchGetResponse, ReadRequest, ReadResponse, Value};
 
 /// Logs every request while switched on: stream, key condition, `Limit`,
 /// start key, and what came back.
@@ -71,6 +71,10 @@ impl<B: Backend> Backend for Traced<B> {
         );
         self.log.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(line);
         Ok(r)
+    }
+
+    async fn batch_get(&self, request: BatchGetRequest) -> dynaquery::Result<BatchGetResponse> {
+        self.inner.batch_get(request).await
     }
 }
 

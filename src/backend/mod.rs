@@ -371,6 +371,93 @@ impl ReadResponse {
     }
 }
 
+/// The most keys one DynamoDB `BatchGetItem` call takes.
+pub const MAX_BATCH_GET_KEYS: usize = 100;
+
+/// One `BatchGetItem` call on one table: up to
+/// [`MAX_BATCH_GET_KEYS`] primary keys, distinct, each holding exactly the
+/// table's key attributes.
+///
+/// Build one with [`BatchGetRequest::new`] (its fields are public; new ones
+/// may be added).
+///
+/// ```
+/// use dynaquery::{item, BatchGetRequest, Value};
+/// let r = BatchGetRequest::new("orders", vec![item([("order_id", Value::from("o1"))])])
+///     .with_projection(["order_id", "note"]);
+/// assert_eq!(r.keys.len(), 1);
+/// assert_eq!(r.projection.as_deref(), Some(&["order_id".to_owned(), "note".to_owned()][..]));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct BatchGetRequest {
+    /// Table name.
+    pub table: String,
+    /// The primary keys to read (at most [`MAX_BATCH_GET_KEYS`], no duplicates).
+    pub keys: Vec<Item>,
+    /// `ProjectionExpression` attributes; `None` = every attribute.
+    pub projection: Option<Vec<String>>,
+}
+
+impl BatchGetRequest {
+    /// Reads `keys` from `table`, every attribute.
+    pub fn new(table: impl Into<String>, keys: Vec<Item>) -> Self {
+        BatchGetRequest { table: table.into(), keys, projection: None }
+    }
+
+    /// Sets the `ProjectionExpression` attributes.
+    pub fn with_projection<S: Into<String>>(mut self, attrs: impl IntoIterator<Item = S>) -> Self {
+        self.projection = Some(attrs.into_iter().map(Into::into).collect());
+        self
+    }
+}
+
+/// What one `BatchGetItem` call returned.
+///
+/// ```
+/// use dynaquery::{item, BatchGetResponse, Value};
+/// let r = BatchGetResponse::new(vec![item([("order_id", Value::from("o1"))])])
+///     .with_unprocessed_keys(vec![item([("order_id", Value::from("o2"))])])
+///     .with_consumed_capacity(0.5);
+/// assert_eq!((r.items.len(), r.unprocessed_keys.len(), r.consumed_capacity), (1, 1, Some(0.5)));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct BatchGetResponse {
+    /// The items found, projected, in no particular order. A key with no
+    /// item is simply absent.
+    pub items: Vec<Item>,
+    /// `UnprocessedKeys`: keys the store did not read this time (throttling,
+    /// the 16 MB response cap). The engine asks for them again, with backoff.
+    pub unprocessed_keys: Vec<Item>,
+    /// Read capacity units consumed, where the backend reports them.
+    pub consumed_capacity: Option<f64>,
+}
+
+impl BatchGetResponse {
+    /// The items found; no unprocessed keys, no capacity figure.
+    pub fn new(items: Vec<Item>) -> Self {
+        BatchGetResponse { items, unprocessed_keys: Vec::new(), consumed_capacity: None }
+    }
+
+    /// Sets the keys left unprocessed.
+    pub fn with_unprocessed_keys(mut self, keys: Vec<Item>) -> Self {
+        self.unprocessed_keys = keys;
+        self
+    }
+
+    /// Sets the read capacity units consumed.
+    pub fn with_consumed_capacity(mut self, units: f64) -> Self {
+        self.consumed_capacity = Some(units);
+        self
+    }
+}
+
+/// The refusal of [`Backend::batch_get`]'s default implementation.
+pub(crate) const NO_BATCH_GET: &str = "this backend does not implement Backend::batch_get (BatchGetItem), \
+     which a query on a KEYS_ONLY or INCLUDE index needs to fetch the attributes the index does not \
+     project; implement it, or select only attributes the index projects";
+
 /// Runs one page of a DynamoDB `Query` or `Scan`.
 ///
 /// Implementations must give DynamoDB's semantics: `limit` caps items
@@ -384,16 +471,46 @@ pub trait Backend: Send + Sync {
     /// [`ErrorKind::Backend`](crate::ErrorKind::Backend) for a request the
     /// store rejects or fails; never a short page in place of an error.
     fn read(&self, request: ReadRequest) -> impl Future<Output = Result<ReadResponse>> + Send;
+
+    /// Runs one `BatchGetItem` call: reads the items of `request.keys`
+    /// from the table. Keys the store did not get to go in
+    /// [`BatchGetResponse::unprocessed_keys`]; the engine retries them
+    /// with bounded exponential backoff, so an implementation does not.
+    ///
+    /// Plans that query a `KEYS_ONLY` or `INCLUDE` global secondary index
+    /// call it for the attributes the index lacks (see
+    /// [`Plan::fetch`](crate::Plan::fetch)); no other plan does.
+    ///
+    /// The default implementation fails with
+    /// [`ErrorKind::Backend`](crate::ErrorKind::Backend), so that a custom
+    /// backend written before this method existed keeps compiling and
+    /// serves every other plan.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Backend`](crate::ErrorKind::Backend) for a request the
+    /// store rejects or fails; never missing items in place of an error.
+    fn batch_get(&self, request: BatchGetRequest) -> impl Future<Output = Result<BatchGetResponse>> + Send {
+        let _ = request;
+        std::future::ready(Err(crate::Error::new(crate::ErrorKind::Backend, NO_BATCH_GET)))
+    }
 }
 
 impl<B: Backend> Backend for &B {
     fn read(&self, request: ReadRequest) -> impl Future<Output = Result<ReadResponse>> + Send {
         (**self).read(request)
     }
+
+    fn batch_get(&self, request: BatchGetRequest) -> impl Future<Output = Result<BatchGetResponse>> + Send {
+        (**self).batch_get(request)
+    }
 }
 
 impl<B: Backend> Backend for std::sync::Arc<B> {
     fn read(&self, request: ReadRequest) -> impl Future<Output = Result<ReadResponse>> + Send {
         (**self).read(request)
+    }
+
+    fn batch_get(&self, request: BatchGetRequest) -> impl Future<Output = Result<BatchGetResponse>> + Send {
+        (**self).batch_get(request)
     }
 }

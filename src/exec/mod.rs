@@ -5,9 +5,11 @@
 //! [`ties`] re-sorts runs of equal prefix, [`topk`] handles plans no index
 //! orders, [`narrow`] resumes from a cursor, [`row`] holds the byte keys
 //! (inline in a [`key`] when short); [`count`] reads every stream to its
-//! end for a COUNT.
+//! end for a COUNT; [`fetch`] reads what a thin index lacks for the page's
+//! rows with `BatchGetItem`.
 
 pub(crate) mod count;
+mod fetch;
 mod frontier;
 mod interval;
 mod key;
@@ -19,6 +21,7 @@ mod streams;
 mod ties;
 mod topk;
 
+pub(crate) use fetch::sleep;
 pub(crate) use row::unorderable;
 pub(crate) use sizing::memory::Memory;
 pub(crate) use sizing::MAX_STATE_BYTES;
@@ -134,6 +137,11 @@ pub(crate) async fn execute<B: Backend>(
         }
     }
     let mut stats = s.finish();
+    if let Some(fetch) = &plan.fetch {
+        // After the cursor: it is built from the index's attributes, which
+        // the fetch leaves as they are.
+        fetch::fill(plan, fetch, backend, &mut rows, &mut stats).await?;
+    }
     stats.rows = rows.len() as u64;
     if let Some(sel) = &plan.output {
         for item in &mut rows {

@@ -5,7 +5,7 @@
 use std::cmp::Reverse;
 use std::collections::BTreeSet;
 
-use super::{Branch, Narrowing, Plan, SortColumn, Strategy, StreamSpec};
+use super::{Branch, Fetch, Narrowing, Plan, SortColumn, Strategy, StreamSpec};
 use crate::backend::{KeyCondition, SortRange};
 use crate::cond::{lower, simplify, Cond};
 use crate::encoding::Direction;
@@ -25,6 +25,9 @@ pub(super) struct Context<'a> {
     /// Conditions added to the filter as they are (a union branch's
     /// exclusion of the earlier branches' items).
     pub exclude: &'a [Cond],
+    /// Planning one branch of a union: an index that would need a
+    /// `BatchGetItem` fetch is not used there.
+    pub in_union: bool,
 }
 
 /// Why an index cannot serve the query.
@@ -54,6 +57,8 @@ pub(super) struct Candidate {
     /// For a sharded partition key: the logical attribute, and the
     /// logical value of each physical partition value.
     sharded: Option<(String, Vec<(Value, Value)>)>,
+    /// A thin (`KEYS_ONLY`/`INCLUDE`) GSI: what `BatchGetItem` fetches.
+    fetch: Option<Fetch>,
 }
 
 fn label(schema: &Schema, index: Option<&str>) -> String {
@@ -81,7 +86,7 @@ pub(super) fn evaluate(ctx: &Context<'_>, index: Option<&str>) -> Result<Candida
             }
         }
     };
-    check_projection(ctx, index, &name)?;
+    let fetch = check_projection(ctx, index, &name)?;
     let filter = ctx.query.get_filter();
     let shard = index.and_then(|n| schema.find_index(n)).and_then(|ix| ix.shard_attribute());
     for a in key.attributes() {
@@ -205,6 +210,7 @@ pub(super) fn evaluate(ctx: &Context<'_>, index: Option<&str>) -> Result<Candida
         unique,
         is_scan: false,
         sharded,
+        fetch,
     })
 }
 
@@ -226,17 +232,25 @@ pub(super) fn scan(ctx: &Context<'_>) -> Candidate {
         unique: false,
         is_scan: true,
         sharded: None,
+        fetch: None,
     }
 }
 
-/// A GSI only returns what it projects; a sort or selection on anything else
+/// A GSI only returns what it projects; a sort or a filter on anything else
 /// would silently see it as missing. DynamoDB also rejects a filter on an
 /// attribute a GSI *or LSI* does not store (an LSI fetches the rest from the
 /// table only for the projection).
-fn check_projection(ctx: &Context<'_>, index: Option<&str>, name: &str) -> Result<(), Rejection> {
-    let Some(ix) = index.and_then(|n| ctx.schema.find_index(n)) else { return Ok(()) };
+///
+/// A thin GSI (`KEYS_ONLY`, `INCLUDE`) is still usable when it stores
+/// every attribute the filter and the `ORDER BY` name: its items are
+/// filtered, merged and paged as they are, and the attributes the output
+/// needs beyond them are fetched with `BatchGetItem` for the page's rows
+/// (the returned [`Fetch`]). No row is dropped after that fetch, so pages
+/// and cursors are those of an index that projected everything.
+fn check_projection(ctx: &Context<'_>, index: Option<&str>, name: &str) -> Result<Option<Fetch>, Rejection> {
+    let Some(ix) = index.and_then(|n| ctx.schema.find_index(n)) else { return Ok(None) };
     if ix.projection == Projection::All {
-        return Ok(());
+        return Ok(None);
     }
     let stored = |a: &str| {
         ctx.schema.primary.contains(a)
@@ -246,21 +260,39 @@ fn check_projection(ctx: &Context<'_>, index: Option<&str>, name: &str) -> Resul
     let mut needed: BTreeSet<&str> = ctx.query.get_filter().map(Expr::attributes).unwrap_or_default();
     needed.extend(ctx.exclude.iter().flat_map(Cond::attributes));
     if ix.kind == IndexKind::Global {
-        let Some(selected) = ctx.query.get_select() else {
-            return Err(reject(format!(
-                "{name}: projects only some attributes, and the query selects all of them \
-                 (select the attributes you need with Query::select)"
-            )));
-        };
-        needed.extend(selected.iter().map(String::as_str));
         needed.extend(ctx.order.iter().map(|c| c.attr.as_str()));
     }
     let missing: Vec<&str> = needed.into_iter().filter(|a| !stored(a)).collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(reject(format!("{name}: does not project {}", missing.join(", "))))
+    if !missing.is_empty() {
+        return Err(reject(format!(
+            "{name}: does not project {}, which the filter or the ORDER BY needs (attributes only the \
+             SELECT needs are fetched with BatchGetItem)",
+            missing.join(", ")
+        )));
     }
+    if ix.kind == IndexKind::Local {
+        return Ok(None);
+    }
+    let table_key: Vec<String> = ctx.schema.primary_key_names().map(str::to_owned).collect();
+    let fetch = match ctx.query.get_select() {
+        None => Some(Fetch { attributes: None, table_key }),
+        Some(selected) => {
+            let mut out: Vec<String> = Vec::new();
+            for a in selected.iter().filter(|a| !stored(a)) {
+                if !out.contains(a) {
+                    out.push(a.clone());
+                }
+            }
+            (!out.is_empty()).then_some(Fetch { attributes: Some(out), table_key })
+        }
+    };
+    if fetch.is_some() && ctx.in_union {
+        return Err(reject(format!(
+            "{name}: does not project every selected attribute, and a branch of an OR across indexes \
+             does not fetch them with BatchGetItem"
+        )));
+    }
+    Ok(fetch)
 }
 
 /// The `=`/`IN` conjunct on `attr` with the fewest values, and its values.
@@ -432,11 +464,20 @@ fn pick_range(
 impl Candidate {
     /// Higher is better: a unique lookup; then the most `ORDER BY` columns
     /// served by the index sort key; then the narrowest key condition; then
-    /// the fewest streams; then the table before indexes, in schema order.
+    /// the fewest streams; then an index that needs no `BatchGetItem` fetch;
+    /// then the table before indexes, in schema order.
     pub(super) fn score(&self) -> impl Ord {
         let sort_conditions = self.sort_eq.len() * 2 + usize::from(self.sort_range.is_some());
         let streams: usize = self.partition.iter().map(|(_, v)| v.len().max(1)).product();
-        (self.unique, self.served_sort_keys, sort_conditions, Reverse(streams), Reverse(self.position))
+        let projects_all = self.fetch.is_none();
+        (
+            self.unique,
+            self.served_sort_keys,
+            sort_conditions,
+            Reverse(streams),
+            projects_all,
+            Reverse(self.position),
+        )
     }
 
     pub(super) fn into_plan(self, ctx: &Context<'_>, limit: usize, mut notes: Vec<String>) -> Plan {
@@ -548,14 +589,25 @@ impl Candidate {
         }
 
         let output = ctx.query.get_select().map(<[String]>::to_vec);
-        let projection = output.as_ref().map(|sel| {
+        // A thin index is read for what it stores: the order, the key and
+        // the client filter's attributes (and the selected ones it has).
+        let read_select = match (&output, &self.fetch) {
+            (None, Some(_)) => Some(Vec::new()),
+            (o, _) => o.clone(),
+        };
+        let projection = read_select.as_ref().map(|sel| {
             let mut p: Vec<String> = Vec::new();
             let mut add = |a: &str| {
                 if !p.iter().any(|x| x == a) {
                     p.push(a.to_owned());
                 }
             };
-            sel.iter().for_each(|a| add(a));
+            let fetched = |a: &str| {
+                self.fetch
+                    .as_ref()
+                    .is_some_and(|f| f.attributes.as_ref().is_some_and(|v| v.iter().any(|x| x == a)))
+            };
+            sel.iter().filter(|a| !fetched(a)).for_each(|a| add(a));
             ctx.order.iter().for_each(|c| add(&c.attr));
             ctx.schema.primary_key_names().for_each(&mut add);
             if let Some(r) = &residual_filter {
@@ -563,6 +615,23 @@ impl Candidate {
             }
             p
         });
+        if let (Some(f), Some(ix)) = (&self.fetch, &self.index) {
+            let kind = match ctx.schema.find_index(ix).map(|i| &i.projection) {
+                Some(Projection::KeysOnly) => "KEYS_ONLY",
+                _ => "INCLUDE",
+            };
+            let what = match &f.attributes {
+                Some(a) => a.join(", "),
+                None => "every attribute".to_owned(),
+            };
+            notes.push(format!(
+                "index `{ix}` projects {kind}: {what} come from BatchGetItem for the page's rows only (at most \
+                 {limit} items, {} call{} a page, about one read unit each), after the index's items were \
+                 filtered, merged and paged; an index projecting them would need no such reads",
+                limit.div_ceil(crate::backend::MAX_BATCH_GET_KEYS),
+                if limit > crate::backend::MAX_BATCH_GET_KEYS { "s" } else { "" }
+            ));
+        }
         let constants =
             global_constants(ctx.conjuncts).into_iter().map(|(a, v)| (a.to_owned(), v.clone())).collect();
         Plan {
@@ -589,6 +658,7 @@ impl Candidate {
             notes,
             key_columns: Vec::new(),
             fingerprint: [0; 16],
+            fetch: self.fetch,
         }
     }
 }

@@ -79,6 +79,17 @@ impl fmt::Display for Plan {
             Some(p) => writeln!(f, "  projection: {}", p.join(", "))?,
             None => writeln!(f, "  projection: all attributes")?,
         }
+        if let Some(fetch) = &self.fetch {
+            let what = match &fetch.attributes {
+                Some(a) => a.join(", "),
+                None => "every attribute".to_owned(),
+            };
+            writeln!(
+                f,
+                "  fetch: BatchGetItem of {what} for the page's rows (≤{} keys a call)",
+                crate::backend::MAX_BATCH_GET_KEYS
+            )?;
+        }
         write!(f, "  limit: {}, read budget: {} items", self.limit, self.read_budget)?;
         for n in &self.notes {
             write!(f, "\n  note: {n}")?;

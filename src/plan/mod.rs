@@ -146,6 +146,30 @@ pub struct Plan {
     /// The order's key columns, which a cursor's values are checked against.
     pub(crate) key_columns: Vec<KeyColumn>,
     pub(crate) fingerprint: [u8; 16],
+    /// Attributes fetched with `BatchGetItem` for the page's rows: the
+    /// plan queries a `KEYS_ONLY`/`INCLUDE` GSI that lacks them.
+    pub(crate) fetch: Option<Fetch>,
+}
+
+/// What a plan on a `KEYS_ONLY` or `INCLUDE` global secondary index reads
+/// with `BatchGetItem`: the output attributes the index does not project.
+///
+/// The index stores every attribute the filter and the `ORDER BY` name
+/// (else the planner does not use it), so its items are filtered, merged
+/// and paged as they are; the fetch runs once a page's rows are known, for
+/// those rows only, in calls of up to
+/// [`MAX_BATCH_GET_KEYS`](crate::MAX_BATCH_GET_KEYS) keys, keys left
+/// unprocessed retried with bounded exponential backoff. A row whose item
+/// was deleted between the `Query` and the fetch is left out of the page.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Fetch {
+    /// The attributes fetched (the table's key is added to each call, to
+    /// match items to rows); `None` fetches every attribute (the query
+    /// selects all of them).
+    pub attributes: Option<Vec<String>>,
+    /// The table's key attributes.
+    pub(crate) table_key: Vec<String>,
 }
 
 impl Plan {
@@ -235,6 +259,13 @@ impl Plan {
         &self.notes
     }
 
+    /// What the plan fetches with `BatchGetItem` for each page's rows, when
+    /// it queries a `KEYS_ONLY` or `INCLUDE` GSI that lacks attributes the
+    /// output needs; `None` otherwise.
+    pub fn fetch(&self) -> Option<&Fetch> {
+        self.fetch.as_ref()
+    }
+
     /// A digest of the normalized query and plan; cursors carry it.
     pub fn fingerprint(&self) -> [u8; 16] {
         self.fingerprint
@@ -296,8 +327,15 @@ pub(crate) fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<
     }
 
     let conjuncts: Vec<&Expr> = query.get_filter().map(Expr::conjuncts).unwrap_or_default();
-    let ctx =
-        candidate::Context { schema, query, conjuncts: &conjuncts, order: &order, options, exclude: &[] };
+    let ctx = candidate::Context {
+        schema,
+        query,
+        conjuncts: &conjuncts,
+        order: &order,
+        options,
+        exclude: &[],
+        in_union: false,
+    };
 
     let forced = query.get_index();
     if let Some(name) = forced {

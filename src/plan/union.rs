@@ -80,7 +80,8 @@ fn union_on(ctx: &Context<'_>, k: usize, disjuncts: &[&Expr], limit: usize) -> R
         let query =
             ctx.query.clone().replace_filter(Expr::And(rest.iter().cloned().chain([(*d).clone()]).collect()));
         let conjuncts: Vec<&Expr> = query.get_filter().map(Expr::conjuncts).unwrap_or_default();
-        let bctx = Context { query: &query, conjuncts: &conjuncts, exclude: &exclude, ..*ctx };
+        let bctx =
+            Context { query: &query, conjuncts: &conjuncts, exclude: &exclude, in_union: true, ..*ctx };
         let (best, rejected): (Option<Candidate>, Vec<Rejection>) = best_candidate(&bctx);
         let Some(c) = best else {
             if let Some(too_wide) = rejected.iter().find(|r| r.too_wide) {

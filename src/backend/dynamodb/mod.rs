@@ -40,10 +40,10 @@ use render::render;
 pub use write::put_items;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, Select};
+use aws_sdk_dynamodb::types::{KeysAndAttributes, ReturnConsumedCapacity, Select};
 use aws_sdk_dynamodb::Client;
 
-use crate::backend::{Backend, ReadRequest, ReadResponse};
+use crate::backend::{Backend, BatchGetRequest, BatchGetResponse, ReadRequest, ReadResponse};
 use crate::error::{Error, ErrorKind, Result};
 
 /// A [`Backend`] over an `aws_sdk_dynamodb::Client`. Cloning is cheap.
@@ -98,16 +98,7 @@ where
         .with_source(e)
 }
 
-/// A runtime-agnostic sleep (the crate does not tie itself to tokio): a
-/// thread sleeps and wakes the future through a channel.
-pub(crate) async fn sleep(d: std::time::Duration) {
-    let (tx, rx) = futures::channel::oneshot::channel::<()>();
-    std::thread::spawn(move || {
-        std::thread::sleep(d);
-        let _ = tx.send(());
-    });
-    let _ = rx.await;
-}
+pub(crate) use crate::exec::sleep;
 
 /// The `Display` of an error and of its sources, joined with `: ` on one
 /// line (a source that repeats what its error said is left out). Never the
@@ -206,5 +197,49 @@ impl Backend for DynamoDb {
             last_evaluated_key: lek.as_ref().map(from_attribute_map).transpose()?,
             consumed_capacity: capacity,
         })
+    }
+
+    /// One `BatchGetItem` call (eventually consistent reads, consumed
+    /// capacity returned); `UnprocessedKeys` come back as they are, for the
+    /// engine to retry.
+    async fn batch_get(&self, request: BatchGetRequest) -> Result<BatchGetResponse> {
+        let r = render(None, None, request.projection.as_deref())?;
+        let names = (!r.names.is_empty()).then_some(r.names);
+        let keys = request.keys.iter().map(to_attribute_map).collect();
+        let wanted = KeysAndAttributes::builder()
+            .set_keys(Some(keys))
+            .set_projection_expression(r.projection)
+            .set_expression_attribute_names(names)
+            .build()
+            .map_err(|e| {
+                Error::new(ErrorKind::InvalidQuery, format!("BatchGetItem request: {e}")).with_source(e)
+            })?;
+        let out = self
+            .client
+            .batch_get_item()
+            .request_items(&request.table, wanted)
+            .return_consumed_capacity(ReturnConsumedCapacity::Total)
+            .send()
+            .await
+            .map_err(|e| sdk_error("BatchGetItem", &request.table, e))?;
+        let capacity = out.consumed_capacity().iter().filter_map(|c| c.capacity_units()).reduce(|a, b| a + b);
+        let items = out
+            .responses
+            .unwrap_or_default()
+            .remove(&request.table)
+            .unwrap_or_default()
+            .iter()
+            .map(from_attribute_map)
+            .collect::<Result<Vec<_>>>()?;
+        let unprocessed = out
+            .unprocessed_keys
+            .unwrap_or_default()
+            .remove(&request.table)
+            .map(|k| k.keys)
+            .unwrap_or_default()
+            .iter()
+            .map(from_attribute_map)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(BatchGetResponse { items, unprocessed_keys: unprocessed, consumed_capacity: capacity })
     }
 }

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use crate::backend::{Backend, ReadRequest, ReadResponse};
+use crate::backend::{Backend, BatchGetRequest, BatchGetResponse, ReadRequest, ReadResponse};
 use crate::error::Result;
 use crate::schema::Schema;
 use crate::value::Item;
@@ -276,5 +276,15 @@ impl Backend for MemoryTable {
     /// Reads one page; see [`MemoryTable`] for the rules.
     fn read(&self, request: ReadRequest) -> impl std::future::Future<Output = Result<ReadResponse>> + Send {
         std::future::ready(self.read_now(&request))
+    }
+
+    /// Runs one `BatchGetItem` call: every item at once (up to DynamoDB's
+    /// 100 keys and 16 MB), one eventually consistent read per item.
+    fn batch_get(
+        &self,
+        request: BatchGetRequest,
+    ) -> impl std::future::Future<Output = Result<BatchGetResponse>> + Send {
+        let state = self.state();
+        std::future::ready(read::batch_get(self.schema(), &state, &request))
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
-use crate::backend::{expression, ReadRequest, ReadResponse};
+use crate::backend::{expression, BatchGetRequest, BatchGetResponse, ReadRequest, ReadResponse};
 use crate::error::Result;
 use crate::schema::{Index, IndexKind, Schema};
 use crate::value::Item;
@@ -224,4 +224,53 @@ fn walk<'a>(
             order(map.range(range).filter_map(move |(_, primary)| items.get(primary)), forward)
         }
     }
+}
+
+/// DynamoDB's cap on one `BatchGetItem` response.
+const BATCH_GET_BYTES: usize = 16 * 1024 * 1024;
+
+/// One `BatchGetItem` call, as DynamoDB answers it: at most 100 distinct
+/// keys of the table; items found come back (projected), keys past the
+/// 16 MB response cap come back unprocessed.
+pub(super) fn batch_get(
+    schema: &Schema,
+    state: &State,
+    request: &BatchGetRequest,
+) -> Result<BatchGetResponse> {
+    if request.table != schema.table {
+        return Err(not_found(format!("Requested resource not found: table `{}`", request.table)));
+    }
+    if request.keys.is_empty() || request.keys.len() > crate::backend::MAX_BATCH_GET_KEYS {
+        return Err(invalid(format!(
+            "1 validation error detected: Value at 'requestItems.{}.member.keys' failed to satisfy constraint: \
+             Member must have length between 1 and 100 (it has {})",
+            request.table,
+            request.keys.len()
+        )));
+    }
+    let projection = request.projection.as_deref();
+    expression::render(None, None, projection)?;
+    let mut positions = Vec::with_capacity(request.keys.len());
+    for key in &request.keys {
+        validate::table_key(schema, key)?;
+        let pos = primary_key(schema, key)?;
+        if positions.contains(&pos) {
+            return Err(invalid("Provided list of item keys contains duplicates"));
+        }
+        positions.push(pos);
+    }
+    let mut response = BatchGetResponse::default();
+    let (mut bytes, mut capacity) = (0usize, 0.0);
+    for (key, pos) in request.keys.iter().zip(positions) {
+        let Some(stored) = state.items.get(&pos) else { continue };
+        if bytes > 0 && bytes + stored.size > BATCH_GET_BYTES {
+            response.unprocessed_keys.push(key.clone());
+            continue;
+        }
+        bytes += stored.size;
+        capacity += rcu(units(stored.size));
+        response.items.push(pick(&stored.item, projection));
+    }
+    response.consumed_capacity = Some(capacity);
+    Ok(response)
 }
