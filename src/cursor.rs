@@ -103,7 +103,8 @@ pub(crate) fn encode(plan: &Plan, item: &Item, sizing: &[u8], options: &Options)
     Ok(text)
 }
 
-fn put_bytes(out: &mut Vec<u8>, tag: u8, b: &[u8]) {
+/// Appends `tag`, `b`'s length (4 bytes, big-endian) and `b`.
+pub(crate) fn put_bytes(out: &mut Vec<u8>, tag: u8, b: &[u8]) {
     out.push(tag);
     out.extend_from_slice(&(b.len() as u32).to_be_bytes());
     out.extend_from_slice(b);

@@ -21,7 +21,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
 use crate::backend::ScanSegment;
-use crate::cursor::Reader;
+use crate::cursor::{put_bytes, Reader};
 use crate::cursor_seal::{open, seal};
 use crate::error::{Error, Result};
 use crate::options::Options;
@@ -91,12 +91,6 @@ pub(crate) fn encode(
         }
     }
     Ok(URL_SAFE_NO_PAD.encode(seal(out, options)))
-}
-
-fn put_bytes(out: &mut Vec<u8>, tag: u8, b: &[u8]) {
-    out.push(tag);
-    out.extend_from_slice(&(b.len() as u32).to_be_bytes());
-    out.extend_from_slice(b);
 }
 
 fn bad(what: &str) -> Error {
