@@ -154,6 +154,13 @@ fn timestamp(s: &str) -> Option<f64> {
         return None;
     }
     let mut secs = days_from_civil(y, m, d) * 86_400;
+    if b.len() > 10 && !matches!(b[10], b'T' | b' ') {
+        // A composite key (`2026-11-23#o-17`): read as its date, every key
+        // of a day would sit on one point, and a page that ends inside a
+        // day would look as if it had not moved. The byte odometer ranks
+        // the whole key.
+        return None;
+    }
     if matches!(b.get(10), Some(b'T' | b' ')) {
         secs += num(11, 2)? * 3600;
         if b.get(13) == Some(&b':') {
@@ -262,6 +269,26 @@ mod tests {
         let asc = Axis::new(&[(Some(&n), b"")], Direction::Asc);
         assert_eq!(asc.value_at(12.25, &n), Some(Value::number("12.25").unwrap()));
         assert_eq!(asc.value_at(1.0, &Value::from("x")), None);
+    }
+
+    #[test]
+    fn a_date_followed_by_more_than_a_time_is_not_read_as_its_date() {
+        assert!(timestamp("2026-11-23#o-0000017").is_none());
+        assert!(timestamp("2026-11-23_b").is_none());
+        let (a, b) = (Value::from("2026-11-23#o-0000017"), Value::from("2026-11-23#o-0000018"));
+        let axis = Axis::new(
+            &[(Some(&a), b"2026-11-23#o-0000017"), (Some(&b), b"2026-11-23#o-0000018")],
+            Direction::Asc,
+        );
+        assert!(matches!(axis, Axis::Bytes(_)));
+        assert!(
+            axis.position(Some(&a), b"2026-11-23#o-0000017")
+                < axis.position(Some(&b), b"2026-11-23#o-0000018")
+        );
+        // Date-only keys and date-times keep their numeric reading.
+        assert!(timestamp("2026-11-23").is_some());
+        assert!(timestamp("2026-11-23T10:30:00.123Z").is_some());
+        assert!(timestamp("2026-11-23 10:30").is_some());
     }
 
     #[test]
