@@ -206,7 +206,7 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// that density puts the page's end (a window, see the module docs), so
     /// the streams stop at one position instead of scattering around it.
     pub fn start(&mut self) -> Result<()> {
-        let window = self.sizer.first_window(&self.ctx());
+        let window = self.sizer.first_window(&ctx(&self.states, self.plan, self.need, self.pos_col.as_ref()));
         for i in 0..self.states.len() {
             self.states[i].next_window.clone_from(&window);
             self.request(i)?;

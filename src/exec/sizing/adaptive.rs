@@ -34,6 +34,20 @@ struct Growth {
     last_limit: u32,
 }
 
+/// A window the page read to, kept so the next round can tell whether it
+/// came back short. Positions on the numeric axis, in scan order.
+#[derive(Debug, Clone, Copy)]
+struct LastWindow {
+    /// Where it started: the least frontier of the streams it read.
+    from: f64,
+    /// Where it ended.
+    end: f64,
+    /// Rows the page had matched when it was planned.
+    matched: u64,
+    /// Rows it aimed to find.
+    aim: f64,
+}
+
 /// The adaptive policy's state for one page.
 pub(crate) struct Adaptive {
     /// `(matched, scanned)` earlier pages observed (or the caller's hint).
@@ -51,6 +65,8 @@ pub(crate) struct Adaptive {
     grid: Grid,
     growth: Vec<Growth>,
     start: SizingStart,
+    /// The last window planned on the numeric axis.
+    last_window: Option<LastWindow>,
 }
 
 impl Adaptive {
@@ -65,6 +81,7 @@ impl Adaptive {
             grid: Grid::default(),
             growth: vec![Growth::default(); streams],
             start: SizingStart::Cold,
+            last_window: None,
         }
     }
 
@@ -141,6 +158,31 @@ impl Adaptive {
             })
             .collect::<Option<Vec<_>>>()?;
         Some((spans, axis, template))
+    }
+
+    /// The least end of the next window, when the last one was read to its
+    /// end by every stream still reading and found under
+    /// `window_short_share` of the rows it aimed for: a sparse stretch (a
+    /// night, the quiet after a sale) that the page's density, measured
+    /// mostly before it, overrates. The next window then spans at least
+    /// `need / (found + 1)` times the last one's distance, at most
+    /// `window_growth` times, so crossing a gap takes round trips in the
+    /// logarithm of its length, not one per window of the old density.
+    fn grown_window(&self, ctx: &Ctx<'_>, spans: &[Span]) -> Option<f64> {
+        let w = self.last_window?;
+        let span = w.end - w.from;
+        let lo = spans.iter().filter(|s| !s.done).map(|s| s.frontier).fold(f64::INFINITY, f64::min);
+        if !lo.is_finite() || span <= 0.0 || lo < w.end - 1e-9 * span.max(1.0) {
+            // A stream stopped short of it: its `Limit`, not the window,
+            // ended the read, and `grown` sizes that.
+            return None;
+        }
+        let found = ctx.pool().0.saturating_sub(w.matched) as f64;
+        if found >= w.aim * T.window_short_share {
+            return None;
+        }
+        let factor = (ctx.need as f64 / (found + 1.0)).clamp(1.0, T.window_growth);
+        Some(lo + factor * span)
     }
 
     /// Items stream `i` evaluated up to the position of `last`: all of
@@ -224,7 +266,7 @@ impl Sizing for Adaptive {
         self.start
     }
 
-    fn first_window(&self, ctx: &Ctx<'_>) -> Option<Value> {
+    fn first_window(&mut self, ctx: &Ctx<'_>) -> Option<Value> {
         let (reach, start, (_, dir)) = (self.prior_reach?, self.page_start.as_ref()?, ctx.pos_col?);
         let x = axis::numeric_position(start, *dir)?;
         let aim = x + ctx.need as f64 * T.first_window_aim / reach.density();
@@ -233,7 +275,14 @@ impl Sizing for Adaptive {
         // points before its end, half a step's rows short on average.
         let grid = self.prior_grid.map_or_else(Grid::default, |step| Grid::given(x, step));
         let end = grid.past(grid.snap(aim, x));
-        Axis::Numeric(*dir).value_at(end, start)
+        let value = Axis::Numeric(*dir).value_at(end, start);
+        self.last_window = value.is_some().then_some(LastWindow {
+            from: x,
+            end,
+            matched: ctx.pool().0,
+            aim: ctx.need as f64 * T.first_window_aim,
+        });
+        value
     }
 
     fn limit(&self, ctx: &Ctx<'_>, i: usize) -> u32 {
@@ -257,9 +306,18 @@ impl Sizing for Adaptive {
 
     fn round(&mut self, ctx: &Ctx<'_>, urgent: usize, heads: &[(usize, &Item)]) -> Option<Round> {
         let (spans, axis, template) = self.spans(ctx, heads)?;
-        let grid = matches!(axis, Axis::Numeric(_)).then_some(&self.grid);
-        let planned = estimate::plan_round(&spans, ctx.need, ctx.page, self.prior, grid)?;
+        let numeric = matches!(axis, Axis::Numeric(_));
+        let grid = numeric.then_some(&self.grid);
+        let min_end = if numeric { self.grown_window(ctx, &spans) } else { None };
+        let planned = estimate::plan_round(&spans, ctx.need, ctx.page, self.prior, grid, min_end)?;
         let window = template.and_then(|t| axis.value_at(planned.end, &t));
+        let from = spans.iter().filter(|s| !s.done).map(|s| s.frontier).fold(f64::INFINITY, f64::min);
+        self.last_window = (numeric && window.is_some() && from.is_finite()).then_some(LastWindow {
+            from,
+            end: planned.end,
+            matched: ctx.pool().0,
+            aim: ctx.need as f64,
+        });
         let mut limits: Vec<Option<u32>> =
             planned.limits.into_iter().enumerate().map(|(j, l)| l.map(|l| self.grown(ctx, j, l))).collect();
         if limits.get(urgent).is_some_and(Option::is_none) {

@@ -162,6 +162,7 @@ pub(crate) fn plan_round(
     page: usize,
     prior: (u64, u64),
     on_grid: Option<&Grid>,
+    min_end: Option<f64>,
 ) -> Option<Round> {
     // Rows found past a boundary scatter like a Poisson count: a round
     // sized to the expected count comes back short half the time, and each
@@ -258,6 +259,12 @@ pub(crate) fn plan_round(
         }
         None => hi,
     };
+    // Never short of `min_end` (a window that grows after one that came
+    // back short: see `adaptive`).
+    let end = match min_end {
+        Some(m) if m > end => on_grid.map_or(m, |g| g.past(g.snap(m, lo0))).max(end),
+        _ => end,
+    };
     let limits = spans
         .iter()
         .zip(&rates)
@@ -319,7 +326,7 @@ mod round_tests {
     #[test]
     fn two_equal_streams_split_the_need() {
         let s = ten_percent();
-        let limits = plan_round(&[s.clone(), s], 40, 50, (0, 0), None).unwrap().limits;
+        let limits = plan_round(&[s.clone(), s], 40, 50, (0, 0), None, None).unwrap().limits;
         // Each stream yields 0.1 rows per unit. Aim: 40 rows + 2 tail rows
         // (4 % of 50) + min(1.5 × √40, 6 % of 50 = 3) = 45 rows, 22.5 each →
         // 225 units → 225 items, shrunk by 100 / 104, plus the look-ahead.
@@ -333,7 +340,7 @@ mod round_tests {
     #[test]
     fn a_small_remainder_gets_poisson_slack() {
         let s = ten_percent();
-        let limits = plan_round(&[s], 4, 50, (0, 0), None).unwrap().limits;
+        let limits = plan_round(&[s], 4, 50, (0, 0), None, None).unwrap().limits;
         // 4 rows + 2 tail + 1.5 × √4 = 9 rows → 90 items (shrunk) + 1.
         let want = (90.0 * 100.0 / 104.0f64).ceil() as u32 + 1;
         let l = limits[0].unwrap();
@@ -363,7 +370,7 @@ mod round_tests {
             done: false,
             buffered: vec![1800.0],
         };
-        let limits = plan_round(&[stuck, moving], 10, 50, (0, 0), None).unwrap().limits;
+        let limits = plan_round(&[stuck, moving], 10, 50, (0, 0), None, None).unwrap().limits;
         let l = limits[0].unwrap();
         assert!(l > 14, "{l}");
     }
@@ -386,7 +393,7 @@ mod round_tests {
         let empty = Span { start: 0.0, frontier: 1800.0, ..stuck.clone() };
         let empty = Span { scanned: 0, matched: 0, along: 0, ..empty };
         // Aim: 20 rows + 2 tail + min(1.5 × √20, 3) slack = 25 rows.
-        let round = plan_round(&[stuck, empty], 20, 50, (0, 0), None).unwrap();
+        let round = plan_round(&[stuck, empty], 20, 50, (0, 0), None, None).unwrap();
         assert!((round.end - 2250.0).abs() < 1.0, "{}", round.end);
     }
 
@@ -410,7 +417,7 @@ mod round_tests {
             done: false,
             buffered: vec![500.0; 3],
         };
-        let limits = plan_round(&[near, far], 2, 50, (0, 0), None).unwrap().limits;
+        let limits = plan_round(&[near, far], 2, 50, (0, 0), None, None).unwrap().limits;
         assert!(limits[0].is_some());
         assert_eq!(limits[1], None);
     }

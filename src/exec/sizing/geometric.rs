@@ -34,7 +34,7 @@ impl Sizing for Geometric {
         }
     }
 
-    fn first_window(&self, _: &Ctx<'_>) -> Option<Value> {
+    fn first_window(&mut self, _: &Ctx<'_>) -> Option<Value> {
         None
     }
 

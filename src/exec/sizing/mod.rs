@@ -217,7 +217,7 @@ pub(crate) trait Sizing: Send {
 
     /// Where the page's first requests end, when the policy reads every
     /// stream to one position at once.
-    fn first_window(&self, ctx: &Ctx<'_>) -> Option<Value>;
+    fn first_window(&mut self, ctx: &Ctx<'_>) -> Option<Value>;
 
     /// The `Limit` of stream `i`'s next request when no round planned it.
     fn limit(&self, ctx: &Ctx<'_>, i: usize) -> u32;

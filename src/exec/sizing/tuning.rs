@@ -62,6 +62,12 @@ pub(crate) struct Tuning {
     pub shrink_items: f64,
     /// Grid steps a stream still at its start is taken to have covered.
     pub stuck_steps: f64,
+    /// A window read to its end that found under this share of the rows
+    /// it aimed for came back short: the next one grows (`window_growth`).
+    pub window_short_share: f64,
+    /// Most a window grows over the last one's distance after it came back
+    /// short.
+    pub window_growth: f64,
     /// Empty windows in a row after which a stream reads by `Limit` alone.
     pub empty_windows: u8,
     /// A run of ties read through is left out of the density along the key
@@ -101,6 +107,8 @@ impl Tuning {
         slack_fraction: 0.06,
         shrink_items: 4.0,
         stuck_steps: 0.5,
+        window_short_share: 0.5,
+        window_growth: 2.0,
         empty_windows: 2,
         point_mass_factor: 8,
         reach_rows: 150,
