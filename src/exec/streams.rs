@@ -282,6 +282,7 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// short of where the page is estimated to end, sized by each stream's
     /// observed density, so the refills share one round trip.
     fn refill_round(&mut self, urgent: usize, heads: &[(usize, &Item)]) -> Result<()> {
+        self.read_run_siblings(urgent)?;
         let ctx = ctx(&self.states, self.plan, self.need, self.pos_col.as_ref());
         let round = self.sizer.round(&ctx, urgent, heads);
         let Some(round) = round else {
@@ -301,6 +302,22 @@ impl<'a, B: Backend> Streams<'a, B> {
             }
         }
         self.request(urgent)
+    }
+
+    /// Stream `urgent` is inside a run of ties the page reads whole (the
+    /// merge needs its next row, so the page reaches the run, and the tie
+    /// re-sort needs every stream's rows on it): every other idle stream
+    /// that stopped inside the same run reads the rest of it now, in the
+    /// same round trip, instead of when the merge reaches its head.
+    fn read_run_siblings(&mut self, urgent: usize) -> Result<()> {
+        let Some((_, at)) = self.states[urgent].run.clone() else { return Ok(()) };
+        for j in 0..self.states.len() {
+            let st = &self.states[j];
+            if j != urgent && !st.busy && !st.done && st.run.as_ref().is_some_and(|(_, k)| *k == at) {
+                self.request(j)?;
+            }
+        }
+        Ok(())
     }
 
     /// Starts sizing from what earlier pages left: the cursor's state

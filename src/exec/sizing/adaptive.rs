@@ -165,9 +165,10 @@ impl Adaptive {
     /// `window_short_share` of the rows it aimed for: a sparse stretch (a
     /// night, the quiet after a sale) that the page's density, measured
     /// mostly before it, overrates. The next window then spans at least
-    /// `need / (found + 1)` times the last one's distance, at most
-    /// `window_growth` times, so crossing a gap takes round trips in the
-    /// logarithm of its length, not one per window of the old density.
+    /// `need / found` times the last one's distance, at most (and, when it
+    /// found nothing, exactly) `window_growth` times, so crossing a gap
+    /// takes round trips in the logarithm of its length, not one per window
+    /// of the old density.
     fn grown_window(&self, ctx: &Ctx<'_>, spans: &[Span]) -> Option<f64> {
         let w = self.last_window?;
         let span = w.end - w.from;
@@ -181,7 +182,13 @@ impl Adaptive {
         if found >= w.aim * T.window_short_share {
             return None;
         }
-        let factor = (ctx.need as f64 / (found + 1.0)).clamp(1.0, T.window_growth);
+        // Nothing found: grow by the whole factor, however few rows the
+        // page still needs; else by what the rows found say is missing.
+        let factor = if found == 0.0 {
+            T.window_growth
+        } else {
+            (ctx.need as f64 / found).clamp(1.0, T.window_growth)
+        };
         Some(lo + factor * span)
     }
 
