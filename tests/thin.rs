@@ -498,6 +498,26 @@ fn explain_shows_the_fetch() {
     let text = engine.plan(&notes_query(50)).unwrap().to_string();
     assert!(text.contains("fetch: BatchGetItem of note for the page's rows (≤100 keys a call)"), "{text}");
     assert!(text.contains("index `keys_p_s` projects KEYS_ONLY"), "{text}");
+    assert!(text.contains("note: compared: no index that projects what the query needs serves it"), "{text}");
+    // A wide index that ranks lower (it serves less of the order) is named.
+    let schema = schema("t").index(Index::gsi("all_p_s", [KeyAttribute::s("p")], [KeyAttribute::n("s")]));
+    let wide = Engine::new(schema.clone(), MemoryTable::new(schema));
+    let q = Query::new()
+        .filter(col("p").eq("p00"))
+        .filter(col("s").is_not_null())
+        .order_by(desc("s"))
+        .order_by(desc("id"))
+        .select(["id", "note"]);
+    let p = wide.plan(&q).unwrap();
+    assert_eq!(p.index(), Some("keys_p_s_id"));
+    let text = p.to_string();
+    assert!(
+        text.contains(
+            "compared: index `all_p_s` needs no BatchGetItem but its sort key serves 1 ORDER BY column with 1 \
+             stream (this plan: 2 with 1)"
+        ),
+        "{text}"
+    );
     let all = engine.plan(&notes_query(50).select(["id", "s"])).unwrap();
     assert!(all.fetch().is_none());
     assert!(!all.to_string().contains("fetch:"));

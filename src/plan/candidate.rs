@@ -522,6 +522,14 @@ impl Candidate {
         )
     }
 
+    /// The index (`None`: the table), the `ORDER BY` columns its sort key
+    /// serves, and its streams: what EXPLAIN's comparison of a thin index
+    /// with the alternatives names.
+    pub(super) fn summary(&self) -> (Option<&str>, usize, usize) {
+        let streams: usize = self.partition.iter().map(|(_, v)| v.len().max(1)).product();
+        (self.index.as_deref(), self.served_sort_keys, streams)
+    }
+
     /// 0: no fetch; 1: a fetch for the output; 2: a fetch the filter waits on.
     pub(super) fn fetch_rank(&self) -> u8 {
         match (&self.fetch, self.late.contains(&true)) {
@@ -697,13 +705,10 @@ impl Candidate {
                     if limit > crate::backend::MAX_BATCH_GET_KEYS { "s" } else { "" }
                 )),
                 Some(late) => notes.push(format!(
-                    "index `{ix}` projects {kind}: the filter `{late}` names attributes it lacks, so it runs \
-                     after BatchGetItem fetched {what} for candidate rows (those passing the rest of the filter), \
-                     taken in order and only as many as the page still needs (≤{} keys a call), until the page \
-                     holds {limit} rows and one more row passes (the look-ahead); each candidate costs about \
-                     one read unit, rows the filter drops included; an index projecting them would filter on \
-                     the server",
-                    crate::backend::MAX_BATCH_GET_KEYS
+                    "index `{ix}` projects {kind}: `{late}` names attributes it lacks and runs after \
+                     BatchGetItem fetched {what} for candidate rows (those passing the rest of the filter) in \
+                     order, only as many as the page still needs, then for a look-ahead until one more row \
+                     passes; each candidate fetched costs about one read unit, those the filter drops included"
                 )),
             }
         }

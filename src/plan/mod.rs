@@ -14,6 +14,7 @@
 mod candidate;
 mod explain;
 mod suggest;
+mod thin;
 mod union;
 pub(crate) mod validate;
 
@@ -370,7 +371,11 @@ pub(crate) fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<
 
     let (best, rejected) = best_candidate(&ctx);
     let mut plan = match best {
-        Some(c) => c.into_plan(&ctx, limit, notes),
+        Some(c) => {
+            let mut plan = c.into_plan(&ctx, limit, notes);
+            plan.notes.extend(thin::compare(&ctx, &plan));
+            plan
+        }
         None => {
             if let Some(too_wide) = rejected.iter().find(|r| r.too_wide) {
                 return Err(Error::limit(too_wide.message.clone()));
