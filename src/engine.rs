@@ -355,7 +355,17 @@ impl<B: Backend> Engine<B> {
         if let Some(b) = query.get_read_budget() {
             plain = plain.read_budget(b);
         }
-        let plan = self.plan(&plain)?;
+        let mut plan = self.plan(&plain)?;
+        if plan.fetch().and_then(plan::Fetch::filter).is_some()
+            && query.get_allow_scan()
+            && query.get_index().is_none()
+        {
+            // A count cannot fetch for each match: read the table instead,
+            // as a query the thin index could not serve was read before.
+            if let Ok(p) = self.plan(&plain.clone().index(self.schema.table.clone())) {
+                plan = p;
+            }
+        }
         if let (Some(late), Some(ix)) = (plan.fetch().and_then(plan::Fetch::filter), plan.index()) {
             return Err(Error::new(
                 ErrorKind::NoUsableIndex,

@@ -456,6 +456,17 @@ fn a_count_refuses_a_filter_the_index_cannot_answer() {
     let err = block_on(engine.count(&q)).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NoUsableIndex, "{err}");
     assert!(err.to_string().contains("does not project"), "{err}");
+    // Allowed to scan, it counts by reading the table.
+    let (items, table) = notes_table(9);
+    let engine = Engine::new(schema("t"), table);
+    let q = Query::new()
+        .filter(col("p").eq("p00"))
+        .filter(col("s").is_not_null())
+        .filter(col("note").ne("note 3"))
+        .allow_scan(true);
+    let n = block_on(engine.count(&q)).unwrap();
+    assert_eq!(n.total, 8);
+    assert_eq!(n.total, reference::run(&q, &PK, &items).len() as u64);
 }
 
 /// The page fetches in batches sized to what it still needs, in merge

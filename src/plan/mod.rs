@@ -279,9 +279,10 @@ impl Plan {
         &self.notes
     }
 
-    /// What the plan fetches with `BatchGetItem` for each page's rows, when
-    /// it queries a `KEYS_ONLY` or `INCLUDE` GSI that lacks attributes the
-    /// output needs; `None` otherwise.
+    /// What the plan fetches with `BatchGetItem`, when it queries a
+    /// `KEYS_ONLY` or `INCLUDE` GSI that lacks attributes the output or the
+    /// filter needs (then [`Fetch::filter`] is the part of the filter that
+    /// runs after the fetch); `None` otherwise.
     pub fn fetch(&self) -> Option<&Fetch> {
         self.fetch.as_ref()
     }
