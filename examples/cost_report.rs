@@ -7,12 +7,21 @@
 //! cargo run --release --example cost_report -- --memory-check   # 10 thousand vs 1 million orders
 //! cargo run --release --example cost_report -- --case 'fan-out 32'   # only the cases named so
 //! cargo run --release --example cost_report -- --endpoint http://127.0.0.1:8000   # DynamoDB Local
+//! cargo run --release --example cost_report -- --thin         # ALL vs INCLUDE vs KEYS_ONLY GSI vs Scan
 //! ```
 //!
 //! For each case and page: rows returned and whether they equal the naive
 //! correct page, items read (`ScannedCount` summed), the lower bound a
 //! perfect reader needs, their ratio, calls, sequential round trips, and
 //! consumed capacity. Writes `target/cost_report.json` too.
+//!
+//! `--thin` compares, in memory, one query served by a GSI that projects
+//! everything, by the same GSI projecting `INCLUDE (country)` (the output's
+//! other attributes fetched with `BatchGetItem`), by it projecting
+//! `KEYS_ONLY` (`country = 'FR'` then runs after the fetch, on candidate
+//! rows), and by a Scan: items read, items fetched, `BatchGetItem` calls,
+//! round trips and read units over five pages, and whether the rows equal
+//! the wide index's.
 
 #[path = "support/dynamo.rs"]
 mod dynamo;
@@ -463,6 +472,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut count: Option<usize> = None;
     let mut endpoint: Option<String> = None;
     let mut only: Option<String> = None;
+    let mut thin = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -471,13 +481,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--endpoint" => endpoint = Some(args.next().ok_or("--endpoint needs a URL")?),
             "--case" => only = Some(args.next().ok_or("--case needs a part of a case name")?),
             "--memory-check" => return memory_check(seed).await,
+            "--thin" => thin = true,
             other => {
                 return Err(format!(
-                    "unknown argument {other} (known: --seed N, --orders N, --endpoint URL, --case TEXT, --memory-check)"
+                    "unknown argument {other} (known: --seed N, --orders N, --endpoint URL, --case TEXT, --memory-check, --thin)"
                 )
                 .into())
             }
         }
+    }
+    if thin {
+        return thin_report(seed, count.unwrap_or(200_000)).await;
     }
     // DynamoDB Local loads about a thousand items a second: a smaller default there.
     let count = count.unwrap_or(if endpoint.is_some() { 20_000 } else { 200_000 });
@@ -520,5 +534,79 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let name = if endpoint.is_some() { "cost_report_dynamodb.json" } else { "cost_report.json" };
     std::fs::write(dir.join(name), serde_json::to_string_pretty(&rows)?)?;
     println!("\nJSON: target/{name}");
+    Ok(())
+}
+
+/// `--thin`: one query over the same orders through a GSI projecting ALL,
+/// INCLUDE (country), KEYS_ONLY, and a Scan; costs over [`PAGES`] pages.
+async fn thin_report(seed: u64, count: usize) -> Result<(), Box<dyn std::error::Error>> {
+    use dynaquery::{Index, KeyAttribute, Projection};
+    let gsi = |p: Projection| {
+        Schema::new("orders", dynaquery::KeyAttribute::s("order_id"))
+            .index(
+                Index::gsi("status-created_at", [KeyAttribute::s("status")], [KeyAttribute::s("created_at")])
+                    .projection(p),
+            )
+            .always_present(["status", "created_at"])
+    };
+    let layouts = [
+        ("GSI projecting ALL", Some(gsi(Projection::All))),
+        ("GSI INCLUDE (country)", Some(gsi(Projection::Include(["country".to_owned()].into())))),
+        ("GSI KEYS_ONLY", Some(gsi(Projection::KeysOnly))),
+        ("Scan (no index)", None),
+    ];
+    println!("# Thin GSIs: {count} orders, seed {seed}, in-memory backend, {PAGES} pages of {PAGE}\n");
+    println!("SELECT order_id, user_id, status, country, total, created_at FROM orders WHERE status IN ('paid', \
+              'shipped') AND country = 'FR' AND created_at BETWEEN '{FROM}' AND '{TO}' ORDER BY created_at DESC\n");
+    println!("| FR share | layout | rows equal | items read | items fetched | BatchGetItem calls | Query calls | round trips | read units |");
+    println!("|---|---|---|---:|---:|---:|---:|---:|---:|");
+    for french in [0.1, 0.5] {
+        let items = generate(seed, count, french);
+        let mut wide_rows: Option<Vec<Item>> = None;
+        for (name, layout) in &layouts {
+            let schema = layout.clone().unwrap_or_else(|| Schema::new("orders", KeyAttribute::s("order_id")));
+            let table = MemoryTable::new(schema.clone());
+            for it in &items {
+                table.put(it.clone())?;
+            }
+            let engine = Engine::new(schema, table);
+            let mut q = Query::new()
+                .filter(col("status").is_in(["paid", "shipped"]))
+                .filter(col("country").eq("FR"))
+                .filter(col("created_at").between(FROM, TO))
+                .order_by(desc("created_at"))
+                .select(["order_id", "user_id", "status", "country", "total", "created_at"])
+                .allow_scan(layout.is_none())
+                .read_budget(10_000_000)
+                .limit(PAGE);
+            let (mut rows, mut read, mut fetched, mut gets, mut calls, mut trips, mut rcu) =
+                (Vec::new(), 0, 0, 0, 0, 0, 0.0);
+            for _ in 0..PAGES {
+                let page = engine.fetch(&q).await?;
+                read += page.stats.items_read;
+                fetched += page.stats.items_fetched;
+                gets += page.stats.batch_get_calls;
+                calls += page.stats.calls;
+                trips += page.stats.round_trips;
+                rcu += page.stats.consumed_capacity.unwrap_or(0.0);
+                rows.extend(page.rows);
+                match page.next_cursor {
+                    Some(c) => q = q.cursor(c),
+                    None => break,
+                }
+            }
+            let equal = match &wide_rows {
+                None => {
+                    wide_rows = Some(rows);
+                    "(reference)".to_owned()
+                }
+                Some(w) => (w == &rows).to_string(),
+            };
+            println!(
+                "| {:>2}% | {name} | {equal} | {read} | {fetched} | {gets} | {calls} | {trips} | {rcu:.1} |",
+                (french * 100.0) as u32
+            );
+        }
+    }
     Ok(())
 }

@@ -123,7 +123,7 @@ impl<B: Backend> Engine<B> {
         let mut page = if query.get_cursor().is_none() && query.get_offset() > 0 {
             self.fetch_after_offset(query).await?
         } else {
-            self.fetch_one(query).await?
+            self.fetch_one(query, false).await?
         };
         if query.get_limit() > self.options.max_page_size {
             page.stats.limit_clamped_from = Some(query.get_limit());
@@ -153,8 +153,9 @@ impl<B: Backend> Engine<B> {
         }
     }
 
-    /// One page, ignoring the query's offset.
-    async fn fetch_one(&self, query: &Query) -> Result<Page<Item>> {
+    /// One page, ignoring the query's offset. With `discard`, its rows are
+    /// skipped (an `OFFSET`): what only the output needs is not fetched.
+    async fn fetch_one(&self, query: &Query, discard: bool) -> Result<Page<Item>> {
         let plan = self.plan(query)?;
         let position = query.get_cursor().map(|c| cursor::decode(&plan, c, &self.options)).transpose()?;
         let from = exec::SizingFrom { memory: Some(&self.memory), hint: query.get_selectivity_hint() };
@@ -163,14 +164,14 @@ impl<B: Backend> Engine<B> {
             use tracing::Instrument;
             let span = crate::trace::page_span(&plan);
             let backend = crate::trace::Traced(&self.backend);
-            let page = exec::execute(&plan, &backend, &self.options, position.as_ref(), from)
+            let page = exec::execute(&plan, &backend, &self.options, position.as_ref(), from, discard)
                 .instrument(span.clone())
                 .await?;
             crate::trace::record_page(&span, &page);
             Ok(page)
         }
         #[cfg(not(feature = "tracing"))]
-        exec::execute(&plan, &self.backend, &self.options, position.as_ref(), from).await
+        exec::execute(&plan, &self.backend, &self.options, position.as_ref(), from, discard).await
     }
 
     /// The cursor that resumes `plan`'s result just after `row` (a row of
@@ -243,7 +244,7 @@ impl<B: Backend> Engine<B> {
             if left == 0 {
                 return Err(over_budget(stats.items_read));
             }
-            let page = match self.fetch_one(&step.read_budget(left)).await {
+            let page = match self.fetch_one(&step.read_budget(left), skipping).await {
                 // The step stops once it has read all `left` items it was given.
                 Err(e) if e.kind() == ErrorKind::ReadBudgetExceeded => {
                     return Err(over_budget(stats.items_read + left).with_source(e))
@@ -354,7 +355,28 @@ impl<B: Backend> Engine<B> {
         if let Some(b) = query.get_read_budget() {
             plain = plain.read_budget(b);
         }
-        let plan = self.plan(&plain)?;
+        let mut plan = self.plan(&plain)?;
+        if plan.fetch().and_then(plan::Fetch::filter).is_some()
+            && query.get_allow_scan()
+            && query.get_index().is_none()
+        {
+            // A count cannot fetch for each match: read the table instead,
+            // as a query the thin index could not serve was read before.
+            if let Ok(p) = self.plan(&plain.clone().index(self.schema.table.clone())) {
+                plan = p;
+            }
+        }
+        if let (Some(late), Some(ix)) = (plan.fetch().and_then(plan::Fetch::filter), plan.index()) {
+            return Err(Error::new(
+                ErrorKind::NoUsableIndex,
+                format!(
+                    "COUNT on index `{ix}`: the filter `{late}` names attributes the index does not project, \
+                     which a count would have to fetch with BatchGetItem for every matching item; count \
+                     through an index that projects them (Query::index / `FROM table.index`), or fetch the \
+                     pages and count their rows"
+                ),
+            ));
+        }
         let groups_of = match group_by {
             Some(attr) => Some(self.group_values(&plan, attr)?),
             None => None,

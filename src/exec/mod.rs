@@ -6,7 +6,8 @@
 //! orders, [`narrow`] resumes from a cursor, [`row`] holds the byte keys
 //! (inline in a [`key`] when short); [`count`] reads every stream to its
 //! end for a COUNT; [`fetch`] reads what a thin index lacks for the page's
-//! rows with `BatchGetItem`.
+//! rows with `BatchGetItem`; [`refilter`] runs the part of the filter that
+//! needs those attributes, between the merge and the cut of the page.
 
 pub(crate) mod count;
 mod fetch;
@@ -15,6 +16,7 @@ mod interval;
 mod key;
 mod merge;
 mod narrow;
+mod refilter;
 mod row;
 pub(crate) mod sizing;
 mod streams;
@@ -50,13 +52,16 @@ pub(crate) struct SizingFrom<'a> {
     pub hint: Option<f64>,
 }
 
-/// Runs one page of `plan`, resuming after `position` when given.
+/// Runs one page of `plan`, resuming after `position` when given. With
+/// `discard`, the page's rows are read only to be skipped (an `OFFSET`):
+/// what only the output needs is not fetched.
 pub(crate) async fn execute<B: Backend>(
     plan: &Plan,
     backend: &B,
     options: &Options,
     position: Option<&Position>,
     from: SizingFrom<'_>,
+    discard: bool,
 ) -> Result<Page<Item>> {
     let keys = narrow::narrow_streams(plan, position.map(|p| p.values.as_slice()));
     let sizer = sizing::policy(options.sizing, plan.streams.len());
@@ -72,14 +77,35 @@ pub(crate) async fn execute<B: Backend>(
         let _ = s.resume(&state, None, SizingStart::Warm);
     }
     let limit = plan.limit;
+    let late = plan.fetch.as_ref().and_then(|f| f.filter.as_ref().map(|c| (f, c)));
     // Rows become items as they are emitted: a row's key is not needed
     // after that, and the page is built without a second pass.
-    let (mut rows, more): (Vec<Item>, bool) = match plan.strategy {
-        Strategy::TopK => {
-            let (rows, more) = topk::collect(&mut s, limit).await?;
+    let (mut rows, more): (Vec<Item>, bool) = match (plan.strategy, late) {
+        (strategy, Some((fetch, filter))) => {
+            // Candidates in order; the filter after the fetch cuts the page.
+            let mut candidates = match strategy {
+                Strategy::TopK => {
+                    let (rows, _) = topk::collect(&mut s, limit, true).await?;
+                    refilter::Candidates::Sorted(
+                        rows.into_iter().map(|r| r.item).collect::<Vec<_>>().into_iter(),
+                    )
+                }
+                Strategy::Merge => {
+                    s.start()?;
+                    refilter::Candidates::Merge(Merge::default())
+                }
+                Strategy::MergeThenSortTies => {
+                    s.start()?;
+                    refilter::Candidates::Ties(Merge::default(), TieSort::default())
+                }
+            };
+            refilter::page(plan, fetch, filter, backend, &mut candidates, &mut s).await?
+        }
+        (Strategy::TopK, None) => {
+            let (rows, more) = topk::collect(&mut s, limit, false).await?;
             (rows.into_iter().map(|r| r.item).collect(), more)
         }
-        Strategy::Merge => {
+        (Strategy::Merge, None) => {
             s.start()?;
             let mut merge = Merge::default();
             let mut rows: Vec<Item> = Vec::with_capacity(limit);
@@ -102,7 +128,7 @@ pub(crate) async fn execute<B: Backend>(
             let more = rows.len() == limit && lookahead(merge.has_more(&mut s).await)?;
             (rows, more)
         }
-        Strategy::MergeThenSortTies => {
+        (Strategy::MergeThenSortTies, None) => {
             s.start()?;
             let mut merge = Merge::default();
             let mut ties = TieSort::default();
@@ -137,10 +163,15 @@ pub(crate) async fn execute<B: Backend>(
         }
     }
     let mut stats = s.finish();
-    if let Some(fetch) = &plan.fetch {
-        // After the cursor: it is built from the index's attributes, which
-        // the fetch leaves as they are.
-        fetch::fill(plan, fetch, backend, &mut rows, &mut stats).await?;
+    match &plan.fetch {
+        // Rows a filter after the fetch kept are filled already; skipped
+        // rows (an OFFSET) need nothing the output alone needs.
+        Some(fetch) if fetch.filter.is_none() && !discard => {
+            // After the cursor: it is built from the index's attributes,
+            // which the fetch leaves as they are.
+            fetch::fill(plan, fetch, backend, &mut rows, &mut stats).await?;
+        }
+        _ => {}
     }
     stats.rows = rows.len() as u64;
     if let Some(sel) = &plan.output {

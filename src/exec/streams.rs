@@ -571,6 +571,19 @@ impl<'a, B: Backend> Streams<'a, B> {
         self.note_buffered(0)
     }
 
+    /// Adds the costs of `BatchGetItem` calls the page made between its
+    /// reads: they count in the stats, and their round trips lie on the
+    /// critical path (the reads after them wait for them).
+    pub fn absorb_fetch(&mut self, fetched: &QueryStats) {
+        self.stats.batch_get_calls += fetched.batch_get_calls;
+        self.stats.items_fetched += fetched.items_fetched;
+        if let Some(c) = fetched.consumed_capacity {
+            *self.stats.consumed_capacity.get_or_insert(0.0) += c;
+        }
+        self.clock = self.clock.saturating_add(fetched.round_trips);
+        self.stats.round_trips = self.clock;
+    }
+
     /// The page is complete: what is still in flight is abandoned.
     pub fn finish(mut self) -> QueryStats {
         self.stats.abandoned_calls = self.in_flight.len() as u64;

@@ -29,10 +29,15 @@ impl PartialEq for ByKey {
 impl Eq for ByKey {}
 
 /// Reads every stream to its end; returns the first `limit` rows in order and
-/// whether more follow.
-pub(crate) async fn collect<B: Backend>(s: &mut Streams<'_, B>, limit: usize) -> Result<(Vec<Row>, bool)> {
-    let keep = limit + 1;
-    let mut heap: BinaryHeap<ByKey> = BinaryHeap::with_capacity(keep + 1);
+/// whether more follow. With `keep_all`, every row is kept and returned in
+/// order (the filter after a fetch still drops some of them).
+pub(crate) async fn collect<B: Backend>(
+    s: &mut Streams<'_, B>,
+    limit: usize,
+    keep_all: bool,
+) -> Result<(Vec<Row>, bool)> {
+    let keep = if keep_all { usize::MAX } else { limit + 1 };
+    let mut heap: BinaryHeap<ByKey> = BinaryHeap::with_capacity(limit + 2);
     s.start()?;
     while s.busy() {
         let Some(i) = s.wait().await? else { break };
@@ -53,6 +58,8 @@ pub(crate) async fn collect<B: Backend>(s: &mut Streams<'_, B>, limit: usize) ->
     }
     let mut rows: Vec<Row> = heap.into_sorted_vec().into_iter().map(|b| b.0).collect();
     let more = rows.len() > limit;
-    rows.truncate(limit);
+    if !keep_all {
+        rows.truncate(limit);
+    }
     Ok((rows, more))
 }

@@ -59,6 +59,9 @@ pub(super) struct Candidate {
     sharded: Option<(String, Vec<(Value, Value)>)>,
     /// A thin (`KEYS_ONLY`/`INCLUDE`) GSI: what `BatchGetItem` fetches.
     fetch: Option<Fetch>,
+    /// Per conjunct: it names an attribute the thin index lacks, so it is
+    /// applied after the fetch ([`Fetch::filter`]).
+    late: Vec<bool>,
 }
 
 fn label(schema: &Schema, index: Option<&str>) -> String {
@@ -86,7 +89,7 @@ pub(super) fn evaluate(ctx: &Context<'_>, index: Option<&str>) -> Result<Candida
             }
         }
     };
-    let fetch = check_projection(ctx, index, &name)?;
+    let (fetch, late) = check_projection(ctx, index, &name)?;
     let filter = ctx.query.get_filter();
     let shard = index.and_then(|n| schema.find_index(n)).and_then(|ix| ix.shard_attribute());
     for a in key.attributes() {
@@ -211,6 +214,7 @@ pub(super) fn evaluate(ctx: &Context<'_>, index: Option<&str>) -> Result<Candida
         is_scan: false,
         sharded,
         fetch,
+        late,
     })
 }
 
@@ -233,6 +237,7 @@ pub(super) fn scan(ctx: &Context<'_>) -> Candidate {
         is_scan: true,
         sharded: None,
         fetch: None,
+        late: vec![false; ctx.conjuncts.len()],
     }
 }
 
@@ -242,48 +247,84 @@ pub(super) fn scan(ctx: &Context<'_>) -> Candidate {
 /// table only for the projection).
 ///
 /// A thin GSI (`KEYS_ONLY`, `INCLUDE`) is still usable when it stores
-/// every attribute the filter and the `ORDER BY` name: its items are
-/// filtered, merged and paged as they are, and the attributes the output
-/// needs beyond them are fetched with `BatchGetItem` for the page's rows
-/// (the returned [`Fetch`]). No row is dropped after that fetch, so pages
-/// and cursors are those of an index that projected everything.
-fn check_projection(ctx: &Context<'_>, index: Option<&str>, name: &str) -> Result<Option<Fetch>, Rejection> {
-    let Some(ix) = index.and_then(|n| ctx.schema.find_index(n)) else { return Ok(None) };
+/// every attribute the `ORDER BY` names: its items are filtered on what it
+/// stores (server and client filters), merged and ordered as they are;
+/// the conjuncts of the filter that name an attribute it lacks (returned
+/// marked, per conjunct) are applied after `BatchGetItem` fetched those
+/// attributes for candidate rows in order, only as many as the page still
+/// needs; and the attributes the output needs beyond it are fetched with
+/// them (the returned [`Fetch`]). Rows are dropped only by the filter, so
+/// pages and cursors are those of an index that projected everything.
+///
+/// An `ORDER BY` attribute it lacks is refused: ties on what it serves
+/// would have to be fetched, group by group, before they could be sorted.
+fn check_projection(
+    ctx: &Context<'_>,
+    index: Option<&str>,
+    name: &str,
+) -> Result<(Option<Fetch>, Vec<bool>), Rejection> {
+    let none = vec![false; ctx.conjuncts.len()];
+    let Some(ix) = index.and_then(|n| ctx.schema.find_index(n)) else { return Ok((None, none)) };
     if ix.projection == Projection::All {
-        return Ok(None);
+        return Ok((None, none));
     }
     let stored = |a: &str| {
         ctx.schema.primary.contains(a)
             || ix.key.contains(a)
             || matches!(&ix.projection, Projection::Include(set) if set.contains(a))
     };
-    let mut needed: BTreeSet<&str> = ctx.query.get_filter().map(Expr::attributes).unwrap_or_default();
-    needed.extend(ctx.exclude.iter().flat_map(Cond::attributes));
-    if ix.kind == IndexKind::Global {
-        needed.extend(ctx.order.iter().map(|c| c.attr.as_str()));
-    }
-    let missing: Vec<&str> = needed.into_iter().filter(|a| !stored(a)).collect();
-    if !missing.is_empty() {
+    let mut in_filter: BTreeSet<&str> = ctx.query.get_filter().map(Expr::attributes).unwrap_or_default();
+    in_filter.extend(ctx.exclude.iter().flat_map(Cond::attributes));
+    let filter_missing: Vec<&str> = in_filter.into_iter().filter(|a| !stored(a)).collect();
+    let order_missing: Vec<&str> = if ix.kind == IndexKind::Global {
+        ctx.order.iter().map(|c| c.attr.as_str()).filter(|a| !stored(a)).collect()
+    } else {
+        Vec::new()
+    };
+    if !order_missing.is_empty() {
         return Err(reject(format!(
-            "{name}: does not project {}, which the filter or the ORDER BY needs (attributes only the \
-             SELECT needs are fetched with BatchGetItem)",
-            missing.join(", ")
+            "{name}: does not project {}, which the ORDER BY needs (rows tied on what the index sorts by \
+             would need it fetched with BatchGetItem before they could be sorted, which dynaquery does not do; \
+             filter and SELECT attributes it lacks are fetched)",
+            order_missing.join(", ")
+        )));
+    }
+    if !filter_missing.is_empty() && (ix.kind == IndexKind::Local || ctx.in_union || !ctx.exclude.is_empty())
+    {
+        let why = if ix.kind == IndexKind::Local {
+            "a local secondary index is not read with a BatchGetItem fetch"
+        } else {
+            "a branch of an OR across indexes does not fetch with BatchGetItem"
+        };
+        return Err(reject(format!(
+            "{name}: does not project {}, which the filter needs, and {why}",
+            filter_missing.join(", ")
         )));
     }
     if ix.kind == IndexKind::Local {
-        return Ok(None);
+        return Ok((None, none));
     }
+    // Conjuncts naming an attribute the index lacks wait for the fetch.
+    let late: Vec<bool> = ctx
+        .conjuncts
+        .iter()
+        .map(|c| c.attributes().into_iter().any(|a| filter_missing.contains(&a)))
+        .collect();
     let table_key: Vec<String> = ctx.schema.primary_key_names().map(str::to_owned).collect();
+    let mut wanted: Vec<String> = Vec::new();
+    let mut want = |a: &str| {
+        if !wanted.iter().any(|w| w == a) {
+            wanted.push(a.to_owned());
+        }
+    };
+    ctx.query.get_select().into_iter().flatten().filter(|a| !stored(a)).for_each(|a| want(a));
+    for (c, _) in ctx.conjuncts.iter().zip(&late).filter(|(_, l)| **l) {
+        c.attributes().into_iter().filter(|a| !ctx.schema.primary.contains(a)).for_each(&mut want);
+    }
     let fetch = match ctx.query.get_select() {
-        None => Some(Fetch { attributes: None, table_key }),
-        Some(selected) => {
-            let mut out: Vec<String> = Vec::new();
-            for a in selected.iter().filter(|a| !stored(a)) {
-                if !out.contains(a) {
-                    out.push(a.clone());
-                }
-            }
-            (!out.is_empty()).then_some(Fetch { attributes: Some(out), table_key })
+        None => Some(Fetch { attributes: None, table_key, filter: None }),
+        Some(_) => {
+            (!wanted.is_empty()).then_some(Fetch { attributes: Some(wanted), table_key, filter: None })
         }
     };
     if fetch.is_some() && ctx.in_union {
@@ -292,7 +333,7 @@ fn check_projection(ctx: &Context<'_>, index: Option<&str>, name: &str) -> Resul
              does not fetch them with BatchGetItem"
         )));
     }
-    Ok(fetch)
+    Ok((fetch, late))
 }
 
 /// The `=`/`IN` conjunct on `attr` with the fewest values, and its values.
@@ -464,27 +505,50 @@ fn pick_range(
 impl Candidate {
     /// Higher is better: a unique lookup; then the most `ORDER BY` columns
     /// served by the index sort key; then the narrowest key condition; then
-    /// the fewest streams; then an index that needs no `BatchGetItem` fetch;
-    /// then the table before indexes, in schema order.
+    /// the fewest streams; then an index that needs no `BatchGetItem` fetch,
+    /// then one that fetches for the output only (not for the filter, which
+    /// fetches for rows it may drop); then the table before indexes, in
+    /// schema order. A scan is planned only when no candidate serves.
     pub(super) fn score(&self) -> impl Ord {
         let sort_conditions = self.sort_eq.len() * 2 + usize::from(self.sort_range.is_some());
         let streams: usize = self.partition.iter().map(|(_, v)| v.len().max(1)).product();
-        let projects_all = self.fetch.is_none();
         (
             self.unique,
             self.served_sort_keys,
             sort_conditions,
             Reverse(streams),
-            projects_all,
+            Reverse(self.fetch_rank()),
             Reverse(self.position),
         )
+    }
+
+    /// The index (`None`: the table), the `ORDER BY` columns its sort key
+    /// serves, and its streams: what EXPLAIN's comparison of a thin index
+    /// with the alternatives names.
+    pub(super) fn summary(&self) -> (Option<&str>, usize, usize) {
+        let streams: usize = self.partition.iter().map(|(_, v)| v.len().max(1)).product();
+        (self.index.as_deref(), self.served_sort_keys, streams)
+    }
+
+    /// 0: no fetch; 1: a fetch for the output; 2: a fetch the filter waits on.
+    pub(super) fn fetch_rank(&self) -> u8 {
+        match (&self.fetch, self.late.contains(&true)) {
+            (None, _) => 0,
+            (Some(_), false) => 1,
+            (Some(_), true) => 2,
+        }
     }
 
     pub(super) fn into_plan(self, ctx: &Context<'_>, limit: usize, mut notes: Vec<String>) -> Plan {
         let mut server = Vec::new();
         let mut residual = Vec::new();
+        let mut late = Vec::new();
         for (i, c) in ctx.conjuncts.iter().enumerate() {
             if self.consumed[i] {
+                continue;
+            }
+            if self.late[i] {
+                late.push(lower(c));
                 continue;
             }
             let on_key = c.attributes().iter().any(|a| self.key_attrs.contains(*a));
@@ -513,6 +577,11 @@ impl Candidate {
         let mut empty = self.empty;
         let server_filter = fold(server, &mut empty);
         let residual_filter = fold(residual, &mut empty);
+        let late_filter = fold(late, &mut empty);
+        let mut fetch = self.fetch;
+        if let Some(f) = &mut fetch {
+            f.filter = late_filter;
+        }
 
         let streams = if empty {
             notes.push("the filter can match nothing here: no request is made".into());
@@ -580,7 +649,10 @@ impl Candidate {
                     .into(),
             );
         }
-        if server_filter.is_some() || residual_filter.is_some() {
+        if server_filter.is_some()
+            || residual_filter.is_some()
+            || fetch.as_ref().is_some_and(|f| f.filter.is_some())
+        {
             notes.push(format!(
                 "filter selectivity unknown: the first page's first Limit assumes {}% of items match; later \
                  requests follow the observed Count/ScannedCount, which the cursor carries to the next page",
@@ -591,7 +663,7 @@ impl Candidate {
         let output = ctx.query.get_select().map(<[String]>::to_vec);
         // A thin index is read for what it stores: the order, the key and
         // the client filter's attributes (and the selected ones it has).
-        let read_select = match (&output, &self.fetch) {
+        let read_select = match (&output, &fetch) {
             (None, Some(_)) => Some(Vec::new()),
             (o, _) => o.clone(),
         };
@@ -603,7 +675,7 @@ impl Candidate {
                 }
             };
             let fetched = |a: &str| {
-                self.fetch
+                fetch
                     .as_ref()
                     .is_some_and(|f| f.attributes.as_ref().is_some_and(|v| v.iter().any(|x| x == a)))
             };
@@ -615,7 +687,7 @@ impl Candidate {
             }
             p
         });
-        if let (Some(f), Some(ix)) = (&self.fetch, &self.index) {
+        if let (Some(f), Some(ix)) = (&fetch, &self.index) {
             let kind = match ctx.schema.find_index(ix).map(|i| &i.projection) {
                 Some(Projection::KeysOnly) => "KEYS_ONLY",
                 _ => "INCLUDE",
@@ -624,13 +696,21 @@ impl Candidate {
                 Some(a) => a.join(", "),
                 None => "every attribute".to_owned(),
             };
-            notes.push(format!(
-                "index `{ix}` projects {kind}: {what} come from BatchGetItem for the page's rows only (at most \
-                 {limit} items, {} call{} a page, about one read unit each), after the index's items were \
-                 filtered, merged and paged; an index projecting them would need no such reads",
-                limit.div_ceil(crate::backend::MAX_BATCH_GET_KEYS),
-                if limit > crate::backend::MAX_BATCH_GET_KEYS { "s" } else { "" }
-            ));
+            match &f.filter {
+                None => notes.push(format!(
+                    "index `{ix}` projects {kind}: {what} come from BatchGetItem for the page's rows only (at \
+                     most {limit} items, {} call{} a page, about one read unit each), after the index's items \
+                     were filtered, merged and paged; an index projecting them would need no such reads",
+                    limit.div_ceil(crate::backend::MAX_BATCH_GET_KEYS),
+                    if limit > crate::backend::MAX_BATCH_GET_KEYS { "s" } else { "" }
+                )),
+                Some(late) => notes.push(format!(
+                    "index `{ix}` projects {kind}: `{late}` names attributes it lacks and runs after \
+                     BatchGetItem fetched {what} for candidate rows (those passing the rest of the filter) in \
+                     order, only as many as the page still needs, then for a look-ahead until one more row \
+                     passes; each candidate fetched costs about one read unit, those the filter drops included"
+                )),
+            }
         }
         let constants =
             global_constants(ctx.conjuncts).into_iter().map(|(a, v)| (a.to_owned(), v.clone())).collect();
@@ -658,7 +738,7 @@ impl Candidate {
             notes,
             key_columns: Vec::new(),
             fingerprint: [0; 16],
-            fetch: self.fetch,
+            fetch,
         }
     }
 }

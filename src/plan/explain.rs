@@ -84,11 +84,22 @@ impl fmt::Display for Plan {
                 Some(a) => a.join(", "),
                 None => "every attribute".to_owned(),
             };
-            writeln!(
-                f,
-                "  fetch: BatchGetItem of {what} for the page's rows (≤{} keys a call)",
-                crate::backend::MAX_BATCH_GET_KEYS
-            )?;
+            match &fetch.filter {
+                None => writeln!(
+                    f,
+                    "  fetch: BatchGetItem of {what} for the page's rows (≤{} keys a call)",
+                    crate::backend::MAX_BATCH_GET_KEYS
+                )?,
+                Some(late) => {
+                    writeln!(
+                        f,
+                        "  fetch: BatchGetItem of {what} for candidate rows in order, as many as the page still \
+                         needs (≤{} keys a call)",
+                        crate::backend::MAX_BATCH_GET_KEYS
+                    )?;
+                    writeln!(f, "  filter after fetch: {late}")?;
+                }
+            }
         }
         write!(f, "  limit: {}, read budget: {} items", self.limit, self.read_budget)?;
         for n in &self.notes {

@@ -14,6 +14,7 @@
 mod candidate;
 mod explain;
 mod suggest;
+mod thin;
 mod union;
 pub(crate) mod validate;
 
@@ -152,15 +153,22 @@ pub struct Plan {
 }
 
 /// What a plan on a `KEYS_ONLY` or `INCLUDE` global secondary index reads
-/// with `BatchGetItem`: the output attributes the index does not project.
+/// with `BatchGetItem`: the attributes the output and the filter need that
+/// the index does not project.
 ///
-/// The index stores every attribute the filter and the `ORDER BY` name
-/// (else the planner does not use it), so its items are filtered, merged
-/// and paged as they are; the fetch runs once a page's rows are known, for
-/// those rows only, in calls of up to
-/// [`MAX_BATCH_GET_KEYS`](crate::MAX_BATCH_GET_KEYS) keys, keys left
-/// unprocessed retried with bounded exponential backoff. A row whose item
-/// was deleted between the `Query` and the fetch is left out of the page.
+/// The index stores every attribute the `ORDER BY` names (else the planner
+/// does not use it), so its items are merged in order as they are, after
+/// the filter's conjuncts on attributes it stores ran (on the server or the
+/// client). Without a [`filter`](Fetch::filter), the fetch runs once a
+/// page's rows are known, for those rows only. With one, it runs on
+/// *candidate* rows in order, in batches sized to what the page still needs,
+/// and the filter drops the candidates that fail it; more are taken until
+/// the page is full, then until one more row passes (the look-ahead that
+/// says whether a next page exists). Calls carry up to
+/// [`MAX_BATCH_GET_KEYS`](crate::MAX_BATCH_GET_KEYS) keys; keys left
+/// unprocessed are retried with bounded exponential backoff. A row whose
+/// item was deleted between the `Query` and the fetch is left out of the
+/// page.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Fetch {
@@ -170,6 +178,18 @@ pub struct Fetch {
     pub attributes: Option<Vec<String>>,
     /// The table's key attributes.
     pub(crate) table_key: Vec<String>,
+    /// The filter's conjuncts that name attributes the index lacks, applied
+    /// to candidate rows once fetched.
+    pub(crate) filter: Option<Cond>,
+}
+
+impl Fetch {
+    /// The part of the filter that runs after the fetch (its conjuncts that
+    /// name an attribute the index does not project); `None` when the fetch
+    /// is for the output only.
+    pub fn filter(&self) -> Option<&Cond> {
+        self.filter.as_ref()
+    }
 }
 
 impl Plan {
@@ -259,9 +279,10 @@ impl Plan {
         &self.notes
     }
 
-    /// What the plan fetches with `BatchGetItem` for each page's rows, when
-    /// it queries a `KEYS_ONLY` or `INCLUDE` GSI that lacks attributes the
-    /// output needs; `None` otherwise.
+    /// What the plan fetches with `BatchGetItem`, when it queries a
+    /// `KEYS_ONLY` or `INCLUDE` GSI that lacks attributes the output or the
+    /// filter needs (then [`Fetch::filter`] is the part of the filter that
+    /// runs after the fetch); `None` otherwise.
     pub fn fetch(&self) -> Option<&Fetch> {
         self.fetch.as_ref()
     }
@@ -351,7 +372,11 @@ pub(crate) fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<
 
     let (best, rejected) = best_candidate(&ctx);
     let mut plan = match best {
-        Some(c) => c.into_plan(&ctx, limit, notes),
+        Some(c) => {
+            let mut plan = c.into_plan(&ctx, limit, notes);
+            plan.notes.extend(thin::compare(&ctx, &plan));
+            plan
+        }
         None => {
             if let Some(too_wide) = rejected.iter().find(|r| r.too_wide) {
                 return Err(Error::limit(too_wide.message.clone()));

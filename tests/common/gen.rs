@@ -175,7 +175,7 @@ pub fn long_in() -> impl Strategy<Value = Expr> {
         })
 }
 
-fn predicate() -> impl Strategy<Value = Expr> {
+pub fn predicate() -> impl Strategy<Value = Expr> {
     leaf().prop_recursive(2, 6, 3, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 1..3).prop_map(Expr::And),

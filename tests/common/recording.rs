@@ -15,7 +15,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
-use dynaquery::{Backend, Engine, Item, Query, ReadRequest, ReadResponse, Value};
+use dynaquery::{
+    Backend, BatchGetRequest, BatchGetResponse, Engine, Item, Query, ReadRequest, ReadResponse, Value,
+};
 
 /// A stream: its partition values and leading sort equalities.
 type StreamId = String;
@@ -141,6 +143,11 @@ impl<B: Backend> Backend for Recording<B> {
             st.violations.push(msg);
         }
         Ok(response)
+    }
+
+    /// Forwarded as it is: a `BatchGetItem` reads no index stream.
+    async fn batch_get(&self, request: BatchGetRequest) -> dynaquery::Result<BatchGetResponse> {
+        self.inner.batch_get(request).await
     }
 }
 

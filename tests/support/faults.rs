@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use dynaquery::{Backend, Error, ErrorKind, ReadRequest, ReadResponse};
+use dynaquery::{Backend, BatchGetRequest, BatchGetResponse, Error, ErrorKind, ReadRequest, ReadResponse};
 
 /// What to do to one call.
 #[derive(Debug, Clone, Copy)]
@@ -98,5 +98,10 @@ impl<B: Backend> Backend for Faults<B> {
         };
         self.finished.fetch_add(1, Ordering::SeqCst);
         out
+    }
+
+    /// Forwarded as it is: faults are injected into `read` calls only.
+    async fn batch_get(&self, request: BatchGetRequest) -> dynaquery::Result<BatchGetResponse> {
+        self.inner.batch_get(request).await
     }
 }
