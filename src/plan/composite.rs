@@ -325,6 +325,12 @@ pub(super) fn plan(
     }
     if served_sort_keys == 0 && served < ctx.order.len() {
         dir = None;
+    } else if served < ctx.order.len() {
+        notes.push(
+            "a later page re-reads each stream from the start of its key condition and skips the rows at or \
+             before the cursor: a cursor's logical values are not narrowed onto composed keys"
+                .into(),
+        );
     }
     notes.insert(
         0,
