@@ -113,8 +113,10 @@ fn others(table: &str, layout: Layout) -> [Schema; 2] {
 const STATUSES: [&str; 4] = ["paid", "Paid", "new", "shipped"];
 
 fn created_strategy(fixed: bool) -> BoxedStrategy<String> {
-    let chars =
-        proptest::collection::vec(select(vec!['a', 'A', 'b', '#', '~']), if fixed { 2..=2 } else { 1..=3 });
+    let chars = proptest::collection::vec(
+        select(vec!['a', 'A', 'b', '#', '!', '~']),
+        if fixed { 2..=2 } else { 1..=3 },
+    );
     chars.prop_map(|c| c.into_iter().collect()).boxed()
 }
 

@@ -256,8 +256,14 @@ fn evaluate_composite(
         };
         // A composed attribute is there exactly when its parts are.
         for v in t.attributes() {
-            let known_present =
-                schema.always_present.contains(v) || filter.is_some_and(|f| f.implies_present(v));
+            // The table's key is composed from attributes every item has.
+            let in_table_key = schema
+                .primary
+                .attributes()
+                .any(|k| entity.template(&k.name).is_some_and(|pt| pt.attributes().any(|x| x == v)));
+            let known_present = in_table_key
+                || schema.always_present.contains(v)
+                || filter.is_some_and(|f| f.implies_present(v));
             if !known_present && !schema.primary.contains(&a.name) {
                 return Err(reject(format!(
                     "{name}: items without `{v}` are not in it (`{}` = `{t}` is composed from it), and the filter \
