@@ -165,6 +165,7 @@ mod schema_file;
 mod segments;
 pub mod sql;
 mod stats;
+mod template;
 #[cfg(feature = "tracing")]
 mod trace;
 mod value;
@@ -191,6 +192,7 @@ pub use plan::{Fetch, Plan, SortColumn, Strategy, StreamSpec};
 pub use query::{asc, desc, OrderBy, Query};
 pub use schema::{Index, IndexKind, KeyAttribute, KeySchema, Projection, ScalarType, Schema, Sharding};
 pub use stats::{QueryStats, StreamStats};
+pub use template::{Entity, KeyTemplate, Part, PartFormat};
 pub use value::{from_item, item, to_item, AttrType, Item, Number, NumberError, Value};
 
 /// The README's examples, compiled and run as doctests.

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::template::Entity;
 use crate::value::{AttrType, Value};
 
 /// The three scalar types a DynamoDB key attribute can have.
@@ -305,6 +306,9 @@ pub struct Schema {
     /// Attributes the caller declares present on every item, so that a sparse
     /// index keyed on them is known to hold every item.
     pub always_present: BTreeSet<String>,
+    /// In a single-table design, the entity this schema queries: its type
+    /// attribute and the templates its key attributes are composed by.
+    pub entity: Option<Entity>,
 }
 
 impl Schema {
@@ -315,7 +319,50 @@ impl Schema {
             primary: KeySchema { partition: vec![partition_key], sort: Vec::new() },
             indexes: Vec::new(),
             always_present: BTreeSet::new(),
+            entity: None,
         }
+    }
+
+    /// Queries one entity of a single-table design (see [`Entity`]): its
+    /// key attributes hold strings composed by [`KeyTemplate`](crate::KeyTemplate)s from its
+    /// logical attributes, which queries name. Only the entity's items are
+    /// returned, without the composed keys, the type attribute and the
+    /// tags (unless selected); [`Schema::stored_item`] writes them.
+    ///
+    /// ```
+    /// use dynaquery::{col, desc, item, Engine, Entity, Index, KeyAttribute, KeyTemplate, MemoryTable, Query, Schema, Value};
+    ///
+    /// let schema = Schema::new("app", KeyAttribute::s("pk"))
+    ///     .sort_key(KeyAttribute::s("sk"))
+    ///     .index(Index::gsi("gsi1", [KeyAttribute::s("gsi1pk")], [KeyAttribute::s("gsi1sk")]))
+    ///     .entity(
+    ///         Entity::new("type", "order")
+    ///             .key("pk", KeyTemplate::parse("ORDER#{order_id}")?)
+    ///             .key("sk", KeyTemplate::parse("ORDER")?)
+    ///             .key("gsi1pk", KeyTemplate::parse("STATUS#{status}")?)
+    ///             .key("gsi1sk", KeyTemplate::parse("{created_at:10}#{order_id}")?),
+    ///     )
+    ///     .always_present(["status", "created_at"]);
+    /// let stored = schema.stored_item(&item([
+    ///     ("order_id", Value::from("o-1")),
+    ///     ("status", Value::from("paid")),
+    ///     ("created_at", Value::from("2026-11-20")),
+    /// ]));
+    /// assert_eq!(stored["gsi1sk"], Value::from("2026-11-20#o-1"));
+    /// assert_eq!(stored["type"], Value::from("order"));
+    ///
+    /// let table = MemoryTable::new(schema.clone());
+    /// table.put(stored)?;
+    /// let engine = Engine::new(schema, table);
+    /// let q = Query::new().filter(col("status").eq("paid")).order_by(desc("created_at"));
+    /// let page = futures::executor::block_on(engine.fetch(&q))?;
+    /// assert_eq!(page.rows[0].get("gsi1sk"), None); // logical attributes only
+    /// assert_eq!(page.rows[0]["created_at"], Value::from("2026-11-20"));
+    /// # Ok::<(), dynaquery::Error>(())
+    /// ```
+    pub fn entity(mut self, entity: Entity) -> Self {
+        self.entity = Some(entity);
+        self
     }
 
     /// Sets the table's sort key.
@@ -358,7 +405,35 @@ impl Schema {
                 out.insert(attr.to_owned(), v);
             }
         }
+        if let Some(e) = &self.entity {
+            out.insert(e.attribute.clone(), Value::S(e.name.clone()));
+            for (a, v) in &e.tags {
+                out.insert(a.clone(), v.clone());
+            }
+            for (attr, t) in &e.keys {
+                match t.compose(item) {
+                    Some(v) => out.insert(attr.clone(), Value::S(v)),
+                    None => out.remove(attr),
+                };
+            }
+        }
         out
+    }
+
+    /// Like [`stored_item`](Schema::stored_item), but refuses a value that
+    /// does not fit its part of a [`KeyTemplate`](crate::KeyTemplate) (composed as its text, it
+    /// would break the order that part serves).
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidQuery`](crate::ErrorKind::InvalidQuery) naming
+    /// the attribute and the template.
+    pub fn try_stored_item(&self, item: &crate::Item) -> crate::Result<crate::Item> {
+        if let Some(e) = &self.entity {
+            for (_, t) in &e.keys {
+                t.try_compose(item)?;
+            }
+        }
+        Ok(self.stored_item(item))
     }
 
     /// Checks what DynamoDB cannot: each sharded index is a GSI with one
@@ -368,6 +443,7 @@ impl Schema {
     /// # Errors
     /// [`ErrorKind::Schema`](crate::ErrorKind::Schema) naming the index.
     pub fn validate(&self) -> crate::Result<()> {
+        self.validate_entity()?;
         for ix in &self.indexes {
             let Some(sh) = &ix.sharding else { continue };
             let bad = |why: String| {
@@ -392,6 +468,57 @@ impl Schema {
             if sh.separator.is_empty() {
                 return bad("the separator is empty: use one such as `#`".into());
             }
+        }
+        Ok(())
+    }
+
+    /// An entity's templates name string key attributes of the table or
+    /// its indexes, every attribute of the table's key has one, and the
+    /// type attribute, the tags and the logical attributes are not key
+    /// attributes.
+    fn validate_entity(&self) -> crate::Result<()> {
+        let Some(e) = &self.entity else { return Ok(()) };
+        let bad = |why: String| {
+            Err(crate::Error::new(crate::ErrorKind::Schema, format!("entity `{}`: {why}", e.name)))
+        };
+        let keys: Vec<&KeyAttribute> =
+            self.primary.attributes().chain(self.indexes.iter().flat_map(|i| i.key.attributes())).collect();
+        for (attr, t) in &e.keys {
+            match keys.iter().find(|k| k.name == *attr) {
+                None => {
+                    return bad(format!(
+                        "`{attr}` has a key template but is no key attribute of the table or an index"
+                    ))
+                }
+                Some(k) if k.ty != ScalarType::S => {
+                    return bad(format!(
+                        "key attribute `{attr}` holds a composed string: declare it S, not {}",
+                        k.ty.as_str()
+                    ))
+                }
+                Some(_) => {}
+            }
+            if let Some(l) = t.attributes().find(|l| keys.iter().any(|k| k.name == *l)) {
+                return bad(format!(
+                    "template of `{attr}` writes `{l}`, a key attribute: name logical attributes only"
+                ));
+            }
+        }
+        for k in self.primary.attributes() {
+            if e.template(&k.name).is_none() {
+                return bad(format!(
+                    "the table's key attribute `{}` has no key template: add one with Entity::key",
+                    k.name
+                ));
+            }
+        }
+        for a in std::iter::once(&e.attribute).chain(e.tags.iter().map(|(a, _)| a)) {
+            if keys.iter().any(|k| k.name == *a) {
+                return bad(format!("`{a}` tells entities apart and cannot be a key attribute"));
+            }
+        }
+        if self.indexes.iter().any(|i| i.sharding.is_some()) {
+            return bad("write-sharded indexes are not supported with an entity yet".into());
         }
         Ok(())
     }

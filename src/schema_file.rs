@@ -26,13 +26,20 @@
 //! An index's partition key may be write-sharded (see
 //! [`Sharding`](crate::Sharding)) with
 //! `"sharding": {"logical": "status", "separator": "#", "shards": 10, "by": "user_id"}`
-//! (`by` optional). `sort_key`, `indexes` and `always_present` may be
-//! omitted; unknown fields are refused. Deserializing checks what DynamoDB
+//! (`by` optional). A single-table design's entity (see
+//! [`Entity`](crate::Entity)) is
+//! `"entity": {"attribute": "__edb_e__", "name": "order", "tags": {"__edb_v__": "1"},
+//! "keys": [{"attribute": "gsi1pk", "template": "$shop#status_{status}", "lowercase": true}, …]}`
+//! (`tags` and `lowercase` optional; tags are strings). `sort_key`,
+//! `indexes`, `always_present` and `entity` may be omitted; unknown fields
+//! are refused. Deserializing checks what DynamoDB
 //! would refuse, and [`Schema::validate`].
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::schema::{Index, IndexKind, KeyAttribute, KeySchema, Projection, ScalarType, Schema, Sharding};
+use crate::template::{Entity, KeyTemplate};
+use crate::value::Value;
 
 /// A key attribute.
 #[derive(Debug, Serialize, Deserialize)]
@@ -108,6 +115,29 @@ struct SchemaFile {
     indexes: Vec<IndexFile>,
     #[serde(default)]
     always_present: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    entity: Option<EntityFile>,
+}
+
+/// `"entity": {"attribute": "__edb_e__", "name": "order", "tags": {…}, "keys": [...]}`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntityFile {
+    attribute: String,
+    name: String,
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    tags: std::collections::BTreeMap<String, String>,
+    keys: Vec<KeyFile>,
+}
+
+/// `{"attribute": "pk", "template": "ORDER#{order_id}", "lowercase": false}`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyFile {
+    attribute: String,
+    template: String,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    lowercase: bool,
 }
 
 fn attr(a: &Attr) -> KeyAttribute {
@@ -179,7 +209,18 @@ fn from_file(f: SchemaFile) -> Result<Schema, String> {
         }
         schema = schema.index(index);
     }
-    let schema = schema.always_present(f.always_present);
+    let mut schema = schema.always_present(f.always_present);
+    if let Some(e) = f.entity {
+        let mut entity = Entity::new(e.attribute, e.name);
+        for (a, v) in e.tags {
+            entity = entity.tag(a, v);
+        }
+        for k in e.keys {
+            let t = KeyTemplate::parse(&k.template).map_err(|e| e.message().to_owned())?;
+            entity = entity.key(k.attribute, if k.lowercase { t.lowercase() } else { t });
+        }
+        schema = schema.entity(entity);
+    }
     schema.validate().map_err(|e| e.message().to_owned())?;
     Ok(schema)
 }
@@ -221,6 +262,27 @@ fn to_file(schema: &Schema) -> SchemaFile {
         sort_key: schema.primary.sort.iter().map(file_attr).collect(),
         indexes,
         always_present: schema.always_present.iter().cloned().collect(),
+        entity: schema.entity.as_ref().map(|e| EntityFile {
+            attribute: e.attribute.clone(),
+            name: e.name.clone(),
+            tags: e
+                .tags
+                .iter()
+                .map(|(a, v)| match v {
+                    Value::S(s) => (a.clone(), s.clone()),
+                    other => (a.clone(), other.to_string()),
+                })
+                .collect(),
+            keys: e
+                .keys
+                .iter()
+                .map(|(a, t)| KeyFile {
+                    attribute: a.clone(),
+                    template: t.to_string(),
+                    lowercase: t.lowercase,
+                })
+                .collect(),
+        }),
     }
 }
 

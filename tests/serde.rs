@@ -142,3 +142,46 @@ fn a_sharded_index_in_the_schema_file() {
     let err = serde_json::from_value::<Schema>(bad).unwrap_err().to_string();
     assert!(err.contains("sharded index `g`: 0 shards"), "{err}");
 }
+
+#[test]
+fn an_entity_round_trips_through_the_schema_file() {
+    let file = json!({
+        "table": "app",
+        "partition_key": [{"name": "pk", "type": "S"}],
+        "sort_key": [{"name": "sk", "type": "S"}],
+        "indexes": [
+            {"name": "gsi1", "kind": "GSI",
+             "partition_key": [{"name": "gsi1pk", "type": "S"}],
+             "sort_key": [{"name": "gsi1sk", "type": "S"}]}
+        ],
+        "entity": {"attribute": "__edb_e__", "name": "order", "tags": {"__edb_v__": "1"},
+                   "keys": [{"attribute": "pk", "template": "$shop#order_id_{order_id}", "lowercase": true},
+                            {"attribute": "sk", "template": "$order_1"},
+                            {"attribute": "gsi1pk", "template": "$shop#status_{status}", "lowercase": true},
+                            {"attribute": "gsi1sk", "template": "$order_1#{created_at:10}#{total:08}"}]}
+    });
+    let s: Schema = serde_json::from_value(file).unwrap();
+    let t = |s: &str| dynaquery::KeyTemplate::parse(s).unwrap();
+    let want = Schema::new("app", KeyAttribute::s("pk"))
+        .sort_key(KeyAttribute::s("sk"))
+        .index(Index::gsi("gsi1", [KeyAttribute::s("gsi1pk")], [KeyAttribute::s("gsi1sk")]))
+        .entity(
+            dynaquery::Entity::electrodb("order", "1")
+                .key("pk", dynaquery::KeyTemplate::electrodb_pk("shop", ["order_id"]))
+                .key("sk", t("$order_1"))
+                .key("gsi1pk", t("$shop#status_{status}").lowercase())
+                .key("gsi1sk", t("$order_1#{created_at:10}#{total:08}")),
+        );
+    assert_eq!(s, want);
+    let back: Schema = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+    assert_eq!(back, s);
+    let bad = json!({"table": "t", "partition_key": [{"name": "pk", "type": "S"}],
+                     "entity": {"attribute": "type", "name": "order",
+                                "keys": [{"attribute": "pk", "template": "O#{id"}]}});
+    let err = serde_json::from_value::<Schema>(bad).unwrap_err().to_string();
+    assert!(err.contains("key template `O#{id`"), "{err}");
+    let unkeyed = json!({"table": "t", "partition_key": [{"name": "pk", "type": "S"}],
+                         "entity": {"attribute": "type", "name": "order", "keys": []}});
+    let err = serde_json::from_value::<Schema>(unkeyed).unwrap_err().to_string();
+    assert!(err.contains("entity `order`: the table's key attribute `pk` has no key template"), "{err}");
+}

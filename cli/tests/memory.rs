@@ -447,3 +447,51 @@ fn a_sharded_index_from_the_schema_file() {
     assert!(!out.contains("status_shard"), "{out}");
     assert!(out.find("o-3") < out.find("o-2") && out.find("o-2") < out.find("o-1"), "{out}");
 }
+
+/// A schema file with a single-table entity: `--memory` stores each item
+/// with its composed keys and entity attributes, a query on the logical
+/// attributes reads the composed partition with a composed range, and the
+/// rows come back with the logical attributes only.
+#[test]
+fn a_single_table_entity_from_the_schema_file() {
+    let dir = scratch();
+    let schema = write(
+        dir.path(),
+        "schema.json",
+        r##"{
+  "table": "orders",
+  "partition_key": [{"name": "pk", "type": "S"}],
+  "sort_key": [{"name": "sk", "type": "S"}],
+  "indexes": [
+    {"name": "gsi1", "kind": "GSI",
+     "partition_key": [{"name": "gsi1pk", "type": "S"}],
+     "sort_key": [{"name": "gsi1sk", "type": "S"}]}
+  ],
+  "always_present": ["created_at"],
+  "entity": {"attribute": "__edb_e__", "name": "order", "tags": {"__edb_v__": "1"},
+             "keys": [{"attribute": "pk", "template": "$shop#order_id_{order_id}", "lowercase": true},
+                      {"attribute": "sk", "template": "$order_1"},
+                      {"attribute": "gsi1pk", "template": "$shop#status_{status}", "lowercase": true},
+                      {"attribute": "gsi1sk", "template": "$order_1#createdat_{created_at:20}"}]}
+}"##,
+    );
+    let memory = write(dir.path(), "orders.jsonl", &items());
+    let args = ["--memory", memory.as_str(), "--schema", schema.as_str()];
+    let sql = "SELECT * FROM orders WHERE status = 'paid' AND created_at > '2026-11-01T10:00:00Z' \
+               ORDER BY created_at DESC";
+    let o = run(&[&args[..], &["explain", sql]].concat());
+    ok(&o);
+    let plan = stdout(&o);
+    assert!(
+        plan.contains(
+            r##"gsi1pk = "$shop#status_paid" AND gsi1sk BETWEEN "$order_1#createdat_2026-11-01T10:00:00Z""##
+        ),
+        "{plan}"
+    );
+    let o = run(&[&args[..], &["query", sql, "--format", "json"]].concat());
+    ok(&o);
+    let out = stdout(&o);
+    assert_eq!(out.lines().filter(|l| l.contains("order_id")).count(), 2, "{out}");
+    assert!(out.find("o-3") < out.find("o-2") && !out.contains("o-1"), "{out}");
+    assert!(!out.contains("gsi1pk") && !out.contains("__edb_e__"), "{out}");
+}

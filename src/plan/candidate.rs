@@ -62,6 +62,8 @@ pub(super) struct Candidate {
     /// Per conjunct: it names an attribute the thin index lacks, so it is
     /// applied after the fetch ([`Fetch::filter`]).
     late: Vec<bool>,
+    /// EXPLAIN notes on composed keys (single-table design).
+    composite_notes: Vec<String>,
 }
 
 fn label(schema: &Schema, index: Option<&str>) -> String {
@@ -73,6 +75,18 @@ fn label(schema: &Schema, index: Option<&str>) -> String {
 
 fn reject(message: String) -> Rejection {
     Rejection { message, too_wide: false }
+}
+
+impl Rejection {
+    /// The index cannot serve the query.
+    pub(super) fn new(message: String) -> Self {
+        reject(message)
+    }
+
+    /// The index would serve it, but fans out past `max_streams`.
+    pub(super) fn wide(message: String) -> Self {
+        Rejection { message, too_wide: true }
+    }
 }
 
 /// Evaluates the table (`None`) or the named index as an access path.
@@ -91,6 +105,9 @@ pub(super) fn evaluate(ctx: &Context<'_>, index: Option<&str>) -> Result<Candida
     };
     let (fetch, late) = check_projection(ctx, index, &name)?;
     let filter = ctx.query.get_filter();
+    if let Some(entity) = &schema.entity {
+        return evaluate_composite(ctx, index, &name, key, position, entity, (fetch, late));
+    }
     let shard = index.and_then(|n| schema.find_index(n)).and_then(|ix| ix.shard_attribute());
     for a in key.attributes() {
         // A sharded partition attribute is there exactly when its logical one is.
@@ -215,6 +232,76 @@ pub(super) fn evaluate(ctx: &Context<'_>, index: Option<&str>) -> Result<Candida
         sharded,
         fetch,
         late,
+        composite_notes: Vec::new(),
+    })
+}
+
+/// [`evaluate`] for an entity of a single-table design: the key attributes
+/// are composed from logical ones ([`super::composite`]); every conjunct
+/// stays in the filter.
+fn evaluate_composite(
+    ctx: &Context<'_>,
+    index: Option<&str>,
+    name: &str,
+    key: &KeySchema,
+    position: usize,
+    entity: &crate::template::Entity,
+    (fetch, late): (Option<Fetch>, Vec<bool>),
+) -> Result<Candidate, Rejection> {
+    let schema = ctx.schema;
+    let filter = ctx.query.get_filter();
+    for a in key.attributes() {
+        let Some(t) = entity.template(&a.name) else {
+            return Err(reject(format!(
+                "{name}: entity `{}` has no key template for `{}`, so its items are not in it (add one with \
+                 Entity::key)",
+                entity.name, a.name
+            )));
+        };
+        // A composed attribute is there exactly when its parts are.
+        for v in t.attributes() {
+            // The table's key is composed from attributes every item has.
+            let in_table_key = schema
+                .primary
+                .attributes()
+                .any(|k| entity.template(&k.name).is_some_and(|pt| pt.attributes().any(|x| x == v)));
+            let known_present = in_table_key
+                || schema.always_present.contains(v)
+                || filter.is_some_and(|f| f.implies_present(v));
+            if !known_present && !schema.primary.contains(&a.name) {
+                return Err(reject(format!(
+                    "{name}: items without `{v}` are not in it (`{}` = `{t}` is composed from it), and the filter \
+                     does not require `{v}` (add `{v} IS NOT NULL` or a condition on it, or declare it in \
+                     Schema::always_present)",
+                    a.name
+                )));
+            }
+        }
+    }
+    let c = super::composite::plan(ctx, key, entity, name)?;
+    let unique = index.is_none() && c.sort_eq.len() == key.sort.len();
+    let key_attrs: BTreeSet<String> = key.attributes().map(|a| a.name.clone()).collect();
+    Ok(Candidate {
+        index: index.map(str::to_owned),
+        position,
+        partition: c.partition,
+        sort_eq: c.sort_eq,
+        sort_range: c.sort_range,
+        empty: c.empty,
+        consumed: vec![false; ctx.conjuncts.len()],
+        key_attrs,
+        scan_forward: c.dir != Some(Direction::Desc),
+        served: c.served,
+        served_sort_keys: c.served_sort_keys,
+        // A cursor's logical values are not key values here: pages resume
+        // by skipping rows at or before the cursor.
+        narrowing: None,
+        unique,
+        is_scan: false,
+        sharded: None,
+        fetch,
+        late,
+        composite_notes: c.notes,
     })
 }
 
@@ -238,6 +325,7 @@ pub(super) fn scan(ctx: &Context<'_>) -> Candidate {
         sharded: None,
         fetch: None,
         late: vec![false; ctx.conjuncts.len()],
+        composite_notes: Vec::new(),
     }
 }
 
@@ -337,7 +425,7 @@ fn check_projection(
 }
 
 /// The `=`/`IN` conjunct on `attr` with the fewest values, and its values.
-fn fewest_values<'a>(conjuncts: &[&'a Expr], attr: &str) -> Option<(usize, &'a [Value])> {
+pub(super) fn fewest_values<'a>(conjuncts: &[&'a Expr], attr: &str) -> Option<(usize, &'a [Value])> {
     let mut best: Option<(usize, &[Value])> = None;
     for (i, c) in conjuncts.iter().enumerate() {
         let vals: &[Value] = match c {
@@ -627,6 +715,7 @@ impl Candidate {
                 .collect()
         };
 
+        notes.extend(self.composite_notes.iter().cloned());
         if let (Some((logical, pairs)), Some(ix)) = (&self.sharded, &self.index) {
             let shards = pairs.iter().filter(|(_, l)| Some(l) == pairs.first().map(|(_, l)| l)).count();
             notes.push(format!(

@@ -12,6 +12,7 @@
 //! ```
 
 mod candidate;
+mod composite;
 mod explain;
 mod suggest;
 mod thin;
@@ -304,6 +305,19 @@ impl Plan {
 /// when the fan-out exceeds [`Options::max_streams`].
 pub(crate) fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<Plan> {
     schema.validate()?;
+    // An entity of a single-table design: only its items qualify.
+    let entity_query;
+    let query = match &schema.entity {
+        Some(e) => {
+            let mut q = query.clone().filter(crate::expr::col(&e.attribute).eq(e.name.as_str()));
+            for (a, v) in &e.tags {
+                q = q.filter(crate::expr::col(a).eq(v.clone()));
+            }
+            entity_query = q;
+            &entity_query
+        }
+        None => query,
+    };
     let mut notes = Vec::new();
     if query.get_limit() == 0 {
         return Err(Error::invalid_query("LIMIT 0 returns nothing; ask for a page of at least one row"));
@@ -403,6 +417,7 @@ pub(crate) fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<
         .indexes
         .iter()
         .filter_map(|ix| ix.shard_attribute().map(|(a, _)| a.to_owned()))
+        .chain(schema.entity.iter().flat_map(|e| e.physical().map(str::to_owned)))
         .filter(|a| query.get_select().is_none_or(|sel| !sel.contains(a)))
         .collect();
     for b in 0..plan.branches.len() {

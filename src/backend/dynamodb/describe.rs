@@ -93,6 +93,7 @@ pub async fn load_schema(client: &Client, table: &str) -> Result<Schema> {
         primary,
         indexes,
         always_present: Default::default(),
+        entity: None,
     })
 }
 
