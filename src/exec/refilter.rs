@@ -100,18 +100,8 @@ pub(crate) async fn page<B: Backend>(
     let mut ended = false;
     while rows.len() < limit && !ended {
         let want = (limit - rows.len()).min(MAX_BATCH_GET_KEYS);
-        let mut batch: Vec<Item> = Vec::with_capacity(want);
-        while batch.len() < want {
-            // Sizing only: the streams read for the candidates still needed.
-            s.need = tally.candidates_for(limit + 1 - rows.len()).saturating_sub(batch.len()).max(1);
-            match candidates.next(s).await? {
-                Some(item) => batch.push(item),
-                None => {
-                    ended = true;
-                    break;
-                }
-            }
-        }
+        let batch;
+        (batch, ended) = take(candidates, s, want, limit + 1 - rows.len(), &tally).await?;
         judge(plan, fetch, filter, backend, s, batch, &mut rows, &mut tally).await?;
     }
     s.need = 1;
@@ -139,18 +129,7 @@ async fn lookahead<B: Backend>(
 ) -> Result<bool> {
     let mut size = 1;
     loop {
-        let mut batch: Vec<Item> = Vec::with_capacity(size);
-        let mut ended = false;
-        while batch.len() < size {
-            s.need = tally.candidates_for(1).saturating_sub(batch.len()).max(1);
-            match candidates.next(s).await? {
-                Some(item) => batch.push(item),
-                None => {
-                    ended = true;
-                    break;
-                }
-            }
-        }
+        let (batch, ended) = take(candidates, s, size, 1, tally).await?;
         let mut passed = Vec::new();
         judge(plan, fetch, filter, backend, s, batch, &mut passed, tally).await?;
         if !passed.is_empty() {
@@ -161,6 +140,27 @@ async fn lookahead<B: Backend>(
         }
         size = (size * 2).min(MAX_BATCH_GET_KEYS);
     }
+}
+
+/// Takes up to `size` candidates, and whether they ran out first. Sizing
+/// only: the streams read for the candidates `rows` more rows need, at the
+/// share kept so far.
+async fn take<B: Backend>(
+    candidates: &mut Candidates,
+    s: &mut Streams<'_, B>,
+    size: usize,
+    rows: usize,
+    tally: &Tally,
+) -> Result<(Vec<Item>, bool)> {
+    let mut batch: Vec<Item> = Vec::with_capacity(size);
+    while batch.len() < size {
+        s.need = tally.candidates_for(rows).saturating_sub(batch.len()).max(1);
+        match candidates.next(s).await? {
+            Some(item) => batch.push(item),
+            None => return Ok((batch, true)),
+        }
+    }
+    Ok((batch, false))
 }
 
 /// Fetches `batch`'s missing attributes and appends to `out` the rows the

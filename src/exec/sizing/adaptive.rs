@@ -169,11 +169,11 @@ impl Adaptive {
     /// found nothing, exactly) `window_growth` times, so crossing a gap
     /// takes round trips in the logarithm of its length, not one per window
     /// of the old density.
-    fn grown_window(&self, ctx: &Ctx<'_>, spans: &[Span]) -> Option<f64> {
+    /// `lo` is the least frontier of the streams still reading.
+    fn grown_window(&self, ctx: &Ctx<'_>, lo: f64) -> Option<f64> {
         let w = self.last_window?;
         let span = w.end - w.from;
-        let lo = spans.iter().filter(|s| !s.done).map(|s| s.frontier).fold(f64::INFINITY, f64::min);
-        if !lo.is_finite() || span <= 0.0 || lo < w.end - 1e-9 * span.max(1.0) {
+        if span <= 0.0 || lo < w.end - 1e-9 * span.max(1.0) {
             // A stream stopped short of it: its `Limit`, not the window,
             // ended the read, and `grown` sizes that.
             return None;
@@ -315,11 +315,14 @@ impl Sizing for Adaptive {
         let (spans, axis, template) = self.spans(ctx, heads)?;
         let numeric = matches!(axis, Axis::Numeric(_));
         let grid = numeric.then_some(&self.grid);
-        let min_end = if numeric { self.grown_window(ctx, &spans) } else { None };
+        // The least frontier of the streams still reading, where a window
+        // planned now starts.
+        let from = spans.iter().filter(|s| !s.done).map(|s| s.frontier).fold(f64::INFINITY, f64::min);
+        let numeric = numeric && from.is_finite();
+        let min_end = if numeric { self.grown_window(ctx, from) } else { None };
         let planned = estimate::plan_round(&spans, ctx.need, ctx.page, self.prior, grid, min_end)?;
         let window = template.and_then(|t| axis.value_at(planned.end, &t));
-        let from = spans.iter().filter(|s| !s.done).map(|s| s.frontier).fold(f64::INFINITY, f64::min);
-        self.last_window = (numeric && window.is_some() && from.is_finite()).then_some(LastWindow {
+        self.last_window = (numeric && window.is_some()).then_some(LastWindow {
             from,
             end: planned.end,
             matched: ctx.pool().0,
