@@ -11,6 +11,7 @@
 mod common;
 mod support;
 
+use common::recording::{pages as recorded_pages, Recording};
 use common::{all_pages, reference};
 use dynaquery::{
     asc, col, desc, Engine, Entity, ErrorKind, Expr, Index, Item, KeyAttribute, KeyTemplate, MemoryTable,
@@ -290,6 +291,54 @@ proptest! {
     }
 }
 
+/// The logical column a plan's streams are ordered by first, when it
+/// merges on a part of the composed sort key: the first served order
+/// column that is a part of `gsi1sk` and not pinned by `=` (a pinned one
+/// is constant on every stream).
+fn stream_column(q: &Query, plan: &dynaquery::Plan) -> Option<String> {
+    if plan.strategy() == PlanStrategy::TopK || plan.index() != Some("gsi1") {
+        return None;
+    }
+    let pinned = |attr: &str| {
+        q.get_filter().is_some_and(|f| {
+            f.conjuncts().iter().any(|c| match c {
+                Expr::Cmp { attr: a, op: dynaquery::CmpOp::Eq, .. } => a == attr,
+                Expr::In { attr: a, values } => a == attr && values.len() == 1,
+                _ => false,
+            })
+        })
+    };
+    plan.order()[..plan.served_prefix()]
+        .iter()
+        .map(|c| c.attr.as_str())
+        .find(|a| ["created_at", "total"].contains(a) && !pinned(a))
+        .map(str::to_owned)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), max_shrink_iters: 2000, ..ProptestConfig::default() })]
+
+    /// A later page starts each stream at the cursor's position on the
+    /// composed sort key: no request evaluates again an item an earlier
+    /// page evaluated before the cursor (its run of ties on the first
+    /// served column excepted), and the pages still equal the reference.
+    #[test]
+    fn a_later_page_reads_on_from_the_cursor_on_composed_keys(
+        (layout, items, q) in layouts().prop_flat_map(|l| (Just(l), table_strategy(60, l.fixed()), query_strategy(l.fixed()))),
+        size in 1usize..8,
+    ) {
+        let (engine, mine) = setup(&items, layout);
+        let plan = engine.plan(&q).map_err(|e| TestCaseError::fail(format!("{e}")))?;
+        let Some(column) = stream_column(&q, &plan) else { return Ok(()) };
+        let schema = order_schema("app", layout);
+        let engine = Engine::new(schema, Recording::new(engine.backend().clone(), &PK, &column));
+        let got = block_on(recorded_pages(&engine, &q.clone().limit(size), items.len() + 2))
+            .map_err(|e| TestCaseError::fail(format!("page size {size}: {e}\nplan:\n{plan}")))?;
+        prop_assert_eq!(got.concat(), expected(&q, &mine), "layout {:?}, page size {}; plan:\n{}", layout, size, plan);
+        prop_assert_eq!(engine.backend().violations(), Vec::<String>::new(), "layout {:?}, page size {}, column {}; plan:\n{}", layout, size, column, plan);
+    }
+}
+
 /// The generated queries mostly plan on `gsi1` with a key condition on
 /// `gsi1sk`, and some serve part of the order: the property test covers
 /// the mapping, not only scans.
@@ -298,7 +347,7 @@ fn the_generated_queries_exercise_the_composed_key_conditions() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     for layout in [Layout::FixedPadded, Layout::PaddedText, Layout::TextAlone] {
         let (engine, _) = setup(&[], layout);
-        let (mut on_gsi, mut ranged, mut served) = (0, 0, 0);
+        let (mut on_gsi, mut ranged, mut served, mut narrowed) = (0, 0, 0, 0);
         for _ in 0..300 {
             let q = query_strategy(layout.fixed()).new_tree(&mut runner).unwrap().current();
             let plan = engine.plan(&q).unwrap();
@@ -309,11 +358,12 @@ fn the_generated_queries_exercise_the_composed_key_conditions() {
                     text.contains("gsi1sk BETWEEN") || text.contains("gsi1sk <") || text.contains("gsi1sk >"),
                 );
                 served += usize::from(plan.strategy() != PlanStrategy::TopK && plan.served_prefix() > 0);
+                narrowed += usize::from(stream_column(&q, &plan).is_some());
             }
         }
         assert!(
-            on_gsi > 120 && ranged > 30 && served > 10,
-            "{layout:?}: {on_gsi} on gsi1, {ranged} ranged, {served} served"
+            on_gsi > 120 && ranged > 30 && served > 10 && narrowed > 10,
+            "{layout:?}: {on_gsi} on gsi1, {ranged} ranged, {served} served, {narrowed} narrowed by a cursor"
         );
     }
 }

@@ -10,7 +10,8 @@ use std::cmp::Ordering;
 use super::interval::Interval;
 use crate::backend::KeyCondition;
 use crate::encoding::{encode_column, Direction};
-use crate::plan::Plan;
+use crate::plan::{ComposedNarrowing, Narrowing, Plan, MAX_SORT_KEY_BYTES};
+use crate::template::{successor, Part};
 use crate::value::{Item, Value};
 
 /// Where one stream of a resumed page starts.
@@ -85,23 +86,96 @@ fn start_after(plan: &Plan, i: usize, key: Option<&KeyCondition>, values: &[Opti
     Some(item)
 }
 
+/// What a cursor narrows streams on: the order column that is the index's
+/// sort key, or the parts of a composed sort key.
+enum Target<'p> {
+    Plain(&'p Narrowing),
+    Composed(&'p ComposedNarrowing),
+}
+
+impl Target<'_> {
+    /// Position in [`Plan::order`] of the first column the streams are
+    /// ordered by: the columns before it are constant on each stream.
+    fn order_pos(&self) -> usize {
+        match self {
+            Target::Plain(n) => n.order_pos,
+            Target::Composed(c) => c.parts.first().map_or(0, |(_, pos)| *pos),
+        }
+    }
+
+    /// The sort-key attribute narrowed, and the key values at or after the
+    /// cursor's position (`None`: the cursor says nothing usable here).
+    fn after_cursor(&self, plan: &Plan, values: &[Option<Value>]) -> Option<(String, Interval)> {
+        let col = plan.order.get(self.order_pos())?;
+        let asc = col.dir == Direction::Asc;
+        match self {
+            Target::Plain(n) => {
+                let v = values.get(n.order_pos)?.as_ref()?;
+                (n.ty.matches(v) && v.is_valid_key()).then(|| (col.attr.clone(), Interval::from(v, asc)))
+            }
+            Target::Composed(c) => Some((c.attr.clone(), composed_from(c, values, asc)?)),
+        }
+    }
+}
+
+/// The composed keys at or after the cursor's position: the prefix, then
+/// the cursor's value of each served part written as the template writes
+/// it (and the literals between), up to the first part it cannot write.
+/// Served parts keep order (fixed-width or padded, or ending the template),
+/// so a row after the cursor composes at or above that text, ascending, or
+/// below its successor, descending: every key starting with it holds a row
+/// tied with the cursor on the parts written.
+fn composed_from(c: &ComposedNarrowing, values: &[Option<Value>], asc: bool) -> Option<Interval> {
+    let mut text = c.prefix.clone();
+    let mut wrote = false;
+    for part in c.template.parts.get(c.from..)? {
+        match part {
+            Part::Literal(l) => text.push_str(l),
+            Part::Attr { name, format } => {
+                let written = c
+                    .parts
+                    .iter()
+                    .find(|(a, _)| a == name)
+                    .and_then(|(_, pos)| values.get(*pos)?.as_ref())
+                    .and_then(|v| c.template.fitted(*format, v));
+                let Some(w) = written else { break };
+                text.push_str(&w);
+                wrote = true;
+            }
+        }
+    }
+    if !wrote || text.len() > MAX_SORT_KEY_BYTES {
+        return None;
+    }
+    if asc {
+        Some(Interval::from(&Value::S(text), true))
+    } else {
+        Some(Interval::past(&Value::S(successor(&text)?), false))
+    }
+}
+
 /// Per stream: `None` = the whole stream lies at or before the cursor;
 /// `Some((key, at_cursor))` = the key condition to use, and whether the
 /// stream holds the cursor's position (its constant columns equal the
-/// cursor's).
+/// cursor's) on a plain sort key.
 fn narrow_keys(plan: &Plan, cursor: Option<&[Option<Value>]>) -> Vec<Option<(Option<KeyCondition>, bool)>> {
+    let target = match (&plan.narrowing, &plan.composed) {
+        (Some(n), _) => Some(Target::Plain(n)),
+        (None, Some(c)) => Some(Target::Composed(c)),
+        (None, None) => None,
+    };
     plan.streams
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let (Some(values), Some(n), Some(key)) = (cursor, &plan.narrowing, &s.key) else {
+            let (Some(values), Some(target), Some(key)) = (cursor, &target, &s.key) else {
                 return Some((s.key.clone(), false));
             };
             // The columns before the sort-key column are constant within the
             // stream: compare them with the cursor's to place the stream.
             let mut mine = Vec::new();
             let mut theirs = Vec::new();
-            for (pos, col) in plan.order.iter().enumerate().take(n.order_pos) {
+            for (pos, col) in plan.order.iter().enumerate().take(target.order_pos()) {
                 let Some(own) = plan.stream_constant(i, &col.attr) else {
                     return Some((s.key.clone(), false));
                 };
@@ -115,22 +189,19 @@ fn narrow_keys(plan: &Plan, cursor: Option<&[Option<Value>]>) -> Vec<Option<(Opt
                 Ordering::Less => None,
                 Ordering::Greater => Some((s.key.clone(), false)),
                 Ordering::Equal => {
-                    let Some(Some(v)) = values.get(n.order_pos) else { return Some((s.key.clone(), false)) };
-                    let Some(col) = plan.order.get(n.order_pos) else { return Some((s.key.clone(), false)) };
-                    if !n.ty.matches(v) || !v.is_valid_key() {
+                    let Some((attr, from)) = target.after_cursor(plan, values) else {
                         return Some((s.key.clone(), false));
-                    }
+                    };
                     let mut key = key.clone();
-                    if key.sort_range.as_ref().is_some_and(|(a, _)| *a != col.attr) {
+                    if key.sort_range.as_ref().is_some_and(|(a, _)| *a != attr) {
                         return Some((Some(key), false));
                     }
                     let written = key.sort_range.as_ref().map(|(_, r)| r);
-                    let from = Interval::from(v, col.dir == Direction::Asc);
                     match Interval::of(written).intersect(&from).to_range(written) {
                         Err(_) => None,
                         Ok(r) => {
-                            key.sort_range = r.map(|r| (col.attr.clone(), r));
-                            Some((Some(key), true))
+                            key.sort_range = r.map(|r| (attr, r));
+                            Some((Some(key), matches!(target, Target::Plain(_))))
                         }
                     }
                 }

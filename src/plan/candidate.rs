@@ -62,8 +62,8 @@ pub(super) struct Candidate {
     /// Per conjunct: it names an attribute the thin index lacks, so it is
     /// applied after the fetch ([`Fetch::filter`]).
     late: Vec<bool>,
-    /// EXPLAIN notes on composed keys (single-table design).
-    composite_notes: Vec<String>,
+    /// What a single-table design's composed keys add (none otherwise).
+    composite: super::composite::Extras,
 }
 
 fn label(schema: &Schema, index: Option<&str>) -> String {
@@ -232,7 +232,7 @@ pub(super) fn evaluate(ctx: &Context<'_>, index: Option<&str>) -> Result<Candida
         sharded,
         fetch,
         late,
-        composite_notes: Vec::new(),
+        composite: Default::default(),
     })
 }
 
@@ -293,15 +293,15 @@ fn evaluate_composite(
         scan_forward: c.dir != Some(Direction::Desc),
         served: c.served,
         served_sort_keys: c.served_sort_keys,
-        // A cursor's logical values are not key values here: pages resume
-        // by skipping rows at or before the cursor.
+        // A cursor's logical values are not key values here: they narrow
+        // the composed key instead (`composite.narrowing`).
         narrowing: None,
         unique,
         is_scan: false,
         sharded: None,
         fetch,
         late,
-        composite_notes: c.notes,
+        composite: c.extras,
     })
 }
 
@@ -325,7 +325,7 @@ pub(super) fn scan(ctx: &Context<'_>) -> Candidate {
         sharded: None,
         fetch: None,
         late: vec![false; ctx.conjuncts.len()],
-        composite_notes: Vec::new(),
+        composite: Default::default(),
     }
 }
 
@@ -701,7 +701,7 @@ impl Candidate {
                             let (_, l) = pairs.iter().find(|(p, _)| p == v)?;
                             Some(vec![(attr.clone(), l.clone())])
                         })
-                        .unwrap_or_default();
+                        .unwrap_or_else(|| self.composite.logical_of(&partition));
                     StreamSpec {
                         key: Some(KeyCondition {
                             partition,
@@ -715,7 +715,7 @@ impl Candidate {
                 .collect()
         };
 
-        notes.extend(self.composite_notes.iter().cloned());
+        notes.extend(self.composite.notes.iter().cloned());
         if let (Some((logical, pairs)), Some(ix)) = (&self.sharded, &self.index) {
             let shards = pairs.iter().filter(|(_, l)| Some(l) == pairs.first().map(|(_, l)| l)).count();
             notes.push(format!(
@@ -824,6 +824,7 @@ impl Candidate {
             limit,
             read_budget: ctx.query.get_read_budget().unwrap_or(ctx.options.read_budget),
             narrowing: if strategy == Strategy::TopK { None } else { self.narrowing },
+            composed: if strategy == Strategy::TopK { None } else { self.composite.narrowing },
             notes,
             key_columns: Vec::new(),
             fingerprint: [0; 16],

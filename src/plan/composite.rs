@@ -26,7 +26,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::candidate::{fewest_values, global_constants, Context, Rejection};
-use super::MAX_SORT_KEY_BYTES;
+use super::{ComposedNarrowing, MAX_SORT_KEY_BYTES};
 use crate::backend::SortRange;
 use crate::encoding::Direction;
 use crate::expr::{CmpOp, Expr};
@@ -44,7 +44,35 @@ pub(super) struct Composite {
     pub served: usize,
     pub served_sort_keys: usize,
     pub dir: Option<Direction>,
+    pub extras: Extras,
+}
+
+/// What composed keys add to a candidate: EXPLAIN notes, the cursor's
+/// narrowing of the composed sort key, and the logical values each
+/// composed partition value stands for.
+#[derive(Default)]
+pub(super) struct Extras {
     pub notes: Vec<String>,
+    pub narrowing: Option<ComposedNarrowing>,
+    /// Per partition attribute and composed value, the logical values it
+    /// was composed from, when no other of the query's values composes it.
+    pub logical: Vec<(String, BTreeMap<String, Item>)>,
+}
+
+impl Extras {
+    /// The logical attributes constant on the stream of `partition` (its
+    /// physical partition values).
+    pub fn logical_of(&self, partition: &[(String, Value)]) -> Vec<(String, Value)> {
+        let mut out = Vec::new();
+        for (attr, v) in partition {
+            let Value::S(s) = v else { continue };
+            let Some((_, map)) = self.logical.iter().find(|(a, _)| a == attr) else { continue };
+            if let Some(item) = map.get(s) {
+                out.extend(item.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+        }
+        out
+    }
 }
 
 /// Why `format` in `t` keeps no order, or `None` when it does (for a part
@@ -139,6 +167,7 @@ pub(super) fn plan(
     let mut empty = false;
 
     let mut partition = Vec::new();
+    let mut logical = Vec::new();
     let mut streams: usize = 1;
     let mut described = Vec::new();
     for p in &key.partition {
@@ -182,10 +211,11 @@ pub(super) fn plan(
                 }
             }
         }
+        let values: Vec<Value> = composed.keys().cloned().map(Value::S).collect();
         if injective {
             constants.extend(t.attributes());
+            logical.push((p.name.clone(), composed));
         }
-        let values: Vec<Value> = composed.into_keys().map(Value::S).collect();
         if values.is_empty() {
             empty = true;
         }
@@ -204,6 +234,9 @@ pub(super) fn plan(
     // The parts whose order the streams deliver, after the pinned ones.
     let mut ordered: Vec<&str> = Vec::new();
     let mut unordered: Option<(&str, &'static str)> = None;
+    // The sort key's attribute and template, the text before its first
+    // free part, and that part's index: where a cursor narrows.
+    let mut free_from: Option<(&str, &KeyTemplate, String, usize)> = None;
     if let [s] = key.sort.as_slice() {
         let Some(t) = entity.template(&s.name) else {
             return Err(Rejection::new(format!("{name}: entity `{}` writes no `{}`", entity.name, s.name)));
@@ -236,6 +269,7 @@ pub(super) fn plan(
             None if valid_sort_key(&prefix) => sort_eq.push((s.name.clone(), Value::S(prefix))),
             None => {}
             Some((i, var, format)) => {
+                free_from = Some((s.name.as_str(), t, prefix.clone(), i));
                 let format = &format;
                 let last = i + 1 == t.parts.len();
                 // The parts served in order: this one, and the next ones while
@@ -300,7 +334,8 @@ pub(super) fn plan(
     }
 
     let (mut served, mut served_sort_keys, mut dir) = (0, 0, None);
-    for col in ctx.order {
+    let mut served_parts = Vec::new();
+    for (pos, col) in ctx.order.iter().enumerate() {
         if constants.contains(col.attr.as_str()) {
             served += 1;
             continue;
@@ -308,6 +343,7 @@ pub(super) fn plan(
         match ordered.get(served_sort_keys) {
             Some(v) if *v == col.attr && dir.is_none_or(|d| d == col.dir) => {
                 dir = Some(col.dir);
+                served_parts.push((col.attr.clone(), pos));
                 served += 1;
                 served_sort_keys += 1;
             }
@@ -325,13 +361,24 @@ pub(super) fn plan(
     }
     if served_sort_keys == 0 && served < ctx.order.len() {
         dir = None;
-    } else if served < ctx.order.len() {
-        notes.push(
-            "a later page re-reads each stream from the start of its key condition and skips the rows at or \
-             before the cursor: a cursor's logical values are not narrowed onto composed keys"
-                .into(),
-        );
     }
+    let narrowing = match free_from {
+        Some((attr, template, prefix, from)) if !served_parts.is_empty() => {
+            notes.push(format!(
+                "a later page starts each stream at the cursor's {} written into {attr} as its template writes \
+                 them",
+                served_parts.iter().map(|(a, _)| a.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+            Some(ComposedNarrowing {
+                attr: attr.to_owned(),
+                template: template.clone(),
+                prefix,
+                from,
+                parts: served_parts,
+            })
+        }
+        _ => None,
+    };
     notes.insert(
         0,
         format!(
@@ -345,5 +392,6 @@ pub(super) fn plan(
                 .join(", ")
         ),
     );
-    Ok(Composite { partition, sort_eq, sort_range, empty, served, served_sort_keys, dir, notes })
+    let extras = Extras { notes, narrowing, logical };
+    Ok(Composite { partition, sort_eq, sort_range, empty, served, served_sort_keys, dir, extras })
 }

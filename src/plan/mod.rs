@@ -103,6 +103,26 @@ pub(crate) struct Narrowing {
     pub ty: crate::schema::ScalarType,
 }
 
+/// Where a cursor narrows streams whose sort key is composed from logical
+/// attributes (single-table design): the cursor's values of the parts that
+/// serve the order, written as the template writes them, bound the
+/// composed key from the cursor on (see `exec::narrow`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct ComposedNarrowing {
+    /// The physical sort-key attribute.
+    pub attr: String,
+    /// Its template.
+    pub template: crate::template::KeyTemplate,
+    /// What every key of the streams starts with before the first served
+    /// part (literals and parts pinned by `=`).
+    pub prefix: String,
+    /// Index in the template's parts of the first served part.
+    pub from: usize,
+    /// The served parts in template order: attribute, and its position in
+    /// [`Plan::order`].
+    pub parts: Vec<(String, usize)>,
+}
+
 /// A column of the order that is a key attribute of the table or of the
 /// queried index: a cursor's value for it may reach DynamoDB (a key
 /// condition, a start key), so it must be one DynamoDB takes.
@@ -144,6 +164,9 @@ pub struct Plan {
     pub(crate) limit: usize,
     pub(crate) read_budget: u64,
     pub(crate) narrowing: Option<Narrowing>,
+    /// The cursor's narrowing of composed sort keys, when
+    /// [`narrowing`](Plan::narrowing) has none.
+    pub(crate) composed: Option<ComposedNarrowing>,
     pub(crate) notes: Vec<String>,
     /// The order's key columns, which a cursor's values are checked against.
     pub(crate) key_columns: Vec<KeyColumn>,

@@ -147,6 +147,8 @@ fn combine(ctx: &Context<'_>, branches: Vec<Plan>, disjuncts: &[&Expr]) -> Resul
         served,
         strategy,
         narrowing,
+        // Composed keys are only merged on in a plan of one branch.
+        composed: None,
         projection,
         ..lead.clone()
     };
