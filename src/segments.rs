@@ -354,16 +354,7 @@ async fn read_page<B: Backend>(
         Some(r) => response.items.into_iter().filter(|item| r.eval(item)).collect(),
         None => response.items,
     };
-    if let Some(sel) = &plan.output {
-        for row in &mut rows {
-            row.retain(|k, _| sel.iter().any(|s| s == k));
-        }
-    }
-    for row in &mut rows {
-        for attr in &plan.hidden {
-            row.remove(attr);
-        }
-    }
+    rows.iter_mut().for_each(|row| plan.shape_output(row));
     let next_cursor = match &response.last_evaluated_key {
         Some(k) => Some(scan_cursor::encode(plan, seg, k, engine.options())?),
         None => None,

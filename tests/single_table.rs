@@ -292,9 +292,9 @@ proptest! {
 }
 
 /// The logical column a plan's streams are ordered by first, when it
-/// merges on a part of the composed sort key: the first served order
-/// column that is a part of `gsi1sk` and not pinned by `=` (a pinned one
-/// is constant on every stream).
+/// merges on a part of the composed sort key: the first order column not
+/// pinned by `=` (a pinned one is constant on every stream), when it is
+/// served and a part of `gsi1sk`.
 fn stream_column(q: &Query, plan: &dynaquery::Plan) -> Option<String> {
     if plan.strategy() == PlanStrategy::TopK || plan.index() != Some("gsi1") {
         return None;
@@ -308,10 +308,14 @@ fn stream_column(q: &Query, plan: &dynaquery::Plan) -> Option<String> {
             })
         })
     };
+    // A leading column constant per stream (`status` of an `IN`) places
+    // whole streams after the cursor: the recording's check, on one column
+    // across streams, does not apply there.
     plan.order()[..plan.served_prefix()]
         .iter()
         .map(|c| c.attr.as_str())
-        .find(|a| ["created_at", "total"].contains(a) && !pinned(a))
+        .find(|a| !pinned(a))
+        .filter(|a| ["created_at", "total"].contains(a))
         .map(str::to_owned)
 }
 
@@ -331,7 +335,11 @@ proptest! {
         let plan = engine.plan(&q).map_err(|e| TestCaseError::fail(format!("{e}")))?;
         let Some(column) = stream_column(&q, &plan) else { return Ok(()) };
         let schema = order_schema("app", layout);
-        let engine = Engine::new(schema, Recording::new(engine.backend().clone(), &PK, &column));
+        // Another entity's items in the range sit where their own template
+        // puts them, not by their `created_at`: only `order` items are placed.
+        let recording = Recording::new(engine.backend().clone(), &PK, &column)
+            .checking_only(|it| it.get("__edb_e__") == Some(&Value::from("order")));
+        let engine = Engine::new(schema, recording);
         let got = block_on(recorded_pages(&engine, &q.clone().limit(size), items.len() + 2))
             .map_err(|e| TestCaseError::fail(format!("page size {size}: {e}\nplan:\n{plan}")))?;
         prop_assert_eq!(got.concat(), expected(&q, &mine), "layout {:?}, page size {}; plan:\n{}", layout, size, plan);

@@ -174,16 +174,7 @@ pub(crate) async fn execute<B: Backend>(
         _ => {}
     }
     stats.rows = rows.len() as u64;
-    if let Some(sel) = &plan.output {
-        for item in &mut rows {
-            project(sel, item);
-        }
-    }
-    for item in &mut rows {
-        for attr in &plan.hidden {
-            item.remove(attr);
-        }
-    }
+    rows.iter_mut().for_each(|item| plan.shape_output(item));
     Ok(Page { rows, next_cursor, stats })
 }
 
@@ -195,9 +186,4 @@ fn lookahead(r: Result<bool>) -> Result<bool> {
         Err(e) if e.kind() == ErrorKind::ReadBudgetExceeded => Ok(true),
         other => other,
     }
-}
-
-/// Keeps only the selected attributes.
-fn project(sel: &[String], item: &mut Item) {
-    item.retain(|k, _| sel.iter().any(|s| s == k));
 }

@@ -122,12 +122,13 @@ impl Target<'_> {
 /// the cursor's value of each served part written as the template writes
 /// it (and the literals between), up to the first part it cannot write.
 /// Served parts keep order (fixed-width or padded, or ending the template),
-/// so a row after the cursor composes at or above that text, ascending, or
-/// below its successor, descending: every key starting with it holds a row
-/// tied with the cursor on the parts written.
+/// so a row after the cursor composes at or above that text, ascending;
+/// descending, at or below it when it is the whole key, else below its
+/// successor (every key starting with it holds a row tied with the cursor
+/// on the parts written).
 fn composed_from(c: &ComposedNarrowing, values: &[Option<Value>], asc: bool) -> Option<Interval> {
     let mut text = c.prefix.clone();
-    let mut wrote = false;
+    let (mut wrote, mut whole) = (false, true);
     for part in c.template.parts.get(c.from..)? {
         match part {
             Part::Literal(l) => text.push_str(l),
@@ -138,7 +139,10 @@ fn composed_from(c: &ComposedNarrowing, values: &[Option<Value>], asc: bool) -> 
                     .find(|(a, _)| a == name)
                     .and_then(|(_, pos)| values.get(*pos)?.as_ref())
                     .and_then(|v| c.template.fitted(*format, v));
-                let Some(w) = written else { break };
+                let Some(w) = written else {
+                    whole = false;
+                    break;
+                };
                 text.push_str(&w);
                 wrote = true;
             }
@@ -149,6 +153,10 @@ fn composed_from(c: &ComposedNarrowing, values: &[Option<Value>], asc: bool) -> 
     }
     if asc {
         Some(Interval::from(&Value::S(text), true))
+    } else if whole {
+        // The whole key: a row tied with the cursor composes exactly it,
+        // and `text + more` (a longer last text part) sorts before it.
+        Some(Interval::from(&Value::S(text), false))
     } else {
         Some(Interval::past(&Value::S(successor(&text)?), false))
     }

@@ -29,7 +29,7 @@ use crate::expr::Expr;
 use crate::options::Options;
 use crate::query::Query;
 use crate::schema::Schema;
-use crate::value::Value;
+use crate::value::{Item, Value};
 
 use candidate::Candidate;
 
@@ -553,6 +553,17 @@ fn fingerprint(schema: &Schema, query: &Query, plan: &Plan) -> [u8; 16] {
 }
 
 impl Plan {
+    /// A row as the caller sees it: the selected attributes only (when the
+    /// query selects), without the hidden physical ones.
+    pub(crate) fn shape_output(&self, row: &mut Item) {
+        if let Some(sel) = &self.output {
+            row.retain(|k, _| sel.iter().any(|s| s == k));
+        }
+        for attr in &self.hidden {
+            row.remove(attr);
+        }
+    }
+
     /// The value of a column that is the same on every row of stream `i`, if any.
     pub(crate) fn stream_constant(&self, i: usize, attr: &str) -> Option<&Value> {
         let key = self.streams.get(i).and_then(|s| s.key.as_ref());

@@ -31,6 +31,11 @@ pub struct Recording<B> {
     pk: Vec<String>,
     /// The sort-key column the streams are ordered and narrowed by.
     col: String,
+    /// The items checked (`None`: all): an item whose position on the
+    /// index is not its value of `col` (another entity of a single-table
+    /// design, its key composed from other parts) cannot be placed
+    /// against the cursor.
+    checked: Option<fn(&Item) -> bool>,
     state: Mutex<State>,
 }
 
@@ -54,8 +59,16 @@ impl<B: Backend> Recording<B> {
             inner,
             pk: pk.iter().map(|s| s.to_string()).collect(),
             col: col.to_owned(),
+            checked: None,
             state: Mutex::new(State { per_page: vec![0], ..State::default() }),
         }
+    }
+
+    /// Checks only the items `f` accepts (see [`Recording::checked`]).
+    #[allow(dead_code)]
+    pub fn checking_only(mut self, f: fn(&Item) -> bool) -> Self {
+        self.checked = Some(f);
+        self
     }
 
     /// Ends a page whose last row is `last` (the next page's cursor
@@ -129,7 +142,9 @@ impl<B: Backend> Backend for Recording<B> {
                     }),
                     _ => true,
                 };
-            let again_across = st.earlier.get(&id).is_some_and(|s| s.contains_key(&name)) && before_cursor;
+            let checked = self.checked.is_none_or(|f| f(item));
+            let again_across =
+                checked && st.earlier.get(&id).is_some_and(|s| s.contains_key(&name)) && before_cursor;
             if again_on_page || again_across {
                 dup.insert(format!(
                     "{name} ({}: {value:?})",
