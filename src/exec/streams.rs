@@ -700,5 +700,7 @@ fn ctx<'s>(
         page: plan.limit,
         filtered: plan.is_filtered(),
         pos_col,
+        whole_points: plan.strategy == Strategy::MergeThenSortTies
+            && plan.narrowing.as_ref().is_some_and(|n| n.order_pos + 1 == plan.served),
     }
 }

@@ -320,7 +320,8 @@ impl Sizing for Adaptive {
         let from = spans.iter().filter(|s| !s.done).map(|s| s.frontier).fold(f64::INFINITY, f64::min);
         let numeric = numeric && from.is_finite();
         let min_end = if numeric { self.grown_window(ctx, from) } else { None };
-        let planned = estimate::plan_round(&spans, ctx.need, ctx.page, self.prior, grid, min_end)?;
+        let planned =
+            estimate::plan_round(&spans, ctx.need, ctx.page, self.prior, grid, min_end, ctx.whole_points)?;
         let window = template.and_then(|t| axis.value_at(planned.end, &t));
         self.last_window = (numeric && window.is_some()).then_some(LastWindow {
             from,

@@ -163,6 +163,7 @@ pub(crate) fn plan_round(
     prior: (u64, u64),
     on_grid: Option<&Grid>,
     min_end: Option<f64>,
+    whole_points: bool,
 ) -> Option<Round> {
     // Rows found past a boundary scatter like a Poisson count: a round
     // sized to the expected count comes back short half the time, and each
@@ -265,6 +266,15 @@ pub(crate) fn plan_round(
         Some(m) if m > end => on_grid.map_or(m, |g| g.past(g.snap(m, lo0))).max(end),
         _ => end,
     };
+    // The `Limit`s reach the window's end when its last point is read
+    // whole (the tie re-sort needs its runs); else only the aim: a point
+    // of a coarse grid (a date) can hold more than the page, and a read
+    // may stop inside it.
+    let reach = match (whole_points, min_end) {
+        (true, _) => end,
+        (false, Some(m)) => hi.max(m).min(end),
+        (false, None) => hi.min(end),
+    };
     let limits = spans
         .iter()
         .zip(&rates)
@@ -274,7 +284,7 @@ pub(crate) fn plan_round(
                 // overestimate would be read for good, an underestimate
                 // only costs the next round.
                 let shrink = s.along as f64 / (s.along as f64 + SHRINK_ITEMS);
-                let items = (d * (end - from(s)) * shrink).ceil() + 1.0;
+                let items = (d * (reach - from(s)).max(0.0) * shrink).ceil() + 1.0;
                 items.clamp(1.0, MAX_LIMIT) as u32
             })
         })
@@ -326,7 +336,7 @@ mod round_tests {
     #[test]
     fn two_equal_streams_split_the_need() {
         let s = ten_percent();
-        let limits = plan_round(&[s.clone(), s], 40, 50, (0, 0), None, None).unwrap().limits;
+        let limits = plan_round(&[s.clone(), s], 40, 50, (0, 0), None, None, true).unwrap().limits;
         // Each stream yields 0.1 rows per unit. Aim: 40 rows + 2 tail rows
         // (4 % of 50) + min(1.5 × √40, 6 % of 50 = 3) = 45 rows, 22.5 each →
         // 225 units → 225 items, shrunk by 100 / 104, plus the look-ahead.
@@ -338,9 +348,28 @@ mod round_tests {
     }
 
     #[test]
+    fn a_read_that_may_stop_inside_a_point_is_not_sized_to_the_whole_point() {
+        // Date-only keys: points 100 apart, 10 rows a point at 10 %. The
+        // page needs 4 rows: the window must end past the next point (a key
+        // condition cannot stop inside it), but unless the tie re-sort needs
+        // the point whole, the `Limit` covers the aim only, not the point.
+        let s = ten_percent();
+        let grid = Grid::given(0.0, 100);
+        let whole = plan_round(&[s.clone()], 4, 50, (0, 0), Some(&grid), None, true).unwrap();
+        let aim = plan_round(&[s], 4, 50, (0, 0), Some(&grid), None, false).unwrap();
+        assert_eq!(whole.end, aim.end);
+        assert!(whole.end >= 200.0, "{}", whole.end);
+        let (w, a) = (whole.limits[0].unwrap(), aim.limits[0].unwrap());
+        // The aim: 9 rows (as below) → 90 items, shrunk, plus the look-ahead.
+        let want = (90.0 * 100.0 / 104.0f64).ceil() as u32 + 1;
+        assert!((want - 1..=want + 1).contains(&a), "{a} vs {want}");
+        assert!(w >= 96, "the whole point: {w}");
+    }
+
+    #[test]
     fn a_small_remainder_gets_poisson_slack() {
         let s = ten_percent();
-        let limits = plan_round(&[s], 4, 50, (0, 0), None, None).unwrap().limits;
+        let limits = plan_round(&[s], 4, 50, (0, 0), None, None, true).unwrap().limits;
         // 4 rows + 2 tail + 1.5 × √4 = 9 rows → 90 items (shrunk) + 1.
         let want = (90.0 * 100.0 / 104.0f64).ceil() as u32 + 1;
         let l = limits[0].unwrap();
@@ -370,7 +399,7 @@ mod round_tests {
             done: false,
             buffered: vec![1800.0],
         };
-        let limits = plan_round(&[stuck, moving], 10, 50, (0, 0), None, None).unwrap().limits;
+        let limits = plan_round(&[stuck, moving], 10, 50, (0, 0), None, None, true).unwrap().limits;
         let l = limits[0].unwrap();
         assert!(l > 14, "{l}");
     }
@@ -393,7 +422,7 @@ mod round_tests {
         let empty = Span { start: 0.0, frontier: 1800.0, ..stuck.clone() };
         let empty = Span { scanned: 0, matched: 0, along: 0, ..empty };
         // Aim: 20 rows + 2 tail + min(1.5 × √20, 3) slack = 25 rows.
-        let round = plan_round(&[stuck, empty], 20, 50, (0, 0), None, None).unwrap();
+        let round = plan_round(&[stuck, empty], 20, 50, (0, 0), None, None, true).unwrap();
         assert!((round.end - 2250.0).abs() < 1.0, "{}", round.end);
     }
 
@@ -417,7 +446,7 @@ mod round_tests {
             done: false,
             buffered: vec![500.0; 3],
         };
-        let limits = plan_round(&[near, far], 2, 50, (0, 0), None, None).unwrap().limits;
+        let limits = plan_round(&[near, far], 2, 50, (0, 0), None, None, true).unwrap().limits;
         assert!(limits[0].is_some());
         assert_eq!(limits[1], None);
     }

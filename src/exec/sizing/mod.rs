@@ -150,6 +150,11 @@ pub(crate) struct Ctx<'a> {
     pub filtered: bool,
     /// The first sort-key column and its direction, when the plan narrows.
     pub pos_col: Option<&'a (String, Direction)>,
+    /// True when the page reads every run of ties on that column whole
+    /// (the tie re-sort needs it), so a window's last point is read whole;
+    /// false when the index order is the whole order and a read may stop
+    /// inside a point.
+    pub whole_points: bool,
 }
 
 impl Ctx<'_> {
