@@ -355,7 +355,7 @@ mod round_tests {
         // the point whole, the `Limit` covers the aim only, not the point.
         let s = ten_percent();
         let grid = Grid::given(0.0, 100);
-        let whole = plan_round(&[s.clone()], 4, 50, (0, 0), Some(&grid), None, true).unwrap();
+        let whole = plan_round(std::slice::from_ref(&s), 4, 50, (0, 0), Some(&grid), None, true).unwrap();
         let aim = plan_round(&[s], 4, 50, (0, 0), Some(&grid), None, false).unwrap();
         assert_eq!(whole.end, aim.end);
         assert!(whole.end >= 200.0, "{}", whole.end);
