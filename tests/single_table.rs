@@ -45,6 +45,10 @@ enum Layout {
     TextNotLast,
     /// `{created_at}`: a text part alone (no prefix).
     TextAlone,
+    /// `$order_1#status_{status}#createdat_{created_at:2}` under one
+    /// partition value `$shop`: an `IN` on `status` gives a stream per
+    /// status, each serving `created_at`.
+    StatusSorted,
 }
 
 impl Layout {
@@ -55,6 +59,7 @@ impl Layout {
             Layout::PaddedText => ("$order_1#total_{total:03}#createdat_{created_at}", false),
             Layout::TextNotLast => ("$order_1#createdat_{created_at}#{total}", false),
             Layout::TextAlone => ("{created_at}", false),
+            Layout::StatusSorted => ("$order_1#status_{status}#createdat_{created_at:2}", false),
         };
         let t = KeyTemplate::parse(text).unwrap();
         if lower {
@@ -66,7 +71,16 @@ impl Layout {
 
     /// `created_at` values are 2 bytes where a part is fixed-width.
     fn fixed(self) -> bool {
-        matches!(self, Layout::FixedPadded | Layout::FixedPaddedLower)
+        matches!(self, Layout::FixedPadded | Layout::FixedPaddedLower | Layout::StatusSorted)
+    }
+
+    /// `gsi1pk`: by status (lowercased, as ElectroDB writes it), or one
+    /// value for the layout that sorts by status.
+    fn gsi1pk(self) -> KeyTemplate {
+        match self {
+            Layout::StatusSorted => KeyTemplate::electrodb_pk("shop", Vec::<&str>::new()),
+            _ => KeyTemplate::electrodb_pk("shop", ["status"]),
+        }
     }
 }
 
@@ -85,7 +99,7 @@ fn order_schema(table: &str, layout: Layout) -> Schema {
         Entity::electrodb("order", "1")
             .key("pk", KeyTemplate::electrodb_pk("shop", ["order_id"]))
             .key("sk", KeyTemplate::electrodb_sk("order", "1", Vec::<&str>::new()))
-            .key("gsi1pk", KeyTemplate::electrodb_pk("shop", ["status"]))
+            .key("gsi1pk", layout.gsi1pk())
             .key("gsi1sk", layout.gsi1sk()),
     )
 }
@@ -98,14 +112,14 @@ fn others(table: &str, layout: Layout) -> [Schema; 2] {
             Entity::electrodb("customer", "1")
                 .key("pk", KeyTemplate::electrodb_pk("shop", ["order_id"]))
                 .key("sk", KeyTemplate::electrodb_sk("customer", "1", Vec::<&str>::new()))
-                .key("gsi1pk", KeyTemplate::electrodb_pk("shop", ["status"]))
+                .key("gsi1pk", layout.gsi1pk())
                 .key("gsi1sk", KeyTemplate::parse("$customer_1#{created_at}").unwrap()),
         ),
         base(table).entity(
             Entity::electrodb("order", "2")
                 .key("pk", KeyTemplate::electrodb_pk("shop", ["order_id"]))
                 .key("sk", KeyTemplate::electrodb_sk("order", "2", Vec::<&str>::new()))
-                .key("gsi1pk", KeyTemplate::electrodb_pk("shop", ["status"]))
+                .key("gsi1pk", layout.gsi1pk())
                 .key("gsi1sk", layout.gsi1sk()),
         ),
     ]
@@ -256,6 +270,7 @@ fn layouts() -> impl Strategy<Value = Layout> {
         Layout::PaddedText,
         Layout::TextNotLast,
         Layout::TextAlone,
+        Layout::StatusSorted,
     ])
 }
 
@@ -353,7 +368,7 @@ proptest! {
 #[test]
 fn the_generated_queries_exercise_the_composed_key_conditions() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
-    for layout in [Layout::FixedPadded, Layout::PaddedText, Layout::TextAlone] {
+    for layout in [Layout::FixedPadded, Layout::PaddedText, Layout::TextAlone, Layout::StatusSorted] {
         let (engine, _) = setup(&[], layout);
         let (mut on_gsi, mut ranged, mut served, mut narrowed) = (0, 0, 0, 0);
         for _ in 0..300 {
@@ -434,6 +449,37 @@ fn explain_shows_the_composed_conditions_and_serves_fixed_width_parts() {
         for r in &got {
             assert!(PHYSICAL.iter().all(|a| !r.contains_key(*a)), "{r:?}");
         }
+    }
+}
+
+#[test]
+fn an_in_on_a_leading_sort_part_reads_one_stream_per_value() {
+    let schema = order_schema("app", Layout::StatusSorted).always_present(["created_at", "total"]);
+    let (engine, mine) = setup_with(&orders(), Layout::StatusSorted, schema);
+    let q = Query::new()
+        .filter(col("status").is_in(["paid", "new", "paid"]))
+        .filter(col("created_at").ge("ab"))
+        .order_by(desc("created_at"))
+        .limit(3);
+    let plan = engine.plan(&q).unwrap();
+    let text = plan.to_string();
+    assert_eq!(plan.index(), Some("gsi1"), "{text}");
+    assert_eq!(plan.streams().len(), 2, "{text}");
+    for status in ["new", "paid"] {
+        let cond = format!(
+            r##"gsi1pk = "$shop" AND gsi1sk BETWEEN "$order_1#status_{status}#createdat_ab" AND "$order_1#status_{status}#createdat`""##
+        );
+        assert!(text.contains(&cond), "{cond}\n{text}");
+    }
+    assert!(text.contains("one stream per composed prefix (2)"), "{text}");
+    // Each stream holds one status: created_at is served by both.
+    assert_eq!(plan.strategy(), PlanStrategy::MergeThenSortTies, "{text}");
+    assert_eq!(plan.served_prefix(), 1, "{text}");
+    let want = expected(&q, &mine);
+    assert!(want.len() > 3, "{want:?}");
+    for size in [1, 2, 5] {
+        let got = block_on(all_pages(&engine, &q.clone().limit(size), 100)).unwrap();
+        assert_eq!(got, want, "page size {size}");
     }
 }
 
@@ -607,7 +653,7 @@ fn single_table_queries_on_dynamodb_local() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let client = support::dynamodb_local::client();
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::default());
-    for layout in [Layout::FixedPadded, Layout::FixedPaddedLower, Layout::TextAlone] {
+    for layout in [Layout::FixedPadded, Layout::FixedPaddedLower, Layout::TextAlone, Layout::StatusSorted] {
         let table = support::dynamodb_local::table_name("single");
         let schema = order_schema(&table, layout);
         let others = others(&table, layout);

@@ -105,7 +105,7 @@ impl Target<'_> {
 
     /// The sort-key attribute narrowed, and the key values at or after the
     /// cursor's position (`None`: the cursor says nothing usable here).
-    fn after_cursor(&self, plan: &Plan, values: &[Option<Value>]) -> Option<(String, Interval)> {
+    fn after_cursor(&self, plan: &Plan, i: usize, values: &[Option<Value>]) -> Option<(String, Interval)> {
         let col = plan.order.get(self.order_pos())?;
         let asc = col.dir == Direction::Asc;
         match self {
@@ -113,12 +113,13 @@ impl Target<'_> {
                 let v = values.get(n.order_pos)?.as_ref()?;
                 (n.ty.matches(v) && v.is_valid_key()).then(|| (col.attr.clone(), Interval::from(v, asc)))
             }
-            Target::Composed(c) => Some((c.attr.clone(), composed_from(c, values, asc)?)),
+            Target::Composed(c) => Some((c.attr.clone(), composed_from(c, c.prefixes.get(i)?, values, asc)?)),
         }
     }
 }
 
-/// The composed keys at or after the cursor's position: the prefix, then
+/// The composed keys at or after the cursor's position: the stream's
+/// `prefix`, then
 /// the cursor's value of each served part written as the template writes
 /// it (and the literals between), up to the first part it cannot write.
 /// Served parts keep order (fixed-width or padded, or ending the template),
@@ -126,8 +127,13 @@ impl Target<'_> {
 /// descending, at or below it when it is the whole key, else below its
 /// successor (every key starting with it holds a row tied with the cursor
 /// on the parts written).
-fn composed_from(c: &ComposedNarrowing, values: &[Option<Value>], asc: bool) -> Option<Interval> {
-    let mut text = c.prefix.clone();
+fn composed_from(
+    c: &ComposedNarrowing,
+    prefix: &str,
+    values: &[Option<Value>],
+    asc: bool,
+) -> Option<Interval> {
+    let mut text = prefix.to_owned();
     let (mut wrote, mut whole) = (false, true);
     for part in c.template.parts.get(c.from..)? {
         match part {
@@ -197,7 +203,7 @@ fn narrow_keys(plan: &Plan, cursor: Option<&[Option<Value>]>) -> Vec<Option<(Opt
                 Ordering::Less => None,
                 Ordering::Greater => Some((s.key.clone(), false)),
                 Ordering::Equal => {
-                    let Some((attr, from)) = target.after_cursor(plan, values) else {
+                    let Some((attr, from)) = target.after_cursor(plan, i, values) else {
                         return Some((s.key.clone(), false));
                     };
                     let mut key = key.clone();

@@ -279,14 +279,15 @@ fn evaluate_composite(
         }
     }
     let c = super::composite::plan(ctx, key, entity, name)?;
-    let unique = index.is_none() && c.sort_eq.len() == key.sort.len();
+    let first = c.extras.sorts.first().cloned().unwrap_or_default();
+    let unique = index.is_none() && c.extras.sorts.len() == 1 && first.sort_eq.len() == key.sort.len();
     let key_attrs: BTreeSet<String> = key.attributes().map(|a| a.name.clone()).collect();
     Ok(Candidate {
         index: index.map(str::to_owned),
         position,
         partition: c.partition,
-        sort_eq: c.sort_eq,
-        sort_range: c.sort_range,
+        sort_eq: first.sort_eq,
+        sort_range: first.sort_range,
         empty: c.empty,
         consumed: vec![false; ctx.conjuncts.len()],
         key_attrs,
@@ -599,7 +600,7 @@ impl Candidate {
     /// schema order. A scan is planned only when no candidate serves.
     pub(super) fn score(&self) -> impl Ord {
         let sort_conditions = self.sort_eq.len() * 2 + usize::from(self.sort_range.is_some());
-        let streams: usize = self.partition.iter().map(|(_, v)| v.len().max(1)).product();
+        let streams = self.streams();
         (
             self.unique,
             self.served_sort_keys,
@@ -614,8 +615,14 @@ impl Candidate {
     /// serves, and its streams: what EXPLAIN's comparison of a thin index
     /// with the alternatives names.
     pub(super) fn summary(&self) -> (Option<&str>, usize, usize) {
-        let streams: usize = self.partition.iter().map(|(_, v)| v.len().max(1)).product();
-        (self.index.as_deref(), self.served_sort_keys, streams)
+        (self.index.as_deref(), self.served_sort_keys, self.streams())
+    }
+
+    /// The parallel queries: one per partition value, times the composed
+    /// sort prefixes.
+    fn streams(&self) -> usize {
+        let partitions: usize = self.partition.iter().map(|(_, v)| v.len().max(1)).product();
+        partitions.saturating_mul(self.composite.sorts.len().max(1))
     }
 
     /// 0: no fetch; 1: a fetch for the output; 2: a fetch the filter waits on.
@@ -671,6 +678,7 @@ impl Candidate {
             f.filter = late_filter;
         }
 
+        let mut composed = self.composite.narrowing.clone();
         let streams = if empty {
             notes.push("the filter can match nothing here: no request is made".into());
             Vec::new()
@@ -690,29 +698,45 @@ impl Candidate {
                     })
                     .collect();
             }
-            combos
-                .into_iter()
-                .map(|partition| {
-                    let logical = self
-                        .sharded
-                        .as_ref()
-                        .and_then(|(attr, pairs)| {
-                            let (_, v) = partition.first()?;
-                            let (_, l) = pairs.iter().find(|(p, _)| p == v)?;
-                            Some(vec![(attr.clone(), l.clone())])
-                        })
-                        .unwrap_or_else(|| self.composite.logical_of(&partition));
-                    StreamSpec {
+            // Composed sort keys may read several prefixes per partition
+            // value (an `IN` on a leading part): one stream each.
+            let plain = [super::composite::SortVariant {
+                sort_eq: self.sort_eq.clone(),
+                sort_range: self.sort_range.clone(),
+                ..Default::default()
+            }];
+            let sorts = if self.composite.sorts.is_empty() { &plain[..] } else { &self.composite.sorts[..] };
+            let mut streams = Vec::with_capacity(combos.len() * sorts.len());
+            let mut prefixes = Vec::with_capacity(streams.capacity());
+            for partition in combos {
+                let logical = self
+                    .sharded
+                    .as_ref()
+                    .and_then(|(attr, pairs)| {
+                        let (_, v) = partition.first()?;
+                        let (_, l) = pairs.iter().find(|(p, _)| p == v)?;
+                        Some(vec![(attr.clone(), l.clone())])
+                    })
+                    .unwrap_or_else(|| self.composite.logical_of(&partition));
+                for sort in sorts {
+                    let mut logical = logical.clone();
+                    logical.extend(sort.logical.iter().cloned());
+                    prefixes.push(sort.prefix.clone());
+                    streams.push(StreamSpec {
                         key: Some(KeyCondition {
-                            partition,
-                            sort_eq: self.sort_eq.clone(),
-                            sort_range: self.sort_range.clone(),
+                            partition: partition.clone(),
+                            sort_eq: sort.sort_eq.clone(),
+                            sort_range: sort.sort_range.clone(),
                         }),
                         branch: 0,
                         logical,
-                    }
-                })
-                .collect()
+                    });
+                }
+            }
+            if let Some(n) = &mut composed {
+                n.prefixes = prefixes;
+            }
+            streams
         };
 
         notes.extend(self.composite.notes.iter().cloned());
@@ -824,7 +848,7 @@ impl Candidate {
             limit,
             read_budget: ctx.query.get_read_budget().unwrap_or(ctx.options.read_budget),
             narrowing: if strategy == Strategy::TopK { None } else { self.narrowing },
-            composed: if strategy == Strategy::TopK { None } else { self.composite.narrowing },
+            composed: if strategy == Strategy::TopK { None } else { composed },
             notes,
             key_columns: Vec::new(),
             fingerprint: [0; 16],

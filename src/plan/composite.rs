@@ -38,13 +38,24 @@ use crate::value::{Item, Value};
 /// attributes are composed.
 pub(super) struct Composite {
     pub partition: Vec<(String, Vec<Value>)>,
-    pub sort_eq: Vec<(String, Value)>,
-    pub sort_range: Option<(String, SortRange)>,
     pub empty: bool,
     pub served: usize,
     pub served_sort_keys: usize,
     pub dir: Option<Direction>,
     pub extras: Extras,
+}
+
+/// One composed sort-key prefix the streams read (one per value of an
+/// `IN` on a leading part of the sort template, else one): its key
+/// condition, and the logical values it pins.
+#[derive(Debug, Clone, Default)]
+pub(super) struct SortVariant {
+    pub sort_eq: Vec<(String, Value)>,
+    pub sort_range: Option<(String, SortRange)>,
+    /// The text every key starts with before the first free part.
+    pub prefix: String,
+    /// The logical values of the `IN` parts, when each text is one value's.
+    pub logical: Vec<(String, Value)>,
 }
 
 /// What composed keys add to a candidate: EXPLAIN notes, the cursor's
@@ -57,6 +68,8 @@ pub(super) struct Extras {
     /// Per partition attribute and composed value, the logical values it
     /// was composed from, when no other of the query's values composes it.
     pub logical: Vec<(String, BTreeMap<String, Item>)>,
+    /// The sort-key conditions, one per stream of each partition value.
+    pub sorts: Vec<SortVariant>,
 }
 
 impl Extras {
@@ -152,6 +165,79 @@ fn valid_sort_key(s: &str) -> bool {
     !s.is_empty() && s.len() <= MAX_SORT_KEY_BYTES
 }
 
+/// The key range for a range on the part after `prefix` (one that keeps
+/// order): `None` when no value can match (every value `>= lo` composes
+/// above every value `<= hi`), `Some(None)` when the bounds narrow nothing.
+fn range_at(
+    prefix: &str,
+    format: PartFormat,
+    lo: Option<&Value>,
+    hi: Option<&Value>,
+) -> Option<Option<SortRange>> {
+    let lo_key = lo.and_then(|v| lower_text(format, v)).map(|w| format!("{prefix}{w}"));
+    let hi_key = hi.and_then(|v| upper_text(format, v)).and_then(|w| successor(&format!("{prefix}{w}")));
+    let (lo_key, hi_key) = (lo_key.filter(|k| valid_sort_key(k)), hi_key.filter(|k| valid_sort_key(k)));
+    let upper_end = if prefix.is_empty() { None } else { successor(prefix) };
+    Some(match (lo_key, hi_key) {
+        (Some(l), Some(h)) if l > h => return None,
+        (Some(l), Some(h)) => Some(SortRange::Between(Value::S(l), Value::S(h))),
+        (Some(l), None) => Some(match upper_end.filter(|u| valid_sort_key(u)) {
+            Some(u) => SortRange::Between(Value::S(l), Value::S(u)),
+            None => SortRange::Ge(Value::S(l)),
+        }),
+        (None, Some(h)) if valid_sort_key(prefix) => {
+            Some(SortRange::Between(Value::S(prefix.to_owned()), Value::S(h)))
+        }
+        (None, Some(h)) => Some(SortRange::Lt(Value::S(h))),
+        (None, None) => None,
+    })
+}
+
+/// The prefixes after an `IN` (two values or more) on the part `var`: each
+/// prefix once per distinct text a value writes, and whether each text
+/// comes from one value only (so `var` is constant on its stream). `None`
+/// when there is no such `IN`, or the streams would pass `max_streams`
+/// (the part is then read as a free one, by `begins_with`).
+#[allow(clippy::type_complexity)]
+fn fan_out(
+    t: &KeyTemplate,
+    format: PartFormat,
+    conjuncts: &[&Expr],
+    var: &str,
+    prefixes: &[(String, Vec<(String, Value)>)],
+    streams: usize,
+    max_streams: usize,
+) -> Option<(Vec<(String, Vec<(String, Value)>)>, bool)> {
+    let (_, values) = fewest_values(conjuncts, var).filter(|(_, v)| v.len() >= 2)?;
+    let mut texts: BTreeMap<String, &Value> = BTreeMap::new();
+    let mut injective = true;
+    for v in values {
+        let Some(w) = t.write(format, v) else { continue };
+        match texts.get(&w) {
+            Some(other) if *other != v => injective = false,
+            Some(_) => {}
+            None => {
+                texts.insert(w, v);
+            }
+        }
+    }
+    let total = prefixes.len().saturating_mul(texts.len());
+    if streams.saturating_mul(total.max(1)) > max_streams {
+        return None;
+    }
+    let mut out = Vec::with_capacity(total);
+    for (p, logical) in prefixes {
+        for (w, v) in &texts {
+            let mut logical = logical.clone();
+            if injective {
+                logical.push((var.to_owned(), (*v).clone()));
+            }
+            out.push((format!("{p}{w}"), logical));
+        }
+    }
+    Some((out, injective))
+}
+
 /// Plans the key of `name` (`key`, every attribute composed by `entity`).
 pub(super) fn plan(
     ctx: &Context<'_>,
@@ -230,28 +316,37 @@ pub(super) fn plan(
         )));
     }
 
-    let (mut sort_eq, mut sort_range) = (Vec::new(), None);
     // The parts whose order the streams deliver, after the pinned ones.
     let mut ordered: Vec<&str> = Vec::new();
     let mut unordered: Option<(&str, &'static str)> = None;
-    // The sort key's attribute and template, the text before its first
-    // free part, and that part's index: where a cursor narrows.
-    let mut free_from: Option<(&str, &KeyTemplate, String, usize)> = None;
+    // The sort key's attribute and template, and the index of its first
+    // free part: where a cursor narrows.
+    let mut free_from: Option<(&str, &KeyTemplate, usize)> = None;
+    let mut sorts = vec![SortVariant::default()];
     if let [s] = key.sort.as_slice() {
         let Some(t) = entity.template(&s.name) else {
             return Err(Rejection::new(format!("{name}: entity `{}` writes no `{}`", entity.name, s.name)));
         };
         described.push(format!("{} = `{t}`", s.name));
-        let mut prefix = String::new();
+        // The texts before the first free part: one, or one per value of
+        // each `IN` on a leading part (one stream each).
+        let mut prefixes: Vec<(String, Vec<(String, Value)>)> = vec![(String::new(), Vec::new())];
         let mut free = None;
         for (i, part) in t.parts.iter().enumerate() {
             match part {
-                Part::Literal(l) => prefix.push_str(l),
+                Part::Literal(l) => prefixes.iter_mut().for_each(|(p, _)| p.push_str(l)),
                 Part::Attr { name: var, format } => {
-                    match eq_value(conjuncts, var).and_then(|v| t.write(*format, v)) {
-                        Some(w) => {
-                            prefix.push_str(&w);
-                            constants.insert(var);
+                    if let Some(w) = eq_value(conjuncts, var).and_then(|v| t.write(*format, v)) {
+                        prefixes.iter_mut().for_each(|(p, _)| p.push_str(&w));
+                        constants.insert(var);
+                        continue;
+                    }
+                    match fan_out(t, *format, conjuncts, var, &prefixes, streams, ctx.options.max_streams) {
+                        Some((next, injective)) => {
+                            prefixes = next;
+                            if injective {
+                                constants.insert(var);
+                            }
                         }
                         None => {
                             free = Some((i, var.as_str(), *format));
@@ -261,16 +356,30 @@ pub(super) fn plan(
                 }
             }
         }
+        if prefixes.len() > 1 {
+            notes.push(format!(
+                "IN on a leading part of {} = `{t}`: one stream per composed prefix ({})",
+                s.name,
+                prefixes.len()
+            ));
+        }
         let begins = |prefix: &str| {
             valid_sort_key(prefix)
                 .then(|| (s.name.clone(), SortRange::BeginsWith(Value::S(prefix.to_owned()))))
         };
-        match free {
-            None if valid_sort_key(&prefix) => sort_eq.push((s.name.clone(), Value::S(prefix))),
-            None => {}
+        let variant = |prefix: String, logical, sort_eq, sort_range| {
+            Some(SortVariant { sort_eq, sort_range, prefix, logical })
+        };
+        sorts = match free {
+            None => prefixes
+                .into_iter()
+                .filter_map(|(p, logical)| {
+                    let eq = valid_sort_key(&p).then(|| (s.name.clone(), Value::S(p.clone())));
+                    variant(p, logical, eq.into_iter().collect(), None)
+                })
+                .collect(),
             Some((i, var, format)) => {
-                free_from = Some((s.name.as_str(), t, prefix.clone(), i));
-                let format = &format;
+                free_from = Some((s.name.as_str(), t, i));
                 let last = i + 1 == t.parts.len();
                 // The parts served in order: this one, and the next ones while
                 // each before them is fixed-width.
@@ -288,48 +397,31 @@ pub(super) fn plan(
                     }
                 }
                 let (lo, hi) = bounds(conjuncts, var);
-                sort_range = if unordered_why(t, *format, last).is_some() {
-                    if lo.is_some() || hi.is_some() {
-                        notes.push(format!(
-                            "the range on `{var}` is not a key condition: its part of {} = `{t}` is {}; the \
-                             filter applies it",
-                            s.name,
-                            unordered_why(t, *format, last).unwrap_or_default()
-                        ));
-                    }
-                    begins(&prefix)
-                } else {
-                    let lo_key = lo.and_then(|v| lower_text(*format, v)).map(|w| format!("{prefix}{w}"));
-                    let hi_key = hi
-                        .and_then(|v| upper_text(*format, v))
-                        .and_then(|w| successor(&format!("{prefix}{w}")));
-                    let (lo_key, hi_key) =
-                        (lo_key.filter(|k| valid_sort_key(k)), hi_key.filter(|k| valid_sort_key(k)));
-                    let upper_end = if prefix.is_empty() { None } else { successor(&prefix) };
-                    let range = match (lo_key, hi_key) {
-                        (Some(l), Some(h)) if l > h => {
-                            // Every value >= lo composes above every value <= hi.
-                            empty = true;
-                            None
-                        }
-                        (Some(l), Some(h)) => Some(SortRange::Between(Value::S(l), Value::S(h))),
-                        (Some(l), None) => Some(match upper_end.filter(|u| valid_sort_key(u)) {
-                            Some(u) => SortRange::Between(Value::S(l), Value::S(u)),
-                            None => SortRange::Ge(Value::S(l)),
-                        }),
-                        (None, Some(h)) if valid_sort_key(&prefix) => {
-                            Some(SortRange::Between(Value::S(prefix.clone()), Value::S(h)))
-                        }
-                        (None, Some(h)) => Some(SortRange::Lt(Value::S(h))),
-                        (None, None) => None,
-                    };
-                    match range {
-                        Some(r) => Some((s.name.clone(), r)),
-                        None if empty => None,
-                        None => begins(&prefix),
-                    }
-                };
+                let why = unordered_why(t, format, last);
+                if let Some(why) = why.filter(|_| lo.is_some() || hi.is_some()) {
+                    notes.push(format!(
+                        "the range on `{var}` is not a key condition: its part of {} = `{t}` is {why}; the \
+                         filter applies it",
+                        s.name
+                    ));
+                }
+                prefixes
+                    .into_iter()
+                    .filter_map(|(p, logical)| {
+                        let range = match why {
+                            Some(_) => begins(&p),
+                            None => match range_at(&p, format, lo, hi)? {
+                                Some(r) => Some((s.name.clone(), r)),
+                                None => begins(&p),
+                            },
+                        };
+                        variant(p, logical, Vec::new(), range)
+                    })
+                    .collect()
             }
+        };
+        if sorts.is_empty() {
+            empty = true;
         }
     }
 
@@ -363,7 +455,7 @@ pub(super) fn plan(
         dir = None;
     }
     let narrowing = match free_from {
-        Some((attr, template, prefix, from)) if !served_parts.is_empty() => {
+        Some((attr, template, from)) if !served_parts.is_empty() => {
             notes.push(format!(
                 "a later page starts each stream at the cursor's {} written into {attr} as its template writes \
                  them",
@@ -372,7 +464,7 @@ pub(super) fn plan(
             Some(ComposedNarrowing {
                 attr: attr.to_owned(),
                 template: template.clone(),
-                prefix,
+                prefixes: Vec::new(),
                 from,
                 parts: served_parts,
             })
@@ -392,6 +484,6 @@ pub(super) fn plan(
                 .join(", ")
         ),
     );
-    let extras = Extras { notes, narrowing, logical };
-    Ok(Composite { partition, sort_eq, sort_range, empty, served, served_sort_keys, dir, extras })
+    let extras = Extras { notes, narrowing, logical, sorts };
+    Ok(Composite { partition, empty, served, served_sort_keys, dir, extras })
 }

@@ -113,9 +113,10 @@ pub(crate) struct ComposedNarrowing {
     pub attr: String,
     /// Its template.
     pub template: crate::template::KeyTemplate,
-    /// What every key of the streams starts with before the first served
-    /// part (literals and parts pinned by `=`).
-    pub prefix: String,
+    /// Per stream, what every key it reads starts with before the first
+    /// served part (literals, and parts pinned by `=` or one value of an
+    /// `IN`).
+    pub prefixes: Vec<String>,
     /// Index in the template's parts of the first served part.
     pub from: usize,
     /// The served parts in template order: attribute, and its position in
