@@ -101,6 +101,15 @@ impl fmt::Display for Plan {
                 }
             }
         }
+        if let Some(fetch) = self.fetch.as_ref().filter(|f| !f.order.is_empty()) {
+            let (served, _) = self.order.split_at(self.served.min(self.order.len()));
+            writeln!(
+                f,
+                "  order fetch: {} fetched run by run: rows tied on ({}) are fetched together, then sorted",
+                fetch.order.join(", "),
+                cols(served)
+            )?;
+        }
         write!(f, "  limit: {}, read budget: {} items", self.limit, self.read_budget)?;
         for n in &self.notes {
             write!(f, "\n  note: {n}")?;
