@@ -322,8 +322,18 @@ fn explain_says_which_order_attributes_are_fetched_run_by_run() {
     assert_eq!(plan.fetch().and_then(|f| f.attributes.clone()), Some(vec!["x".to_owned()]));
     let text = plan.to_string();
     assert!(text.contains("projection: id, s\n"), "{text}");
-    assert!(text.contains("fetch: BatchGetItem of x for the page's rows (≤100 keys a call)"), "{text}");
-    assert!(text.contains("order fetch: x fetched run by run: rows tied on (s ASC) are fetched together, then sorted"), "{text}");
+    assert!(
+        text.contains(
+            "fetch: BatchGetItem of x for the page's runs of ties and its other rows (≤100 keys a call)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "order fetch: x fetched run by run: rows tied on (s ASC) are fetched together, then sorted"
+        ),
+        "{text}"
+    );
     assert!(text.contains("ORDER BY x comes from BatchGetItem run by run"), "{text}");
     assert!(text.contains("the rows of the runs of ties a page touches"), "{text}");
 }

@@ -55,8 +55,7 @@ pub(crate) async fn fill<B: Backend>(
     let pk: &[String] = &fetch.table_key;
     let encoded: Vec<Vec<u8>> = rows.iter().map(|r| encode_key(r, pk)).collect::<Result<_>>()?;
     let done: Vec<bool> = encoded.iter().map(|k| filled.contains(k)).collect();
-    let keys: Vec<Item> =
-        rows.iter().zip(&done).filter(|(_, d)| !**d).map(|(r, _)| key_of(r, pk)).collect();
+    let keys: Vec<Item> = rows.iter().zip(&done).filter(|(_, d)| !**d).map(|(r, _)| key_of(r, pk)).collect();
     if keys.is_empty() {
         return Ok(());
     }

@@ -211,7 +211,8 @@ fn lookahead(r: Result<bool>) -> Result<bool> {
 fn cursor_prefix(plan: &Plan, values: &[Option<Value>]) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     for (col, v) in plan.order.iter().zip(values).take(plan.served) {
-        crate::encoding::encode_column(&mut out, v.as_ref(), col.dir).map_err(|e| unorderable(&col.attr, e))?;
+        crate::encoding::encode_column(&mut out, v.as_ref(), col.dir)
+            .map_err(|e| unorderable(&col.attr, e))?;
     }
     Ok(out)
 }

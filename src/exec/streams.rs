@@ -623,7 +623,11 @@ impl<'a, B: Backend> Streams<'a, B> {
     pub async fn fill(&mut self, rows: &mut Vec<Item>) -> Result<()> {
         let Some(fetch) = self.plan.fetch.as_ref() else { return Ok(()) };
         let mut cost = QueryStats::default();
-        let filled = fetch::fill(self.plan, fetch, self.backend, rows, &mut cost, &mut self.filled).await;
+        // Boxed: the page future nests this fetch inside the merge and the
+        // tie re-sort, and its layout would otherwise grow past the
+        // compiler's depth limit in callers that nest the page further.
+        let filled =
+            Box::pin(fetch::fill(self.plan, fetch, self.backend, rows, &mut cost, &mut self.filled)).await;
         self.absorb_fetch(&cost);
         filled
     }

@@ -422,7 +422,9 @@ fn check_projection(
     let order: Vec<String> = order_missing.iter().map(|a| (*a).to_owned()).collect();
     let fetch = match ctx.query.get_select() {
         None => Some(Fetch { attributes: None, table_key, filter: None, order }),
-        Some(_) => (!wanted.is_empty()).then_some(Fetch { attributes: Some(wanted), table_key, filter: None, order }),
+        Some(_) => {
+            (!wanted.is_empty()).then_some(Fetch { attributes: Some(wanted), table_key, filter: None, order })
+        }
     };
     if fetch.is_some() && ctx.in_union {
         return Err(reject(format!(

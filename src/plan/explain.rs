@@ -85,6 +85,12 @@ impl fmt::Display for Plan {
                 None => "every attribute".to_owned(),
             };
             match &fetch.filter {
+                None if !fetch.order.is_empty() => writeln!(
+                    f,
+                    "  fetch: BatchGetItem of {what} for the page's runs of ties and its other rows (≤{} keys a \
+                     call)",
+                    crate::backend::MAX_BATCH_GET_KEYS
+                )?,
                 None => writeln!(
                     f,
                     "  fetch: BatchGetItem of {what} for the page's rows (≤{} keys a call)",
