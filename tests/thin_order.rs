@@ -406,7 +406,13 @@ fn fetched_order_attributes_on_dynamodb_local() {
     let table = support::dynamodb_local::table_name("thin_order");
     let schema = schema(&table);
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::default());
-    let items = gen::table_strategy(80).new_tree(&mut runner).unwrap().current();
+    // A table large enough that the queries find rows.
+    let items = loop {
+        let items = gen::table_strategy(80).new_tree(&mut runner).unwrap().current();
+        if items.len() >= 50 {
+            break items;
+        }
+    };
     rt.block_on(async {
         dynaquery::dynamodb::ensure_table(&client, &schema).await.unwrap();
         support::dynamodb_local::load(&client, &table, &items).await;
