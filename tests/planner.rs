@@ -239,8 +239,15 @@ fn keys_only_gsi_fetches_what_the_output_and_the_filter_need() {
     assert_eq!(fetch.attributes, Some(vec!["total".to_owned()]));
     assert_eq!(fetch.filter().map(ToString::to_string), Some("total > 5".to_owned()));
     assert!(p.server_filter().is_none());
-    // An ORDER BY on it: refused.
-    let e = plan_err(&schema, &q.order_by(desc("total")));
+    // An ORDER BY on it after the served `created_at`: fetched run by run.
+    let p = plan(&schema, &q.clone().order_by(desc("total")).select(["order_id"]));
+    assert_eq!(p.index(), Some("status-created_at"));
+    assert_eq!(p.fetch().map(|f| f.order_attributes().to_vec()), Some(vec!["total".to_owned()]));
+    assert!(p.to_string().contains("projection: order_id, created_at\n"), "{p}");
+    // Before it: refused (a top-N would fetch every candidate).
+    let q =
+        Query::new().filter(col("status").eq("paid")).order_by(desc("total")).order_by(desc("created_at"));
+    let e = plan_err(&schema, &q);
     assert!(e.to_string().contains("does not project total, which the ORDER BY needs"), "{e}");
 }
 

@@ -438,13 +438,18 @@ fn a_filter_on_an_attribute_the_index_lacks_runs_after_the_fetch() {
 }
 
 #[test]
-fn an_order_by_attribute_the_index_lacks_refuses_it_clearly() {
-    let q = notes_query(3).order_by(desc("note"));
+fn an_order_by_attribute_the_index_lacks_is_fetched_run_by_run_or_refused_clearly() {
     let engine = Engine::new(schema("t"), MemoryTable::new(schema("t")));
-    let err = engine.plan(&q.clone().index("keys_p_s")).unwrap_err();
+    // After the served `s`: fetched run by run (tests/thin_order.rs).
+    let plan = engine.plan(&notes_query(3).order_by(desc("note"))).unwrap();
+    assert_eq!(plan.fetch().map(|f| f.order_attributes().to_vec()), Some(vec!["note".to_owned()]));
+    // Before it: a top-N would fetch every candidate.
+    let q = Query::new().index("keys_p_s").filter(col("p").eq("p00")).filter(col("s").is_not_null());
+    let err = engine.plan(&q.order_by(desc("note")).order_by(asc("s"))).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NoUsableIndex, "{err}");
     let msg = err.to_string();
     assert!(msg.contains("does not project note, which the ORDER BY needs"), "{msg}");
+    assert!(msg.contains("order by the index's sort key first"), "{msg}");
 }
 
 #[test]

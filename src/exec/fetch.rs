@@ -8,9 +8,12 @@
 //!        └──── merge attributes the row lacks ◀───────┘ (retried, backoff)
 //! ```
 //!
-//! Retrying unprocessed keys lives here, once, not in each backend.
+//! Retrying unprocessed keys lives here, once, not in each backend. A page
+//! fetches each row at most once ([`Filled`]): a run of ties fetched for
+//! an `ORDER BY` attribute the index lacks is not fetched again for the
+//! filter after the fetch or the output.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use crate::backend::{Backend, BatchGetRequest, MAX_BATCH_GET_KEYS};
@@ -27,10 +30,16 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(20);
 /// The longest backoff between two calls for one chunk.
 const MAX_BACKOFF: Duration = Duration::from_millis(1000);
 
+/// The table keys (encoded) of the rows a page has filled: a row fetched
+/// once — with a run of ties, before it was sorted — is not fetched again
+/// for the filter after the fetch or the output.
+pub(crate) type Filled = HashSet<Vec<u8>>;
+
 /// Fetches `fetch`'s attributes for `rows` and merges them in: an
 /// attribute a row already holds (from the index) is kept as it is, so
 /// the row stays where the page put it. A row whose item is gone is
-/// removed. Costs go to `stats`.
+/// removed. Rows whose key is in `filled` are left as they are, and the
+/// rows filled here are added to it. Costs go to `stats`.
 ///
 /// # Errors
 /// The backend's; [`ErrorKind::Throttled`] when keys are still
@@ -41,18 +50,48 @@ pub(crate) async fn fill<B: Backend>(
     backend: &B,
     rows: &mut Vec<Item>,
     stats: &mut QueryStats,
+    filled: &mut Filled,
 ) -> Result<()> {
-    if rows.is_empty() {
+    let pk: &[String] = &fetch.table_key;
+    let encoded: Vec<Vec<u8>> = rows.iter().map(|r| encode_key(r, pk)).collect::<Result<_>>()?;
+    let done: Vec<bool> = encoded.iter().map(|k| filled.contains(k)).collect();
+    let keys: Vec<Item> = rows.iter().zip(&done).filter(|(_, d)| !**d).map(|(r, _)| key_of(r, pk)).collect();
+    if keys.is_empty() {
         return Ok(());
     }
+    let mut found = get_all(plan, fetch, backend, &keys, stats).await?;
+    let mut kept = Vec::with_capacity(rows.len());
+    for ((mut row, key), done) in std::mem::take(rows).into_iter().zip(encoded).zip(done) {
+        if !done {
+            let Some(item) = found.remove(&key) else { continue };
+            for (k, v) in item {
+                row.entry(k).or_insert(v);
+            }
+            filled.insert(key);
+        }
+        kept.push(row);
+    }
+    *rows = kept;
+    Ok(())
+}
+
+/// Reads `keys` with `BatchGetItem` in chunks of at most
+/// [`MAX_BATCH_GET_KEYS`], retrying unprocessed keys with backoff: the
+/// items found, by encoded key.
+async fn get_all<B: Backend>(
+    plan: &Plan,
+    fetch: &Fetch,
+    backend: &B,
+    keys: &[Item],
+    stats: &mut QueryStats,
+) -> Result<HashMap<Vec<u8>, Item>> {
     let pk: &[String] = &fetch.table_key;
     let projection = fetch.attributes.as_ref().map(|attrs| {
         let mut p = pk.to_vec();
         p.extend(attrs.iter().filter(|a| !pk.contains(a)).cloned());
         p
     });
-    let mut found: HashMap<Vec<u8>, Item> = HashMap::with_capacity(rows.len());
-    let keys: Vec<Item> = rows.iter().map(|r| key_of(r, pk)).collect();
+    let mut found: HashMap<Vec<u8>, Item> = HashMap::with_capacity(keys.len());
     for chunk in keys.chunks(MAX_BATCH_GET_KEYS) {
         let mut pending: Vec<Item> = chunk.to_vec();
         let mut backoff = FIRST_BACKOFF;
@@ -90,16 +129,7 @@ pub(crate) async fn fill<B: Backend>(
             }
         }
     }
-    let mut kept = Vec::with_capacity(rows.len());
-    for mut row in std::mem::take(rows) {
-        let Some(item) = found.remove(&encode_key(&row, pk)?) else { continue };
-        for (k, v) in item {
-            row.entry(k).or_insert(v);
-        }
-        kept.push(row);
-    }
-    *rows = kept;
-    Ok(())
+    Ok(found)
 }
 
 fn key_of(row: &Item, pk: &[String]) -> Item {

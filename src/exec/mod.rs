@@ -37,7 +37,7 @@ use crate::error::{ErrorKind, Result};
 use crate::options::Options;
 use crate::page::Page;
 use crate::plan::{Plan, Strategy};
-use crate::value::Item;
+use crate::value::{Item, Value};
 
 use merge::Merge;
 use streams::Streams;
@@ -76,12 +76,15 @@ pub(crate) async fn execute<B: Backend>(
         // The engine's own state: were it unreadable, start cold.
         let _ = s.resume(&state, None, SizingStart::Warm);
     }
+    if let (Some(p), true) = (position, s.fetches_order()) {
+        s.defer_cursor_run(cursor_prefix(plan, &p.values)?);
+    }
     let limit = plan.limit;
-    let late = plan.fetch.as_ref().and_then(|f| f.filter.as_ref().map(|c| (f, c)));
+    let late = plan.fetch.as_ref().and_then(|f| f.filter.as_ref());
     // Rows become items as they are emitted: a row's key is not needed
     // after that, and the page is built without a second pass.
     let (mut rows, more): (Vec<Item>, bool) = match (plan.strategy, late) {
-        (strategy, Some((fetch, filter))) => {
+        (strategy, Some(filter)) => {
             // Candidates in order; the filter after the fetch cuts the page.
             let mut candidates = match strategy {
                 Strategy::TopK => {
@@ -99,7 +102,7 @@ pub(crate) async fn execute<B: Backend>(
                     refilter::Candidates::Ties(Merge::default(), TieSort::default())
                 }
             };
-            refilter::page(plan, fetch, filter, backend, &mut candidates, &mut s).await?
+            refilter::page(plan, filter, &mut candidates, &mut s).await?
         }
         (Strategy::TopK, None) => {
             let (rows, more) = topk::collect(&mut s, limit, false).await?;
@@ -153,6 +156,19 @@ pub(crate) async fn execute<B: Backend>(
         (Some(first), Some(last)) => s.sizing_state(first, last, rows.len()),
         _ => Vec::new(),
     };
+    let mut filled = s.take_filled();
+    let mut stats = s.finish();
+    match &plan.fetch {
+        // Rows a filter after the fetch kept are filled already; skipped
+        // rows (an OFFSET) need nothing the output alone needs, unless the
+        // cursor needs their fetched ORDER BY attributes.
+        Some(fetch) if fetch.filter.is_none() && (!discard || !fetch.order.is_empty()) => {
+            // Before the cursor, which reads the fetched ORDER BY
+            // attributes; the fetch leaves the index's ones as they are.
+            fetch::fill(plan, fetch, backend, &mut rows, &mut stats, &mut filled).await?;
+        }
+        _ => {}
+    }
     let next_cursor = match (more, rows.last()) {
         (true, Some(last)) => Some(cursor::encode(plan, last, &state, options)?),
         _ => None,
@@ -161,17 +177,6 @@ pub(crate) async fn execute<B: Backend>(
         if let Some(mut memory) = from.memory.and_then(|m| m.lock().ok()) {
             memory.put(plan.fingerprint, state);
         }
-    }
-    let mut stats = s.finish();
-    match &plan.fetch {
-        // Rows a filter after the fetch kept are filled already; skipped
-        // rows (an OFFSET) need nothing the output alone needs.
-        Some(fetch) if fetch.filter.is_none() && !discard => {
-            // After the cursor: it is built from the index's attributes,
-            // which the fetch leaves as they are.
-            fetch::fill(plan, fetch, backend, &mut rows, &mut stats).await?;
-        }
-        _ => {}
     }
     stats.rows = rows.len() as u64;
     rows.iter_mut().for_each(|item| plan.shape_output(item));
@@ -186,4 +191,19 @@ fn lookahead(r: Result<bool>) -> Result<bool> {
         Err(e) if e.kind() == ErrorKind::ReadBudgetExceeded => Ok(true),
         other => other,
     }
+}
+
+/// The cursor's values on the order's served prefix, encoded as a row's
+/// [`Row::prefix`](row::Row::prefix).
+///
+/// # Errors
+/// [`ErrorKind::Unorderable`] for a value with no order (a decoded cursor
+/// holds none).
+fn cursor_prefix(plan: &Plan, values: &[Option<Value>]) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for (col, v) in plan.order.iter().zip(values).take(plan.served) {
+        crate::encoding::encode_column(&mut out, v.as_ref(), col.dir)
+            .map_err(|e| unorderable(&col.attr, e))?;
+    }
+    Ok(out)
 }

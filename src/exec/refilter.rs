@@ -26,15 +26,19 @@
 //! is short only at the end, and never followed by an empty one. Items
 //! fetched per page are the candidates up to its last row, plus the
 //! look-ahead's, which are at most twice the candidates it dropped, plus one.
+//!
+//! When the plan also fetches `ORDER BY` attributes the index lacks, the
+//! tie re-sort has fetched each run of ties whole (with the attributes the
+//! filter needs) before it delivers it: those candidates are judged without
+//! a second fetch, so a page fetches the candidates it judges, and the
+//! whole runs of ties they (and the cursor) belong to.
 
 use crate::backend::{Backend, MAX_BATCH_GET_KEYS};
 use crate::cond::Cond;
 use crate::error::{ErrorKind, Result};
-use crate::plan::{Fetch, Plan};
-use crate::stats::QueryStats;
+use crate::plan::Plan;
 use crate::value::Item;
 
-use super::fetch::fill;
 use super::merge::Merge;
 use super::streams::Streams;
 use super::ties::TieSort;
@@ -88,9 +92,7 @@ impl Tally {
 /// as the pages without a fetch do.
 pub(crate) async fn page<B: Backend>(
     plan: &Plan,
-    fetch: &Fetch,
     filter: &Cond,
-    backend: &B,
     candidates: &mut Candidates,
     s: &mut Streams<'_, B>,
 ) -> Result<(Vec<Item>, bool)> {
@@ -102,13 +104,13 @@ pub(crate) async fn page<B: Backend>(
         let want = (limit - rows.len()).min(MAX_BATCH_GET_KEYS);
         let batch;
         (batch, ended) = take(candidates, s, want, limit + 1 - rows.len(), &tally).await?;
-        judge(plan, fetch, filter, backend, s, batch, &mut rows, &mut tally).await?;
+        judge(filter, s, batch, &mut rows, &mut tally).await?;
     }
     s.need = 1;
     if ended || rows.len() < limit {
         return Ok((rows, false));
     }
-    let more = match lookahead(plan, fetch, filter, backend, candidates, s, &mut tally).await {
+    let more = match lookahead(filter, candidates, s, &mut tally).await {
         Err(e) if e.kind() == ErrorKind::ReadBudgetExceeded => true,
         other => other?,
     };
@@ -119,10 +121,7 @@ pub(crate) async fn page<B: Backend>(
 /// fetched in batches of 1, 2, 4 … (at most [`MAX_BATCH_GET_KEYS`]) until
 /// one passes or none is left.
 async fn lookahead<B: Backend>(
-    plan: &Plan,
-    fetch: &Fetch,
     filter: &Cond,
-    backend: &B,
     candidates: &mut Candidates,
     s: &mut Streams<'_, B>,
     tally: &mut Tally,
@@ -131,7 +130,7 @@ async fn lookahead<B: Backend>(
     loop {
         let (batch, ended) = take(candidates, s, size, 1, tally).await?;
         let mut passed = Vec::new();
-        judge(plan, fetch, filter, backend, s, batch, &mut passed, tally).await?;
+        judge(filter, s, batch, &mut passed, tally).await?;
         if !passed.is_empty() {
             return Ok(true);
         }
@@ -165,12 +164,8 @@ async fn take<B: Backend>(
 
 /// Fetches `batch`'s missing attributes and appends to `out` the rows the
 /// filter keeps, in order.
-#[allow(clippy::too_many_arguments)]
 async fn judge<B: Backend>(
-    plan: &Plan,
-    fetch: &Fetch,
     filter: &Cond,
-    backend: &B,
     s: &mut Streams<'_, B>,
     mut batch: Vec<Item>,
     out: &mut Vec<Item>,
@@ -180,10 +175,8 @@ async fn judge<B: Backend>(
         return Ok(());
     }
     tally.tried += batch.len();
-    let mut cost = QueryStats::default();
-    let filled = fill(plan, fetch, backend, &mut batch, &mut cost).await;
-    s.absorb_fetch(&cost);
-    filled?;
+    // Rows of runs fetched for the tie re-sort are not fetched again.
+    s.fill(&mut batch).await?;
     let before = out.len();
     out.extend(batch.into_iter().filter(|row| filter.eval(row)));
     tally.kept += out.len() - before;

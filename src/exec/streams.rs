@@ -35,6 +35,7 @@ use std::pin::Pin;
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
+use super::fetch::{self, Filled};
 use super::frontier::Frontier;
 use super::narrow::Start;
 use super::row::Row;
@@ -105,6 +106,12 @@ pub(crate) struct Streams<'a, B: Backend> {
     max_concurrency: usize,
     max_buffered: usize,
     cursor_key: Option<Vec<u8>>,
+    /// The cursor's served prefix, when the plan fetches `ORDER BY`
+    /// attributes the index lacks: rows on it (the cursor's run) are kept
+    /// at ingest and skipped once fetched ([`Streams::before_cursor`]).
+    cursor_prefix: Option<Vec<u8>>,
+    /// The rows this page has fetched with `BatchGetItem`.
+    filled: Filled,
     /// The first sort-key column, whose positions size the requests.
     pos_col: Option<(String, Direction)>,
     /// Rows the page still needs (updated by the consumer), for sizing.
@@ -180,6 +187,8 @@ impl<'a, B: Backend> Streams<'a, B> {
             max_concurrency: options.max_concurrency.max(1),
             max_buffered: options.max_buffered_rows,
             cursor_key,
+            cursor_prefix: None,
+            filled: Filled::default(),
             pos_col,
             need: plan.limit + 1,
             whole_runs: plan.strategy == Strategy::MergeThenSortTies
@@ -548,7 +557,13 @@ impl<'a, B: Backend> Streams<'a, B> {
                 }
             }
             let row = Row::new(item, &plan.order, plan.served, &mut scratch)?;
-            if self.cursor_key.as_ref().is_some_and(|c| row.key() <= c.as_slice()) {
+            let before = match (&self.cursor_prefix, &self.cursor_key) {
+                // The rest of the key is not known before the fetch.
+                (Some(p), _) => row.prefix() < p.as_slice(),
+                (None, Some(c)) => row.key() <= c.as_slice(),
+                (None, None) => false,
+            };
+            if before {
                 continue;
             }
             st.buffer.push_back(row);
@@ -569,6 +584,57 @@ impl<'a, B: Backend> Streams<'a, B> {
             st.left_start = true;
         }
         self.note_buffered(0)
+    }
+
+    /// The plan.
+    pub fn plan(&self) -> &'a Plan {
+        self.plan
+    }
+
+    /// True when the plan fetches `ORDER BY` attributes the index lacks,
+    /// run by run, before the tie re-sort.
+    pub fn fetches_order(&self) -> bool {
+        self.plan.fetch.as_ref().is_some_and(|f| !f.order.is_empty())
+    }
+
+    /// Keeps the rows on the cursor's served `prefix` at ingest: the plan
+    /// fetches `ORDER BY` attributes, so whether such a row lies at or
+    /// before the cursor is known only once its run is fetched.
+    pub fn defer_cursor_run(&mut self, prefix: Vec<u8>) {
+        self.cursor_prefix = Some(prefix);
+    }
+
+    /// True when `prefix` is the cursor's served prefix, held back at ingest.
+    pub fn is_cursor_run(&self, prefix: &[u8]) -> bool {
+        self.cursor_prefix.as_deref() == Some(prefix)
+    }
+
+    /// True when `row` (its whole key known) lies at or before the cursor.
+    pub fn before_cursor(&self, row: &Row) -> bool {
+        self.cursor_key.as_ref().is_some_and(|c| row.key() <= c.as_slice())
+    }
+
+    /// Fetches the plan's [`Fetch`](crate::plan::Fetch) attributes for
+    /// `rows` not fetched yet this page ([`fetch::fill`]); the costs count
+    /// in the stats.
+    ///
+    /// # Errors
+    /// As [`fetch::fill`].
+    pub async fn fill(&mut self, rows: &mut Vec<Item>) -> Result<()> {
+        let Some(fetch) = self.plan.fetch.as_ref() else { return Ok(()) };
+        let mut cost = QueryStats::default();
+        // Boxed: the page future nests this fetch inside the merge and the
+        // tie re-sort, and its layout would otherwise grow past the
+        // compiler's depth limit in callers that nest the page further.
+        let filled =
+            Box::pin(fetch::fill(self.plan, fetch, self.backend, rows, &mut cost, &mut self.filled)).await;
+        self.absorb_fetch(&cost);
+        filled
+    }
+
+    /// The rows fetched so far, for a fill after the streams are done.
+    pub fn take_filled(&mut self) -> Filled {
+        std::mem::take(&mut self.filled)
     }
 
     /// Adds the costs of `BatchGetItem` calls the page made between its

@@ -210,6 +210,7 @@ pub(super) fn evaluate(ctx: &Context<'_>, index: Option<&str>) -> Result<Candida
         narrowing = None;
         dir = None;
     }
+    check_order_fetch(ctx, fetch.as_ref(), served, served_sort_keys, &name)?;
     let unique = index.is_none() && sort_eq.len() == key.sort.len();
     // DynamoDB rejects a FilterExpression naming the queried key's own
     // attributes (the table's key is fine on a GSI, its sort key on an LSI).
@@ -278,6 +279,14 @@ fn evaluate_composite(
             }
         }
     }
+    if let Some(f) = fetch.as_ref().filter(|f| !f.order.is_empty()) {
+        return Err(reject(format!(
+            "{name}: does not project {}, which the ORDER BY needs, and the composed keys of a single-table \
+             entity are not tie-sorted after a BatchGetItem fetch (project it into the index, or order by what \
+             the index stores)",
+            f.order.join(", ")
+        )));
+    }
     let c = super::composite::plan(ctx, key, entity, name)?;
     let first = c.extras.sorts.first().cloned().unwrap_or_default();
     let unique = index.is_none() && c.extras.sorts.len() == 1 && first.sort_eq.len() == key.sort.len();
@@ -345,8 +354,9 @@ pub(super) fn scan(ctx: &Context<'_>) -> Candidate {
 /// them (the returned [`Fetch`]). Rows are dropped only by the filter, so
 /// pages and cursors are those of an index that projected everything.
 ///
-/// An `ORDER BY` attribute it lacks is refused: ties on what it serves
-/// would have to be fetched, group by group, before they could be sorted.
+/// An `ORDER BY` attribute it lacks is fetched too ([`Fetch::order`]),
+/// when it lies in the part of the order the tie re-sort handles: see
+/// [`check_order_fetch`], run once the served prefix is known.
 fn check_projection(
     ctx: &Context<'_>,
     index: Option<&str>,
@@ -370,11 +380,10 @@ fn check_projection(
     } else {
         Vec::new()
     };
-    if !order_missing.is_empty() {
+    if !order_missing.is_empty() && (ctx.in_union || !ctx.exclude.is_empty()) {
         return Err(reject(format!(
-            "{name}: does not project {}, which the ORDER BY needs (rows tied on what the index sorts by \
-             would need it fetched with BatchGetItem before they could be sorted, which dynaquery does not do; \
-             filter and SELECT attributes it lacks are fetched)",
+            "{name}: does not project {}, which the ORDER BY needs, and a branch of an OR across indexes \
+             does not fetch with BatchGetItem (use an index that projects it, or order by what the index stores)",
             order_missing.join(", ")
         )));
     }
@@ -407,13 +416,15 @@ fn check_projection(
         }
     };
     ctx.query.get_select().into_iter().flatten().filter(|a| !stored(a)).for_each(|a| want(a));
+    order_missing.iter().for_each(|a| want(a));
     for (c, _) in ctx.conjuncts.iter().zip(&late).filter(|(_, l)| **l) {
         c.attributes().into_iter().filter(|a| !ctx.schema.primary.contains(a)).for_each(&mut want);
     }
+    let order: Vec<String> = order_missing.iter().map(|a| (*a).to_owned()).collect();
     let fetch = match ctx.query.get_select() {
-        None => Some(Fetch { attributes: None, table_key, filter: None }),
+        None => Some(Fetch { attributes: None, table_key, filter: None, order }),
         Some(_) => {
-            (!wanted.is_empty()).then_some(Fetch { attributes: Some(wanted), table_key, filter: None })
+            (!wanted.is_empty()).then_some(Fetch { attributes: Some(wanted), table_key, filter: None, order })
         }
     };
     if fetch.is_some() && ctx.in_union {
@@ -423,6 +434,39 @@ fn check_projection(
         )));
     }
     Ok((fetch, late))
+}
+
+/// A thin GSI lacking `ORDER BY` attributes ([`Fetch::order`]) serves the
+/// query only when its sort key serves a leading part of the order and the
+/// attributes it lacks all come after that part: rows tied on the part form
+/// runs, which the tie re-sort holds whole anyway, so each run is fetched
+/// before it is sorted. With no served part, a top-N would fetch every
+/// candidate; an attribute inside the served part (a constant fixed by the
+/// filter) would order rows before it is fetched.
+fn check_order_fetch(
+    ctx: &Context<'_>,
+    fetch: Option<&Fetch>,
+    served: usize,
+    served_sort_keys: usize,
+    name: &str,
+) -> Result<(), Rejection> {
+    let Some(f) = fetch.filter(|f| !f.order.is_empty()) else { return Ok(()) };
+    let lacks = f.order.join(", ");
+    if served_sort_keys == 0 {
+        return Err(reject(format!(
+            "{name}: does not project {lacks}, which the ORDER BY needs, and its sort key serves no leading \
+             ORDER BY column, so every candidate would have to be fetched with BatchGetItem before the top \
+             rows are known; order by the index's sort key first, or use an index that projects {lacks}"
+        )));
+    }
+    let pos = |a: &str| ctx.order.iter().position(|c| c.attr == a).unwrap_or(usize::MAX);
+    if let Some(a) = f.order.iter().find(|a| pos(a) < served) {
+        return Err(reject(format!(
+            "{name}: does not project {a}, which the ORDER BY needs before the columns the index sorts by \
+             (the filter fixes its value); drop {a} from the ORDER BY, or use an index that projects it"
+        )));
+    }
+    Ok(())
 }
 
 /// The `=`/`IN` conjunct on `attr` with the fewest values, and its values.
@@ -625,12 +669,13 @@ impl Candidate {
         partitions.saturating_mul(self.composite.sorts.len().max(1))
     }
 
-    /// 0: no fetch; 1: a fetch for the output; 2: a fetch the filter waits on.
+    /// 0: no fetch; 1: a fetch for the output; 2: a fetch the filter or
+    /// the tie re-sort waits on.
     pub(super) fn fetch_rank(&self) -> u8 {
         match (&self.fetch, self.late.contains(&true)) {
             (None, _) => 0,
-            (Some(_), false) => 1,
-            (Some(_), true) => 2,
+            (Some(f), false) if f.order.is_empty() => 1,
+            (Some(_), _) => 2,
         }
     }
 
@@ -793,7 +838,10 @@ impl Candidate {
                     .is_some_and(|f| f.attributes.as_ref().is_some_and(|v| v.iter().any(|x| x == a)))
             };
             sel.iter().filter(|a| !fetched(a)).for_each(|a| add(a));
-            ctx.order.iter().for_each(|c| add(&c.attr));
+            // An order attribute the index lacks comes from the fetch: a
+            // GSI refuses a projection naming what it does not store.
+            let order_fetched = |a: &str| fetch.as_ref().is_some_and(|f| f.order.iter().any(|x| x == a));
+            ctx.order.iter().filter(|c| !order_fetched(&c.attr)).for_each(|c| add(&c.attr));
             ctx.schema.primary_key_names().for_each(&mut add);
             if let Some(r) = &residual_filter {
                 r.attributes().into_iter().for_each(&mut add);
@@ -809,7 +857,19 @@ impl Candidate {
                 Some(a) => a.join(", "),
                 None => "every attribute".to_owned(),
             };
+            if !f.order.is_empty() {
+                let served: Vec<&str> = ctx.order.iter().take(self.served).map(|c| c.attr.as_str()).collect();
+                notes.push(format!(
+                    "index `{ix}` projects {kind}: ORDER BY {} comes from BatchGetItem run by run: the rows tied \
+                     on ({}) are fetched together (≤{} keys a call), with {what}, before they are sorted; a page \
+                     fetches the rows of the runs it touches, the cursor's run included, each once",
+                    f.order.join(", "),
+                    served.join(", "),
+                    crate::backend::MAX_BATCH_GET_KEYS
+                ));
+            }
             match &f.filter {
+                None if !f.order.is_empty() => {}
                 None => notes.push(format!(
                     "index `{ix}` projects {kind}: {what} come from BatchGetItem for the page's rows only (at \
                      most {limit} items, {} call{} a page, about one read unit each), after the index's items \

@@ -85,6 +85,12 @@ impl fmt::Display for Plan {
                 None => "every attribute".to_owned(),
             };
             match &fetch.filter {
+                None if !fetch.order.is_empty() => writeln!(
+                    f,
+                    "  fetch: BatchGetItem of {what} for the page's runs of ties and its other rows (≤{} keys a \
+                     call)",
+                    crate::backend::MAX_BATCH_GET_KEYS
+                )?,
                 None => writeln!(
                     f,
                     "  fetch: BatchGetItem of {what} for the page's rows (≤{} keys a call)",
@@ -100,6 +106,15 @@ impl fmt::Display for Plan {
                     writeln!(f, "  filter after fetch: {late}")?;
                 }
             }
+        }
+        if let Some(fetch) = self.fetch.as_ref().filter(|f| !f.order.is_empty()) {
+            let (served, _) = self.order.split_at(self.served.min(self.order.len()));
+            writeln!(
+                f,
+                "  order fetch: {} fetched run by run: rows tied on ({}) are fetched together, then sorted",
+                fetch.order.join(", "),
+                cols(served)
+            )?;
         }
         write!(f, "  limit: {}, read budget: {} items", self.limit, self.read_budget)?;
         for n in &self.notes {

@@ -181,10 +181,12 @@ pub struct Plan {
 /// with `BatchGetItem`: the attributes the output and the filter need that
 /// the index does not project.
 ///
-/// The index stores every attribute the `ORDER BY` names (else the planner
-/// does not use it), so its items are merged in order as they are, after
-/// the filter's conjuncts on attributes it stores ran (on the server or the
-/// client). Without a [`filter`](Fetch::filter), the fetch runs once a
+/// The index serves a leading part of the `ORDER BY` with its sort key
+/// (else the planner does not use it), so its items are merged on that part
+/// as they are, after the filter's conjuncts on attributes it stores ran
+/// (on the server or the client). An `ORDER BY` attribute it lacks
+/// ([`order_attributes`](Fetch::order_attributes)) is fetched run by run:
+/// the rows tied on the served part are fetched together, then sorted. Without a [`filter`](Fetch::filter), the fetch runs once a
 /// page's rows are known, for those rows only. With one, it runs on
 /// *candidate* rows in order, in batches sized to what the page still needs,
 /// and the filter drops the candidates that fail it; more are taken until
@@ -206,6 +208,10 @@ pub struct Fetch {
     /// The filter's conjuncts that name attributes the index lacks, applied
     /// to candidate rows once fetched.
     pub(crate) filter: Option<Cond>,
+    /// The `ORDER BY` attributes the index lacks, all after the prefix its
+    /// sort key serves: each run of rows tied on that prefix is fetched
+    /// (with everything else the fetch reads) before it is tie-sorted.
+    pub(crate) order: Vec<String>,
 }
 
 impl Fetch {
@@ -214,6 +220,14 @@ impl Fetch {
     /// is for the output only.
     pub fn filter(&self) -> Option<&Cond> {
         self.filter.as_ref()
+    }
+
+    /// The `ORDER BY` attributes the index does not project (empty when it
+    /// stores them all). They come after the prefix of the order the index
+    /// sorts by, so the plan is a tie re-sort: each run of rows tied on that
+    /// prefix is fetched whole with `BatchGetItem` before it is sorted.
+    pub fn order_attributes(&self) -> &[String] {
+        &self.order
     }
 }
 

@@ -23,6 +23,7 @@ pub(super) fn compare(ctx: &Context<'_>, plan: &Plan) -> Option<String> {
     }
     let (_, served, streams) = ours.as_ref()?.summary();
     let per_page = match &fetch.filter {
+        _ if !fetch.order.is_empty() => "the rows of the runs of ties a page touches".to_owned(),
         None => format!("at most {} a page", plan.limit),
         Some(_) => format!(
             "{} a page when the filter after the fetch keeps every candidate, more when it drops some",
