@@ -123,28 +123,12 @@ fn query_strategy(every_partition: bool) -> impl Strategy<Value = Query> {
 }
 
 fn memory(items: &[Item]) -> MemoryTable {
-    let table = MemoryTable::new(schema("t"));
-    for it in items {
-        table.put(it.clone()).unwrap();
-    }
-    table
+    common::memory(schema("t"), items)
 }
 
 /// `q` without its conjuncts on attributes its index lacks: the candidates.
 fn candidates_query(q: &Query) -> Query {
-    let ix = q.get_index().unwrap_or_default();
-    let mut c = Query::new().index(ix);
-    if let Some(f) = q.get_filter() {
-        for conjunct in f.conjuncts() {
-            if conjunct.attributes().iter().all(|a| stored(ix, a)) {
-                c = c.filter(conjunct.clone());
-            }
-        }
-    }
-    for o in q.get_order_by() {
-        c = c.order_by(o.clone());
-    }
-    c
+    common::candidates_query(q, stored)
 }
 
 fn id_of(row: &Item) -> String {

@@ -191,8 +191,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             filled: Filled::default(),
             pos_col,
             need: plan.limit + 1,
-            whole_runs: plan.strategy == Strategy::MergeThenSortTies
-                && plan.narrowing.as_ref().is_some_and(|n| n.order_pos + 1 == plan.served),
+            whole_runs: plan.reads_whole_runs(),
             sizer,
             buffered: 0,
             clock: 0,
@@ -766,7 +765,6 @@ fn ctx<'s>(
         page: plan.limit,
         filtered: plan.is_filtered(),
         pos_col,
-        whole_points: plan.strategy == Strategy::MergeThenSortTies
-            && plan.narrowing.as_ref().is_some_and(|n| n.order_pos + 1 == plan.served),
+        whole_points: plan.reads_whole_runs(),
     }
 }

@@ -193,21 +193,23 @@ fn range_at(
     })
 }
 
+/// A composed sort-key prefix, and the logical values its `IN` parts pinned.
+type Prefix = (String, Vec<(String, Value)>);
+
 /// The prefixes after an `IN` (two values or more) on the part `var`: each
 /// prefix once per distinct text a value writes, and whether each text
 /// comes from one value only (so `var` is constant on its stream). `None`
 /// when there is no such `IN`, or the streams would pass `max_streams`
 /// (the part is then read as a free one, by `begins_with`).
-#[allow(clippy::type_complexity)]
 fn fan_out(
     t: &KeyTemplate,
     format: PartFormat,
     conjuncts: &[&Expr],
     var: &str,
-    prefixes: &[(String, Vec<(String, Value)>)],
+    prefixes: &[Prefix],
     streams: usize,
     max_streams: usize,
-) -> Option<(Vec<(String, Vec<(String, Value)>)>, bool)> {
+) -> Option<(Vec<Prefix>, bool)> {
     let (_, values) = fewest_values(conjuncts, var).filter(|(_, v)| v.len() >= 2)?;
     let mut texts: BTreeMap<String, &Value> = BTreeMap::new();
     let mut injective = true;
@@ -330,7 +332,7 @@ pub(super) fn plan(
         described.push(format!("{} = `{t}`", s.name));
         // The texts before the first free part: one, or one per value of
         // each `IN` on a leading part (one stream each).
-        let mut prefixes: Vec<(String, Vec<(String, Value)>)> = vec![(String::new(), Vec::new())];
+        let mut prefixes: Vec<Prefix> = vec![(String::new(), Vec::new())];
         let mut free = None;
         for (i, part) in t.parts.iter().enumerate() {
             match part {

@@ -568,6 +568,13 @@ fn fingerprint(schema: &Schema, query: &Query, plan: &Plan) -> [u8; 16] {
 }
 
 impl Plan {
+    /// True when the page reads every run of ties on the first sort-key
+    /// column whole: the tie re-sort starts right after it.
+    pub(crate) fn reads_whole_runs(&self) -> bool {
+        self.strategy == Strategy::MergeThenSortTies
+            && self.narrowing.as_ref().is_some_and(|n| n.order_pos + 1 == self.served)
+    }
+
     /// A row as the caller sees it: the selected attributes only (when the
     /// query selects), without the hidden physical ones.
     pub(crate) fn shape_output(&self, row: &mut Item) {

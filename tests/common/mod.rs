@@ -6,7 +6,35 @@ pub mod recording;
 pub mod reference;
 pub mod sql_render;
 
-use dynaquery::{Backend, Engine, Item, Query};
+use dynaquery::{Backend, Engine, Item, MemoryTable, Query, Schema};
+
+/// An in-memory table of `schema` holding `items`.
+pub fn memory(schema: Schema, items: &[Item]) -> MemoryTable {
+    let table = MemoryTable::new(schema);
+    for it in items {
+        table.put(it.clone()).unwrap();
+    }
+    table
+}
+
+/// The query of a thin index's candidates: `q` without its conjuncts on
+/// attributes its index lacks (`stored(index, attr)` says which it has;
+/// those conjuncts run after the fetch).
+pub fn candidates_query(q: &Query, stored: impl Fn(&str, &str) -> bool) -> Query {
+    let ix = q.get_index().unwrap_or_default();
+    let mut c = Query::new().index(ix);
+    if let Some(f) = q.get_filter() {
+        for conjunct in f.conjuncts() {
+            if conjunct.attributes().iter().all(|a| stored(ix, a)) {
+                c = c.filter(conjunct.clone());
+            }
+        }
+    }
+    for o in q.get_order_by() {
+        c = c.order_by(o.clone());
+    }
+    c
+}
 
 /// Every page of `q`, concatenated, with the page sizes seen.
 pub async fn all_pages<B: Backend>(
