@@ -193,7 +193,11 @@ impl Adaptive {
     }
 
     /// Items stream `i` evaluated up to the position of `last`: all of
-    /// them when its frontier is not past it, else the share of its distance.
+    /// them when its frontier is not past it; else the items on its start
+    /// position (a run of ties: the cursor's, or one read through) and the
+    /// share of the items along the key that the distance to `last` holds.
+    /// A page that ends on its start position (inside one run of ties)
+    /// needed that run's items, not none.
     fn items_up_to(ctx: &Ctx<'_>, i: usize, last: &Item) -> u64 {
         let st = &ctx.streams[i];
         let scanned = st.obs.scanned;
@@ -211,7 +215,9 @@ impl Adaptive {
                 axis.position(v, &k),
             );
             if f > a {
-                return (scanned as f64 * ((b - a) / (f - a)).clamp(0.0, 1.0)).ceil() as u64;
+                let along = st.obs.along(true).min(scanned);
+                let on_start = scanned - along;
+                return on_start + (along as f64 * ((b - a) / (f - a)).clamp(0.0, 1.0)).ceil() as u64;
             }
         }
         scanned
@@ -408,4 +414,53 @@ fn position<'i>(item: &'i Item, attr: &str, dir: Direction) -> Option<(Option<&'
     let v = item.get(attr);
     let mut out = Vec::new();
     encode_column(&mut out, v, dir).ok().map(|_| (v, out))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+
+    use super::*;
+    use crate::exec::sizing::{Observed, StreamView};
+
+    fn point(n: i64) -> Point {
+        let v = Value::from(n);
+        let mut k = Vec::new();
+        encode_column(&mut k, Some(&v), Direction::Asc).unwrap();
+        (v, k)
+    }
+
+    #[test]
+    fn a_page_that_ends_on_its_start_position_needed_the_items_there() {
+        // A stream resumed inside a run of ties at 10: of its 100 items, 9
+        // of its 10 rows lie on 10 (the run), one further on, at 20. A page
+        // whose last row is on 10 needed the run's items, not none (they
+        // were 0, so the next page's first round gave this stream no share).
+        let col = ("n".to_owned(), Direction::Asc);
+        let (start, frontier) = (point(10), point(20));
+        let buffer = VecDeque::new();
+        let obs = Observed { scanned: 100, matched: 10, start_rows: 9, ..Observed::default() };
+        let ctx = Ctx {
+            streams: vec![StreamView {
+                done: false,
+                busy: false,
+                obs,
+                buffer: &buffer,
+                start_pos: Some(&start),
+                frontier: Some(&frontier),
+            }],
+            need: 0,
+            page: 50,
+            filtered: true,
+            pos_col: Some(&col),
+            whole_points: true,
+        };
+        let last = crate::value::item([("n", Value::from(10i64))]);
+        // Items off the start: 100 × (1 + 1) / (10 + 1) ≈ 18; on it, the rest.
+        assert_eq!(Adaptive::items_up_to(&ctx, 0, &last), 100 - obs.along(true));
+        assert!(Adaptive::items_up_to(&ctx, 0, &last) > 75);
+        let later = crate::value::item([("n", Value::from(15i64))]);
+        let half = Adaptive::items_up_to(&ctx, 0, &later);
+        assert_eq!(half, 100 - obs.along(true) + obs.along(true).div_ceil(2));
+    }
 }
