@@ -59,6 +59,8 @@ pub(crate) struct Adaptive {
     prior_reach: Option<Reach>,
     /// The step of the grid earlier pages found.
     prior_grid: Option<u64>,
+    /// Items the last page evaluated on the cursor's run of ties.
+    prior_run_items: u64,
     /// Where a resumed page starts on the first sort-key column.
     page_start: Option<Value>,
     /// The grid the items' positions lie on, so windows end between points.
@@ -77,6 +79,7 @@ impl Adaptive {
             prior_taken_total: 0.0,
             prior_reach: None,
             prior_grid: None,
+            prior_run_items: 0,
             page_start: None,
             grid: Grid::default(),
             growth: vec![Growth::default(); streams],
@@ -223,6 +226,18 @@ impl Adaptive {
         scanned
     }
 
+    /// Items stream `i` evaluated on its start position when `last` lies
+    /// there (the page ended inside the run of ties it started on, or read
+    /// through); else 0.
+    fn items_on_start(ctx: &Ctx<'_>, i: usize, last: &Item) -> u64 {
+        let st = &ctx.streams[i];
+        let (Some((attr, dir)), Some(start)) = (ctx.pos_col, st.start_pos) else { return 0 };
+        match position(last, attr, *dir) {
+            Some((_, k)) if k == start.1 => st.obs.scanned - st.obs.along(true).min(st.obs.scanned),
+            _ => 0,
+        }
+    }
+
     /// The prior reach and this page's, pooled: from the cursor's position
     /// (or, on a first page, from its first row) to its last row.
     fn reach(&self, ctx: &Ctx<'_>, first: &Item, last: &Item, rows: usize) -> Option<Reach> {
@@ -250,6 +265,7 @@ impl Sizing for Adaptive {
         self.prior = hint.selectivity;
         self.prior_reach = hint.reach;
         self.prior_grid = hint.grid;
+        self.prior_run_items = hint.run_items;
         self.page_start = start.cloned();
         if let Some(x) = start.zip(ctx.pos_col).and_then(|(v, (_, d))| axis::numeric_position(v, *d)) {
             self.grid.observe(x);
@@ -304,7 +320,12 @@ impl Sizing for Adaptive {
             // A page resuming a cursor: the stream's share of the items the
             // last page needed.
             let share = obs.prior_taken / self.prior_taken_total;
-            estimate::first_round_limit(share, ctx.need, ctx.filtered, self.pool(ctx))
+            let limit = estimate::first_round_limit(share, ctx.need, ctx.filtered, self.pool(ctx));
+            // A page that reads runs of ties whole reads the cursor's run
+            // again before any row past the cursor: its items come on top.
+            let rereads = ctx.whole_points && self.page_start.is_some();
+            let run = if rereads { (share * self.prior_run_items as f64).ceil() } else { 0.0 };
+            (f64::from(limit) + run).min(estimate::MAX_LIMIT) as u32
         } else {
             let want =
                 estimate::wanted(&obs, ctx.need, ctx.taken(), ctx.active(), self.prior_taken_total).max(1);
@@ -405,6 +426,7 @@ impl Sizing for Adaptive {
         let mut hint = Hint::new(self.pool(ctx), &needed);
         hint.reach = self.reach(ctx, first, last, rows);
         hint.grid = self.grid.step().or(self.prior_grid);
+        hint.run_items = (0..ctx.streams.len()).map(|i| Adaptive::items_on_start(ctx, i, last)).sum();
         hint.encode()
     }
 }

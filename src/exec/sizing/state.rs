@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! tag 0xA1 │ matched (u32) │ scanned (u32) │ reach rows (u16) │ reach span (f64)
-//!          │ grid step (u64, 0 = none) │ streams (u16) │ one share (u8) per stream
+//!          │ grid step (u64, 0 = none) │ run items (u32)
+//!          │ streams (u16) │ one share (u8) per stream
 //! ```
 //!
 //! Everything is capped when written and checked when read, so a forged
@@ -13,7 +14,7 @@ use super::BadState;
 
 /// This format's first byte. Another first byte is another policy's (or
 /// version's) state, and is ignored.
-pub(crate) const TAG: u8 = 0xA1;
+pub(crate) const TAG: u8 = 0xA2;
 
 /// Largest grid step a state may carry: positions are exact integers in an
 /// `f64` up to 2^53.
@@ -21,6 +22,9 @@ const MAX_GRID_STEP: u64 = 1 << 53;
 
 /// Most items the selectivity may weigh.
 pub(crate) const CARRIED_ITEMS: u64 = Tuning::DEFAULT.carried_items;
+
+/// Most items of the cursor's run of ties a state may carry.
+pub(crate) const MAX_RUN_ITEMS: u64 = 1 << 24;
 
 /// Most rows the reach may weigh.
 pub(crate) const REACH_ROWS: u64 = Tuning::DEFAULT.reach_rows;
@@ -37,6 +41,11 @@ pub(crate) struct Hint {
     pub reach: Option<Reach>,
     /// The step of the grid that column's values lie on, when one was found.
     pub grid: Option<u64>,
+    /// Items the last page's streams evaluated on its last row's position
+    /// where they started there too (the page ended inside the run of ties
+    /// it began in or read through): a page that reads runs whole reads
+    /// them again from the cursor's run. At most [`MAX_RUN_ITEMS`].
+    pub run_items: u64,
 }
 
 /// `rows` rows spread over `span` along the first sort-key column (a
@@ -82,7 +91,7 @@ impl Hint {
         } else {
             needed.iter().map(|t| ((t * 255 + total / 2) / total).min(255) as u8).collect()
         };
-        Hint { selectivity: cap(pool), shares, reach: None, grid: None }
+        Hint { selectivity: cap(pool), shares, reach: None, grid: None, run_items: 0 }
     }
 
     /// The bytes of this state.
@@ -96,6 +105,7 @@ impl Hint {
         out.extend_from_slice(&rows.to_be_bytes());
         out.extend_from_slice(&span.to_be_bytes());
         out.extend_from_slice(&self.grid.and_then(grid_step).unwrap_or(0).to_be_bytes());
+        out.extend_from_slice(&(self.run_items.min(MAX_RUN_ITEMS) as u32).to_be_bytes());
         // Shares past what the state can hold are dropped (they only split
         // a first round).
         let shares =
@@ -139,6 +149,10 @@ impl Hint {
                 0 => None,
                 step => Some(grid_step(step).ok_or(BadState("malformed grid hint"))?),
             };
+        let run_items = u64::from(u32_at(take(4)?));
+        if run_items > MAX_RUN_ITEMS {
+            return Err(BadState("malformed run hint"));
+        }
         let n = take(2)?;
         let n = usize::from(u16::from_be_bytes([n[0], n[1]]));
         if n != 0 && n != streams {
@@ -148,7 +162,7 @@ impl Hint {
         if !r.is_empty() {
             return Err(BadState("trailing bytes in the sizing state"));
         }
-        Ok(Some(Hint { selectivity: (matched, scanned), shares, reach, grid }))
+        Ok(Some(Hint { selectivity: (matched, scanned), shares, reach, grid, run_items }))
     }
 }
 
@@ -177,6 +191,7 @@ mod tests {
         assert_eq!(hint.shares, vec![153, 77, 26]);
         hint.reach = Reach::new(300.0, 5400.0);
         hint.grid = Some(1800);
+        hint.run_items = 2000;
         assert_eq!(hint.reach, Some(Reach { rows: REACH_ROWS, span: 2700.0 }));
         assert_eq!(Hint::decode(&hint.encode(), 3), Ok(Some(hint.clone())));
         let bare = Hint::new((0, 0), &[0, 0, 0]);
@@ -202,6 +217,10 @@ mod tests {
         bad[9..11].copy_from_slice(&(REACH_ROWS as u16 + 1).to_be_bytes());
         bad[11..19].copy_from_slice(&1.0f64.to_be_bytes());
         assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed reach hint")));
+        // a run over the cap
+        let mut bad = good.clone();
+        bad[27..31].copy_from_slice(&(MAX_RUN_ITEMS as u32 + 1).to_be_bytes());
+        assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed run hint")));
         assert_eq!(Hint::decode(&good, 4), Err(BadState("wrong number of stream shares")));
         assert_eq!(Hint::decode(&good[..10], 3), Err(BadState("truncated sizing state")));
     }
