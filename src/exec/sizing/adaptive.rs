@@ -369,6 +369,15 @@ impl Sizing for Adaptive {
                 self.pool(ctx),
             );
             limits[urgent] = Some(self.grown(ctx, urgent, even));
+        } else if let Some(Some(l)) = limits.get_mut(urgent) {
+            // The merge waits on this stream's next row: the estimate may put
+            // the page's end just past its frontier, but a `Limit` of a few
+            // items finds no row most of the time at a low selectivity, and
+            // each miss is a round trip. Ask for enough to expect
+            // `urgent_rows` rows.
+            let obs = self.estimated(ctx, urgent);
+            let floor = estimate::limit_for(&obs, T.urgent_rows, ctx.filtered, self.pool(ctx));
+            *l = (*l).max(self.grown(ctx, urgent, floor));
         }
         Some(Round { limits, window })
     }
@@ -411,8 +420,21 @@ impl Sizing for Adaptive {
                 }
             }
         }
+        // Short: stopped at its `Limit` and found under `short_yield` of the
+        // rows that `Limit` holds at the page's selectivity. A read that
+        // stops at its `Limit` having found what it was sized for did its
+        // job (a read sized by `Limit` always stops there); doubling it
+        // would read twice what the next request needs. A probe too small
+        // to expect `short_rows` rows tells nothing either way: stopped,
+        // it counts as short, so a stream read a few items at a time (the
+        // merge waits on its next row) grows.
+        let (m, n) = self.pool(ctx);
+        let selectivity = if ctx.filtered { (m as f64 + 1.0) / (n as f64 + 2.0) } else { 1.0 };
+        let sized_for = f64::from(response.limit) * selectivity;
+        let stopped = response.last_evaluated_key.is_some() && response.scanned >= u64::from(response.limit);
+        let found = response.items.len() as f64;
+        let short = stopped && (sized_for < T.short_rows || found < sized_for * T.short_yield);
         let Some(g) = self.growth.get_mut(i) else { return };
-        let short = response.last_evaluated_key.is_some() && response.scanned >= u64::from(response.limit);
         if short {
             g.short = g.short.saturating_add(1);
             g.last_limit = response.limit;
@@ -450,6 +472,64 @@ mod tests {
         let mut k = Vec::new();
         encode_column(&mut k, Some(&v), Direction::Asc).unwrap();
         (v, k)
+    }
+
+    /// A page of one filtered stream that evaluated `scanned` items and
+    /// matched `matched`, waiting on its next row.
+    fn waiting<'a>(
+        buffer: &'a VecDeque<crate::exec::row::Row>,
+        col: &'a (String, Direction),
+        scanned: u64,
+        matched: u64,
+    ) -> Ctx<'a> {
+        Ctx {
+            streams: vec![StreamView {
+                done: false,
+                busy: false,
+                obs: Observed { scanned, matched, ..Observed::default() },
+                buffer,
+                start_pos: None,
+                frontier: None,
+            }],
+            need: 10,
+            page: 50,
+            filtered: true,
+            pos_col: Some(col),
+            whole_points: false,
+        }
+    }
+
+    /// Feeds `Adaptive` a response that stopped at its `Limit` with `rows` rows.
+    fn stopped(a: &mut Adaptive, ctx: &Ctx<'_>, limit: u32, rows: usize) {
+        let items = vec![crate::value::item([("n", Value::from(1i64))]); rows];
+        let lek = crate::value::item([("n", Value::from(2i64))]);
+        let r = Response { items: &items, last_evaluated_key: Some(&lek), scanned: u64::from(limit), limit };
+        a.observe(ctx, 0, &r);
+    }
+
+    #[test]
+    fn a_limit_that_found_what_it_was_sized_for_is_not_doubled() {
+        // 10 % selectivity: a `Limit` of 400 holds about 40 rows. Two reads
+        // that stop at it with ~40 rows did their job; the next `Limit` is
+        // what the estimate says, not twice the last (it was 800, a page 1
+        // on ULID keys read 10× what its last request needed).
+        let (buffer, col) = (VecDeque::new(), ("n".to_owned(), Direction::Asc));
+        let ctx = waiting(&buffer, &col, 800, 80);
+        let mut a = Adaptive::new(1);
+        stopped(&mut a, &ctx, 400, 38);
+        stopped(&mut a, &ctx, 400, 41);
+        assert_eq!(a.grown(&ctx, 0, 60), 60);
+        // Two that found under half of it came back short: doubled.
+        let mut a = Adaptive::new(1);
+        stopped(&mut a, &ctx, 400, 12);
+        stopped(&mut a, &ctx, 400, 9);
+        assert_eq!(a.grown(&ctx, 0, 60), 800);
+        // Probes too small to expect a few rows count as short whatever
+        // they found, so a stream read a few items at a time grows.
+        let mut a = Adaptive::new(1);
+        stopped(&mut a, &ctx, 4, 1);
+        stopped(&mut a, &ctx, 4, 1);
+        assert_eq!(a.grown(&ctx, 0, 2), 8);
     }
 
     #[test]

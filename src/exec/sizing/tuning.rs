@@ -41,6 +41,17 @@ pub(crate) struct Tuning {
     /// re-sort reads whole is not sized at all: fetching pins the request
     /// to the run's value.)
     pub short_after: u8,
+    /// A response that stopped at its `Limit` came back short only when it
+    /// found under this share of the rows its `Limit` holds at the page's
+    /// selectivity: reads sized by `Limit` alone always stop there.
+    pub short_yield: f64,
+    /// Rows below which a response that stopped at its `Limit` counts as
+    /// short whatever it found: too few to judge its yield by.
+    pub short_rows: f64,
+    /// Rows the `Limit` of the stream the merge waits on is sized to find
+    /// at least, in a round: fewer, and a request that finds none is one
+    /// more round trip.
+    pub urgent_rows: usize,
     /// Items at the end of a response, all on the value it stopped at, after
     /// which fetching takes the stream to be inside a run of ties the page
     /// reads whole and pins its next request to that value: enough that a
@@ -100,6 +111,9 @@ impl Tuning {
         window_guard_items: 8,
         short_growth: 2,
         short_after: 2,
+        short_yield: 0.5,
+        short_rows: 8.0,
+        urgent_rows: 3,
         run_evidence: 3,
         first_window_aim: 0.9,
         tail_fraction: 0.04,
