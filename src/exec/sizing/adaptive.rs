@@ -8,8 +8,10 @@
 //!   ([`estimate::plan_round`]).
 //! - A resumed page reads every stream to where the earlier pages' density
 //!   puts 90 % of the page, on the grid the key's values lie on.
-//! - A stream asked again after its last two responses stopped at their
-//!   `Limit` gets at least `short_growth` times the last `Limit`, so round
+//! - A stream asked again after its last two responses came back short
+//!   (stopped at their `Limit` having found under half the rows it holds
+//!   at the page's selectivity, or too small to tell) gets at least
+//!   `short_growth` times the last `Limit`, so round
 //!   trips grow with the logarithm of what the estimates missed, never
 //!   linearly. (Inside a run of ties the page reads whole, fetching pins
 //!   the request to the run's value with no `Limit`: see `streams`.)
@@ -28,7 +30,7 @@ const T: Tuning = Tuning::DEFAULT;
 /// How a stream's last response ended, for geometric growth.
 #[derive(Debug, Clone, Copy, Default)]
 struct Growth {
-    /// Responses in a row that stopped at their `Limit`.
+    /// Responses in a row that came back short (see `observe`).
     short: u8,
     /// The last request's `Limit`.
     last_limit: u32,

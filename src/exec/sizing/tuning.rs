@@ -31,11 +31,11 @@ pub(crate) struct Tuning {
     pub window_guard_factor: f64,
     /// See `window_guard_factor`.
     pub window_guard_items: u32,
-    /// A stream asked again after its last response stopped at its `Limit`
-    /// (it came back short): its next `Limit` is at least the last one
-    /// times this.
+    /// A stream asked again after its last responses came back short
+    /// (stopped at their `Limit` short of rows: `short_yield`, `short_rows`):
+    /// its next `Limit` is at least the last one times this.
     pub short_growth: u32,
-    /// Responses in a row that stopped at their `Limit` before
+    /// Responses in a row that came back short before
     /// `short_growth` applies: one short response is what a fair estimate
     /// often gives, and doubling then overshoots. (A run of ties the tie
     /// re-sort reads whole is not sized at all: fetching pins the request
