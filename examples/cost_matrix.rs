@@ -8,6 +8,7 @@
 //! cargo run --release --example cost_matrix                      # the default matrix, in memory (about 3 minutes on 2 busy cores)
 //! cargo run --release --example cost_matrix -- --quick           # CI smoke: seeds 1..3, 4 000 orders, about 10 s
 //! cargo run --release --example cost_matrix -- --trace-worst     # and the requests of each shape's worst page
+//! cargo run --release --example cost_matrix -- --shape batch --seeds 3 --trace-page 10%/ties/8   # one page's requests
 //! cargo run --release --example cost_matrix -- --shape batch --seeds 1..4 --pages 20
 //! cargo run --release --example cost_matrix -- --shape batch-100k   # all French shares and seeds (slow: minutes per seed)
 //! cargo run --release --example cost_matrix -- --orders 100000 --jobs 1
@@ -20,7 +21,9 @@
 //! for the in-memory backend, default: the machine's cores), `--endpoint
 //! URL` (DynamoDB Local or any DynamoDB endpoint; defaults there: 2 000
 //! orders, seeds 1..2, batches of 500 on 3 nights, no `batch-100k` unless
-//! asked for with `--shape`), `--quick`, `--trace-worst` (in memory only).
+//! asked for with `--shape`), `--quick`, `--trace-worst` (in memory only),
+//! `--trace-page FR/QUERY/PAGE` (in memory only: the requests of that page
+//! of pages 2+, for every shape and seed run).
 //!
 //! The default matrix: 8 shapes × 4 French shares × seeds 1..16 × 3 queries,
 //! except `batch-100k` (100 000 orders at one millisecond, a hundred times
@@ -678,6 +681,8 @@ struct Args {
     quick: bool,
     jobs: Option<usize>,
     trace_worst: bool,
+    /// `(French share, query, page)` to trace.
+    trace_page: Option<(String, String, usize)>,
 }
 
 fn parse_seeds(s: &str) -> Result<(u64, u64), String> {
@@ -705,6 +710,7 @@ fn parse_args() -> Result<Args, String> {
         quick: false,
         jobs: None,
         trace_worst: false,
+        trace_page: None,
     };
     let mut seeds: Option<(u64, u64)> = None;
     let mut args = std::env::args().skip(1);
@@ -728,10 +734,20 @@ fn parse_args() -> Result<Args, String> {
             "--endpoint" => a.endpoint = Some(value(&mut args, "--endpoint")?),
             "--quick" => a.quick = true,
             "--trace-worst" => a.trace_worst = true,
+            "--trace-page" => {
+                let v = value(&mut args, "--trace-page")?;
+                let bad = || format!("--trace-page wants FR/QUERY/PAGE (say 10%/ties/8), not {v}");
+                let mut parts = v.split('/');
+                let (Some(fr), Some(q), Some(page), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+                else {
+                    return Err(bad());
+                };
+                a.trace_page = Some((fr.to_owned(), q.to_owned(), page.parse().map_err(|_| bad())?));
+            }
             other => {
                 return Err(format!(
                     "unknown argument {other} (known: --seeds A..B, --orders N, --shape NAME, --pages N, --jobs N, \
-                     --endpoint URL, --quick, --trace-worst)"
+                     --endpoint URL, --quick, --trace-worst, --trace-page FR/QUERY/PAGE)"
                 ))
             }
         }
@@ -952,6 +968,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for w in by_ratio.into_iter().chain(by_trips) {
                 trace_page(w, *shape, &frenches, count, sizes, args.pages);
             }
+        }
+    }
+    if let (Some((fr, q, page)), false) = (&args.trace_page, dynamo) {
+        let picked = recs.iter().filter(|r| {
+            r.kind == Kind::Next && r.french == *fr && r.query == *q && r.page == *page && r.error.is_none()
+        });
+        for w in picked {
+            let shape = *shapes.iter().find(|s| s.name() == w.shape).expect("a shape run");
+            trace_page(w, shape, &frenches, count, sizes, args.pages);
         }
     }
     if failures.is_empty() {

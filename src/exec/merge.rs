@@ -303,6 +303,22 @@ impl Merge {
         self.started && self.unfilled == 0 && self.refill.is_none()
     }
 
+    /// True when no stream can give another row on `prefix`: every head
+    /// sorts strictly after it (a frontier past it says the stream's next
+    /// row does too) or is exhausted. A run of ties on `prefix` is then
+    /// whole without reading on to the row after it. False while a head is
+    /// still to be filled.
+    pub fn passed(&self, prefix: &[u8]) -> bool {
+        if !self.settled() {
+            return false;
+        }
+        match self.winner() {
+            Some((_, head)) => compare(head.key(), prefix).is_gt(),
+            // No winner with a head: every stream is exhausted.
+            None => true,
+        }
+    }
+
     /// The next row in merge order when no read can be needed to give it:
     /// the winner is a row and its stream has another buffered. `None`
     /// otherwise (nothing taken): then [`next`](Merge::next) gives it. The

@@ -83,7 +83,9 @@ pub(crate) async fn execute<B: Backend>(
     let late = plan.fetch.as_ref().and_then(|f| f.filter.as_ref());
     // Rows become items as they are emitted: a row's key is not needed
     // after that, and the page is built without a second pass.
-    let (mut rows, more): (Vec<Item>, bool) = match (plan.strategy, late) {
+    // `run_rest`: rows of the last row's run the tie re-sort holds for the
+    // next page (see `sizing::PageEnd`).
+    let (mut rows, more, run_rest): (Vec<Item>, bool, usize) = match (plan.strategy, late) {
         (strategy, Some(filter)) => {
             // Candidates in order; the filter after the fetch cuts the page.
             let mut candidates = match strategy {
@@ -102,11 +104,12 @@ pub(crate) async fn execute<B: Backend>(
                     refilter::Candidates::Ties(Merge::default(), TieSort::default())
                 }
             };
-            refilter::page(plan, filter, &mut candidates, &mut s).await?
+            let (rows, more) = refilter::page(plan, filter, &mut candidates, &mut s).await?;
+            (rows, more, 0)
         }
         (Strategy::TopK, None) => {
             let (rows, more) = topk::collect(&mut s, limit, false).await?;
-            (rows.into_iter().map(|r| r.item).collect(), more)
+            (rows.into_iter().map(|r| r.item).collect(), more, 0)
         }
         (Strategy::Merge, None) => {
             s.start()?;
@@ -129,7 +132,7 @@ pub(crate) async fn execute<B: Backend>(
             }
             s.need = 1;
             let more = rows.len() == limit && lookahead(merge.has_more(&mut s).await)?;
-            (rows, more)
+            (rows, more, 0)
         }
         (Strategy::MergeThenSortTies, None) => {
             s.start()?;
@@ -149,11 +152,13 @@ pub(crate) async fn execute<B: Backend>(
             }
             s.need = 1;
             let more = rows.len() == limit && lookahead(ties.has_more(&mut merge, &mut s).await)?;
-            (rows, more)
+            (rows, more, ties.run_rest())
         }
     };
     let state = match (rows.first(), rows.last()) {
-        (Some(first), Some(last)) => s.sizing_state(first, last, rows.len()),
+        (Some(first), Some(last)) => {
+            s.sizing_state(&sizing::PageEnd { first, last, rows: rows.len(), run_rest })
+        }
         _ => Vec::new(),
     };
     let mut filled = s.take_filled();

@@ -347,10 +347,9 @@ impl<'a, B: Backend> Streams<'a, B> {
         self.sizer.hint_selectivity(selectivity);
     }
 
-    /// The sizing state for the next page's cursor; `first` and `last` are
-    /// the page's first and last rows, `rows` how many it holds.
-    pub fn sizing_state(&self, first: &Item, last: &Item, rows: usize) -> Vec<u8> {
-        let mut state = self.sizer.state(&self.ctx(), first, last, rows);
+    /// The sizing state for the next page's cursor.
+    pub fn sizing_state(&self, end: &sizing::PageEnd<'_>) -> Vec<u8> {
+        let mut state = self.sizer.state(&self.ctx(), end);
         if state.len() > sizing::MAX_STATE_BYTES {
             state.clear();
         }

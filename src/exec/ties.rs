@@ -106,6 +106,14 @@ impl TieSort {
                 self.settle(s).await?;
                 continue;
             }
+            if self.run.first().or(self.lookahead.as_ref()).is_some_and(|r| merge.passed(r.prefix())) {
+                // Every stream has read past the run: it is whole, and
+                // ends here without a read for the row after it.
+                if let Some(r) = self.feed(None, merge, s)? {
+                    return Ok(Some(r));
+                }
+                continue;
+            }
             let r = merge.next(s).await?;
             let end = r.is_none();
             let out = self.feed(r, merge, s)?;
@@ -200,6 +208,12 @@ impl TieSort {
         self.run.sort_unstable_by(|a, b| compare(b.rest(), a.rest()));
         std::mem::swap(&mut self.ready, &mut self.run);
         self.ready.pop()
+    }
+
+    /// Rows of the current run sorted and not yet emitted: after a page,
+    /// the rest of its last row's run (a run is sorted only once whole).
+    pub fn run_rest(&self) -> usize {
+        self.ready.len()
     }
 
     /// Rows held, sorted or waiting.

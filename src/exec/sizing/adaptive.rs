@@ -21,7 +21,7 @@ use super::estimate::{self, Span, StreamEstimate};
 use super::grid::Grid;
 use super::state::{Hint, Reach};
 use super::tuning::Tuning;
-use super::{BadState, Ctx, Point, Response, Round, Sizing, SizingStart};
+use super::{BadState, Ctx, PageEnd, Point, Response, Round, Sizing, SizingStart};
 use crate::encoding::{encode_column, Direction};
 use crate::value::{Item, Value};
 
@@ -63,6 +63,9 @@ pub(crate) struct Adaptive {
     prior_grid: Option<u64>,
     /// Items the last page evaluated on the cursor's run of ties.
     prior_run_items: u64,
+    /// Rows of the cursor's run after the cursor, when the last page read
+    /// it whole and held them (0: none, or unknown).
+    prior_run_rest: u64,
     /// Where a resumed page starts on the first sort-key column.
     page_start: Option<Value>,
     /// The grid the items' positions lie on, so windows end between points.
@@ -71,6 +74,9 @@ pub(crate) struct Adaptive {
     start: SizingStart,
     /// The last window planned on the numeric axis.
     last_window: Option<LastWindow>,
+    /// The page's first window is the cursor's run of ties alone, which
+    /// the page reads whole: its first requests need no `Limit`.
+    run_window: bool,
 }
 
 impl Adaptive {
@@ -82,11 +88,13 @@ impl Adaptive {
             prior_reach: None,
             prior_grid: None,
             prior_run_items: 0,
+            prior_run_rest: 0,
             page_start: None,
             grid: Grid::default(),
             growth: vec![Growth::default(); streams],
             start: SizingStart::Cold,
             last_window: None,
+            run_window: false,
         }
     }
 
@@ -268,6 +276,7 @@ impl Sizing for Adaptive {
         self.prior_reach = hint.reach;
         self.prior_grid = hint.grid;
         self.prior_run_items = hint.run_items;
+        self.prior_run_rest = hint.run_rest;
         self.page_start = start.cloned();
         if let Some(x) = start.zip(ctx.pos_col).and_then(|(v, (_, d))| axis::numeric_position(v, *d)) {
             self.grid.observe(x);
@@ -300,24 +309,35 @@ impl Sizing for Adaptive {
     fn first_window(&mut self, ctx: &Ctx<'_>) -> Option<Value> {
         let (reach, start, (_, dir)) = (self.prior_reach?, self.page_start.as_ref()?, ctx.pos_col?);
         let x = axis::numeric_position(start, *dir)?;
-        let aim = x + ctx.need as f64 * T.first_window_aim / reach.density();
-        // On the grid earlier pages found: past the point nearest the aim,
-        // at least one on. Between points, the window would hold only the
-        // points before its end, half a step's rows short on average.
         let grid = self.prior_grid.map_or_else(Grid::default, |step| Grid::given(x, step));
-        let end = grid.past(grid.snap(aim, x));
+        let need = ctx.need as f64;
+        // A page that reads runs whole reads the cursor's run again, and
+        // the last page said how many of its rows lie after the cursor.
+        let rest = if ctx.whole_points { self.prior_run_rest as f64 } else { 0.0 };
+        self.run_window = rest >= need;
+        let (end, aim) = if self.run_window {
+            // The cursor's run holds the page: read it, whole (the tie
+            // re-sort needs it so), and nothing past it.
+            (grid.past(x), need)
+        } else {
+            // On the grid earlier pages found: past the point nearest the
+            // aim, at least one on. Between points, the window would hold
+            // only the points before its end, half a step's rows short on
+            // average.
+            let aim = (need - rest) * T.first_window_aim;
+            (grid.past(grid.snap(x + aim / reach.density(), x)), rest + aim)
+        };
         let value = Axis::Numeric(*dir).value_at(end, start);
-        self.last_window = value.is_some().then_some(LastWindow {
-            from: x,
-            end,
-            matched: ctx.pool().0,
-            aim: ctx.need as f64 * T.first_window_aim,
-        });
+        self.last_window =
+            value.is_some().then_some(LastWindow { from: x, end, matched: ctx.pool().0, aim });
         value
     }
 
     fn limit(&self, ctx: &Ctx<'_>, i: usize) -> u32 {
         let obs = self.estimated(ctx, i);
+        if obs.obs.scanned == 0 && self.run_window {
+            return T.max_limit as u32;
+        }
         let limit = if obs.obs.scanned == 0 && self.prior_taken_total > 0.0 {
             // A page resuming a cursor: the stream's share of the items the
             // last page needed.
@@ -445,12 +465,14 @@ impl Sizing for Adaptive {
         }
     }
 
-    fn state(&self, ctx: &Ctx<'_>, first: &Item, last: &Item, rows: usize) -> Vec<u8> {
+    fn state(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Vec<u8> {
+        let last = end.last;
         let needed: Vec<u64> = (0..ctx.streams.len()).map(|i| Adaptive::items_up_to(ctx, i, last)).collect();
         let mut hint = Hint::new(self.pool(ctx), &needed);
-        hint.reach = self.reach(ctx, first, last, rows);
+        hint.reach = self.reach(ctx, end.first, last, end.rows);
         hint.grid = self.grid.step().or(self.prior_grid);
         hint.run_items = (0..ctx.streams.len()).map(|i| Adaptive::items_on_start(ctx, i, last)).sum();
+        hint.run_rest = end.run_rest as u64;
         hint.encode()
     }
 }

@@ -5,7 +5,7 @@
 //! sizing is swappable without touching what a stream reads.
 
 use super::tuning::Tuning;
-use super::{BadState, Ctx, Response, Round, Sizing, SizingStart};
+use super::{BadState, Ctx, PageEnd, Response, Round, Sizing, SizingStart};
 use crate::value::{Item, Value};
 
 const T: Tuning = Tuning::DEFAULT;
@@ -59,7 +59,7 @@ impl Sizing for Geometric {
 
     fn observe(&mut self, _: &Ctx<'_>, _: usize, _: &Response<'_>) {}
 
-    fn state(&self, _: &Ctx<'_>, _: &Item, _: &Item, _: usize) -> Vec<u8> {
+    fn state(&self, _: &Ctx<'_>, _: &PageEnd<'_>) -> Vec<u8> {
         Vec::new()
     }
 }

@@ -185,6 +185,20 @@ pub(crate) struct Response<'a> {
     pub limit: u32,
 }
 
+/// How a page ended, for the state the next page starts from.
+pub(crate) struct PageEnd<'a> {
+    /// The page's first row.
+    pub first: &'a Item,
+    /// The page's last row.
+    pub last: &'a Item,
+    /// Rows in the page.
+    pub rows: usize,
+    /// Rows of the last row's run of ties the page holds for the next one
+    /// (it reads runs whole and sorted the rest of that run): the next
+    /// page's first rows, read again. 0 when there are none, or unknown.
+    pub run_rest: usize,
+}
+
 /// One round of requests: the `Limit` for each stream to read now, and
 /// where their key conditions end (a window), if anywhere.
 #[derive(Debug, Clone, Default)]
@@ -252,8 +266,7 @@ pub(crate) trait Sizing: Send {
     fn observe(&mut self, ctx: &Ctx<'_>, i: usize, response: &Response<'_>);
 
     /// The state the next page starts from (at most [`MAX_STATE_BYTES`]).
-    /// `first` and `last` are the page's first and last rows.
-    fn state(&self, ctx: &Ctx<'_>, first: &Item, last: &Item, rows: usize) -> Vec<u8>;
+    fn state(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Vec<u8>;
 }
 
 /// The policy `which`, for a page of `streams` streams.

@@ -1,8 +1,8 @@
 //! The adaptive policy's state from page to page, and its bytes.
 //!
 //! ```text
-//! tag 0xA1 │ matched (u32) │ scanned (u32) │ reach rows (u16) │ reach span (f64)
-//!          │ grid step (u64, 0 = none) │ run items (u32)
+//! tag 0xA3 │ matched (u32) │ scanned (u32) │ reach rows (u16) │ reach span (f64)
+//!          │ grid step (u64, 0 = none) │ run items (u32) │ run rest (u32)
 //!          │ streams (u16) │ one share (u8) per stream
 //! ```
 //!
@@ -14,7 +14,7 @@ use super::BadState;
 
 /// This format's first byte. Another first byte is another policy's (or
 /// version's) state, and is ignored.
-pub(crate) const TAG: u8 = 0xA2;
+pub(crate) const TAG: u8 = 0xA3;
 
 /// Largest grid step a state may carry: positions are exact integers in an
 /// `f64` up to 2^53.
@@ -46,6 +46,10 @@ pub(crate) struct Hint {
     /// it began in or read through): a page that reads runs whole reads
     /// them again from the cursor's run. At most [`MAX_RUN_ITEMS`].
     pub run_items: u64,
+    /// Rows of the last row's run of ties the page left for the next one,
+    /// when it reads runs whole (it holds the rest of that run, sorted):
+    /// the next page's first rows. At most [`MAX_RUN_ITEMS`].
+    pub run_rest: u64,
 }
 
 /// `rows` rows spread over `span` along the first sort-key column (a
@@ -91,7 +95,7 @@ impl Hint {
         } else {
             needed.iter().map(|t| ((t * 255 + total / 2) / total).min(255) as u8).collect()
         };
-        Hint { selectivity: cap(pool), shares, reach: None, grid: None, run_items: 0 }
+        Hint { selectivity: cap(pool), shares, reach: None, grid: None, run_items: 0, run_rest: 0 }
     }
 
     /// The bytes of this state.
@@ -106,6 +110,7 @@ impl Hint {
         out.extend_from_slice(&span.to_be_bytes());
         out.extend_from_slice(&self.grid.and_then(grid_step).unwrap_or(0).to_be_bytes());
         out.extend_from_slice(&(self.run_items.min(MAX_RUN_ITEMS) as u32).to_be_bytes());
+        out.extend_from_slice(&(self.run_rest.min(MAX_RUN_ITEMS) as u32).to_be_bytes());
         // Shares past what the state can hold are dropped (they only split
         // a first round).
         let shares =
@@ -150,7 +155,8 @@ impl Hint {
                 step => Some(grid_step(step).ok_or(BadState("malformed grid hint"))?),
             };
         let run_items = u64::from(u32_at(take(4)?));
-        if run_items > MAX_RUN_ITEMS {
+        let run_rest = u64::from(u32_at(take(4)?));
+        if run_items > MAX_RUN_ITEMS || run_rest > MAX_RUN_ITEMS {
             return Err(BadState("malformed run hint"));
         }
         let n = take(2)?;
@@ -162,7 +168,7 @@ impl Hint {
         if !r.is_empty() {
             return Err(BadState("trailing bytes in the sizing state"));
         }
-        Ok(Some(Hint { selectivity: (matched, scanned), shares, reach, grid, run_items }))
+        Ok(Some(Hint { selectivity: (matched, scanned), shares, reach, grid, run_items, run_rest }))
     }
 }
 
@@ -192,6 +198,7 @@ mod tests {
         hint.reach = Reach::new(300.0, 5400.0);
         hint.grid = Some(1800);
         hint.run_items = 2000;
+        hint.run_rest = 37;
         assert_eq!(hint.reach, Some(Reach { rows: REACH_ROWS, span: 2700.0 }));
         assert_eq!(Hint::decode(&hint.encode(), 3), Ok(Some(hint.clone())));
         let bare = Hint::new((0, 0), &[0, 0, 0]);
@@ -220,6 +227,9 @@ mod tests {
         // a run over the cap
         let mut bad = good.clone();
         bad[27..31].copy_from_slice(&(MAX_RUN_ITEMS as u32 + 1).to_be_bytes());
+        assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed run hint")));
+        let mut bad = good.clone();
+        bad[31..35].copy_from_slice(&(MAX_RUN_ITEMS as u32 + 1).to_be_bytes());
         assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed run hint")));
         assert_eq!(Hint::decode(&good, 4), Err(BadState("wrong number of stream shares")));
         assert_eq!(Hint::decode(&good[..10], 3), Err(BadState("truncated sizing state")));
