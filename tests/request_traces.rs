@@ -164,3 +164,29 @@ fn a_window_that_comes_back_short_makes_the_next_one_grow() {
     assert_eq!(page.rows.len(), 50);
     assert!(page.stats.round_trips <= 6, "{} sequential round trips", page.stats.round_trips);
 }
+
+/// A resumed page that the cursor's run of ties holds whole (pages 2–4
+/// lie inside a nightly batch of orders at one millisecond) reads that run
+/// and nothing past it, in one round trip: the last page said how many of
+/// the run's rows it left, and the tie re-sort closes the run once every
+/// stream has read past it, without reading on to the row after it. (They
+/// read a window reaching hours past the batch: 514, 490 and 479 items for
+/// a run of 456.)
+#[test]
+fn a_page_inside_a_run_of_ties_reads_that_run_and_nothing_past_it() {
+    let got = trace(Shape::Batch, French::Flat(0.50), 2, Variant::Ties, 4);
+    let pages: Vec<&str> = got.split("\n## page ").skip(1).collect();
+    assert_eq!(pages.len(), 4, "{got}");
+    for page in &pages[1..] {
+        let (head, requests) = page.split_once('\n').expect("a page header");
+        assert!(head.contains(", 1 round trips,"), "one round trip: {head}");
+        let requests: Vec<&str> = requests.lines().filter(|l| !l.is_empty()).collect();
+        assert!(!requests.is_empty(), "{page}");
+        for r in requests {
+            assert!(
+                r.contains(r#"created_at = "2026-11-23T02:00:00.000Z""#),
+                "a request past the batch: {r}"
+            );
+        }
+    }
+}

@@ -324,12 +324,15 @@ impl Sizing for Adaptive {
             // aim, at least one on. Between points, the window would hold
             // only the points before its end, half a step's rows short on
             // average.
-            let aim = (need - rest) * T.first_window_aim;
-            (grid.past(grid.snap(x + aim / reach.density(), x)), rest + aim)
+            // The density earlier pages measured from their cursor on
+            // holds the rest of the cursor's run on average.
+            let aim = need * T.first_window_aim;
+            (grid.past(grid.snap(x + aim / reach.density(), x)), aim)
         };
         let value = Axis::Numeric(*dir).value_at(end, start);
-        self.last_window =
-            value.is_some().then_some(LastWindow { from: x, end, matched: ctx.pool().0, aim });
+        // Where the window ends as written (a date-only key's whole day).
+        let end = value.as_ref().and_then(|v| axis::numeric_position(v, *dir)).unwrap_or(end);
+        self.last_window = value.is_some().then_some(LastWindow { from: x, end, matched: ctx.pool().0, aim });
         value
     }
 
@@ -357,7 +360,10 @@ impl Sizing for Adaptive {
     }
 
     fn windowed_limit(&self, limit: u32) -> u32 {
-        ((f64::from(limit) * T.window_guard_factor).ceil() as u32).saturating_add(T.window_guard_items)
+        let guard =
+            ((f64::from(limit) * T.window_guard_factor).ceil() as u32).saturating_add(T.window_guard_items);
+        // Never past the largest `Limit` asked for, unless `limit` is.
+        guard.min(T.max_limit as u32).max(limit)
     }
 
     fn round(&mut self, ctx: &Ctx<'_>, urgent: usize, heads: &[(usize, &Item)]) -> Option<Round> {
@@ -374,7 +380,8 @@ impl Sizing for Adaptive {
         let window = template.and_then(|t| axis.value_at(planned.end, &t));
         self.last_window = (numeric && window.is_some()).then_some(LastWindow {
             from,
-            end: planned.end,
+            // Where the window ends as written (a date-only key's whole day).
+            end: window.as_ref().map_or(planned.end, |w| axis.position(Some(w), &[])),
             matched: ctx.pool().0,
             aim: ctx.need as f64,
         });

@@ -46,6 +46,12 @@ impl Axis {
     /// A key value of `template`'s kind and format at position `pos` or
     /// just past it in scan order, to end a window of reading there; `None`
     /// on the byte odometer or for a format it cannot write.
+    ///
+    /// A date-only key is written as a whole day, and a window's bound is
+    /// inclusive: the day at or past `pos` would read one day more than a
+    /// window aimed half a step past a day meant (every day is a grid point
+    /// holding a day's rows). So date-only windows end on the day nearest
+    /// `pos`, a tie going to the day nearer the scan's start.
     pub fn value_at(&self, pos: f64, template: &Value) -> Option<Value> {
         let Axis::Numeric(dir) = self else { return None };
         if !pos.is_finite() {
@@ -54,20 +60,27 @@ impl Axis {
         // Past `pos` in scan order: up for ASC, down for DESC.
         let (x, up) = if *dir == Direction::Desc { (-pos, false) } else { (pos, true) };
         let round = |v: f64, unit: f64| if up { (v / unit).ceil() * unit } else { (v / unit).floor() * unit };
-        let value = match template {
-            Value::N(_) => Value::number(&format!("{:.6}", round(x, 1e-6))).ok()?,
-            // A date-only key is written as a whole day, so round to days.
-            Value::S(t) => {
-                let unit = if t.len() == 10 { 86_400.0 } else { 1.0 };
-                Value::S(format_like(t, round(x, unit) as i64)?)
+        let nearest = |v: f64, unit: f64| {
+            if up {
+                (v / unit - 0.5).ceil() * unit
+            } else {
+                (v / unit + 0.5).floor() * unit
             }
+        };
+        let (value, slack) = match template {
+            Value::N(_) => (Value::number(&format!("{:.6}", round(x, 1e-6))).ok()?, 0.0),
+            Value::S(t) if t.len() == 10 => (Value::S(format_like(t, nearest(x, DAY) as i64)?), DAY / 2.0),
+            Value::S(t) => (Value::S(format_like(t, round(x, 1.0) as i64)?), 0.0),
             _ => return None,
         };
         let back = numeric(&value)?;
-        let ok = if up { back >= x - 1e-6 } else { back <= x + 1e-6 };
+        let ok = if up { back >= x - slack - 1e-6 } else { back <= x + slack + 1e-6 };
         ok.then_some(value)
     }
 }
+
+/// Seconds in a day: the unit of a date-only key.
+const DAY: f64 = 86_400.0;
 
 /// Seconds since 1970 written like `template` (`YYYY-MM-DD`, or
 /// `YYYY-MM-DDTHH:MM:SS` followed by the template's own suffix such as `Z`).
@@ -252,7 +265,7 @@ mod tests {
     }
 
     #[test]
-    fn window_ends_are_written_like_the_data_and_lie_past_the_position() {
+    fn window_ends_are_written_like_the_data_at_or_past_the_position_or_on_the_nearest_day() {
         let t = Value::from("2026-11-23T10:30:00Z");
         let desc = Axis::new(&[(Some(&t), b"")], Direction::Desc);
         let pos = desc.position(Some(&t), b"") + 90.5; // 90.5 s later in a DESC scan
@@ -260,11 +273,21 @@ mod tests {
         let asc = Axis::new(&[(Some(&t), b"")], Direction::Asc);
         let pos = asc.position(Some(&t), b"") + 86_400.0 * 40.0;
         assert_eq!(asc.value_at(pos, &t), Some(Value::from("2027-01-02T10:30:00Z")));
-        // Date-only keys: the window ends on a whole day at or past the position.
+        // Date-only keys: the window ends on the whole day nearest the
+        // position, a tie going to the day nearer the scan's start. A
+        // window aimed half a step past a day (the grid's `past`) ends on
+        // that day: the bound is inclusive and a day holds a whole point's
+        // rows, so the next day would be read whole for nothing.
         let d = Value::from("2026-11-23");
         let desc = Axis::new(&[(Some(&d), b"")], Direction::Desc);
-        let pos = desc.position(Some(&d), b"") + 86_400.0 * 1.5;
-        assert_eq!(desc.value_at(pos, &d), Some(Value::from("2026-11-21")));
+        let at = |days: f64| desc.position(Some(&d), b"") + 86_400.0 * days;
+        assert_eq!(desc.value_at(at(1.5), &d), Some(Value::from("2026-11-22")));
+        assert_eq!(desc.value_at(at(1.6), &d), Some(Value::from("2026-11-21")));
+        assert_eq!(desc.value_at(at(1.2), &d), Some(Value::from("2026-11-22")));
+        let asc = Axis::new(&[(Some(&d), b"")], Direction::Asc);
+        let at = |days: f64| asc.position(Some(&d), b"") + 86_400.0 * days;
+        assert_eq!(asc.value_at(at(0.5), &d), Some(Value::from("2026-11-23")));
+        assert_eq!(asc.value_at(at(0.7), &d), Some(Value::from("2026-11-24")));
         let n = Value::from(7);
         let asc = Axis::new(&[(Some(&n), b"")], Direction::Asc);
         assert_eq!(asc.value_at(12.25, &n), Some(Value::number("12.25").unwrap()));
