@@ -21,7 +21,7 @@ pub(crate) struct Start {
     pub key: Option<KeyCondition>,
     /// The cursor row's own key on the queried index, to start right after
     /// it (an `ExclusiveStartKey`), when the index order is the whole order
-    /// and the stream holds the cursor's run (see [`Plan::start_key`]).
+    /// and the stream holds the cursor's run (see [`crate::plan::Branch::start_key`]).
     pub after: Option<Item>,
 }
 

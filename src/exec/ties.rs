@@ -11,6 +11,12 @@
 //! emit:   (t3 a) (t3 b) (t3 c)
 //! ```
 //!
+//! A run also ends, with no look-ahead row, once every stream has read
+//! past it ([`Merge::passed`]: each head, a row or a stream's frontier,
+//! sorts after the run's prefix): reading on for the row after it would
+//! cost a request, and a round trip, that a page ending inside the run
+//! does not need.
+//!
 //! Rows of a run share their prefix, so comparing the rest of their keys
 //! compares their whole keys. The run's buffers are kept from run to run.
 //!
