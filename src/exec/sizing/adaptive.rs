@@ -360,8 +360,8 @@ impl Sizing for Adaptive {
     }
 
     fn windowed_limit(&self, limit: u32) -> u32 {
-        let guard =
-            ((f64::from(limit) * T.window_guard_factor).ceil() as u32).saturating_add(T.window_guard_items);
+        let guard = ((f64::from(limit) * T.window_guard_factor).ceil() as u32)
+            .max(limit.saturating_add(T.window_guard_items));
         // Never past the largest `Limit` asked for, unless `limit` is.
         guard.min(T.max_limit as u32).max(limit)
     }
@@ -561,6 +561,20 @@ mod tests {
         stopped(&mut a, &ctx, 4, 1);
         stopped(&mut a, &ctx, 4, 1);
         assert_eq!(a.grown(&ctx, 0, 2), 8);
+    }
+
+    #[test]
+    fn a_window_guard_adds_a_share_or_a_few_items_not_both() {
+        // The guard on a windowed read is the larger of 1.25x the planned
+        // `Limit` and 8 items more: a 50 % page of four streams with
+        // `Limit`s near 20 read 32 items past its ~90-item bound with both.
+        let a = Adaptive::new(1);
+        assert_eq!(a.windowed_limit(10), 18);
+        assert_eq!(a.windowed_limit(40), 50);
+        assert_eq!(a.windowed_limit(100), 125);
+        // Never past the largest `Limit` asked for, unless the plan is.
+        assert_eq!(a.windowed_limit(9_000), 10_000);
+        assert_eq!(a.windowed_limit(12_000), 12_000);
     }
 
     #[test]

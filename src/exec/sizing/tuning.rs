@@ -26,8 +26,11 @@ pub(crate) struct Tuning {
     /// Weight, in rows, of the previous pages' stream shares in the next
     /// page's first split of the need.
     pub share_weight: f64,
-    /// A window bounds a read; its `Limit` is `planned × window_guard_factor
-    /// + window_guard_items`, a guard against a density far off.
+    /// A window bounds a read; its `Limit` is the larger of `planned ×
+    /// window_guard_factor` and `planned + window_guard_items`, a guard
+    /// against a density far off: the factor for large `Limit`s, the items
+    /// for small ones (both at once over-read small pages: four streams of
+    /// a 50 % page added 32 items to a bound of about 90).
     pub window_guard_factor: f64,
     /// See `window_guard_factor`.
     pub window_guard_items: u32,
