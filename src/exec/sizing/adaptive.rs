@@ -15,6 +15,11 @@
 //!   trips grow with the logarithm of what the estimates missed, never
 //!   linearly. (Inside a run of ties the page reads whole, fetching pins
 //!   the request to the run's value with no `Limit`: see `streams`.)
+//! - The selectivity a page carries to the next is pooled with what the
+//!   earlier pages saw, unless the page's own differs from it by more
+//!   than sampling explains (`shift_sigmas` standard errors): then the
+//!   data changed (an evening's share of a filter value, a sale), and the
+//!   page's own counts alone are carried.
 
 use super::axis::{self, Axis};
 use super::estimate::{self, Span, StreamEstimate};
@@ -96,6 +101,25 @@ impl Adaptive {
             last_window: None,
             run_window: false,
         }
+    }
+
+    /// The selectivity the next page starts from: this page's counts
+    /// pooled with the prior, unless the two disagree by more than their
+    /// sampling error allows (`shift_sigmas`): then the data changed under
+    /// the pagination (an evening's share of a filter value, a sale) and
+    /// the page's own counts alone are carried.
+    fn carried(&self, ctx: &Ctx<'_>) -> (u64, u64) {
+        let page = ctx.pool();
+        let prior = self.prior;
+        let rate = |(m, n): (u64, u64)| (m as f64 + 0.5) / (n as f64 + 1.0);
+        if page.1 >= T.shift_items && prior.1 >= T.shift_items {
+            let p0 = rate(prior);
+            let se = (p0 * (1.0 - p0) * (1.0 / page.1 as f64 + 1.0 / prior.1 as f64)).sqrt();
+            if (rate(page) - p0).abs() > T.shift_sigmas * se {
+                return page;
+            }
+        }
+        (page.0 + prior.0, page.1 + prior.1)
     }
 
     /// The page's pool with the prior.
@@ -475,7 +499,7 @@ impl Sizing for Adaptive {
     fn state(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Vec<u8> {
         let last = end.last;
         let needed: Vec<u64> = (0..ctx.streams.len()).map(|i| Adaptive::items_up_to(ctx, i, last)).collect();
-        let mut hint = Hint::new(self.pool(ctx), &needed);
+        let mut hint = Hint::new(self.carried(ctx), &needed);
         hint.reach = self.reach(ctx, end.first, last, end.rows);
         hint.grid = self.grid.step().or(self.prior_grid);
         hint.run_items = (0..ctx.streams.len()).map(|i| Adaptive::items_on_start(ctx, i, last)).sum();
@@ -561,6 +585,25 @@ mod tests {
         stopped(&mut a, &ctx, 4, 1);
         stopped(&mut a, &ctx, 4, 1);
         assert_eq!(a.grown(&ctx, 0, 2), 8);
+    }
+
+    #[test]
+    fn a_page_whose_selectivity_moved_carries_its_own() {
+        // The earlier pages saw 10 % (200 of 2 000 items): a page of the
+        // evening's 30 % (90 of 300) is far outside what sampling explains,
+        // so the next page starts from 30 %, not from the pooled 12.6 %
+        // (its `Limit`s sized for a third of the rows they then found).
+        let (buffer, col) = (VecDeque::new(), ("n".to_owned(), Direction::Asc));
+        let ctx = waiting(&buffer, &col, 300, 90);
+        let mut a = Adaptive::new(1);
+        a.prior = (200, 2_000);
+        assert_eq!(a.carried(&ctx), (90, 300));
+        // 11 % (33 of 300) is within sampling error: pooled.
+        let ctx = waiting(&buffer, &col, 300, 33);
+        assert_eq!(a.carried(&ctx), (233, 2_300));
+        // Too few items to judge: pooled.
+        let ctx = waiting(&buffer, &col, 30, 9);
+        assert_eq!(a.carried(&ctx), (209, 2_030));
     }
 
     #[test]

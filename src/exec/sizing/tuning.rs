@@ -20,6 +20,11 @@ pub(crate) struct Tuning {
     /// Most items the selectivity carried to the next page may weigh:
     /// recent evidence keeps the final say (a cap, so old pages fade).
     pub carried_items: u64,
+    /// Standard errors by which a page's selectivity may differ from the
+    /// one it started from before the next page forgets the older one.
+    pub shift_sigmas: f64,
+    /// Items both sides must rest on before such a shift is judged.
+    pub shift_items: u64,
     // --- limits ---
     /// Largest `Limit` asked for (DynamoDB's 1 MB page cap applies anyway).
     pub max_limit: f64,
@@ -108,6 +113,8 @@ impl Tuning {
         prior_weight: 4.0,
         pool_weight: 100.0,
         carried_items: 2000,
+        shift_sigmas: 3.0,
+        shift_items: 50,
         max_limit: 10_000.0,
         share_weight: 50.0,
         window_guard_factor: 1.25,
