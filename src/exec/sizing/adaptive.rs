@@ -345,15 +345,16 @@ impl Sizing for Adaptive {
             (grid.past(x), need)
         } else {
             // On the grid earlier pages found: past the point nearest the
-            // aim, at least one on. Between points, the window would hold
+            // aim, at least one on (between points, the window would hold
             // only the points before its end, half a step's rows short on
-            // average.
-            // The density earlier pages measured from their cursor on
-            // holds the rest of the cursor's run on average.
+            // average). The density earlier pages measured from their
+            // cursor on counts the rest of the cursor's run on average.
             let aim = need * T.first_window_aim;
             (grid.past(grid.snap(x + aim / reach.density(), x)), aim)
         };
         let value = Axis::Numeric(*dir).value_at(end, start);
+        // No `Limit` only where a window bounds the read.
+        self.run_window &= value.is_some();
         // Where the window ends as written (a date-only key's whole day).
         let end = value.as_ref().and_then(|v| axis::numeric_position(v, *dir)).unwrap_or(end);
         self.last_window = value.is_some().then_some(LastWindow { from: x, end, matched: ctx.pool().0, aim });
