@@ -971,12 +971,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     if let (Some((fr, q, page)), false) = (&args.trace_page, dynamo) {
-        let picked = recs.iter().filter(|r| {
-            r.kind == Kind::Next && r.french == *fr && r.query == *q && r.page == *page && r.error.is_none()
-        });
-        for w in picked {
-            let shape = *shapes.iter().find(|s| s.name() == w.shape).expect("a shape run");
-            trace_page(w, shape, &frenches, count, sizes, args.pages);
+        for shape in &shapes {
+            let picked = recs.iter().filter(|r| {
+                r.shape == shape.name()
+                    && r.kind == Kind::Next
+                    && r.french == *fr
+                    && r.query == *q
+                    && r.page == *page
+                    && r.error.is_none()
+            });
+            for w in picked {
+                trace_page(w, *shape, &frenches, count, sizes, args.pages);
+            }
         }
     }
     if failures.is_empty() {

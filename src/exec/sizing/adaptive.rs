@@ -109,8 +109,7 @@ impl Adaptive {
     /// the pagination (an evening's share of a filter value, a sale) and
     /// the page's own counts alone are carried.
     fn carried(&self, ctx: &Ctx<'_>) -> (u64, u64) {
-        let page = ctx.pool();
-        let prior = self.prior;
+        let (page, prior) = (ctx.pool(), self.prior);
         let rate = |(m, n): (u64, u64)| (m as f64 + 0.5) / (n as f64 + 1.0);
         if page.1 >= T.shift_items && prior.1 >= T.shift_items {
             let p0 = rate(prior);
@@ -119,7 +118,7 @@ impl Adaptive {
                 return page;
             }
         }
-        (page.0 + prior.0, page.1 + prior.1)
+        self.pool(ctx)
     }
 
     /// The page's pool with the prior.
