@@ -22,8 +22,9 @@
 //! URL` (DynamoDB Local or any DynamoDB endpoint; defaults there: 2 000
 //! orders, seeds 1..2, batches of 500 on 3 nights, no `batch-100k` unless
 //! asked for with `--shape`), `--quick`, `--trace-worst` (in memory only),
-//! `--trace-page FR/QUERY/PAGE` (in memory only: the requests of that page
-//! of pages 2+, for every shape and seed run).
+//! `--trace-page FR/QUERY/PAGE` (in memory only: the requests of that page,
+//! a number for pages 2+ or `cold` / `warm` for page 1, for every shape
+//! and seed run).
 //!
 //! The default matrix: 8 shapes × 4 French shares × seeds 1..16 × 3 queries,
 //! except `batch-100k` (100 000 orders at one millisecond, a hundred times
@@ -682,7 +683,7 @@ struct Args {
     jobs: Option<usize>,
     trace_worst: bool,
     /// `(French share, query, page)` to trace.
-    trace_page: Option<(String, String, usize)>,
+    trace_page: Option<(String, String, Kind, usize)>,
 }
 
 fn parse_seeds(s: &str) -> Result<(u64, u64), String> {
@@ -736,13 +737,18 @@ fn parse_args() -> Result<Args, String> {
             "--trace-worst" => a.trace_worst = true,
             "--trace-page" => {
                 let v = value(&mut args, "--trace-page")?;
-                let bad = || format!("--trace-page wants FR/QUERY/PAGE (say 10%/ties/8), not {v}");
+                let bad = || format!("--trace-page wants FR/QUERY/PAGE (say 10%/ties/8, or 10%/ties/cold), not {v}");
                 let mut parts = v.split('/');
                 let (Some(fr), Some(q), Some(page), None) = (parts.next(), parts.next(), parts.next(), parts.next())
                 else {
                     return Err(bad());
                 };
-                a.trace_page = Some((fr.to_owned(), q.to_owned(), page.parse().map_err(|_| bad())?));
+                let (kind, page) = match page {
+                    "cold" => (Kind::Cold, 1),
+                    "warm" => (Kind::Warm, 1),
+                    n => (Kind::Next, n.parse().map_err(|_| bad())?),
+                };
+                a.trace_page = Some((fr.to_owned(), q.to_owned(), kind, page));
             }
             other => {
                 return Err(format!(
@@ -970,11 +976,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    if let (Some((fr, q, page)), false) = (&args.trace_page, dynamo) {
+    if let (Some((fr, q, kind, page)), false) = (&args.trace_page, dynamo) {
         for shape in &shapes {
             let picked = recs.iter().filter(|r| {
                 r.shape == shape.name()
-                    && r.kind == Kind::Next
+                    && r.kind == *kind
                     && r.french == *fr
                     && r.query == *q
                     && r.page == *page

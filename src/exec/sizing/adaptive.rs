@@ -79,6 +79,9 @@ pub(crate) struct Adaptive {
     start: SizingStart,
     /// The last window planned on the numeric axis.
     last_window: Option<LastWindow>,
+    /// Each stream's frontier and items along the key when the last round
+    /// was planned (numeric axes), so the next sees what was read since.
+    last_read: Vec<Option<(f64, u64)>>,
     /// The page's first window is the cursor's run of ties alone, which
     /// the page reads whole: its first requests need no `Limit`.
     run_window: bool,
@@ -99,6 +102,7 @@ impl Adaptive {
             growth: vec![Growth::default(); streams],
             start: SizingStart::Cold,
             last_window: None,
+            last_read: Vec::new(),
             run_window: false,
         }
     }
@@ -190,6 +194,7 @@ impl Adaptive {
                     along: st.obs.along(frontier > start),
                     done: st.done,
                     buffered: h.iter().map(|(v, k)| axis.position(*v, k)).collect(),
+                    recent: None,
                 })
             })
             .collect::<Option<Vec<_>>>()?;
@@ -347,8 +352,11 @@ impl Sizing for Adaptive {
             // aim, at least one on (between points, the window would hold
             // only the points before its end, half a step's rows short on
             // average). The density earlier pages measured from their
-            // cursor on counts the rest of the cursor's run on average.
-            let aim = need * T.first_window_aim;
+            // cursor on counts the rest of the cursor's run on average. It
+            // aims like every round, past the need by the Poisson slack: the
+            // `Limit`s, sized to the need, bound what it reads, so a window
+            // that ends short of them costs a second round for nothing.
+            let aim = estimate::aim(ctx.need, ctx.page);
             (grid.past(grid.snap(x + aim / reach.density(), x)), aim)
         };
         let value = Axis::Numeric(*dir).value_at(end, start);
@@ -391,8 +399,16 @@ impl Sizing for Adaptive {
     }
 
     fn round(&mut self, ctx: &Ctx<'_>, urgent: usize, heads: &[(usize, &Item)]) -> Option<Round> {
-        let (spans, axis, template) = self.spans(ctx, heads)?;
+        let (mut spans, axis, template) = self.spans(ctx, heads)?;
         let numeric = matches!(axis, Axis::Numeric(_));
+        if numeric {
+            for (s, last) in spans.iter_mut().zip(&self.last_read) {
+                if let Some((f0, a0)) = *last {
+                    s.recent = (s.frontier > f0).then(|| (s.frontier - f0, s.along.saturating_sub(a0)));
+                }
+            }
+            self.last_read = spans.iter().map(|s| (!s.done).then_some((s.frontier, s.along))).collect();
+        }
         let grid = numeric.then_some(&self.grid);
         // The least frontier of the streams still reading, where a window
         // planned now starts.
@@ -604,6 +620,24 @@ mod tests {
         // Too few items to judge: pooled.
         let ctx = waiting(&buffer, &col, 30, 9);
         assert_eq!(a.carried(&ctx), (209, 2_030));
+    }
+
+    #[test]
+    fn a_resumed_pages_first_window_aims_past_its_need() {
+        // Earlier pages found 1 row per unit. A page of 50 resumes at 1 000
+        // (ascending): its window aims like every round, at the need plus
+        // the tail and the Poisson slack (50 + 2 + 3 rows), not short of the
+        // need (at 0.9 of it, most pages read a second round to finish;
+        // the `Limit`s, sized to the need, bound what the window reads).
+        let (buffer, col) = (VecDeque::new(), ("n".to_owned(), Direction::Asc));
+        let mut ctx = waiting(&buffer, &col, 0, 0);
+        ctx.need = 50;
+        let mut a = Adaptive::new(1);
+        a.prior_reach = Reach::new(100.0, 100.0);
+        a.page_start = Some(Value::from(1_000i64));
+        let end = a.first_window(&ctx).and_then(|v| axis::numeric_position(&v, Direction::Asc));
+        let end = end.expect("a numeric window");
+        assert!((1_055.0..1_057.0).contains(&end), "{end}");
     }
 
     #[test]

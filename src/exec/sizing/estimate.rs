@@ -19,6 +19,7 @@ const SLACK_FRACTION: f64 = T.slack_fraction;
 const SHRINK_ITEMS: f64 = T.shrink_items;
 const POOL_WEIGHT: f64 = T.pool_weight;
 const STUCK_STEPS: f64 = T.stuck_steps;
+const RECENT_ITEMS: f64 = T.recent_items;
 
 /// What the estimates need to know about one stream: what fetching
 /// observed, and two things it does not keep.
@@ -145,6 +146,24 @@ pub(crate) struct Span {
     pub done: bool,
     /// Positions of rows read but not yet taken by the merge.
     pub buffered: Vec<f64>,
+    /// What the stream read since the page's last round was planned: the
+    /// distance its frontier moved, and the items it evaluated along the
+    /// key there. `None` before a round (or when it did not move).
+    pub recent: Option<(f64, u64)>,
+}
+
+/// Rows a window aims to find when the page still needs `need` of a page
+/// of `page`. Rows found past a boundary scatter like a Poisson count: a
+/// window sized to the expected count comes back short half the time, and
+/// each shortfall costs a round trip. So aim `SLACK_SIGMAS` standard
+/// deviations past the need, plus a small tail, but at most
+/// `SLACK_FRACTION` of the page: a small remainder is rarely chased one
+/// round trip at a time, and a large one is not over-read.
+pub(crate) fn aim(need: usize, page: usize) -> f64 {
+    let page = page as f64;
+    let need = need.max(1) as f64;
+    let slack = (SLACK_SIGMAS * need.sqrt()).min(page * SLACK_FRACTION);
+    need + page * TAIL_FRACTION + slack
 }
 
 /// Estimates how many items each stream must read so that, together, the
@@ -165,16 +184,9 @@ pub(crate) fn plan_round(
     min_end: Option<f64>,
     whole_points: bool,
 ) -> Option<Round> {
-    // Rows found past a boundary scatter like a Poisson count: a round
-    // sized to the expected count comes back short half the time, and each
-    // shortfall costs a round trip. So aim `SLACK_SIGMAS` standard
-    // deviations past the need, plus a small tail, but at most
-    // `SLACK_FRACTION` of the page: a small remainder is rarely chased one
-    // round trip at a time, and a large one is not over-read.
-    let page = page as f64;
-    let slack = (SLACK_SIGMAS * (need.max(1) as f64).sqrt()).min(page * SLACK_FRACTION);
+    // Past the need by the Poisson slack (see `aim`).
     let bare_need = need.max(1) as f64;
-    let need = bare_need + page * TAIL_FRACTION + slack;
+    let need = aim(need, page);
     let grid = grid_step(spans);
     // A window's bound between grid points read everything up to the last
     // point before it: distances run from there.
@@ -200,6 +212,15 @@ pub(crate) fn plan_round(
         let items_per_unit = s.along as f64 / dist;
         // Rows per unit: scaled by the selectivity below.
         rates.push((items_per_unit, items_per_unit));
+    }
+    // The density ahead is the one the streams read last, not the page's
+    // average: paging into a night or out of a sale, the average lags by
+    // every window read before. Each rate is scaled by what the last
+    // round's reads found against what the average said they would.
+    let recent = recent_factor(spans, &rates);
+    for r in &mut rates {
+        r.0 *= recent;
+        r.1 *= recent;
     }
     let (pool_matched, pool_scanned) = spans.iter().fold(prior, |(m, n), s| (m + s.matched, n + s.scanned));
     let pooled = pool_matched as f64 / pool_scanned.max(1) as f64;
@@ -292,6 +313,26 @@ pub(crate) fn plan_round(
     Some(Round { end, limits })
 }
 
+/// How much denser (over 1) or sparser (under 1) the stretch the streams
+/// read since the last round was than the page's average density `rates`
+/// (items per unit) says: the items found there over those expected,
+/// each side plus [`RECENT_ITEMS`] so that a few items move it little.
+/// Clamped to `[1 / window_growth, window_growth]`: one round moves an
+/// estimate by at most what a window may grow by. 1 before any round.
+fn recent_factor(spans: &[Span], rates: &[(f64, f64)]) -> f64 {
+    let (mut found, mut expected) = (0.0, 0.0);
+    for (s, (_, d)) in spans.iter().zip(rates) {
+        if let (false, Some((dist, items))) = (s.done, s.recent) {
+            found += items as f64;
+            expected += d * dist;
+        }
+    }
+    if found + expected == 0.0 {
+        return 1.0;
+    }
+    ((found + RECENT_ITEMS) / (expected + RECENT_ITEMS)).clamp(1.0 / T.window_growth, T.window_growth)
+}
+
 /// One round of requests: where the page is estimated to end, on the
 /// position axis, and the `Limit` for each stream short of it.
 #[derive(Debug)]
@@ -330,6 +371,7 @@ mod round_tests {
             along: 100,
             done: false,
             buffered: vec![],
+            recent: None,
         }
     }
 
@@ -367,6 +409,31 @@ mod round_tests {
     }
 
     #[test]
+    fn the_density_ahead_follows_what_the_last_round_read() {
+        // The page averaged 1 item per unit, but the stretch read since the
+        // last round (50 units) held 10 items, not 50: a night after a busy
+        // evening. The window for the same need reaches further, and its
+        // `Limit` asks for the items the sparser stretch holds, not for
+        // what the average says.
+        let avg =
+            Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 100, along: 100, ..Span::default() };
+        let night = Span { recent: Some((50.0, 10)), ..avg.clone() };
+        let flat = plan_round(std::slice::from_ref(&avg), 10, 50, (0, 0), None, None, true).unwrap();
+        let sparse = plan_round(&[night], 10, 50, (0, 0), None, None, true).unwrap();
+        // Found 10 + 8 against 50 + 8 expected: 0.31 of the average,
+        // clamped to half (a window grows at most 2× a round).
+        let (d_flat, d_sparse) = (flat.end - 100.0, sparse.end - 100.0);
+        assert!((d_sparse / d_flat - 2.0).abs() < 0.01, "{d_flat} {d_sparse}");
+        // Items per unit halve as the distance doubles: the same `Limit`.
+        let (l_flat, l_sparse) = (flat.limits[0].unwrap(), sparse.limits[0].unwrap());
+        assert!(l_flat.abs_diff(l_sparse) <= 1, "{l_flat} {l_sparse}");
+        // A stretch as dense as the average leaves the window alone.
+        let steady = Span { recent: Some((50.0, 50)), ..avg };
+        let same = plan_round(&[steady], 10, 50, (0, 0), None, None, true).unwrap();
+        assert!((same.end - flat.end).abs() < 1e-6, "{} {}", same.end, flat.end);
+    }
+
+    #[test]
     fn a_small_remainder_gets_poisson_slack() {
         let s = ten_percent();
         let limits = plan_round(&[s], 4, 50, (0, 0), None, None, true).unwrap().limits;
@@ -389,6 +456,7 @@ mod round_tests {
             along: 14,
             done: false,
             buffered: vec![],
+            recent: None,
         };
         let moving = Span {
             start: 0.0,
@@ -398,6 +466,7 @@ mod round_tests {
             along: 14,
             done: false,
             buffered: vec![1800.0],
+            recent: None,
         };
         let limits = plan_round(&[stuck, moving], 10, 50, (0, 0), None, None, true).unwrap().limits;
         let l = limits[0].unwrap();
@@ -418,6 +487,7 @@ mod round_tests {
             along: 10,
             done: false,
             buffered: vec![],
+            recent: None,
         };
         let empty = Span { start: 0.0, frontier: 1800.0, ..stuck.clone() };
         let empty = Span { scanned: 0, matched: 0, along: 0, ..empty };
@@ -436,6 +506,7 @@ mod round_tests {
             along: 10,
             done: false,
             buffered: vec![],
+            recent: None,
         };
         let far = Span {
             start: 0.0,
@@ -445,6 +516,7 @@ mod round_tests {
             along: 10,
             done: false,
             buffered: vec![500.0; 3],
+            recent: None,
         };
         let limits = plan_round(&[near, far], 2, 50, (0, 0), None, None, true).unwrap().limits;
         assert!(limits[0].is_some());

@@ -67,10 +67,6 @@ pub(crate) struct Tuning {
     /// few enough that a long run is pinned after one response.
     pub run_evidence: usize,
     // --- rounds and windows ---
-    /// Share of the page a resumed page's first window aims for: the
-    /// earlier pages' density is measured on a few pages of rows, so the
-    /// window falls a little short and the next round finishes the page.
-    pub first_window_aim: f64,
     /// Rows added to what a round aims for, as a fraction of the page.
     pub tail_fraction: f64,
     /// Standard deviations of a Poisson count a round aims past its need.
@@ -87,6 +83,12 @@ pub(crate) struct Tuning {
     /// Most a window grows over the last one's distance after it came back
     /// short.
     pub window_growth: f64,
+    /// Pseudo-items added to both what the stretch read since the last
+    /// round found and what the page's average density expected there,
+    /// before their ratio scales the density ahead: fewer, and a handful
+    /// of items swings the next window; more, and the average lags a
+    /// density that changes (a night, a sale).
+    pub recent_items: f64,
     /// Empty windows in a row after which a stream reads by `Limit` alone.
     pub empty_windows: u8,
     /// A run of ties read through is left out of the density along the key
@@ -125,7 +127,6 @@ impl Tuning {
         short_rows: 8.0,
         urgent_rows: 3,
         run_evidence: 3,
-        first_window_aim: 0.9,
         tail_fraction: 0.04,
         slack_sigmas: 1.5,
         slack_fraction: 0.06,
@@ -133,6 +134,7 @@ impl Tuning {
         stuck_steps: 0.5,
         window_short_share: 0.5,
         window_growth: 2.0,
+        recent_items: 8.0,
         empty_windows: 2,
         point_mass_factor: 8,
         reach_rows: 150,
