@@ -420,7 +420,7 @@ mod round_tests {
         let night = Span { recent: Some((50.0, 10)), ..avg.clone() };
         let flat = plan_round(std::slice::from_ref(&avg), 10, 50, (0, 0), None, None, true).unwrap();
         let sparse = plan_round(&[night], 10, 50, (0, 0), None, None, true).unwrap();
-        // Found 10 + 8 against 50 + 8 expected: 0.31 of the average,
+        // Found 10 + 4 against 50 + 4 expected: 0.26 of the average,
         // clamped to half (a window grows at most 2× a round).
         let (d_flat, d_sparse) = (flat.end - 100.0, sparse.end - 100.0);
         assert!((d_sparse / d_flat - 2.0).abs() < 0.01, "{d_flat} {d_sparse}");

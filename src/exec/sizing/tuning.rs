@@ -134,7 +134,7 @@ impl Tuning {
         stuck_steps: 0.5,
         window_short_share: 0.5,
         window_growth: 2.0,
-        recent_items: 8.0,
+        recent_items: 4.0,
         empty_windows: 2,
         point_mass_factor: 8,
         reach_rows: 150,
