@@ -6,8 +6,12 @@
 //!   page ends on the first sort-key column and reads every stream short
 //!   of it to that position (a window), each by its own density
 //!   ([`estimate::plan_round`]).
+//!   The density ahead is the one the streams read since the last round,
+//!   scaled from the page's average by what that stretch found against
+//!   what the average said it would ([`Tuning::recent_items`] a side).
 //! - A resumed page reads every stream to where the earlier pages' density
-//!   puts 90 % of the page, on the grid the key's values lie on.
+//!   puts the page and its Poisson slack, on the grid the key's values lie
+//!   on.
 //! - A stream asked again after its last two responses came back short
 //!   (stopped at their `Limit` having found under half the rows it holds
 //!   at the page's selectivity, or too small to tell) gets at least
@@ -41,20 +45,6 @@ struct Growth {
     last_limit: u32,
 }
 
-/// A window the page read to, kept so the next round can tell whether it
-/// came back short. Positions on the numeric axis, in scan order.
-#[derive(Debug, Clone, Copy)]
-struct LastWindow {
-    /// Where it started: the least frontier of the streams it read.
-    from: f64,
-    /// Where it ended.
-    end: f64,
-    /// Rows the page had matched when it was planned.
-    matched: u64,
-    /// Rows it aimed to find.
-    aim: f64,
-}
-
 /// The adaptive policy's state for one page.
 pub(crate) struct Adaptive {
     /// `(matched, scanned)` earlier pages observed (or the caller's hint).
@@ -77,8 +67,6 @@ pub(crate) struct Adaptive {
     grid: Grid,
     growth: Vec<Growth>,
     start: SizingStart,
-    /// The last window planned on the numeric axis.
-    last_window: Option<LastWindow>,
     /// Each stream's frontier and items along the key when the last round
     /// was planned (numeric axes), so the next sees what was read since.
     last_read: Vec<Option<(f64, u64)>>,
@@ -101,7 +89,6 @@ impl Adaptive {
             grid: Grid::default(),
             growth: vec![Growth::default(); streams],
             start: SizingStart::Cold,
-            last_window: None,
             last_read: Vec::new(),
             run_window: false,
         }
@@ -199,38 +186,6 @@ impl Adaptive {
             })
             .collect::<Option<Vec<_>>>()?;
         Some((spans, axis, template))
-    }
-
-    /// The least end of the next window, when the last one was read to its
-    /// end by every stream still reading and found under
-    /// `window_short_share` of the rows it aimed for: a sparse stretch (a
-    /// night, the quiet after a sale) that the page's density, measured
-    /// mostly before it, overrates. The next window then spans at least
-    /// `need / found` times the last one's distance, at most (and, when it
-    /// found nothing, exactly) `window_growth` times, so crossing a gap
-    /// takes round trips in the logarithm of its length, not one per window
-    /// of the old density.
-    /// `lo` is the least frontier of the streams still reading.
-    fn grown_window(&self, ctx: &Ctx<'_>, lo: f64) -> Option<f64> {
-        let w = self.last_window?;
-        let span = w.end - w.from;
-        if span <= 0.0 || lo < w.end - 1e-9 * span.max(1.0) {
-            // A stream stopped short of it: its `Limit`, not the window,
-            // ended the read, and `grown` sizes that.
-            return None;
-        }
-        let found = ctx.pool().0.saturating_sub(w.matched) as f64;
-        if found >= w.aim * T.window_short_share {
-            return None;
-        }
-        // Nothing found: grow by the whole factor, however few rows the
-        // page still needs; else by what the rows found say is missing.
-        let factor = if found == 0.0 {
-            T.window_growth
-        } else {
-            (ctx.need as f64 / found).clamp(1.0, T.window_growth)
-        };
-        Some(lo + factor * span)
     }
 
     /// Items stream `i` evaluated up to the position of `last`: all of
@@ -338,15 +293,14 @@ impl Sizing for Adaptive {
         let (reach, start, (_, dir)) = (self.prior_reach?, self.page_start.as_ref()?, ctx.pos_col?);
         let x = axis::numeric_position(start, *dir)?;
         let grid = self.prior_grid.map_or_else(Grid::default, |step| Grid::given(x, step));
-        let need = ctx.need as f64;
         // A page that reads runs whole reads the cursor's run again, and
         // the last page said how many of its rows lie after the cursor.
-        let rest = if ctx.whole_points { self.prior_run_rest as f64 } else { 0.0 };
-        self.run_window = rest >= need;
-        let (end, aim) = if self.run_window {
+        let rest = if ctx.whole_points { self.prior_run_rest } else { 0 };
+        self.run_window = rest >= ctx.need as u64;
+        let end = if self.run_window {
             // The cursor's run holds the page: read it, whole (the tie
             // re-sort needs it so), and nothing past it.
-            (grid.past(x), need)
+            grid.past(x)
         } else {
             // On the grid earlier pages found: past the point nearest the
             // aim, at least one on (between points, the window would hold
@@ -357,14 +311,11 @@ impl Sizing for Adaptive {
             // `Limit`s, sized to the need, bound what it reads, so a window
             // that ends short of them costs a second round for nothing.
             let aim = estimate::aim(ctx.need, ctx.page);
-            (grid.past(grid.snap(x + aim / reach.density(), x)), aim)
+            grid.past(grid.snap(x + aim / reach.density(), x))
         };
         let value = Axis::Numeric(*dir).value_at(end, start);
         // No `Limit` only where a window bounds the read.
         self.run_window &= value.is_some();
-        // Where the window ends as written (a date-only key's whole day).
-        let end = value.as_ref().and_then(|v| axis::numeric_position(v, *dir)).unwrap_or(end);
-        self.last_window = value.is_some().then_some(LastWindow { from: x, end, matched: ctx.pool().0, aim });
         value
     }
 
@@ -410,21 +361,8 @@ impl Sizing for Adaptive {
             self.last_read = spans.iter().map(|s| (!s.done).then_some((s.frontier, s.along))).collect();
         }
         let grid = numeric.then_some(&self.grid);
-        // The least frontier of the streams still reading, where a window
-        // planned now starts.
-        let from = spans.iter().filter(|s| !s.done).map(|s| s.frontier).fold(f64::INFINITY, f64::min);
-        let numeric = numeric && from.is_finite();
-        let min_end = if numeric { self.grown_window(ctx, from) } else { None };
-        let planned =
-            estimate::plan_round(&spans, ctx.need, ctx.page, self.prior, grid, min_end, ctx.whole_points)?;
+        let planned = estimate::plan_round(&spans, ctx.need, ctx.page, self.prior, grid, ctx.whole_points)?;
         let window = template.and_then(|t| axis.value_at(planned.end, &t));
-        self.last_window = (numeric && window.is_some()).then_some(LastWindow {
-            from,
-            // Where the window ends as written (a date-only key's whole day).
-            end: window.as_ref().map_or(planned.end, |w| axis.position(Some(w), &[])),
-            matched: ctx.pool().0,
-            aim: ctx.need as f64,
-        });
         let mut limits: Vec<Option<u32>> =
             planned.limits.into_iter().enumerate().map(|(j, l)| l.map(|l| self.grown(ctx, j, l))).collect();
         if limits.get(urgent).is_some_and(Option::is_none) {

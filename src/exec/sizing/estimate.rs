@@ -181,7 +181,6 @@ pub(crate) fn plan_round(
     page: usize,
     prior: (u64, u64),
     on_grid: Option<&Grid>,
-    min_end: Option<f64>,
     whole_points: bool,
 ) -> Option<Round> {
     // Past the need by the Poisson slack (see `aim`).
@@ -281,21 +280,11 @@ pub(crate) fn plan_round(
         }
         None => hi,
     };
-    // Never short of `min_end` (a window that grows after one that came
-    // back short: see `adaptive`).
-    let end = match min_end {
-        Some(m) if m > end => on_grid.map_or(m, |g| g.past(g.snap(m, lo0))).max(end),
-        _ => end,
-    };
     // The `Limit`s reach the window's end when its last point is read
     // whole (the tie re-sort needs its runs); else only the aim: a point
     // of a coarse grid (a date) can hold more than the page, and a read
     // may stop inside it.
-    let reach = match (whole_points, min_end) {
-        (true, _) => end,
-        (false, Some(m)) => hi.max(m).min(end),
-        (false, None) => hi.min(end),
-    };
+    let reach = if whole_points { end } else { hi.min(end) };
     let limits = spans
         .iter()
         .zip(&rates)
@@ -317,8 +306,11 @@ pub(crate) fn plan_round(
 /// read since the last round was than the page's average density `rates`
 /// (items per unit) says: the items found there over those expected,
 /// each side plus [`RECENT_ITEMS`] so that a few items move it little.
-/// Clamped to `[1 / window_growth, window_growth]`: one round moves an
-/// estimate by at most what a window may grow by. 1 before any round.
+/// Clamped to `[1 / recent_most, recent_most]`. The factor scales the
+/// rows and the items ahead alike, so it moves where a window ends but
+/// not the `Limit`s (the items for the rows the page needs, at its
+/// selectivity): a window that reaches too far is still read only that
+/// far. 1 before any round.
 fn recent_factor(spans: &[Span], rates: &[(f64, f64)]) -> f64 {
     let (mut found, mut expected) = (0.0, 0.0);
     for (s, (_, d)) in spans.iter().zip(rates) {
@@ -330,7 +322,7 @@ fn recent_factor(spans: &[Span], rates: &[(f64, f64)]) -> f64 {
     if found + expected == 0.0 {
         return 1.0;
     }
-    ((found + RECENT_ITEMS) / (expected + RECENT_ITEMS)).clamp(1.0 / T.window_growth, T.window_growth)
+    ((found + RECENT_ITEMS) / (expected + RECENT_ITEMS)).clamp(1.0 / T.recent_most, T.recent_most)
 }
 
 /// One round of requests: where the page is estimated to end, on the
@@ -378,7 +370,7 @@ mod round_tests {
     #[test]
     fn two_equal_streams_split_the_need() {
         let s = ten_percent();
-        let limits = plan_round(&[s.clone(), s], 40, 50, (0, 0), None, None, true).unwrap().limits;
+        let limits = plan_round(&[s.clone(), s], 40, 50, (0, 0), None, true).unwrap().limits;
         // Each stream yields 0.1 rows per unit. Aim: 40 rows + 2 tail rows
         // (4 % of 50) + min(1.5 × √40, 6 % of 50 = 3) = 45 rows, 22.5 each →
         // 225 units → 225 items, shrunk by 100 / 104, plus the look-ahead.
@@ -397,8 +389,8 @@ mod round_tests {
         // the point whole, the `Limit` covers the aim only, not the point.
         let s = ten_percent();
         let grid = Grid::given(0.0, 100);
-        let whole = plan_round(std::slice::from_ref(&s), 4, 50, (0, 0), Some(&grid), None, true).unwrap();
-        let aim = plan_round(&[s], 4, 50, (0, 0), Some(&grid), None, false).unwrap();
+        let whole = plan_round(std::slice::from_ref(&s), 4, 50, (0, 0), Some(&grid), true).unwrap();
+        let aim = plan_round(&[s], 4, 50, (0, 0), Some(&grid), false).unwrap();
         assert_eq!(whole.end, aim.end);
         assert!(whole.end >= 200.0, "{}", whole.end);
         let (w, a) = (whole.limits[0].unwrap(), aim.limits[0].unwrap());
@@ -418,25 +410,24 @@ mod round_tests {
         let avg =
             Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 100, along: 100, ..Span::default() };
         let night = Span { recent: Some((50.0, 10)), ..avg.clone() };
-        let flat = plan_round(std::slice::from_ref(&avg), 10, 50, (0, 0), None, None, true).unwrap();
-        let sparse = plan_round(&[night], 10, 50, (0, 0), None, None, true).unwrap();
-        // Found 10 + 4 against 50 + 4 expected: 0.26 of the average,
-        // clamped to half (a window grows at most 2× a round).
+        let flat = plan_round(std::slice::from_ref(&avg), 10, 50, (0, 0), None, true).unwrap();
+        let sparse = plan_round(&[night], 10, 50, (0, 0), None, true).unwrap();
+        // Found 10 + 4 against 50 + 4 expected: 14 / 54 of the average.
         let (d_flat, d_sparse) = (flat.end - 100.0, sparse.end - 100.0);
-        assert!((d_sparse / d_flat - 2.0).abs() < 0.01, "{d_flat} {d_sparse}");
-        // Items per unit halve as the distance doubles: the same `Limit`.
+        assert!((d_sparse / d_flat - 54.0 / 14.0).abs() < 0.01, "{d_flat} {d_sparse}");
+        // Items per unit fall as the distance grows: the same `Limit`.
         let (l_flat, l_sparse) = (flat.limits[0].unwrap(), sparse.limits[0].unwrap());
         assert!(l_flat.abs_diff(l_sparse) <= 1, "{l_flat} {l_sparse}");
         // A stretch as dense as the average leaves the window alone.
         let steady = Span { recent: Some((50.0, 50)), ..avg };
-        let same = plan_round(&[steady], 10, 50, (0, 0), None, None, true).unwrap();
+        let same = plan_round(&[steady], 10, 50, (0, 0), None, true).unwrap();
         assert!((same.end - flat.end).abs() < 1e-6, "{} {}", same.end, flat.end);
     }
 
     #[test]
     fn a_small_remainder_gets_poisson_slack() {
         let s = ten_percent();
-        let limits = plan_round(&[s], 4, 50, (0, 0), None, None, true).unwrap().limits;
+        let limits = plan_round(&[s], 4, 50, (0, 0), None, true).unwrap().limits;
         // 4 rows + 2 tail + 1.5 × √4 = 9 rows → 90 items (shrunk) + 1.
         let want = (90.0 * 100.0 / 104.0f64).ceil() as u32 + 1;
         let l = limits[0].unwrap();
@@ -468,7 +459,7 @@ mod round_tests {
             buffered: vec![1800.0],
             recent: None,
         };
-        let limits = plan_round(&[stuck, moving], 10, 50, (0, 0), None, None, true).unwrap().limits;
+        let limits = plan_round(&[stuck, moving], 10, 50, (0, 0), None, true).unwrap().limits;
         let l = limits[0].unwrap();
         assert!(l > 14, "{l}");
     }
@@ -492,7 +483,7 @@ mod round_tests {
         let empty = Span { start: 0.0, frontier: 1800.0, ..stuck.clone() };
         let empty = Span { scanned: 0, matched: 0, along: 0, ..empty };
         // Aim: 20 rows + 2 tail + min(1.5 × √20, 3) slack = 25 rows.
-        let round = plan_round(&[stuck, empty], 20, 50, (0, 0), None, None, true).unwrap();
+        let round = plan_round(&[stuck, empty], 20, 50, (0, 0), None, true).unwrap();
         assert!((round.end - 2250.0).abs() < 1.0, "{}", round.end);
     }
 
@@ -518,7 +509,7 @@ mod round_tests {
             buffered: vec![500.0; 3],
             recent: None,
         };
-        let limits = plan_round(&[near, far], 2, 50, (0, 0), None, None, true).unwrap().limits;
+        let limits = plan_round(&[near, far], 2, 50, (0, 0), None, true).unwrap().limits;
         assert!(limits[0].is_some());
         assert_eq!(limits[1], None);
     }

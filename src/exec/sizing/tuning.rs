@@ -77,18 +77,18 @@ pub(crate) struct Tuning {
     pub shrink_items: f64,
     /// Grid steps a stream still at its start is taken to have covered.
     pub stuck_steps: f64,
-    /// A window read to its end that found under this share of the rows
-    /// it aimed for came back short: the next one grows (`window_growth`).
-    pub window_short_share: f64,
-    /// Most a window grows over the last one's distance after it came back
-    /// short.
-    pub window_growth: f64,
     /// Pseudo-items added to both what the stretch read since the last
     /// round found and what the page's average density expected there,
     /// before their ratio scales the density ahead: fewer, and a handful
     /// of items swings the next window; more, and the average lags a
     /// density that changes (a night, a sale).
     pub recent_items: f64,
+    /// Most that density may move from the page's average in one round,
+    /// either way. Wide: it scales the rows and the items ahead alike, so
+    /// the `Limit`s (the items for the rows the page needs) still bound a
+    /// window that reaches too far; at 2, paging out of a flash sale (a
+    /// density 50× the quiet hours') took a round trip per doubling.
+    pub recent_most: f64,
     /// Empty windows in a row after which a stream reads by `Limit` alone.
     pub empty_windows: u8,
     /// A run of ties read through is left out of the density along the key
@@ -132,9 +132,8 @@ impl Tuning {
         slack_fraction: 0.06,
         shrink_items: 4.0,
         stuck_steps: 0.5,
-        window_short_share: 0.5,
-        window_growth: 2.0,
         recent_items: 4.0,
+        recent_most: 32.0,
         empty_windows: 2,
         point_mass_factor: 8,
         reach_rows: 150,
