@@ -195,6 +195,34 @@ fn paging_out_of_a_flash_sale_crosses_the_quiet_hours_in_a_few_round_trips() {
     assert!(trips[1..].iter().all(|t| *t <= 4), "round trips of pages 1..=10: {trips:?}");
 }
 
+/// A page that reaches a nightly batch (2 000 orders at one millisecond)
+/// with every stream stopped inside it at its `Limit`: `batch`, 10 %
+/// French, seed 14, page 8 of the `ties` query. The streams whose last
+/// response showed the run read its rest in one round trip, but the sparse
+/// ones, which reached the batch on their last item or two, waited for the
+/// merge to reach their heads: a round trip each (6 on the page, for 3).
+/// A stream stopped on the run's value now reads its rest in the same
+/// round trip as the others.
+#[test]
+fn every_stream_stopped_inside_a_run_reads_its_rest_in_one_round_trip() {
+    let w = workloads::generate(Shape::Batch, French::Flat(0.10), 14, 30_000, Sizes::default());
+    let table = MemoryTable::new(w.schema.clone());
+    for it in &w.items {
+        table.put(it.clone()).expect("valid item");
+    }
+    let engine = Engine::new(w.schema.clone(), &table);
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let mut q = query(Variant::Ties, &w);
+    let mut trips = Vec::new();
+    for _ in 1..=8 {
+        let page = rt.block_on(engine.fetch(&q)).expect("page");
+        assert_eq!(page.rows.len(), 50);
+        trips.push(page.stats.round_trips);
+        q = q.cursor(page.next_cursor.expect("more pages"));
+    }
+    assert!(trips[7] <= 3, "round trips of pages 1..=8: {trips:?}");
+}
+
 /// A resumed page that the cursor's run of ties holds whole (pages 2–4
 /// lie inside a nightly batch of orders at one millisecond) reads that run
 /// and nothing past it, in one round trip: the last page said how many of

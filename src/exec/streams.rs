@@ -316,12 +316,22 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// merge needs its next row, so the page reaches the run, and the tie
     /// re-sort needs every stream's rows on it): every other idle stream
     /// that stopped inside the same run reads the rest of it now, in the
-    /// same round trip, instead of when the merge reaches its head.
+    /// same round trip, instead of when the merge reaches its head. A
+    /// stream stopped on the run's value counts, whatever its own response
+    /// showed of the run (a sparse stream may have reached it on its last
+    /// item): the page must read the rest of that value on every stream,
+    /// and the pinned request reads exactly that.
     fn read_run_siblings(&mut self, urgent: usize) -> Result<()> {
         let Some((_, at)) = self.states[urgent].run.clone() else { return Ok(()) };
         for j in 0..self.states.len() {
-            let st = &self.states[j];
-            if j != urgent && !st.busy && !st.done && st.run.as_ref().is_some_and(|(_, k)| *k == at) {
+            let st = &mut self.states[j];
+            if j == urgent || st.busy || st.done {
+                continue;
+            }
+            if st.run.is_none() && st.frontier.as_ref().is_some_and(|(_, k)| *k == at) {
+                st.run = st.frontier.clone();
+            }
+            if st.run.as_ref().is_some_and(|(_, k)| *k == at) {
                 self.request(j)?;
             }
         }
