@@ -21,7 +21,7 @@ mod workloads;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
-use dynaquery::{asc, col, desc, Engine, MemoryTable, Query};
+use dynaquery::{asc, col, desc, Engine, MemoryTable, Query, QueryStats};
 use trace::Traced;
 use workloads::{French, Shape, Sizes, Workload};
 
@@ -161,6 +161,11 @@ fn a_window_past_a_busy_evening_is_placed_by_the_quiet_hours_density() {
 /// 30 000 orders of `shape`, each page full and every page but the last
 /// followed by a cursor.
 fn round_trips(shape: Shape, french: French, seed: u64, v: Variant, pages: usize) -> Vec<u32> {
+    page_stats(shape, french, seed, v, pages).iter().map(|s| s.round_trips).collect()
+}
+
+/// The stats of `pages` full pages of `v` on 30 000 orders of `shape`.
+fn page_stats(shape: Shape, french: French, seed: u64, v: Variant, pages: usize) -> Vec<QueryStats> {
     let w = workloads::generate(shape, french, seed, 30_000, Sizes::default());
     let table = MemoryTable::new(w.schema.clone());
     for it in &w.items {
@@ -169,16 +174,32 @@ fn round_trips(shape: Shape, french: French, seed: u64, v: Variant, pages: usize
     let engine = Engine::new(w.schema.clone(), &table);
     let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
     let mut q = query(v, &w);
-    let mut trips = Vec::new();
+    let mut stats = Vec::new();
     for n in 1..=pages {
         let page = rt.block_on(engine.fetch(&q)).expect("page");
         assert_eq!(page.rows.len(), 50, "page {n}");
-        trips.push(page.stats.round_trips);
+        stats.push(page.stats.clone());
         if n < pages {
             q = q.cursor(page.next_cursor.unwrap_or_else(|| panic!("a page after page {n}")));
         }
     }
-    trips
+    stats
+}
+
+/// Pages inside a flash sale (4 500 orders in two hours, 50 times the
+/// density of the hours before): `flash-sale`, 50 % French, seed 1,
+/// pages 6 to 10 of the `ties` query (a perfect reader needs 100 to 105
+/// items for each). The density the cursor carried pooled the sale's pages with the
+/// quiet hours before them, row for row, so a page inside the sale planned
+/// its first window hours wide, and only the `Limit`s' guard (a quarter
+/// over the need) ended its read. The density carried now forgets the
+/// older stretch once the two differ by more than sampling explains.
+#[test]
+fn pages_inside_a_flash_sale_plan_their_windows_by_the_sales_density() {
+    let stats = page_stats(Shape::FlashSale, French::Flat(0.50), 1, Variant::Ties, 10);
+    let read: Vec<u64> = stats.iter().map(|s| s.items_read).collect();
+    // Pooled, pages 6..=10 read 130 to 137 items each; now 109 to 120.
+    assert!(read[5..].iter().all(|r| *r <= 125), "items read by pages 1..=10: {read:?}");
 }
 
 /// Paging out of a flash sale (4 500 orders in two hours, about 50 times

@@ -29,6 +29,10 @@ pub(crate) const MAX_RUN_ITEMS: u64 = 1 << 24;
 /// Most rows the reach may weigh.
 pub(crate) const REACH_ROWS: u64 = Tuning::DEFAULT.reach_rows;
 
+/// Standard errors by which two densities may differ before the older is
+/// forgotten.
+const SHIFT_SIGMAS: f64 = Tuning::DEFAULT.reach_shift_sigmas;
+
 /// What a pagination has observed so far.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Hint {
@@ -73,9 +77,23 @@ impl Reach {
         Some(Reach { rows: (rows * scale).round().max(1.0) as u64, span: span * scale })
     }
 
-    /// This reach and a newer stretch of `rows` over `span`, pooled.
+    /// This reach and a newer stretch of `rows` over `span`, pooled, unless
+    /// the two densities differ by more than their sampling error allows
+    /// (`reach_shift_sigmas` standard errors of two Poisson rates): then the data
+    /// changed under the pagination (into a sale, out of a busy evening)
+    /// and the newer stretch alone is carried. Pooled, a long sparse
+    /// stretch outweighs a short dense one by far: the prior's 150 rows
+    /// over a night kept a page inside a sale planning windows hours wide.
     pub fn then(prior: Option<Reach>, rows: f64, span: f64) -> Option<Reach> {
-        let (r0, s0) = prior.map_or((0.0, 0.0), |p| (p.rows as f64, p.span));
+        let Some(p) = prior else { return Reach::new(rows, span) };
+        let (r0, s0) = (p.rows as f64, p.span);
+        if rows >= 1.0 && span > 0.0 && span.is_finite() {
+            let (d0, d1) = (r0 / s0, rows / span);
+            let se = (r0 / (s0 * s0) + rows / (span * span)).sqrt();
+            if (d1 - d0).abs() > SHIFT_SIGMAS * se {
+                return Reach::new(rows, span).or(prior);
+            }
+        }
         Reach::new(r0 + rows, s0 + span).or(prior)
     }
 
@@ -206,6 +224,25 @@ mod tests {
         // Another policy's state, or none: ignored.
         assert_eq!(Hint::decode(&[], 3), Ok(None));
         assert_eq!(Hint::decode(&[0x47, 1, 2], 3), Ok(None));
+    }
+
+    #[test]
+    fn a_reach_that_moved_past_its_sampling_error_forgets_the_older_one() {
+        // 150 rows over a quiet night (10 hours), then a page of 50 rows in
+        // four minutes of a sale: the sale's density alone.
+        let night = Reach::new(150.0, 36_000.0);
+        let sale = Reach::then(night, 50.0, 240.0).unwrap();
+        assert_eq!(sale, Reach { rows: 50, span: 240.0 });
+        // 50 rows in 3 hours and 20 minutes, about the night's density:
+        // pooled (and scaled to the cap).
+        let calm = Reach::then(night, 50.0, 12_000.0).unwrap();
+        assert_eq!(calm.rows, REACH_ROWS);
+        assert!((calm.density() - 200.0 / 48_000.0).abs() < 1e-9, "{calm:?}");
+        // A page of 3 rows cannot tell much: pooled.
+        let few = Reach::then(night, 3.0, 600.0).unwrap();
+        assert_eq!(few.rows, REACH_ROWS);
+        // No prior: the stretch itself.
+        assert_eq!(Reach::then(None, 20.0, 100.0), Some(Reach { rows: 20, span: 100.0 }));
     }
 
     #[test]
