@@ -217,6 +217,20 @@ fn paging_out_of_a_flash_sale_crosses_the_quiet_hours_in_a_few_round_trips() {
     assert!(trips[1..].iter().all(|t| *t <= 4), "round trips of pages 1..=10: {trips:?}");
 }
 
+/// The page that leaves a flash sale: `flash-sale`, 10 % French, seed 6,
+/// page 4 of the `ties` query. Its first window, placed by the sale's
+/// density, ended 19 minutes before the sale began; the stretch that round
+/// read (the sale and those minutes) was as dense as the page's average,
+/// so the next windows crept over the quiet hours a few minutes at a time
+/// (4 round trips). No stream found a row in those 19 minutes, where the
+/// sale's density expected many: that stretch now sets the density
+/// ahead, and the second round finishes the page.
+#[test]
+fn a_page_leaving_a_flash_sale_reads_the_quiet_hours_past_it_in_one_round() {
+    let trips = round_trips(Shape::FlashSale, French::Flat(0.10), 6, Variant::Ties, 4);
+    assert!(trips[3] <= 2, "round trips of pages 1..=4: {trips:?}");
+}
+
 /// A page that reaches a nightly batch (2 000 orders at one millisecond)
 /// with every stream stopped inside it at its `Limit`: `batch`, 10 %
 /// French, seed 14, page 8 of the `ties` query. The streams whose last

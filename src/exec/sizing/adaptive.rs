@@ -70,6 +70,8 @@ pub(crate) struct Adaptive {
     /// Each stream's frontier and items along the key when the last round
     /// was planned (numeric axes), so the next sees what was read since.
     last_read: Vec<Option<(f64, u64)>>,
+    /// Each stream's last row's position along the key (numeric axes).
+    last_row: Vec<Option<f64>>,
     /// The page's first window is the cursor's run of ties alone, which
     /// the page reads whole: its first requests need no `Limit`.
     run_window: bool,
@@ -90,6 +92,7 @@ impl Adaptive {
             growth: vec![Growth::default(); streams],
             start: SizingStart::Cold,
             last_read: Vec::new(),
+            last_row: vec![None; streams],
             run_window: false,
         }
     }
@@ -182,6 +185,7 @@ impl Adaptive {
                     done: st.done,
                     buffered: h.iter().map(|(v, k)| axis.position(*v, k)).collect(),
                     recent: None,
+                    past_last_row: None,
                 })
             })
             .collect::<Option<Vec<_>>>()?;
@@ -359,6 +363,9 @@ impl Sizing for Adaptive {
                 }
             }
             self.last_read = spans.iter().map(|s| (!s.done).then_some((s.frontier, s.along))).collect();
+            for (s, row) in spans.iter_mut().zip(&self.last_row) {
+                s.past_last_row = row.map(|p| (s.frontier - p).max(0.0));
+            }
         }
         let grid = numeric.then_some(&self.grid);
         let planned = estimate::plan_round(&spans, ctx.need, ctx.page, self.prior, grid, ctx.whole_points)?;
@@ -416,6 +423,11 @@ impl Sizing for Adaptive {
 
     fn observe(&mut self, ctx: &Ctx<'_>, i: usize, response: &Response<'_>) {
         let Some((attr, dir)) = ctx.pos_col else { return };
+        if let Some(x) = response.items.last().and_then(|it| axis::numeric_position(it.get(attr)?, *dir)) {
+            if let Some(row) = self.last_row.get_mut(i) {
+                *row = Some(x);
+            }
+        }
         // Every item until the grid settles, then none: a lookup, a parse
         // and a gcd per row would cost more than the merge on long pages.
         if !self.grid.settled() {

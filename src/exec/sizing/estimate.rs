@@ -20,6 +20,7 @@ const SHRINK_ITEMS: f64 = T.shrink_items;
 const POOL_WEIGHT: f64 = T.pool_weight;
 const STUCK_STEPS: f64 = T.stuck_steps;
 const RECENT_ITEMS: f64 = T.recent_items;
+const GAP_ROWS: f64 = T.gap_rows;
 
 /// What the estimates need to know about one stream: what fetching
 /// observed, and two things it does not keep.
@@ -150,6 +151,9 @@ pub(crate) struct Span {
     /// distance its frontier moved, and the items it evaluated along the
     /// key there. `None` before a round (or when it did not move).
     pub recent: Option<(f64, u64)>,
+    /// The distance from the stream's last row to its frontier. `None`
+    /// before its first row (or off numeric axes).
+    pub past_last_row: Option<f64>,
 }
 
 /// Rows a window aims to find when the page still needs `need` of a page
@@ -226,6 +230,24 @@ pub(crate) fn plan_round(
     for (s, r) in spans.iter().zip(rates.iter_mut()) {
         let selectivity = (s.matched as f64 + POOL_WEIGHT * pooled) / (s.scanned as f64 + POOL_WEIGHT);
         r.0 *= selectivity;
+    }
+    // Past their last rows, the streams read a stretch where the density
+    // ahead expected `gap` rows and found none: a sale or an evening left
+    // behind within the last round, which the stretch as a whole (sale
+    // and quiet hours together) cannot show. Past `GAP_ROWS` (a chance of
+    // about 1 % at that density), it is the density ahead, as one row
+    // would be found there: 1 / (1 + gap) of it.
+    let gap: f64 = spans
+        .iter()
+        .zip(&rates)
+        .filter(|(s, _)| !s.done)
+        .filter_map(|(s, (r, _))| s.past_last_row.map(|d| r * d))
+        .sum();
+    if gap > GAP_ROWS {
+        for r in &mut rates {
+            r.0 /= 1.0 + gap;
+            r.1 /= 1.0 + gap;
+        }
     }
     let total_rate: f64 = rates.iter().map(|r| r.0).sum();
     let rows_by = |x: f64| -> f64 {
@@ -364,6 +386,7 @@ mod round_tests {
             done: false,
             buffered: vec![],
             recent: None,
+            past_last_row: None,
         }
     }
 
@@ -425,6 +448,30 @@ mod round_tests {
     }
 
     #[test]
+    fn a_stretch_past_the_last_row_that_found_none_sets_the_density_ahead() {
+        // 1 row per unit on average, and the last round's stretch as a
+        // whole as dense (a sale, then quiet hours), but the last 20
+        // units, past the stream's last row, held none of the 20 rows the
+        // density expects there: the window for the same need reaches
+        // 1 + 20 times as far, and asks for the same items.
+        let avg =
+            Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 100, along: 100, ..Span::default() };
+        let left = Span { past_last_row: Some(20.0), ..avg.clone() };
+        let flat = plan_round(std::slice::from_ref(&avg), 10, 50, (0, 0), None, true).unwrap();
+        let quiet = plan_round(&[left], 10, 50, (0, 0), None, true).unwrap();
+        let (d_flat, d_quiet) = (flat.end - 100.0, quiet.end - 100.0);
+        assert!((d_quiet / d_flat - 21.0).abs() < 0.01, "{d_flat} {d_quiet}");
+        let (l_flat, l_quiet) = (flat.limits[0].unwrap(), quiet.limits[0].unwrap());
+        assert!(l_flat.abs_diff(l_quiet) <= 1, "{l_flat} {l_quiet}");
+        // A few units past the last row are what a density of 1 leaves
+        // between rows (4 expected, none found: a chance of 2 %): the
+        // window stays where the average puts it.
+        let near = Span { past_last_row: Some(4.0), ..avg };
+        let same = plan_round(&[near], 10, 50, (0, 0), None, true).unwrap();
+        assert!((same.end - flat.end).abs() < 1e-6, "{} {}", same.end, flat.end);
+    }
+
+    #[test]
     fn a_small_remainder_gets_poisson_slack() {
         let s = ten_percent();
         let limits = plan_round(&[s], 4, 50, (0, 0), None, true).unwrap().limits;
@@ -448,6 +495,7 @@ mod round_tests {
             done: false,
             buffered: vec![],
             recent: None,
+            past_last_row: None,
         };
         let moving = Span {
             start: 0.0,
@@ -458,6 +506,7 @@ mod round_tests {
             done: false,
             buffered: vec![1800.0],
             recent: None,
+            past_last_row: None,
         };
         let limits = plan_round(&[stuck, moving], 10, 50, (0, 0), None, true).unwrap().limits;
         let l = limits[0].unwrap();
@@ -479,6 +528,7 @@ mod round_tests {
             done: false,
             buffered: vec![],
             recent: None,
+            past_last_row: None,
         };
         let empty = Span { start: 0.0, frontier: 1800.0, ..stuck.clone() };
         let empty = Span { scanned: 0, matched: 0, along: 0, ..empty };
@@ -498,6 +548,7 @@ mod round_tests {
             done: false,
             buffered: vec![],
             recent: None,
+            past_last_row: None,
         };
         let far = Span {
             start: 0.0,
@@ -508,6 +559,7 @@ mod round_tests {
             done: false,
             buffered: vec![500.0; 3],
             recent: None,
+            past_last_row: None,
         };
         let limits = plan_round(&[near, far], 2, 50, (0, 0), None, true).unwrap().limits;
         assert!(limits[0].is_some());
