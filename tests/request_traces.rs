@@ -231,6 +231,20 @@ fn a_page_leaving_a_flash_sale_reads_the_quiet_hours_past_it_in_one_round() {
     assert!(trips[3] <= 2, "round trips of pages 1..=4: {trips:?}");
 }
 
+/// A page whose window crosses a nightly batch and stops inside it on
+/// both streams: `batch`, 10 % French, seed 6, page 6 of the `ties` query.
+/// The dense stream's response ended on a row of the batch after rows of
+/// it (the run shows), the sparse one's on the batch's first items (it
+/// does not). The merge waited on the sparse one first, and the dense one
+/// read its rest of the batch a round trip later (4 round trips). The run
+/// the dense stream showed is the sparse one's too: both read on in one
+/// round trip.
+#[test]
+fn a_run_another_stream_shows_is_read_by_every_stream_stopped_on_it_at_once() {
+    let trips = round_trips(Shape::Batch, French::Flat(0.10), 6, Variant::Ties, 6);
+    assert!(trips[5] <= 3, "round trips of pages 1..=6: {trips:?}");
+}
+
 /// A page that reaches a nightly batch (2 000 orders at one millisecond)
 /// with every stream stopped inside it at its `Limit`: `batch`, 10 %
 /// French, seed 14, page 8 of the `ties` query. The streams whose last

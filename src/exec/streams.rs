@@ -321,8 +321,23 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// showed of the run (a sparse stream may have reached it on its last
     /// item): the page must read the rest of that value on every stream,
     /// and the pinned request reads exactly that.
+    ///
+    /// The stream the merge waits on may not show the run itself (a sparse
+    /// stream reaches a nightly batch on its last item or two) while
+    /// another stream stopped on the same value does: the run is known
+    /// all the same, and the others read their rest of it now (the stream
+    /// waited on asks as it would, its `Limit` reading past the run).
     fn read_run_siblings(&mut self, urgent: usize) -> Result<()> {
-        let Some((_, at)) = self.states[urgent].run.clone() else { return Ok(()) };
+        let st = &self.states[urgent];
+        let at = match (&st.run, &st.frontier) {
+            (Some((_, at)), _) => at.clone(),
+            (None, Some((_, at)))
+                if self.states.iter().any(|o| o.run.as_ref().is_some_and(|(_, k)| k == at)) =>
+            {
+                at.clone()
+            }
+            _ => return Ok(()),
+        };
         for j in 0..self.states.len() {
             let st = &mut self.states[j];
             if j == urgent || st.busy || st.done {
