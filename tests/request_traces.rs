@@ -189,10 +189,10 @@ fn page_stats(shape: Shape, french: French, seed: u64, v: Variant, pages: usize)
 /// Pages inside a flash sale (4 500 orders in two hours, 50 times the
 /// density of the hours before): `flash-sale`, 50 % French, seed 1,
 /// pages 6 to 10 of the `ties` query (a perfect reader needs 100 to 105
-/// items for each). The density the cursor carried pooled the sale's pages with the
-/// quiet hours before them, row for row, so a page inside the sale planned
-/// its first window hours wide, and only the `Limit`s' guard (a quarter
-/// over the need) ended its read. The density carried now forgets the
+/// items for each). The density the cursor carried pooled the sale's
+/// pages with the quiet hours before them, row for row, so a page inside
+/// the sale planned its first window hours wide, and only the `Limit`s'
+/// guard (a quarter over the need) ended its read. The density carried now forgets the
 /// older stretch once the two differ by more than sampling explains.
 #[test]
 fn pages_inside_a_flash_sale_plan_their_windows_by_the_sales_density() {

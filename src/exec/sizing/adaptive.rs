@@ -169,11 +169,15 @@ impl Adaptive {
         let axis = Axis::new(&points, *dir);
         let template = points.iter().find_map(|(v, _)| v.cloned());
         let at = |p: &Point| axis.position(Some(&p.0), &p.1);
+        // Row positions are recorded as numbers: on another axis they mean nothing.
+        let numeric = matches!(axis, Axis::Numeric(_));
         let spans = ctx
             .streams
             .iter()
             .zip(&held)
-            .map(|(st, h)| {
+            .enumerate()
+            .map(|(i, (st, h))| {
+                let row = self.last_row.get(i).copied().flatten();
                 let (start, frontier) =
                     if st.done { (0.0, 0.0) } else { (at(st.start_pos?), at(st.frontier?)) };
                 Some(Span {
@@ -185,7 +189,7 @@ impl Adaptive {
                     done: st.done,
                     buffered: h.iter().map(|(v, k)| axis.position(*v, k)).collect(),
                     recent: None,
-                    past_last_row: None,
+                    past_last_row: row.filter(|_| numeric).map(|p| (frontier - p).max(0.0)),
                 })
             })
             .collect::<Option<Vec<_>>>()?;
@@ -363,9 +367,6 @@ impl Sizing for Adaptive {
                 }
             }
             self.last_read = spans.iter().map(|s| (!s.done).then_some((s.frontier, s.along))).collect();
-            for (s, row) in spans.iter_mut().zip(&self.last_row) {
-                s.past_last_row = row.map(|p| (s.frontier - p).max(0.0));
-            }
         }
         let grid = numeric.then_some(&self.grid);
         let planned = estimate::plan_round(&spans, ctx.need, ctx.page, self.prior, grid, ctx.whole_points)?;
