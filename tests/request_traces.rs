@@ -231,6 +231,20 @@ fn a_page_leaving_a_flash_sale_reads_the_quiet_hours_past_it_in_one_round() {
     assert!(trips[3] <= 2, "round trips of pages 1..=4: {trips:?}");
 }
 
+/// A page that leaves a flash sale into a quiet afternoon and a quieter
+/// night: `flash-sale`, 10 % French, seed 1, page 7 of the `ties` query.
+/// Each window, placed by the density of the stretch the last round read,
+/// found the data thinner again past it (4 rows where 20 were expected,
+/// then 9 where 18 were) and ended the reads short of their `Limit`s: 4
+/// round trips. While the density falls, a window reaches for twice the
+/// rows the page needs, and the `Limit`s, sized for the need, end the
+/// reads: 3.
+#[test]
+fn a_page_whose_windows_find_the_data_thinning_reaches_further() {
+    let trips = round_trips(Shape::FlashSale, French::Flat(0.10), 1, Variant::Ties, 7);
+    assert!(trips[6] <= 3, "round trips of pages 1..=7: {trips:?}");
+}
+
 /// A page whose window crosses a nightly batch and stops inside it on
 /// both streams: `batch`, 10 % French, seed 6, page 6 of the `ties` query.
 /// The dense stream's response ended on a row of the batch after rows of

@@ -21,6 +21,7 @@ const POOL_WEIGHT: f64 = T.pool_weight;
 const STUCK_STEPS: f64 = T.stuck_steps;
 const RECENT_ITEMS: f64 = T.recent_items;
 const GAP_ROWS: f64 = T.gap_rows;
+const FALLING_REACH: f64 = T.falling_reach;
 
 /// What the estimates need to know about one stream: what fetching
 /// observed, and two things it does not keep.
@@ -321,6 +322,14 @@ pub(crate) fn plan_round(
             })
         })
         .collect();
+    // The density falling (the last round's stretch sparser than the
+    // average): the window reaches for `FALLING_REACH` times the need, in
+    // case it goes on falling; the `Limit`s above, sized for the need,
+    // end the read where it held.
+    let end = match (recent < 1.0).then(|| position_for(need * FALLING_REACH)).flatten() {
+        Some(far) => on_grid.map_or(far, |g| g.past(g.snap(far, lo0))).max(end),
+        None => end,
+    };
     Some(Round { end, limits })
 }
 
@@ -429,7 +438,9 @@ mod round_tests {
         // last round (50 units) held 10 items, not 50: a night after a busy
         // evening. The window for the same need reaches further, and its
         // `Limit` asks for the items the sparser stretch holds, not for
-        // what the average says.
+        // what the average says. The density is falling, so the window
+        // reaches for `falling_reach` times the need at that density (it
+        // may go on falling); the `Limit` is the need's.
         let avg =
             Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 100, along: 100, ..Span::default() };
         let night = Span { recent: Some((50.0, 10)), ..avg.clone() };
@@ -437,7 +448,8 @@ mod round_tests {
         let sparse = plan_round(&[night], 10, 50, (0, 0), None, true).unwrap();
         // Found 10 + 4 against 50 + 4 expected: 14 / 54 of the average.
         let (d_flat, d_sparse) = (flat.end - 100.0, sparse.end - 100.0);
-        assert!((d_sparse / d_flat - 54.0 / 14.0).abs() < 0.01, "{d_flat} {d_sparse}");
+        let want = FALLING_REACH * 54.0 / 14.0;
+        assert!((d_sparse / d_flat - want).abs() < 0.01, "{d_flat} {d_sparse}");
         // Items per unit fall as the distance grows: the same `Limit`.
         let (l_flat, l_sparse) = (flat.limits[0].unwrap(), sparse.limits[0].unwrap());
         assert!(l_flat.abs_diff(l_sparse) <= 1, "{l_flat} {l_sparse}");
