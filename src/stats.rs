@@ -11,8 +11,17 @@
 pub struct QueryStats {
     /// Parallel streams (partition-key values) the plan fans out to.
     pub streams: usize,
-    /// DynamoDB `Query`/`Scan` calls whose responses the page used.
+    /// DynamoDB `Query`/`Scan` calls answered while the page ran (a read
+    /// ahead past a run of ties counts, see
+    /// [`reads_ahead`](QueryStats::reads_ahead), even when the page ended
+    /// inside the run and used none of its rows).
     pub calls: u64,
+    /// Of those calls, reads past a run of ties sent in the same round trip
+    /// as the request that reads the rest of the run (on a cold first page,
+    /// when its round plans to read on past the run): they save a round
+    /// trip when the page needs rows past the run, and cost their reads
+    /// when it does not. Counted when sent.
+    pub reads_ahead: u64,
     /// Prefetch requests still in flight when the page was complete; they are
     /// cancelled (dropped), and whatever they read is not in `items_read`.
     pub abandoned_calls: u64,
@@ -78,6 +87,7 @@ impl QueryStats {
     pub(crate) fn absorb(&mut self, other: &QueryStats) {
         self.streams = self.streams.max(other.streams);
         self.calls += other.calls;
+        self.reads_ahead += other.reads_ahead;
         self.abandoned_calls += other.abandoned_calls;
         self.items_read += other.items_read;
         self.items_returned += other.items_returned;

@@ -298,3 +298,17 @@ fn a_page_inside_a_run_of_ties_reads_that_run_and_nothing_past_it() {
         }
     }
 }
+
+/// A cold first page on date-only keys (every date a run of ties):
+/// `date-only`, 10 % French in the evenings, seed 1, the `ties` query.
+/// Its probe stopped inside the newest date on every stream; one stream
+/// read the rest of that date pinned, and only a round trip later read on
+/// into the next date, where it stopped inside a run again (4 round
+/// trips). A cold page's stream that reads the rest of a run now reads on
+/// past it in the same round trip, to the round's window: 3.
+#[test]
+fn a_cold_page_reads_past_the_run_it_stopped_in_within_the_same_round_trip() {
+    let stats = page_stats(Shape::DateOnly, French::Evening, 1, Variant::Ties, 1);
+    assert!(stats[0].reads_ahead > 0, "{:?}", stats[0]);
+    assert!(stats[0].round_trips <= 3, "{:?}", stats[0]);
+}

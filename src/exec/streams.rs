@@ -51,7 +51,31 @@ use crate::value::{Item, Value};
 /// Empty windows in a row after which a stream reads by `Limit` alone.
 const EMPTY_WINDOWS: u8 = sizing::Tuning::DEFAULT.empty_windows;
 
-type Fetch<'a> = Pin<Box<dyn Future<Output = (usize, u32, Result<ReadResponse>)> + Send + 'a>>;
+/// A request in flight: its stream, the id of the [`Ahead`] it is (when
+/// it reads ahead past a run), its round trip's depth, and the response.
+type Fetch<'a> = Pin<Box<dyn Future<Output = (usize, Option<u64>, u32, Result<ReadResponse>)> + Send + 'a>>;
+
+/// A request past the run of ties a stream is inside, sent in the same
+/// round trip as the pinned request that reads the rest of the run (see
+/// [`Streams::read_ahead`]). Its key condition is the one the stream's
+/// frontier asks for once the run is read; its response is taken then,
+/// and only if the frontier still asks exactly that.
+struct Ahead {
+    /// Its number on the page, to tell its response from that of an
+    /// earlier read ahead dropped.
+    id: u64,
+    /// The request, until it is sent.
+    request: Option<ReadRequest>,
+    /// Its key condition, to check against the frontier when it is taken.
+    key: Option<KeyCondition>,
+    /// The far bound it carries (value, encoding).
+    window: Option<Point>,
+    limit: u32,
+    /// Its response, once it arrived while the run was still being read.
+    response: Option<ReadResponse>,
+    /// The run is read: the stream waits on this request.
+    awaited: bool,
+}
 
 /// One stream's progress.
 pub(crate) struct StreamState {
@@ -94,6 +118,9 @@ pub(crate) struct StreamState {
     /// True once a row off the start position arrived (rows come in scan
     /// order, so the ones on it come first).
     left_start: bool,
+    /// The read past the run `run` names, when one went out with the
+    /// request for the run's rest.
+    ahead: Option<Ahead>,
 }
 
 /// Every stream of the page, and the requests in flight.
@@ -102,7 +129,9 @@ pub(crate) struct Streams<'a, B: Backend> {
     backend: &'a B,
     states: Vec<StreamState>,
     in_flight: FuturesUnordered<Fetch<'a>>,
-    queue: VecDeque<usize>,
+    /// Streams whose next request waits for a free slot, and whether it
+    /// is a read ahead ([`Ahead`]).
+    queue: VecDeque<(usize, bool)>,
     max_concurrency: usize,
     max_buffered: usize,
     cursor_key: Option<Vec<u8>>,
@@ -170,6 +199,7 @@ impl<'a, B: Backend> Streams<'a, B> {
                     limit: 0,
                     empty_windows: 0,
                     run: None,
+                    ahead: None,
                     // Rows on the start are counted when the key condition
                     // (the cursor) sets it, not when the first row does.
                     left_start: start_pos.is_none(),
@@ -295,10 +325,11 @@ impl<'a, B: Backend> Streams<'a, B> {
         let round = self.sizer.round(&ctx, urgent, heads);
         let Some(round) = round else {
             self.request(urgent)?;
+            self.read_ahead(None)?;
             return self.prefetch_low();
         };
-        for (j, limit) in round.limits.into_iter().enumerate() {
-            if let Some(l) = limit {
+        for (j, limit) in round.limits.iter().enumerate() {
+            if let Some(l) = *limit {
                 if !self.states[j].busy && !self.states[j].done {
                     // The stream the merge waits on, after an empty window,
                     // reads by `Limit`: it may have run out.
@@ -309,7 +340,102 @@ impl<'a, B: Backend> Streams<'a, B> {
                 }
             }
         }
-        self.request(urgent)
+        self.request(urgent)?;
+        self.read_ahead(Some(&round))
+    }
+
+    /// Every stream this round reads the rest of a run of ties on (a
+    /// pinned request, no `Limit`) while the round plans to read it on past
+    /// the run, to the round's window: the read past the run goes out now,
+    /// in the same round trip, instead of after the run's rest came back.
+    /// A date of date-only keys, or a nightly batch at one millisecond,
+    /// then costs one round trip, not two.
+    ///
+    /// Its key condition is the one the stream's frontier asks for once
+    /// the run is read (strictly past the run's value, to the window, no
+    /// `ExclusiveStartKey`), and its response is taken only then and only
+    /// if the frontier still asks exactly that ([`Streams::take_ahead`]):
+    /// a read ahead may cost reads, never a row or a repeat. A round whose
+    /// window ends at or before the run (the page is estimated to end
+    /// inside it) reads nothing past it.
+    fn read_ahead(&mut self, round: Option<&sizing::Round>) -> Result<()> {
+        if self.plan.strategy == Strategy::TopK || !self.sizer.reads_past_runs() {
+            return Ok(());
+        }
+        for j in 0..self.states.len() {
+            let st = &self.states[j];
+            let Some((run, _)) = &st.run else { continue };
+            if !st.busy || st.done || st.ahead.is_some() {
+                continue;
+            }
+            let limit = match round {
+                Some(r) => match r.limits.get(j) {
+                    Some(Some(l)) => *l,
+                    _ => continue,
+                },
+                None => self.sizer.limit(&self.ctx(), j),
+            };
+            let mut after = st.reads.clone();
+            after.advance(None, Some(run.clone()));
+            if after.is_done() {
+                continue;
+            }
+            let window = round.and_then(|r| r.window.as_ref()).filter(|v| self.fits_column(v));
+            let next = after.next(window);
+            let applied = match (next.window, self.pos_col.as_ref()) {
+                (Some(w), Some((_, dir))) => {
+                    let mut enc = Vec::new();
+                    if crate::encoding::encode_column(&mut enc, Some(&w), *dir).is_err() {
+                        continue;
+                    }
+                    Some((w, enc))
+                }
+                // The round's window ends at or before the run.
+                _ if window.is_some() => continue,
+                _ => None,
+            };
+            let limit = if applied.is_some() { self.sizer.windowed_limit(limit) } else { limit };
+            let Some(request) = self.read_request(j, next.key.clone(), None, limit) else { return Ok(()) };
+            self.stats.reads_ahead += 1;
+            self.states[j].ahead = Some(Ahead {
+                id: self.stats.reads_ahead,
+                limit: request.limit.unwrap_or(u32::MAX),
+                request: Some(request),
+                key: next.key,
+                window: applied,
+                response: None,
+                awaited: false,
+            });
+            self.queue.push_back((j, true));
+        }
+        self.launch_queued()
+    }
+
+    /// Stream `i` read the rest of its run: it goes on with the read
+    /// ahead past it, if one went out. Its response is ingested now if it
+    /// came; else the stream waits on it. A response whose key condition
+    /// the frontier no longer asks for is dropped (its reads were counted).
+    fn take_ahead(&mut self, i: usize) -> Result<()> {
+        let st = &mut self.states[i];
+        if st.run.is_some() || st.busy {
+            // The run goes on (DynamoDB's 1 MB page): the read ahead waits.
+            return Ok(());
+        }
+        let Some(mut ahead) = st.ahead.take() else { return Ok(()) };
+        let asks = st.reads.next(ahead.window.as_ref().map(|(v, _)| v));
+        if st.done || asks.exclusive_start_key.is_some() || asks.key != ahead.key {
+            return Ok(());
+        }
+        // The request the stream sends next is this one.
+        st.window = ahead.window.take();
+        st.limit = ahead.limit;
+        let Some(response) = ahead.response.take() else {
+            ahead.awaited = true;
+            st.ahead = Some(ahead);
+            st.busy = true;
+            return Ok(());
+        };
+        self.ingest(i, response)
     }
 
     /// Stream `urgent` is inside a run of ties the page reads whole (the
@@ -397,14 +523,36 @@ impl<'a, B: Backend> Streams<'a, B> {
 
     /// Waits for one response and ingests it. Returns the stream it was for.
     pub async fn wait(&mut self) -> Result<Option<usize>> {
-        let Some((i, depth, result)) = self.in_flight.next().await else { return Ok(None) };
+        let Some((i, ahead, depth, result)) = self.in_flight.next().await else { return Ok(None) };
         self.clock = self.clock.max(depth);
         self.stats.round_trips = self.clock;
-        self.states[i].busy = false;
         self.states[i].obs.calls += 1;
         self.stats.calls += 1;
         let response = result?;
-        self.ingest(i, response)?;
+        self.stats.items_read += response.scanned_count;
+        self.stats.items_returned += response.items.len() as u64;
+        if let Some(c) = response.consumed_capacity {
+            *self.stats.consumed_capacity.get_or_insert(0.0) += c;
+        }
+        let st = &mut self.states[i];
+        match (ahead, st.ahead.as_mut()) {
+            (None, _) => {
+                st.busy = false;
+                self.ingest(i, response)?;
+                self.take_ahead(i)?;
+            }
+            (Some(id), Some(a)) if a.id == id => {
+                if a.awaited {
+                    st.ahead = None;
+                    st.busy = false;
+                    self.ingest(i, response)?;
+                } else {
+                    a.response = Some(response);
+                }
+            }
+            // A read ahead dropped: its reads count, its items do not.
+            (Some(_), _) => {}
+        }
         self.launch_queued()?;
         Ok(Some(i))
     }
@@ -416,13 +564,22 @@ impl<'a, B: Backend> Streams<'a, B> {
             return Ok(());
         }
         st.busy = true;
-        self.queue.push_back(i);
+        self.queue.push_back((i, false));
         self.launch_queued()
     }
 
     fn launch_queued(&mut self) -> Result<()> {
         while self.in_flight.len() < self.max_concurrency {
-            let Some(i) = self.queue.pop_front() else { break };
+            let Some((i, ahead)) = self.queue.pop_front() else { break };
+            if ahead {
+                let request = self.states[i].ahead.as_mut().and_then(|a| Some((a.id, a.request.take()?)));
+                if let Some((id, request)) = request {
+                    let (depth, backend) = (self.clock + 1, self.backend);
+                    self.in_flight
+                        .push(Box::pin(async move { (i, Some(id), depth, backend.read(request).await) }));
+                }
+                continue;
+            }
             let planned = self.states[i].next_limit.take();
             let missed = self.states[i].empty_windows >= EMPTY_WINDOWS;
             let window = self.states[i].next_window.take().filter(|_| !missed);
@@ -436,7 +593,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             self.states[i].limit = request.limit.unwrap_or(u32::MAX);
             let depth = self.clock + 1;
             let backend = self.backend;
-            self.in_flight.push(Box::pin(async move { (i, depth, backend.read(request).await) }));
+            self.in_flight.push(Box::pin(async move { (i, None, depth, backend.read(request).await) }));
         }
         Ok(())
     }
@@ -455,9 +612,8 @@ impl<'a, B: Backend> Streams<'a, B> {
     ) -> Result<(ReadRequest, Option<Point>)> {
         let plan = self.plan;
         let st = &self.states[i];
-        let left = plan.read_budget.saturating_sub(self.stats.items_read);
-        if left == 0 {
-            return Err(Error::new(
+        let over_budget = || {
+            Error::new(
                 ErrorKind::ReadBudgetExceeded,
                 format!(
                     "this page needs more than its read budget of {} items (read so far: {}); narrow the \
@@ -465,8 +621,8 @@ impl<'a, B: Backend> Streams<'a, B> {
                      (Query::read_budget / Options::read_budget)",
                     plan.read_budget, self.stats.items_read
                 ),
-            ));
-        }
+            )
+        };
         let limit = if plan.strategy == Strategy::TopK {
             u32::MAX
         } else {
@@ -484,20 +640,39 @@ impl<'a, B: Backend> Streams<'a, B> {
             (Some(_), false) => self.sizer.windowed_limit(limit),
             (None, _) => limit,
         };
+        let request =
+            self.read_request(i, next.key, next.exclusive_start_key, limit).ok_or_else(over_budget)?;
+        Ok((request, applied))
+    }
+
+    /// A `Query` for stream `i` on `key` after `start`, asking for `limit`
+    /// items at most and never more than the page's read budget has left
+    /// (`None` when it has none).
+    fn read_request(
+        &self,
+        i: usize,
+        key: Option<KeyCondition>,
+        start: Option<Item>,
+        limit: u32,
+    ) -> Option<ReadRequest> {
+        let plan = self.plan;
+        let left = plan.read_budget.saturating_sub(self.stats.items_read);
+        if left == 0 {
+            return None;
+        }
         let branch = plan.branch_of(i);
-        let request = ReadRequest {
+        Some(ReadRequest {
             table: plan.table.clone(),
             index: branch.index.clone(),
-            key: next.key,
+            key,
             filter: branch.server_filter.clone(),
             projection: plan.projection.clone(),
             scan_forward: plan.scan_forward,
             limit: Some(u64::from(limit).min(left).min(u64::from(u32::MAX)) as u32),
-            exclusive_start_key: next.exclusive_start_key,
+            exclusive_start_key: start,
             count_only: false,
             segment: None,
-        };
-        Ok((request, applied))
+        })
     }
 
     /// True when `v` can stand in a key condition on the first sort-key
@@ -515,11 +690,6 @@ impl<'a, B: Backend> Streams<'a, B> {
             limit: self.states[i].limit,
         };
         self.sizer.observe(&ctx(&self.states, plan, self.need, self.pos_col.as_ref()), i, &seen);
-        self.stats.items_read += response.scanned_count;
-        self.stats.items_returned += response.items.len() as u64;
-        if let Some(c) = response.consumed_capacity {
-            *self.stats.consumed_capacity.get_or_insert(0.0) += c;
-        }
         let whole_runs = self.whole_runs;
         let response_scanned = response.scanned_count;
         let st = &mut self.states[i];

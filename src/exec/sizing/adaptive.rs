@@ -417,6 +417,17 @@ impl Sizing for Adaptive {
         items as f64 > f64::from(T.point_mass_factor) * per_point.max(1.0)
     }
 
+    fn reads_past_runs(&self) -> bool {
+        // A cold page plans its rounds on a probe: nothing tells it how
+        // much of the page a run's rest holds, and its rounds are the ones
+        // a run costs most (a date of date-only keys is a run, and a page
+        // meets one in every round). A page that starts from an estimate
+        // (cursor, memory, hint) usually ends inside the run it stopped
+        // in: reading past it there read more than it saved (README,
+        // Performance: what was tried).
+        self.start == SizingStart::Cold
+    }
+
     fn wants(&self, ctx: &Ctx<'_>, i: usize) -> bool {
         let obs = self.estimated(ctx, i);
         estimate::wanted(&obs, ctx.need, ctx.taken(), ctx.active(), self.prior_taken_total) > 0

@@ -262,6 +262,17 @@ pub(crate) trait Sizing: Send {
         true
     }
 
+    /// True when a stream that reads the rest of a run of ties (a request
+    /// pinned to the run's value, no `Limit`) reads on past the run in the
+    /// same round trip, to where the round plans it to read (fetching
+    /// sends that request beside the pinned one and takes its response
+    /// once the run is read). It saves a round trip when the page needs
+    /// rows past the run, and costs that request's reads when the rest of
+    /// the run held the page.
+    fn reads_past_runs(&self) -> bool {
+        false
+    }
+
     /// A response for stream `i` arrived.
     fn observe(&mut self, ctx: &Ctx<'_>, i: usize, response: &Response<'_>);
 
