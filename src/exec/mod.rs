@@ -9,6 +9,7 @@
 //! rows with `BatchGetItem`; [`refilter`] runs the part of the filter that
 //! needs those attributes, between the merge and the cut of the page.
 
+mod ahead;
 pub(crate) mod count;
 mod fetch;
 mod frontier;

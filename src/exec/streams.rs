@@ -35,6 +35,7 @@ use std::pin::Pin;
 
 use futures::stream::{FuturesUnordered, StreamExt};
 
+use super::ahead::Ahead;
 use super::fetch::{self, Filled};
 use super::frontier::Frontier;
 use super::narrow::Start;
@@ -52,30 +53,9 @@ use crate::value::{Item, Value};
 const EMPTY_WINDOWS: u8 = sizing::Tuning::DEFAULT.empty_windows;
 
 /// A request in flight: its stream, the id of the [`Ahead`] it is (when
-/// it reads ahead past a run), its round trip's depth, and the response.
+/// it reads ahead past a run of ties), its round trip's depth, and the
+/// response.
 type Fetch<'a> = Pin<Box<dyn Future<Output = (usize, Option<u64>, u32, Result<ReadResponse>)> + Send + 'a>>;
-
-/// A request past the run of ties a stream is inside, sent in the same
-/// round trip as the pinned request that reads the rest of the run (see
-/// [`Streams::read_ahead`]). Its key condition is the one the stream's
-/// frontier asks for once the run is read; its response is taken then,
-/// and only if the frontier still asks exactly that.
-struct Ahead {
-    /// Its number on the page, to tell its response from that of an
-    /// earlier read ahead dropped.
-    id: u64,
-    /// The request, until it is sent.
-    request: Option<ReadRequest>,
-    /// Its key condition, to check against the frontier when it is taken.
-    key: Option<KeyCondition>,
-    /// The far bound it carries (value, encoding).
-    window: Option<Point>,
-    limit: u32,
-    /// Its response, once it arrived while the run was still being read.
-    response: Option<ReadResponse>,
-    /// The run is read: the stream waits on this request.
-    awaited: bool,
-}
 
 /// One stream's progress.
 pub(crate) struct StreamState {
@@ -346,18 +326,12 @@ impl<'a, B: Backend> Streams<'a, B> {
 
     /// Every stream this round reads the rest of a run of ties on (a
     /// pinned request, no `Limit`) while the round plans to read it on past
-    /// the run, to the round's window: the read past the run goes out now,
-    /// in the same round trip, instead of after the run's rest came back.
-    /// A date of date-only keys, or a nightly batch at one millisecond,
-    /// then costs one round trip, not two.
-    ///
-    /// Its key condition is the one the stream's frontier asks for once
-    /// the run is read (strictly past the run's value, to the window, no
-    /// `ExclusiveStartKey`), and its response is taken only then and only
-    /// if the frontier still asks exactly that ([`Streams::take_ahead`]):
-    /// a read ahead may cost reads, never a row or a repeat. A round whose
-    /// window ends at or before the run (the page is estimated to end
-    /// inside it) reads nothing past it.
+    /// the run reads past it now, in the same round trip (see
+    /// [`super::ahead`]), when sizing says so ([`Sizing::reads_past_runs`]):
+    /// to the round's window with the `Limit` it planned, or, with no round,
+    /// by the stream's `Limit` alone. A round whose window ends at or
+    /// before the run (the page is estimated to end inside it) reads
+    /// nothing past it.
     fn read_ahead(&mut self, round: Option<&sizing::Round>) -> Result<()> {
         if self.plan.strategy == Strategy::TopK || !self.sizer.reads_past_runs() {
             return Ok(());
@@ -375,37 +349,17 @@ impl<'a, B: Backend> Streams<'a, B> {
                 },
                 None => self.sizer.limit(&self.ctx(), j),
             };
-            let mut after = st.reads.clone();
-            after.advance(None, Some(run.clone()));
-            if after.is_done() {
-                continue;
-            }
             let window = round.and_then(|r| r.window.as_ref()).filter(|v| self.fits_column(v));
-            let next = after.next(window);
-            let applied = match (next.window, self.pos_col.as_ref()) {
-                (Some(w), Some((_, dir))) => {
-                    let mut enc = Vec::new();
-                    if crate::encoding::encode_column(&mut enc, Some(&w), *dir).is_err() {
-                        continue;
-                    }
-                    Some((w, enc))
-                }
-                // The round's window ends at or before the run.
-                _ if window.is_some() => continue,
-                _ => None,
+            let Some(next) = Ahead::past_run(&st.reads, run, window) else { continue };
+            let applied = match next.window.clone().map(|w| self.point(w)) {
+                Some(None) => continue,
+                Some(p) => p,
+                None => None,
             };
             let limit = if applied.is_some() { self.sizer.windowed_limit(limit) } else { limit };
             let Some(request) = self.read_request(j, next.key.clone(), None, limit) else { return Ok(()) };
             self.stats.reads_ahead += 1;
-            self.states[j].ahead = Some(Ahead {
-                id: self.stats.reads_ahead,
-                limit: request.limit.unwrap_or(u32::MAX),
-                request: Some(request),
-                key: next.key,
-                window: applied,
-                response: None,
-                awaited: false,
-            });
+            self.states[j].ahead = Some(Ahead::new(self.stats.reads_ahead, request, next, applied));
             self.queue.push_back((j, true));
         }
         self.launch_queued()
@@ -413,8 +367,8 @@ impl<'a, B: Backend> Streams<'a, B> {
 
     /// Stream `i` read the rest of its run: it goes on with the read
     /// ahead past it, if one went out. Its response is ingested now if it
-    /// came; else the stream waits on it. A response whose key condition
-    /// the frontier no longer asks for is dropped (its reads were counted).
+    /// came; else the stream waits on it. A read ahead the frontier no
+    /// longer asks for is dropped (its reads were counted).
     fn take_ahead(&mut self, i: usize) -> Result<()> {
         let st = &mut self.states[i];
         if st.run.is_some() || st.busy {
@@ -422,8 +376,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             return Ok(());
         }
         let Some(mut ahead) = st.ahead.take() else { return Ok(()) };
-        let asks = st.reads.next(ahead.window.as_ref().map(|(v, _)| v));
-        if st.done || asks.exclusive_start_key.is_some() || asks.key != ahead.key {
+        if !ahead.still_asked(&st.reads) {
             return Ok(());
         }
         // The request the stream sends next is this one.
@@ -629,12 +582,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             planned.unwrap_or_else(|| self.sizer.limit(&self.ctx(), i))
         };
         let next = st.reads.next(window.as_ref().filter(|v| self.fits_column(v)));
-        let applied = next.window.and_then(|v| {
-            let (_, dir) = self.pos_col.as_ref()?;
-            let mut enc = Vec::new();
-            crate::encoding::encode_column(&mut enc, Some(&v), *dir).ok()?;
-            Some((v, enc))
-        });
+        let applied = next.window.and_then(|v| self.point(v));
         let limit = match (&applied, pinned) {
             (Some(_), true) => u32::MAX,
             (Some(_), false) => self.sizer.windowed_limit(limit),
@@ -673,6 +621,14 @@ impl<'a, B: Backend> Streams<'a, B> {
             count_only: false,
             segment: None,
         })
+    }
+
+    /// `v` on the first sort-key column, with its encoding.
+    fn point(&self, v: Value) -> Option<Point> {
+        let (_, dir) = self.pos_col.as_ref()?;
+        let mut enc = Vec::new();
+        crate::encoding::encode_column(&mut enc, Some(&v), *dir).ok()?;
+        Some((v, enc))
     }
 
     /// True when `v` can stand in a key condition on the first sort-key
