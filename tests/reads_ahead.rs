@@ -16,22 +16,16 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use common::recording::Recording;
-use common::reference;
+use common::{by_p_ts_schema, memory, reference};
 use dynaquery::{
-    asc, col, desc, item, Backend, BatchGetRequest, BatchGetResponse, Engine, Index, Item, KeyAttribute,
-    MemoryTable, Query, QueryStats, ReadRequest, ReadResponse, Schema, Value,
+    asc, col, desc, item, Backend, BatchGetRequest, BatchGetResponse, Engine, Item, Query, QueryStats,
+    ReadRequest, ReadResponse, Value,
 };
 use futures::executor::block_on;
 use proptest::prelude::*;
 
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).map_or(64, |c: u32| c / 10 + 1)
-}
-
-fn schema() -> Schema {
-    Schema::new("t", KeyAttribute::s("id"))
-        .index(Index::gsi("by_p_ts", [KeyAttribute::s("p")], [KeyAttribute::s("ts")]))
-        .always_present(["p", "ts"])
 }
 
 /// Which responses arrive late.
@@ -141,12 +135,9 @@ fn paginate(
     size: usize,
     late: Late,
 ) -> Result<(Vec<Item>, Vec<QueryStats>), String> {
-    let table = MemoryTable::new(schema());
-    for it in items {
-        table.put(it.clone()).map_err(|e| e.to_string())?;
-    }
+    let table = memory(by_p_ts_schema(), items);
     let backend = Recording::new(Reordering { inner: table, late }, &["id"], "ts");
-    let engine = Engine::new(schema(), backend);
+    let engine = Engine::new(by_p_ts_schema(), backend);
     let (mut rows, mut stats) = (Vec::new(), Vec::new());
     let mut q = q.clone().limit(size);
     for _ in 0..items.len() + 2 {

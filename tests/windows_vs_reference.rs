@@ -5,19 +5,13 @@
 
 mod common;
 
-use common::{all_pages, reference};
-use dynaquery::{asc, col, desc, item, Engine, Index, Item, KeyAttribute, MemoryTable, Query, Schema, Value};
+use common::{all_pages, by_p_ts_schema, reference};
+use dynaquery::{asc, col, desc, item, Engine, Item, MemoryTable, Query, Value};
 use futures::executor::block_on;
 use proptest::prelude::*;
 
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).map_or(300, |c: u32| c / 10 + 1)
-}
-
-fn schema() -> Schema {
-    Schema::new("t", KeyAttribute::s("id"))
-        .index(Index::gsi("by_p_ts", [KeyAttribute::s("p")], [KeyAttribute::s("ts")]))
-        .always_present(["p", "ts"])
 }
 
 /// `(stream, slot, french, total)` per item: the slot is a half hour
@@ -65,11 +59,11 @@ proptest! {
         bound in 0u8..4,
         big in 8usize..60,
     ) {
-        let table = MemoryTable::new(schema());
+        let table = MemoryTable::new(by_p_ts_schema());
         for it in &items {
             table.put(it.clone()).unwrap();
         }
-        let engine = Engine::new(schema(), table);
+        let engine = Engine::new(by_p_ts_schema(), table);
         let mut q = Query::new()
             .filter(col("p").is_in((0..streams).map(|p| format!("p{p}"))))
             .filter(col("country").eq("FR"));

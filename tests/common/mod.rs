@@ -6,7 +6,15 @@ pub mod recording;
 pub mod reference;
 pub mod sql_render;
 
-use dynaquery::{Backend, Engine, Item, MemoryTable, Query, Schema};
+use dynaquery::{Backend, Engine, Index, Item, KeyAttribute, MemoryTable, Query, Schema};
+
+/// A table `t` keyed by `id`, with a GSI `by_p_ts`: partition `p`, sort
+/// `ts` (both on every item).
+pub fn by_p_ts_schema() -> Schema {
+    Schema::new("t", KeyAttribute::s("id"))
+        .index(Index::gsi("by_p_ts", [KeyAttribute::s("p")], [KeyAttribute::s("ts")]))
+        .always_present(["p", "ts"])
+}
 
 /// An in-memory table of `schema` holding `items`.
 pub fn memory(schema: Schema, items: &[Item]) -> MemoryTable {
