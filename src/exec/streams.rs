@@ -328,7 +328,8 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// pinned request, no `Limit`) while the round plans to read it on past
     /// the run reads past it now, in the same round trip (see
     /// [`super::ahead`]), when sizing says so ([`Sizing::reads_past_runs`]):
-    /// to the round's window with the `Limit` it planned, or, with no round,
+    /// to the round's window with the `Limit` it planned (no guard above
+    /// it), or, with no round,
     /// by the stream's `Limit` alone. A round whose window ends at or
     /// before the run (the page is estimated to end inside it) reads
     /// nothing past it.
@@ -356,7 +357,9 @@ impl<'a, B: Backend> Streams<'a, B> {
                 Some(p) => p,
                 None => None,
             };
-            let limit = if applied.is_some() { self.sizer.windowed_limit(limit) } else { limit };
+            // The round's `Limit` as planned, without a window's guard: it
+            // counts the rows from the run's position on, and the run's rest
+            // brings some of them.
             let Some(request) = self.read_request(j, next.key.clone(), None, limit) else { return Ok(()) };
             self.stats.reads_ahead += 1;
             self.states[j].ahead = Some(Ahead::new(self.stats.reads_ahead, request, next, applied));
