@@ -16,11 +16,13 @@ pub struct QueryStats {
     /// [`reads_ahead`](QueryStats::reads_ahead), even when the page ended
     /// inside the run and used none of its rows).
     pub calls: u64,
-    /// Of those calls, reads past a run of ties sent in the same round trip
-    /// as the request that reads the rest of the run (on a cold first page,
-    /// when its round plans to read on past the run): they save a round
-    /// trip when the page needs rows past the run, and cost their reads
-    /// when it does not. Counted when sent.
+    /// Reads past a run of ties sent in the same round trip as the request
+    /// that reads the rest of the run (on a cold first page, when its round
+    /// plans to read on past the run): they save a round trip when the page
+    /// needs rows past the run, and cost their reads when it does not.
+    /// Counted when sent: one answered is in [`calls`](QueryStats::calls)
+    /// too, one still in flight when the page was complete in
+    /// [`abandoned_calls`](QueryStats::abandoned_calls).
     pub reads_ahead: u64,
     /// Prefetch requests still in flight when the page was complete; they are
     /// cancelled (dropped), and whatever they read is not in `items_read`.
