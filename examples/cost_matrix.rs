@@ -17,6 +17,8 @@
 //!
 //! Flags: `--seeds A..B` (inclusive, default `1..16`; or one number),
 //! `--orders N` (default 30 000 a table), `--shape NAME` (one shape),
+//! `--page-size N` (rows a page, default 50), `--ascending` (every ORDER BY
+//! direction flipped: a correctness sweep beside the default, descending one),
 //! `--pages N` (pages per query, default 10), `--jobs N` (worker threads
 //! for the in-memory backend, default: the machine's cores), `--endpoint
 //! URL` (DynamoDB Local or any DynamoDB endpoint; defaults there: 2 000
@@ -77,7 +79,7 @@ use std::collections::BTreeMap;
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use dynaquery::{
@@ -86,7 +88,22 @@ use dynaquery::{
 use trace::Traced;
 use workloads::{French, Shape, Sizes, Workload};
 
-const PAGE: usize = 50;
+/// Rows a page (`--page-size`, default 50).
+static PAGE_SIZE: OnceLock<usize> = OnceLock::new();
+/// Every ORDER BY direction flipped (`--ascending`).
+static ASCENDING: OnceLock<bool> = OnceLock::new();
+
+fn page_size() -> usize {
+    *PAGE_SIZE.get().unwrap_or(&50)
+}
+
+fn flip(d: Direction) -> Direction {
+    match (ASCENDING.get().copied().unwrap_or(false), d) {
+        (false, d) => d,
+        (true, Direction::Asc) => Direction::Desc,
+        (true, Direction::Desc) => Direction::Asc,
+    }
+}
 /// DynamoDB's page cap, which splits a perfect reader's requests too.
 const PAGE_BYTES: usize = 1_048_576;
 
@@ -122,14 +139,15 @@ impl Variant {
     }
 
     fn terms(self) -> Vec<(&'static str, Direction)> {
-        match self {
+        let terms = match self {
             Variant::Total => vec![("created_at", Direction::Desc), ("order_id", Direction::Desc)],
             Variant::Ties | Variant::Strict => vec![
                 ("created_at", Direction::Desc),
                 ("total", Direction::Desc),
                 ("order_id", Direction::Asc),
             ],
-        }
+        };
+        terms.into_iter().map(|(a, d)| (a, flip(d))).collect()
     }
 
     /// ORDER BY columns the index delivers (the merge prefix).
@@ -172,7 +190,7 @@ impl Variant {
             .filter(range)
             .index(self.index())
             .read_budget(10_000_000)
-            .limit(PAGE);
+            .limit(page_size());
         for (a, d) in self.terms() {
             q = q.order_by(if d == Direction::Asc { asc(a) } else { desc(a) });
         }
@@ -244,12 +262,12 @@ fn prepare(w: &Workload, variant: Variant) -> Prepared {
 fn perfect(p: &Prepared, page: usize) -> (u64, f64, u32) {
     let start = match page {
         1 => None,
-        _ => match p.want.get((page - 1) * PAGE - 1) {
+        _ => match p.want.get((page - 1) * page_size() - 1) {
             Some(r) => Some(&r.1),
             None => return (0, 0.0, 1),
         },
     };
-    let end = p.want.get(page * PAGE).map(|_| &p.want[page * PAGE - 1].1);
+    let end = p.want.get(page * page_size()).map(|_| &p.want[page * page_size() - 1].1);
     let (mut items, mut rcu, mut trips) = (0u64, 0.0, 1u32);
     for s in &p.streams {
         let lo = match start {
@@ -420,11 +438,11 @@ fn record(w: &Workload, p: &Prepared, kind: Kind, page: usize, r: &dynaquery::Re
     match r {
         Err(e) => rec.error = Some(e.to_string()),
         Ok(pg) => {
-            let lo = ((page - 1) * PAGE).min(p.want.len());
-            let hi = (page * PAGE).min(p.want.len());
+            let lo = ((page - 1) * page_size()).min(p.want.len());
+            let hi = (page * page_size()).min(p.want.len());
             let got = pg.rows.iter().map(id);
             rec.correct = got.eq(p.want[lo..hi].iter().map(|r| r.0.clone()))
-                && pg.next_cursor.is_some() == (p.want.len() > page * PAGE);
+                && pg.next_cursor.is_some() == (p.want.len() > page * page_size());
             let s = &pg.stats;
             rec.rows = pg.rows.len();
             rec.items_read = s.items_read;
@@ -762,6 +780,16 @@ fn parse_args() -> Result<Args, String> {
             "--pages" => a.pages = value(&mut args, "--pages")?.parse().map_err(|e| format!("--pages: {e}"))?,
             "--jobs" => a.jobs = Some(value(&mut args, "--jobs")?.parse().map_err(|e| format!("--jobs: {e}"))?),
             "--endpoint" => a.endpoint = Some(value(&mut args, "--endpoint")?),
+            "--page-size" => {
+                let n: usize = value(&mut args, "--page-size")?.parse().map_err(|e| format!("--page-size: {e}"))?;
+                if n == 0 {
+                    return Err("--page-size wants 1 or more".into());
+                }
+                let _ = PAGE_SIZE.set(n);
+            }
+            "--ascending" => {
+                let _ = ASCENDING.set(true);
+            }
             "--quick" => a.quick = true,
             "--trace-worst" => a.trace_worst = true,
             "--trace-page" => {
@@ -781,8 +809,8 @@ fn parse_args() -> Result<Args, String> {
             }
             other => {
                 return Err(format!(
-                    "unknown argument {other} (known: --seeds A..B, --orders N, --shape NAME, --pages N, --jobs N, \
-                     --endpoint URL, --quick, --trace-worst, --trace-page FR/QUERY/PAGE)"
+                    "unknown argument {other} (known: --seeds A..B, --orders N, --shape NAME, --pages N, --page-size N, \
+                     --ascending, --jobs N, --endpoint URL, --quick, --trace-worst, --trace-page FR/QUERY/PAGE)"
                 ))
             }
         }
@@ -942,8 +970,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let backend =
         args.endpoint.as_deref().map_or("in-memory backend".to_string(), |u| format!("DynamoDB at {u}"));
     println!(
-        "# Cost matrix: {count} orders a table, seeds {}..{}, {} pages of {PAGE} per query, {backend}\n",
-        args.seeds.0, args.seeds.1, args.pages
+        "# Cost matrix: {count} orders a table, seeds {}..{}, {} pages of {} per query{}, {backend}\n",
+        args.seeds.0, args.seeds.1, args.pages, page_size(), if ASCENDING.get() == Some(&true) { " (ascending)" } else { "" }
     );
     let warm_flags: BTreeMap<(&str, String), usize> = recs
         .iter()
@@ -982,7 +1010,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "orders": count,
         "seeds": [args.seeds.0, args.seeds.1],
         "pages_per_query": args.pages,
-        "page_size": PAGE,
+        "page_size": page_size(),
+        "ascending": ASCENDING.get() == Some(&true),
         "backend": backend,
         "wall_clock_s": elapsed.as_secs_f64(),
         "failures": failures,
