@@ -971,7 +971,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         args.endpoint.as_deref().map_or("in-memory backend".to_string(), |u| format!("DynamoDB at {u}"));
     println!(
         "# Cost matrix: {count} orders a table, seeds {}..{}, {} pages of {} per query{}, {backend}\n",
-        args.seeds.0, args.seeds.1, args.pages, page_size(), if ASCENDING.get() == Some(&true) { " (ascending)" } else { "" }
+        args.seeds.0,
+        args.seeds.1,
+        args.pages,
+        page_size(),
+        if ASCENDING.get() == Some(&true) { " (ascending)" } else { "" }
     );
     let warm_flags: BTreeMap<(&str, String), usize> = recs
         .iter()

@@ -312,3 +312,63 @@ fn a_cold_page_reads_past_the_run_it_stopped_in_within_the_same_round_trip() {
     assert!(stats[0].reads_ahead > 0, "{:?}", stats[0]);
     assert!(stats[0].round_trips <= 3, "{:?}", stats[0]);
 }
+
+/// A cold first page read oldest first, from midnight UTC, on daily
+/// traffic whose French orders crowd into the European evening (`daily`,
+/// 10 % French in the evenings, seed 1, the `ties` query ascending; `cargo
+/// run --release --example cost_matrix -- --ascending --shape daily`). Its
+/// probe of the night found one row in 102 items, and the round sized for
+/// that selectivity asked for 6 450 items where the page's bound is 579
+/// (11.3×). A page with nothing to start from now plans a round of at most
+/// 16 times the items it has read.
+#[test]
+fn a_cold_page_that_starts_in_the_quiet_hours_does_not_extrapolate_its_probe_fifty_fold() {
+    let w = workloads::generate(Shape::Daily, French::Evening, 1, 30_000, Sizes::default());
+    let table = MemoryTable::new(w.schema.clone());
+    for it in &w.items {
+        table.put(it.clone()).expect("valid item");
+    }
+    let engine = Engine::new(w.schema.clone(), &table);
+    let q = Query::new()
+        .filter(col("status").is_in(w.statuses.iter().copied()))
+        .filter(col("country").eq("FR"))
+        .filter(col("created_at").between(w.from.clone(), w.to.clone()))
+        .index("status-created_at")
+        .order_by(asc("created_at"))
+        .order_by(asc("total"))
+        .order_by(desc("order_id"))
+        .limit(50);
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let page = rt.block_on(engine.fetch(&q)).expect("page");
+    assert_eq!(page.rows.len(), 50);
+    // A perfect reader's items: per stream, every item in the range up to
+    // the last row's `created_at`, and one more where the stream goes on.
+    let last = page.rows[49].get("created_at").expect("created_at").clone();
+    let in_range = |v: &dynaquery::Value| {
+        v.cmp_same_type(&w.from).is_some_and(|o| o.is_ge())
+            && v.cmp_same_type(&w.to).is_some_and(|o| o.is_le())
+    };
+    let bound: usize = w
+        .statuses
+        .iter()
+        .map(|s| {
+            let of = |it: &&dynaquery::Item| {
+                it.get("status") == Some(&dynaquery::Value::from(*s))
+                    && it.get("created_at").is_some_and(in_range)
+            };
+            let all = w.items.iter().filter(of).count();
+            let upto = w
+                .items
+                .iter()
+                .filter(of)
+                .filter(|it| {
+                    it.get("created_at").and_then(|v| v.cmp_same_type(&last)).is_some_and(|o| o.is_le())
+                })
+                .count();
+            upto + usize::from(upto < all)
+        })
+        .sum();
+    let read = page.stats.items_read;
+    assert_eq!(page.stats.sizing_start, dynaquery::SizingStart::Cold);
+    assert!(read <= 4 * bound as u64, "read {read} items for a bound of {bound}");
+}

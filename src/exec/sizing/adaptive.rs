@@ -8,7 +8,10 @@
 //!   ([`estimate::plan_round`]).
 //!   The density ahead is the one the streams read since the last round,
 //!   scaled from the page's average by what that stretch found against
-//!   what the average said it would ([`Tuning::recent_items`] a side).
+//!   what the average said it would ([`Tuning::recent_items`] a side);
+//!   so is the selectivity ahead, by the rows those items held against
+//!   the rows the page's selectivity expected there
+//!   ([`Tuning::recent_rows`] a side).
 //! - A resumed page reads every stream to where the earlier pages' density
 //!   puts the page and its Poisson slack, on the grid the key's values lie
 //!   on.
@@ -19,6 +22,10 @@
 //!   trips grow with the logarithm of what the estimates missed, never
 //!   linearly. (Inside a run of ties the page reads whole, fetching pins
 //!   the request to the run's value with no `Limit`: see `streams`.)
+//! - A page with nothing to start from (cold: no cursor, hint or memory)
+//!   plans a round of at most `cold_growth` times the items it has read
+//!   (a window's guard comes on top): its estimates rest on a probe, and a probe of a quiet stretch
+//!   extrapolated fifty-fold reads many times the page's bound.
 //! - The selectivity a page carries to the next is pooled with what the
 //!   earlier pages saw, unless the page's own differs from it by more
 //!   than sampling explains (`shift_sigmas` standard errors): then the
@@ -70,6 +77,9 @@ pub(crate) struct Adaptive {
     /// Each stream's frontier and items along the key when the last round
     /// was planned (numeric axes), so the next sees what was read since.
     last_read: Vec<Option<(f64, u64)>>,
+    /// Each stream's items evaluated and rows found when the last round
+    /// was planned, so the next sees the selectivity read since.
+    last_counts: Vec<(u64, u64)>,
     /// Each stream's last row's position along the key (numeric axes).
     last_row: Vec<Option<f64>>,
     /// The page's first window is the cursor's run of ties alone, which
@@ -92,6 +102,7 @@ impl Adaptive {
             growth: vec![Growth::default(); streams],
             start: SizingStart::Cold,
             last_read: Vec::new(),
+            last_counts: Vec::new(),
             last_row: vec![None; streams],
             run_window: false,
         }
@@ -146,6 +157,15 @@ impl Adaptive {
         limit.max(floor)
     }
 
+    /// The most a round may ask for in all on a page with no prior (see
+    /// [`Tuning::cold_growth`]); `None` once the page started from
+    /// earlier pages, a hint or the engine's memory, or before it read
+    /// anything (its probe is sized by the prior selectivity).
+    fn cold_cap(&self, ctx: &Ctx<'_>) -> Option<f64> {
+        let scanned = ctx.pool().1;
+        (self.prior.1 == 0 && scanned > 0).then_some(T.cold_growth * scanned as f64)
+    }
+
     /// Every stream's progress as numbers along the first sort-key column,
     /// with the axis and a value of the column to write a position back.
     fn spans(&self, ctx: &Ctx<'_>, heads: &[(usize, &Item)]) -> Option<(Vec<Span>, Axis, Option<Value>)> {
@@ -189,6 +209,7 @@ impl Adaptive {
                     done: st.done,
                     buffered: h.iter().map(|(v, k)| axis.position(*v, k)).collect(),
                     recent: None,
+                    recent_rows: None,
                     past_last_row: row.filter(|_| numeric).map(|p| (frontier - p).max(0.0)),
                 })
             })
@@ -347,7 +368,11 @@ impl Sizing for Adaptive {
                 estimate::wanted(&obs, ctx.need, ctx.taken(), ctx.active(), self.prior_taken_total).max(1);
             estimate::limit_for(&obs, want, ctx.filtered, self.pool(ctx))
         };
-        self.grown(ctx, i, limit)
+        let limit = self.grown(ctx, i, limit);
+        match self.cold_cap(ctx) {
+            Some(cap) => limit.min((cap / ctx.active().max(1) as f64).ceil().max(1.0) as u32),
+            None => limit,
+        }
     }
 
     fn windowed_limit(&self, limit: u32) -> u32 {
@@ -368,6 +393,10 @@ impl Sizing for Adaptive {
             }
             self.last_read = spans.iter().map(|s| (!s.done).then_some((s.frontier, s.along))).collect();
         }
+        for (s, (n0, m0)) in spans.iter_mut().zip(&self.last_counts) {
+            s.recent_rows = Some((s.scanned.saturating_sub(*n0), s.matched.saturating_sub(*m0)));
+        }
+        self.last_counts = spans.iter().map(|s| (s.scanned, s.matched)).collect();
         let grid = numeric.then_some(&self.grid);
         let planned = estimate::plan_round(&spans, ctx.need, ctx.page, self.prior, grid, ctx.whole_points)?;
         let window = template.and_then(|t| axis.value_at(planned.end, &t));
@@ -393,6 +422,14 @@ impl Sizing for Adaptive {
             let obs = self.estimated(ctx, urgent);
             let floor = estimate::limit_for(&obs, T.urgent_rows, ctx.filtered, self.pool(ctx));
             *l = (*l).max(self.grown(ctx, urgent, floor));
+        }
+        if let Some(cap) = self.cold_cap(ctx) {
+            let asked: f64 = limits.iter().flatten().map(|l| f64::from(*l)).sum();
+            if asked > cap {
+                for l in limits.iter_mut().flatten() {
+                    *l = ((f64::from(*l) * cap / asked).ceil() as u32).max(1);
+                }
+            }
         }
         Some(Round { limits, window })
     }

@@ -20,6 +20,7 @@ const SHRINK_ITEMS: f64 = T.shrink_items;
 const POOL_WEIGHT: f64 = T.pool_weight;
 const STUCK_STEPS: f64 = T.stuck_steps;
 const RECENT_ITEMS: f64 = T.recent_items;
+const RECENT_ROWS: f64 = T.recent_rows;
 const GAP_ROWS: f64 = T.gap_rows;
 const FALLING_REACH: f64 = T.falling_reach;
 
@@ -152,6 +153,9 @@ pub(crate) struct Span {
     /// distance its frontier moved, and the items it evaluated along the
     /// key there. `None` before a round (or when it did not move).
     pub recent: Option<(f64, u64)>,
+    /// What the stream evaluated since the page's last round was planned:
+    /// items, and the rows among them. `None` before a round.
+    pub recent_rows: Option<(u64, u64)>,
     /// The distance from the stream's last row to its frontier. `None`
     /// before its first row (or off numeric axes).
     pub past_last_row: Option<f64>,
@@ -228,9 +232,16 @@ pub(crate) fn plan_round(
     }
     let (pool_matched, pool_scanned) = spans.iter().fold(prior, |(m, n), s| (m + s.matched, n + s.scanned));
     let pooled = pool_matched as f64 / pool_scanned.max(1) as f64;
-    for (s, r) in spans.iter().zip(rates.iter_mut()) {
-        let selectivity = (s.matched as f64 + POOL_WEIGHT * pooled) / (s.scanned as f64 + POOL_WEIGHT);
-        r.0 *= selectivity;
+    let selectivities: Vec<f64> = spans
+        .iter()
+        .map(|s| (s.matched as f64 + POOL_WEIGHT * pooled) / (s.scanned as f64 + POOL_WEIGHT))
+        .collect();
+    // The selectivity ahead is the one the streams read last, as for the
+    // density: a filter value's share moves with the time of day, and a
+    // nightly batch holds mostly one kind of order.
+    let recent_sel = recent_selectivity(spans, &selectivities);
+    for (sel, r) in selectivities.iter().zip(rates.iter_mut()) {
+        r.0 *= sel * recent_sel;
     }
     // Past their last rows, the streams read a stretch where the density
     // ahead expected `gap` rows and found none: a sale or an evening left
@@ -356,6 +367,28 @@ fn recent_factor(spans: &[Span], rates: &[(f64, f64)]) -> f64 {
     ((found + RECENT_ITEMS) / (expected + RECENT_ITEMS)).clamp(1.0 / T.recent_most, T.recent_most)
 }
 
+/// How much more (over 1) or less (under 1) selective the items the
+/// streams read since the last round were than each stream's selectivity
+/// on the page says: the rows found there over those expected, each side
+/// plus [`RECENT_ROWS`] so that a row or two moves it little. Clamped to
+/// `[1 / recent_rows_most, recent_rows_most]`. It scales the rows ahead,
+/// not the items: the `Limit`s ask for the items the need takes at the
+/// selectivity the streams see now. 1 before any round.
+fn recent_selectivity(spans: &[Span], selectivities: &[f64]) -> f64 {
+    let (mut found, mut expected) = (0.0, 0.0);
+    for (s, sel) in spans.iter().zip(selectivities) {
+        if let (false, Some((items, rows))) = (s.done, s.recent_rows) {
+            found += rows as f64;
+            expected += items as f64 * sel;
+        }
+    }
+    if found + expected == 0.0 {
+        return 1.0;
+    }
+    let most = T.recent_rows_most;
+    ((found + RECENT_ROWS) / (expected + RECENT_ROWS)).clamp(1.0 / most, most)
+}
+
 /// One round of requests: where the page is estimated to end, on the
 /// position axis, and the `Limit` for each stream short of it.
 #[derive(Debug)]
@@ -395,6 +428,7 @@ mod round_tests {
             done: false,
             buffered: vec![],
             recent: None,
+            recent_rows: None,
             past_last_row: None,
         }
     }
@@ -460,6 +494,39 @@ mod round_tests {
     }
 
     #[test]
+    fn the_selectivity_ahead_follows_what_the_last_round_read() {
+        // The page matched 10 % of 1 000 items, but the 200 items read since
+        // the last round held 2 rows, not the 20 that rate expects: a
+        // nightly batch of one kind of order, or the quiet hours of a share
+        // that peaks in the evening. The next round asks for the items the
+        // need takes at the rate seen last (pulled toward the page's by
+        // `recent_rows` rows a side), not at the page's average.
+        let avg = Span {
+            start: 0.0,
+            frontier: 1000.0,
+            scanned: 1000,
+            matched: 100,
+            along: 1000,
+            ..Span::default()
+        };
+        let quiet = Span { recent_rows: Some((200, 2)), ..avg.clone() };
+        let flat = plan_round(std::slice::from_ref(&avg), 20, 50, (0, 0), None, true).unwrap();
+        let sparse = plan_round(&[quiet], 20, 50, (0, 0), None, true).unwrap();
+        let (l_flat, l_sparse) = (flat.limits[0].unwrap(), sparse.limits[0].unwrap());
+        // 20 + 4 expected against 2 + 4 found: 4 times the items.
+        let want = f64::from(l_flat - 1) * (20.0 + RECENT_ROWS) / (2.0 + RECENT_ROWS);
+        assert!((f64::from(l_sparse - 1) - want).abs() <= want * 0.01 + 1.0, "{l_flat} {l_sparse} {want}");
+        // A busier stretch asks for fewer; one as selective as the page
+        // leaves the `Limit` alone.
+        let busy = Span { recent_rows: Some((200, 60)), ..avg.clone() };
+        let l_busy = plan_round(&[busy], 20, 50, (0, 0), None, true).unwrap().limits[0].unwrap();
+        assert!(l_busy < l_flat, "{l_busy} {l_flat}");
+        let steady = Span { recent_rows: Some((200, 20)), ..avg };
+        let l_steady = plan_round(&[steady], 20, 50, (0, 0), None, true).unwrap().limits[0].unwrap();
+        assert_eq!(l_steady, l_flat);
+    }
+
+    #[test]
     fn a_stretch_past_the_last_row_that_found_none_sets_the_density_ahead() {
         // 1 row per unit on average, and the last round's stretch as a
         // whole as dense (a sale, then quiet hours), but the last 20
@@ -507,6 +574,7 @@ mod round_tests {
             done: false,
             buffered: vec![],
             recent: None,
+            recent_rows: None,
             past_last_row: None,
         };
         let moving = Span {
@@ -518,6 +586,7 @@ mod round_tests {
             done: false,
             buffered: vec![1800.0],
             recent: None,
+            recent_rows: None,
             past_last_row: None,
         };
         let limits = plan_round(&[stuck, moving], 10, 50, (0, 0), None, true).unwrap().limits;
@@ -540,6 +609,7 @@ mod round_tests {
             done: false,
             buffered: vec![],
             recent: None,
+            recent_rows: None,
             past_last_row: None,
         };
         let empty = Span { start: 0.0, frontier: 1800.0, ..stuck.clone() };
@@ -560,6 +630,7 @@ mod round_tests {
             done: false,
             buffered: vec![],
             recent: None,
+            recent_rows: None,
             past_last_row: None,
         };
         let far = Span {
@@ -571,6 +642,7 @@ mod round_tests {
             done: false,
             buffered: vec![500.0; 3],
             recent: None,
+            recent_rows: None,
             past_last_row: None,
         };
         let limits = plan_round(&[near, far], 2, 50, (0, 0), None, true).unwrap().limits;

@@ -17,6 +17,15 @@ pub(crate) struct Tuning {
     /// stream in each stream's own estimate: the streams share one filter,
     /// so a stream that has shown few rows borrows the others'.
     pub pool_weight: f64,
+    /// Most items one round of a page with nothing to start from (cold,
+    /// no hint, nothing in the engine's memory) may ask for in all, as a
+    /// multiple of the items the page has read. Its estimates rest on a
+    /// probe: read ascending into a day whose matching rows crowd into
+    /// the evening, a probe of the night found a row or two and its next
+    /// round, sized for that selectivity, read 11 times the page's bound.
+    /// Fewer, and a filter as sparse as it looked takes a round trip per
+    /// multiple.
+    pub cold_growth: f64,
     /// Most items the selectivity carried to the next page may weigh:
     /// recent evidence keeps the final say (a cap, so old pages fade).
     pub carried_items: u64,
@@ -89,6 +98,16 @@ pub(crate) struct Tuning {
     /// window that reaches too far; at 2, paging out of a flash sale (a
     /// density 50× the quiet hours') took a round trip per doubling.
     pub recent_most: f64,
+    /// Pseudo-rows added to both the rows the items read since the last
+    /// round held and the rows the page's selectivity expected among
+    /// them, before their ratio scales the selectivity ahead (a share of
+    /// a filter value that moves with the time of day, a nightly batch
+    /// of one kind of order): fewer, and a row or two swings the next
+    /// `Limit`s; more, and the page's average lags.
+    pub recent_rows: f64,
+    /// Most that selectivity may move from the page's own in one round,
+    /// either way.
+    pub recent_rows_most: f64,
     /// Rows the density ahead expected between the streams' last rows and
     /// their frontiers (summed), where they found none, past which that
     /// stretch sets the density ahead: `1 / (1 + expected)` of it, as if
@@ -143,6 +162,7 @@ impl Tuning {
         prior_selectivity: 0.5,
         prior_weight: 4.0,
         pool_weight: 100.0,
+        cold_growth: 16.0,
         carried_items: 2000,
         shift_sigmas: 3.0,
         shift_items: 50,
@@ -163,6 +183,8 @@ impl Tuning {
         stuck_steps: 0.5,
         recent_items: 4.0,
         recent_most: 32.0,
+        recent_rows: 4.0,
+        recent_rows_most: 16.0,
         gap_rows: 4.6,
         falling_reach: 2.0,
         empty_windows: 2,
