@@ -97,8 +97,12 @@ fn page_size() -> usize {
     *PAGE_SIZE.get().unwrap_or(&50)
 }
 
+fn ascending() -> bool {
+    ASCENDING.get() == Some(&true)
+}
+
 fn flip(d: Direction) -> Direction {
-    match (ASCENDING.get().copied().unwrap_or(false), d) {
+    match (ascending(), d) {
         (false, d) => d,
         (true, Direction::Asc) => Direction::Desc,
         (true, Direction::Desc) => Direction::Asc,
@@ -975,7 +979,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         args.seeds.1,
         args.pages,
         page_size(),
-        if ASCENDING.get() == Some(&true) { " (ascending)" } else { "" }
+        if ascending() { " (ascending)" } else { "" }
     );
     let warm_flags: BTreeMap<(&str, String), usize> = recs
         .iter()
@@ -1015,7 +1019,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "seeds": [args.seeds.0, args.seeds.1],
         "pages_per_query": args.pages,
         "page_size": page_size(),
-        "ascending": ASCENDING.get() == Some(&true),
+        "ascending": ascending(),
         "backend": backend,
         "wall_clock_s": elapsed.as_secs_f64(),
         "failures": failures,

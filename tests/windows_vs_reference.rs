@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::{all_pages, by_p_ts_schema, reference};
-use dynaquery::{asc, col, desc, item, Engine, Item, MemoryTable, Query, Value};
+use common::{all_pages, by_p_ts_schema, memory, reference};
+use dynaquery::{asc, col, desc, item, Engine, Item, Query, Value};
 use futures::executor::block_on;
 use proptest::prelude::*;
 
@@ -59,10 +59,7 @@ proptest! {
         bound in 0u8..4,
         big in 8usize..60,
     ) {
-        let table = MemoryTable::new(by_p_ts_schema());
-        for it in &items {
-            table.put(it.clone()).unwrap();
-        }
+        let table = memory(by_p_ts_schema(), &items);
         let engine = Engine::new(by_p_ts_schema(), table);
         let mut q = Query::new()
             .filter(col("p").is_in((0..streams).map(|p| format!("p{p}"))))

@@ -329,8 +329,7 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// the run reads past it now, in the same round trip (see
     /// [`super::ahead`]), when sizing says so ([`Sizing::reads_past_runs`]):
     /// to the round's window with the `Limit` it planned (no guard above
-    /// it), or, with no round,
-    /// by the stream's `Limit` alone. A round whose window ends at or
+    /// it), or, with no round, by the stream's `Limit` alone. A round whose window ends at or
     /// before the run (the page is estimated to end inside it) reads
     /// nothing past it.
     fn read_ahead(&mut self, round: Option<&sizing::Round>) -> Result<()> {

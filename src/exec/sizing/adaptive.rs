@@ -24,8 +24,9 @@
 //!   the request to the run's value with no `Limit`: see `streams`.)
 //! - A page with nothing to start from (cold: no cursor, hint or memory)
 //!   plans a round of at most `cold_growth` times the items it has read
-//!   (a window's guard comes on top): its estimates rest on a probe, and a probe of a quiet stretch
-//!   extrapolated fifty-fold reads many times the page's bound.
+//!   (a window's guard comes on top): its estimates rest on a probe, and
+//!   a probe of a quiet stretch extrapolated fifty-fold reads many times
+//!   the page's bound.
 //! - The selectivity a page carries to the next is pooled with what the
 //!   earlier pages saw, unless the page's own differs from it by more
 //!   than sampling explains (`shift_sigmas` standard errors): then the

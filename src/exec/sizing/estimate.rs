@@ -361,10 +361,7 @@ fn recent_factor(spans: &[Span], rates: &[(f64, f64)]) -> f64 {
             expected += d * dist;
         }
     }
-    if found + expected == 0.0 {
-        return 1.0;
-    }
-    ((found + RECENT_ITEMS) / (expected + RECENT_ITEMS)).clamp(1.0 / T.recent_most, T.recent_most)
+    shrunk_ratio(found, expected, RECENT_ITEMS, T.recent_most)
 }
 
 /// How much more (over 1) or less (under 1) selective the items the
@@ -382,11 +379,13 @@ fn recent_selectivity(spans: &[Span], selectivities: &[f64]) -> f64 {
             expected += items as f64 * sel;
         }
     }
-    if found + expected == 0.0 {
-        return 1.0;
-    }
-    let most = T.recent_rows_most;
-    ((found + RECENT_ROWS) / (expected + RECENT_ROWS)).clamp(1.0 / most, most)
+    shrunk_ratio(found, expected, RECENT_ROWS, T.recent_rows_most)
+}
+
+/// `found` over `expected`, each plus `pseudo` (so that a little evidence
+/// moves it little, and none leaves it at 1), clamped to `[1 / most, most]`.
+fn shrunk_ratio(found: f64, expected: f64, pseudo: f64, most: f64) -> f64 {
+    ((found + pseudo) / (expected + pseudo)).clamp(1.0 / most, most)
 }
 
 /// One round of requests: where the page is estimated to end, on the

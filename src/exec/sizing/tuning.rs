@@ -18,8 +18,9 @@ pub(crate) struct Tuning {
     /// so a stream that has shown few rows borrows the others'.
     pub pool_weight: f64,
     /// Most items one round of a page with nothing to start from (cold,
-    /// no hint, nothing in the engine's memory) may ask for in all, as a
-    /// multiple of the items the page has read. Its estimates rest on a
+    /// no hint, nothing in the engine's memory) may plan in all (a
+    /// window's guard comes on top), as a multiple of the items the page
+    /// has read. Its estimates rest on a
     /// probe: read ascending into a day whose matching rows crowd into
     /// the evening, a probe of the night found a row or two and its next
     /// round, sized for that selectivity, read 11 times the page's bound.
