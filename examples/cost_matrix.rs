@@ -19,6 +19,10 @@
 //! `--orders N` (default 30 000 a table), `--shape NAME` (one shape),
 //! `--page-size N` (rows a page, default 50), `--ascending` (every ORDER BY
 //! direction flipped: a correctness sweep beside the default, descending one),
+//! `--any-hour` (each seed's range ends at its own time of day, hours 5, 12,
+//! 19, 2, … before midnight, rather than at midnight UTC: the first pages
+//! then start in every hour of the daily curve, not only at its turn of
+//! day; date keys keep their day boundaries),
 //! `--pages N` (pages per query, default 10), `--jobs N` (worker threads
 //! for the in-memory backend, default: the machine's cores), `--endpoint
 //! URL` (DynamoDB Local or any DynamoDB endpoint; defaults there: 2 000
@@ -92,6 +96,8 @@ use workloads::{French, Shape, Sizes, Workload};
 static PAGE_SIZE: OnceLock<usize> = OnceLock::new();
 /// Every ORDER BY direction flipped (`--ascending`).
 static ASCENDING: OnceLock<bool> = OnceLock::new();
+/// Each seed's range ends at its own time of day (`--any-hour`).
+static ANY_HOUR: OnceLock<bool> = OnceLock::new();
 
 fn page_size() -> usize {
     *PAGE_SIZE.get().unwrap_or(&50)
@@ -99,6 +105,20 @@ fn page_size() -> usize {
 
 fn ascending() -> bool {
     ASCENDING.get() == Some(&true)
+}
+
+/// A job's table: the workload, with its range moved to the seed's time
+/// of day under `--any-hour`.
+fn workload(job: Job, count: usize, sizes: Sizes) -> Workload {
+    let mut w = workloads::generate(job.shape, job.french, job.seed, count, sizes);
+    if any_hour() {
+        w.range_ending(workloads::seeded_end(job.seed));
+    }
+    w
+}
+
+fn any_hour() -> bool {
+    ANY_HOUR.get() == Some(&true)
 }
 
 fn flip(d: Direction) -> Direction {
@@ -484,7 +504,7 @@ fn run_memory_job(
     pages: usize,
     trace: Option<Target>,
 ) -> Result<(Vec<PageRec>, Vec<String>), String> {
-    let mut w = workloads::generate(job.shape, job.french, job.seed, count, sizes);
+    let mut w = workload(job, count, sizes);
     let prepared: Vec<Prepared> = Variant::ALL.iter().map(|v| prepare(&w, *v)).collect();
     let table = MemoryTable::new(w.schema.clone());
     for it in std::mem::take(&mut w.items) {
@@ -794,6 +814,9 @@ fn parse_args() -> Result<Args, String> {
             "--ascending" => {
                 let _ = ASCENDING.set(true);
             }
+            "--any-hour" => {
+                let _ = ANY_HOUR.set(true);
+            }
             "--quick" => a.quick = true,
             "--trace-worst" => a.trace_worst = true,
             "--trace-page" => {
@@ -814,7 +837,7 @@ fn parse_args() -> Result<Args, String> {
             other => {
                 return Err(format!(
                     "unknown argument {other} (known: --seeds A..B, --orders N, --shape NAME, --pages N, --page-size N, \
-                     --ascending, --jobs N, --endpoint URL, --quick, --trace-worst, --trace-page FR/QUERY/PAGE)"
+                     --ascending, --any-hour, --jobs N, --endpoint URL, --quick, --trace-worst, --trace-page FR/QUERY/PAGE)"
                 ))
             }
         }
@@ -893,7 +916,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             rt.block_on(async {
                 let client = dynamo::client(Some(url)).await;
                 for job in &jobs {
-                    let mut w = workloads::generate(job.shape, job.french, job.seed, count, sizes);
+                    let mut w = workload(*job, count, sizes);
                     w.schema.table = format!(
                         "matrix-{}-{}-{}-{count}-{}",
                         job.shape.name(),
@@ -979,7 +1002,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         args.seeds.1,
         args.pages,
         page_size(),
-        if ascending() { " (ascending)" } else { "" }
+        match (ascending(), any_hour()) {
+            (false, false) => "",
+            (true, false) => " (ascending)",
+            (false, true) => " (ranges ending at each seed's hour)",
+            (true, true) => " (ascending, ranges ending at each seed's hour)",
+        }
     );
     let warm_flags: BTreeMap<(&str, String), usize> = recs
         .iter()
@@ -1020,6 +1048,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "pages_per_query": args.pages,
         "page_size": page_size(),
         "ascending": ascending(),
+        "any_hour": any_hour(),
         "backend": backend,
         "wall_clock_s": elapsed.as_secs_f64(),
         "failures": failures,

@@ -295,6 +295,25 @@ pub fn generate(shape: Shape, french: French, seed: u64, count: usize, sizes: Si
     }
 }
 
+impl Workload {
+    /// Moves the queries' range to end at `end_ms` (still [`WINDOW_DAYS`]
+    /// long). Date keys keep their day boundaries: the range covers the
+    /// days up to the one `end_ms` falls in.
+    pub fn range_ending(&mut self, end_ms: i64) {
+        self.from = self.shape.bound(end_ms - WINDOW_DAYS * DAY_MS, false);
+        self.to = self.shape.bound(end_ms, true);
+    }
+}
+
+/// A time of day for seed `seed`'s range to end at, spread over the day
+/// (hours 5, 12, 19, 2, 9, … before midnight, and some minutes), so that
+/// the seeds' pages start in every hour rather than at midnight.
+pub fn seeded_end(seed: u64) -> i64 {
+    let hours = ((seed * 7 + 5) % 24) as i64;
+    let minutes = ((seed * 13) % 60) as i64;
+    END_MS - hours * HOUR_MS - minutes * 60_000
+}
+
 fn status(rng: &mut Rng) -> &'static str {
     let mut x = unit(rng);
     for (name, share) in STATUS_MIX {
