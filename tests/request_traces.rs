@@ -372,3 +372,17 @@ fn a_cold_page_that_starts_in_the_quiet_hours_does_not_extrapolate_its_probe_fif
     assert_eq!(page.stats.sizing_start, dynaquery::SizingStart::Cold);
     assert!(read <= 4 * bound as u64, "read {read} items for a bound of {bound}");
 }
+
+/// A round planned while a stream's request was still in flight: `daily`,
+/// 1 % French, seed 2, the `ties` query, cold first page. The densest
+/// stream's answer came first and its round (3) planned 40 more items for
+/// the 1 % `refunded` stream, whose request of the round before was still
+/// in flight; the round skipped it, and when the merge reached its rows it
+/// read them a round trip later (4 round trips). A stream the round missed
+/// now sends the request it planned as soon as its answer arrives, in the
+/// round's round trip: 3.
+#[test]
+fn a_stream_in_flight_when_a_round_is_planned_reads_in_that_round_trip() {
+    let stats = page_stats(Shape::Daily, French::Flat(0.01), 2, Variant::Ties, 1);
+    assert!(stats[0].round_trips <= 3, "{:?}", stats[0]);
+}

@@ -76,6 +76,10 @@ pub(crate) struct StreamState {
     /// Where a round planned the next request to stop: a value on the
     /// first sort-key column, made the key condition's far bound.
     next_window: Option<Value>,
+    /// A round planned a request for this stream while its last one was
+    /// still in flight: the `Limit` and window it planned, sent when that
+    /// response arrives (see [`Streams::follow_round`]).
+    missed: Option<(u32, Option<Value>)>,
     /// The far bound the request in flight carries (value, encoding).
     window: Option<Point>,
     /// The `Limit` of the request in flight.
@@ -175,6 +179,7 @@ impl<'a, B: Backend> Streams<'a, B> {
                     frontier: None,
                     next_limit: None,
                     next_window: None,
+                    missed: None,
                     window: None,
                     limit: 0,
                     empty_windows: 0,
@@ -309,7 +314,16 @@ impl<'a, B: Backend> Streams<'a, B> {
             return self.prefetch_low();
         };
         for (j, limit) in round.limits.iter().enumerate() {
+            // A newer round supersedes what an older one planned. A stream
+            // reading the rest of a run of ties (pinned) is left to the run's
+            // logic: what it reads past the run is decided when the run is
+            // whole (see `read_ahead`).
+            self.states[j].missed = None;
             if let Some(l) = *limit {
+                let st = &mut self.states[j];
+                if st.busy && st.run.is_none() && j != urgent {
+                    st.missed = Some((l, round.window.clone()));
+                }
                 if !self.states[j].busy && !self.states[j].done {
                     // The stream the merge waits on, after an empty window,
                     // reads by `Limit`: it may have run out.
@@ -493,8 +507,10 @@ impl<'a, B: Backend> Streams<'a, B> {
         match (ahead, st.ahead.as_mut()) {
             (None, _) => {
                 st.busy = false;
+                let scanned = response.scanned_count;
                 self.ingest(i, response)?;
                 self.take_ahead(i)?;
+                self.follow_round(i, scanned)?;
             }
             (Some(id), Some(a)) if a.id == id => {
                 if a.awaited {
@@ -510,6 +526,36 @@ impl<'a, B: Backend> Streams<'a, B> {
         }
         self.launch_queued()?;
         Ok(Some(i))
+    }
+
+    /// Sends the request a round planned for stream `i` while its last
+    /// request was still in flight. The round trip that response answered
+    /// is the one before the round's, so the request goes out in the
+    /// round's round trip, not when the merge next waits on the stream.
+    /// Its `Limit` is the planned one less the items that response read
+    /// toward the round's end; nothing is sent when the stream is done,
+    /// busy again, inside a run of ties (its next request reads the run),
+    /// or already at the round's window.
+    fn follow_round(&mut self, i: usize, scanned: u64) -> Result<()> {
+        let Some((limit, window)) = self.states[i].missed.take() else { return Ok(()) };
+        let st = &self.states[i];
+        if st.done || st.busy || st.ahead.is_some() || st.run.is_some() {
+            return Ok(());
+        }
+        let left = u64::from(limit).saturating_sub(scanned);
+        if left == 0 {
+            return Ok(());
+        }
+        let end = window.clone().and_then(|w| self.point(w));
+        if let (Some(end), Some(frontier)) = (end, st.frontier.as_ref()) {
+            if frontier.1 >= end.1 {
+                return Ok(());
+            }
+        }
+        let st = &mut self.states[i];
+        st.next_limit = Some(u32::try_from(left).unwrap_or(u32::MAX));
+        st.next_window = window;
+        self.request(i)
     }
 
     /// Queues a request for stream `i` (sized now, sent when a slot is free).
