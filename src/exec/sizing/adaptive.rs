@@ -26,7 +26,10 @@
 //!   plans a round of at most `cold_growth` times the items it has read
 //!   (a window's guard comes on top): its estimates rest on a probe, and
 //!   a probe of a quiet stretch extrapolated fifty-fold reads many times
-//!   the page's bound.
+//!   the page's bound. It pools its streams' selectivities by the key
+//!   distance each probe covered as well as by items, and plans with the
+//!   larger: a sparse stream's probe spans hours a dense one's did not
+//!   reach, where a filter value's share may be several times higher.
 //! - The selectivity a page carries to the next is pooled with what the
 //!   earlier pages saw, unless the page's own differs from it by more
 //!   than sampling explains (`shift_sigmas` standard errors): then the

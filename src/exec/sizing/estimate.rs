@@ -231,11 +231,16 @@ pub(crate) fn plan_round(
         r.1 *= recent;
     }
     let (pool_matched, pool_scanned) = spans.iter().fold(prior, |(m, n), s| (m + s.matched, n + s.scanned));
-    let pooled = pool_matched as f64 / pool_scanned.max(1) as f64;
-    let selectivities: Vec<f64> = spans
-        .iter()
-        .map(|s| (s.matched as f64 + POOL_WEIGHT * pooled) / (s.scanned as f64 + POOL_WEIGHT))
-        .collect();
+    let by_items = pool_matched as f64 / pool_scanned.max(1) as f64;
+    // A page with nothing to start from pools its streams' probes by the
+    // distance each covered, too, and takes the larger: a dense stream's
+    // probe covers the first minutes of the range, a sparse one's days, and
+    // a share that moves with the time of day (French orders crowding into
+    // the evening) is what the sparse stream saw, not the dense streams'
+    // night. Earlier pages (a cursor, a hint, the engine's memory) measured
+    // the stretch already.
+    let pooled = if prior == (0, 0) { by_items.max(spread_selectivity(spans)) } else { by_items };
+    let selectivities = stream_selectivities(spans, pooled);
     // The selectivity ahead is the one the streams read last, as for the
     // density: a filter value's share moves with the time of day, and a
     // nightly batch holds mostly one kind of order.
@@ -249,11 +254,18 @@ pub(crate) fn plan_round(
     // and quiet hours together) cannot show. Past `GAP_ROWS` (a chance of
     // about 1 % at that density), it is the density ahead, as one row
     // would be found there: 1 / (1 + gap) of it.
+    // The rows expected there are at the streams' own rates: a selectivity
+    // raised by another stream's spread (above) would find a gap where the
+    // stream's own rate sees none.
+    let own = stream_selectivities(spans, by_items);
     let gap: f64 = spans
         .iter()
         .zip(&rates)
-        .filter(|(s, _)| !s.done)
-        .filter_map(|(s, (r, _))| s.past_last_row.map(|d| r * d))
+        .zip(own.iter().zip(&selectivities))
+        .filter(|((s, _), _)| !s.done)
+        .filter_map(|((s, (r, _)), (own, sel))| {
+            s.past_last_row.map(|d| r * d * own / sel.max(f64::MIN_POSITIVE))
+        })
         .sum();
     if gap > GAP_ROWS {
         for r in &mut rates {
@@ -342,6 +354,41 @@ pub(crate) fn plan_round(
         None => end,
     };
     Some(Round { end, limits })
+}
+
+/// Each stream's selectivity, its own counts shrunk toward `pooled` by
+/// [`POOL_WEIGHT`] items: a stream that has shown few items borrows the
+/// others'.
+fn stream_selectivities(spans: &[Span], pooled: f64) -> Vec<f64> {
+    spans
+        .iter()
+        .map(|s| (s.matched as f64 + POOL_WEIGHT * pooled) / (s.scanned as f64 + POOL_WEIGHT))
+        .collect()
+}
+
+/// The streams' selectivities (rows over items evaluated) weighted by the
+/// distance along the key each covered; streams still at their start, or
+/// done, aside; one stream's is its own. Rows that share a position count
+/// once: a run of ties (a nightly batch a sparse stream's probe reached)
+/// is one point of the key, not a share spread along it. 0 when no stream
+/// covered any distance.
+fn spread_selectivity(spans: &[Span]) -> f64 {
+    let (mut covered, mut sum) = (0.0, 0.0);
+    for s in spans.iter().filter(|s| !s.done && s.frontier > s.start) {
+        let mut at = s.buffered.clone();
+        at.sort_by(f64::total_cmp);
+        at.dedup();
+        let repeated = (s.buffered.len() - at.len()) as u64;
+        let rows = s.matched.saturating_sub(repeated) as f64;
+        let d = s.frontier - s.start;
+        covered += d;
+        sum += d * rows / s.scanned.max(1) as f64;
+    }
+    if covered > 0.0 {
+        sum / covered
+    } else {
+        0.0
+    }
 }
 
 /// How much denser (over 1) or sparser (under 1) the stretch the streams
@@ -523,6 +570,82 @@ mod round_tests {
         let steady = Span { recent_rows: Some((200, 20)), ..avg };
         let l_steady = plan_round(&[steady], 20, 50, (0, 0), None, true).unwrap().limits[0].unwrap();
         assert_eq!(l_steady, l_flat);
+    }
+
+    /// A cold page read oldest first from midnight, French orders crowding
+    /// into the evening: the dense stream's probe covered the first hour
+    /// (80 items, no row), the sparse one's most of a day (25 items, 5
+    /// rows spread along it).
+    fn night_and_day() -> [Span; 2] {
+        let dense =
+            Span { start: 0.0, frontier: 10.0, scanned: 80, matched: 0, along: 80, ..Span::default() };
+        let sparse = Span {
+            start: 0.0,
+            frontier: 200.0,
+            scanned: 25,
+            matched: 5,
+            along: 25,
+            buffered: vec![40.0, 90.0, 120.0, 150.0, 190.0],
+            ..Span::default()
+        };
+        [dense, sparse]
+    }
+
+    #[test]
+    fn a_cold_page_weighs_each_streams_selectivity_by_the_distance_it_covered() {
+        let spans = night_and_day();
+        // By distance: (10 × 0 + 200 × 5 / 25) / 210; by items, 5 / 105.
+        let spread = spread_selectivity(&spans);
+        assert!((spread - 40.0 / 210.0).abs() < 1e-9, "{spread}");
+        // The dense stream reads toward the day the sparse one saw: a cold
+        // round asks it for fewer items than a page that pooled the same
+        // counts by items (a prior of the same rate: earlier pages measured
+        // the stretch, so no spread).
+        let cold = plan_round(&spans, 40, 50, (0, 0), None, true).unwrap();
+        let warm = plan_round(&spans, 40, 50, (1, 21), None, true).unwrap();
+        let (c, w) = (cold.limits[0].unwrap(), warm.limits[0].unwrap());
+        assert!(f64::from(c) < 0.6 * f64::from(w), "cold {c}, warm {w}");
+        assert!(cold.end < warm.end, "{} {}", cold.end, warm.end);
+        // One stream alone: its own selectivity, as by items.
+        let one = &spans[1..];
+        assert!((spread_selectivity(one) - 0.2).abs() < 1e-9);
+    }
+
+    #[test]
+    fn rows_on_one_position_are_one_point_of_the_spread() {
+        // The sparse stream's probe reached a nightly batch and its 5 rows
+        // are all on the batch's millisecond: one point of the key, not a
+        // share of the day. Spread, it counts 1 row: under the rate by
+        // items, which the round keeps.
+        let [dense, mut sparse] = night_and_day();
+        sparse.buffered = vec![200.0; 5];
+        let spans = [dense, sparse];
+        let spread = spread_selectivity(&spans);
+        assert!((spread - 8.0 / 210.0).abs() < 1e-9, "{spread}");
+        assert!(spread < 5.0 / 105.0);
+        let cold = plan_round(&spans, 40, 50, (0, 0), None, true).unwrap();
+        let by_items = plan_round(&spans, 40, 50, (1, 21), None, true).unwrap();
+        let (c, b) = (cold.limits[0].unwrap(), by_items.limits[0].unwrap());
+        assert!(c.abs_diff(b) <= 1, "{c} {b}");
+    }
+
+    #[test]
+    fn a_spread_selectivity_does_not_make_a_gap_of_a_streams_own_stretch() {
+        // The dense stream read 20 units past its last row. At its own rate
+        // (1 row in its 80 items, pulled toward the page's), about 3 rows
+        // were expected there, and none found is no news (`gap_rows` is
+        // 4.6). At the rate the sparse stream's day lends it, nearly 9: the
+        // round would plan as if the page had left a busy stretch behind.
+        let [mut dense, sparse] = night_and_day();
+        dense.frontier = 20.0;
+        dense.matched = 1;
+        dense.past_last_row = Some(20.0);
+        let spans = [dense, sparse];
+        let cold = plan_round(&spans, 40, 50, (0, 0), None, true).unwrap();
+        let mut no_gap = spans.clone();
+        no_gap[0].past_last_row = None;
+        let plain = plan_round(&no_gap, 40, 50, (0, 0), None, true).unwrap();
+        assert!((cold.end - plain.end).abs() < 1e-6, "{} {}", cold.end, plain.end);
     }
 
     #[test]
