@@ -408,3 +408,55 @@ fn a_stream_in_flight_when_a_round_is_planned_reads_in_that_round_trip() {
     let stats = page_stats(Shape::Daily, French::Flat(0.01), 2, Variant::Ties, 1);
     assert!(stats[0].round_trips <= 3, "{:?}", stats[0]);
 }
+
+/// The last page of an open range read oldest first (`created_at > a`,
+/// ascending, no upper bound): `flash-sale`, 1 % French, seed 3, page 2,
+/// and `date-only`, 1 % French, seed 1, page 2 (fan-out 2 and 3). The
+/// first round read every stream to the end of its data; the next windows,
+/// placed by a density that kept falling, reached years into an empty
+/// future, and a stream read by `Limit` alone only after its own window
+/// came back empty while the merge waited on it, or after two: 4 round
+/// trips where a perfect reader needs 1. When every stream still reading
+/// found its last window empty, the page as a whole ran out there: each
+/// reads by `Limit` alone, and the page ends in 3.
+#[test]
+fn the_last_page_of_an_open_range_stops_chasing_windows_once_every_stream_found_one_empty() {
+    for (shape, seed) in [(Shape::FlashSale, 3), (Shape::DateOnly, 1)] {
+        let pages = open_range_oldest_first(shape, French::Flat(0.01), seed);
+        let last = pages.last().expect("a page");
+        assert!(pages.len() >= 2, "{shape:?}: {} pages", pages.len());
+        assert!(last.round_trips <= 3, "{shape:?} seed {seed}, last of {} pages: {last:?}", pages.len());
+    }
+}
+
+/// The stats of every page of `created_at > from` read oldest first
+/// (ascending on every column of the `ties` order), along the cursors
+/// until none is left, on 30 000 orders of `shape`.
+fn open_range_oldest_first(shape: Shape, french: French, seed: u64) -> Vec<QueryStats> {
+    let w = workloads::generate(shape, french, seed, 30_000, Sizes::default());
+    let table = MemoryTable::new(w.schema.clone());
+    for it in &w.items {
+        table.put(it.clone()).expect("valid item");
+    }
+    let engine = Engine::new(w.schema.clone(), &table);
+    let mut q = Query::new()
+        .filter(col("status").is_in(w.statuses.iter().copied()))
+        .filter(col("country").eq("FR"))
+        .filter(col("created_at").gt(w.from.clone()))
+        .index("status-created_at")
+        .order_by(asc("created_at"))
+        .order_by(asc("total"))
+        .order_by(desc("order_id"))
+        .read_budget(10_000_000)
+        .limit(50);
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let mut stats = Vec::new();
+    loop {
+        let page = rt.block_on(engine.fetch(&q)).expect("page");
+        stats.push(page.stats.clone());
+        match page.next_cursor {
+            Some(c) if stats.len() < 100 => q = q.cursor(c),
+            _ => return stats,
+        }
+    }
+}

@@ -85,8 +85,9 @@ pub(crate) struct StreamState {
     /// The `Limit` of the request in flight.
     limit: u32,
     /// Windows in a row that held no item: after [`EMPTY_WINDOWS`], or
-    /// after one when the merge waits on the stream, the next request reads
-    /// by `Limit` alone, so a stream that has run out learns it (a query
+    /// after one when the merge waits on the stream or every stream still
+    /// reading found its last window empty, the next request reads by
+    /// `Limit` alone, so a stream that has run out learns it (a query
     /// with no range on the column would otherwise move an empty window on
     /// and on), and one whose next key lies far on is not chased window by
     /// window. A single empty window is common (a sparse stream) and
@@ -313,6 +314,12 @@ impl<'a, B: Backend> Streams<'a, B> {
             self.read_ahead(None)?;
             return self.prefetch_low();
         };
+        // Every stream still reading found its last window empty: the page
+        // as a whole ran out of items there (the end of the data, on an
+        // open range), not one sparse stream. Windows placed past it rest
+        // on a density falling toward nothing and reach on and on; each
+        // such stream reads by `Limit` alone, which the round sized.
+        let ran_out = self.states.iter().filter(|s| !s.done).all(|s| s.empty_windows > 0);
         for (j, limit) in round.limits.iter().enumerate() {
             // A newer round supersedes what an older one planned. A stream
             // reading the rest of a run of ties (pinned) is left to the run's
@@ -329,7 +336,8 @@ impl<'a, B: Backend> Streams<'a, B> {
                     // reads by `Limit`: it may have run out.
                     let st = &mut self.states[j];
                     st.next_limit = Some(l);
-                    st.next_window = round.window.clone().filter(|_| j != urgent || st.empty_windows == 0);
+                    let by_limit = st.empty_windows > 0 && (j == urgent || ran_out);
+                    st.next_window = round.window.clone().filter(|_| !by_limit);
                     self.request(j)?;
                 }
             }
