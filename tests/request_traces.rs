@@ -460,3 +460,20 @@ fn open_range_oldest_first(shape: Shape, french: French, seed: u64) -> Vec<Query
         }
     }
 }
+
+/// A stream whose request stopped inside a run of ties another stream is
+/// reading through, with no row of the run in its response: `batch`, 10 %
+/// French in the evenings, seed 2, page 3 of the `ties` query. Three
+/// streams stopped inside the nightly batch (2 000 orders at one
+/// millisecond) and read its rest by requests pinned to its value; the
+/// fourth's answer came last, its last evaluated key on the batch and no
+/// row, and the merge waited on it. The round read it by a `Limit` of 117
+/// past its key, toward a window two days on: it stopped inside the batch
+/// again and read the rest a round trip later (4 round trips). A stream
+/// stopped on a run another stream reads through reads its rest the same
+/// way, pinned, even when the merge waits on it: 3.
+#[test]
+fn the_stream_the_merge_waits_on_reads_the_run_its_siblings_read_through() {
+    let trips = round_trips(Shape::Batch, French::Evening, 2, Variant::Ties, 3);
+    assert!(trips[2] <= 3, "round trips of pages 1..=3: {trips:?}");
+}

@@ -428,8 +428,10 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// The stream the merge waits on may not show the run itself (a sparse
     /// stream reaches a nightly batch on its last item or two) while
     /// another stream stopped on the same value does: the run is known
-    /// all the same, and the others read their rest of it now (the stream
-    /// waited on asks as it would, its `Limit` reading past the run).
+    /// all the same, and the others read their rest of it now. So does the
+    /// stream waited on when it stopped on a run another shows (its
+    /// response may hold no row of the run): by a `Limit` it stopped
+    /// inside the run again, a round trip before the run's rest.
     fn read_run_siblings(&mut self, urgent: usize) -> Result<()> {
         let st = &self.states[urgent];
         let at = match (&st.run, &st.frontier) {
@@ -441,6 +443,12 @@ impl<'a, B: Backend> Streams<'a, B> {
             }
             _ => return Ok(()),
         };
+        // The stream waited on, stopped on a run another stream reads
+        // through, reads its rest the same way (see above).
+        let st = &mut self.states[urgent];
+        if st.run.is_none() && st.frontier.as_ref().is_some_and(|(_, k)| *k == at) {
+            st.run = st.frontier.clone();
+        }
         for j in 0..self.states.len() {
             let st = &mut self.states[j];
             if j == urgent || st.busy || st.done {
