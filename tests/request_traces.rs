@@ -11,6 +11,7 @@
 //! git diff tests/snapshots
 //! ```
 
+mod common;
 #[path = "../examples/support/orders.rs"]
 mod orders;
 #[path = "../examples/support/trace.rs"]
@@ -21,7 +22,7 @@ mod workloads;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
-use dynaquery::{asc, col, desc, Engine, MemoryTable, Query, QueryStats};
+use dynaquery::{asc, col, desc, Engine, Expr, Query, QueryStats};
 use trace::Traced;
 use workloads::{French, Shape, Sizes, Workload};
 
@@ -63,10 +64,7 @@ fn query(v: Variant, w: &Workload) -> Query {
 fn trace(shape: Shape, french: French, seed: u64, v: Variant, pages: usize) -> String {
     let sizes = Sizes { batch: 600, batch_nights: 3, huge_batch: 5_000 };
     let w = workloads::generate(shape, french, seed, 4_000, sizes);
-    let table = MemoryTable::new(w.schema.clone());
-    for it in &w.items {
-        table.put(it.clone()).expect("valid item");
-    }
+    let table = common::memory(w.schema.clone(), &w.items);
     let traced = Traced::new(&table);
     traced.on.store(true, Ordering::Relaxed);
     let engine = Engine::new(w.schema.clone(), &traced);
@@ -167,10 +165,7 @@ fn round_trips(shape: Shape, french: French, seed: u64, v: Variant, pages: usize
 /// The stats of `pages` full pages of `v` on 30 000 orders of `shape`.
 fn page_stats(shape: Shape, french: French, seed: u64, v: Variant, pages: usize) -> Vec<QueryStats> {
     let w = workloads::generate(shape, french, seed, 30_000, Sizes::default());
-    let table = MemoryTable::new(w.schema.clone());
-    for it in &w.items {
-        table.put(it.clone()).expect("valid item");
-    }
+    let table = common::memory(w.schema.clone(), &w.items);
     let engine = Engine::new(w.schema.clone(), &table);
     let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
     let mut q = query(v, &w);
@@ -349,20 +344,9 @@ fn a_cold_page_takes_the_share_a_sparse_streams_probe_saw_along_the_day() {
 /// the stream goes on.
 fn cold_page_read_oldest_first(seed: u64) -> (u64, u64) {
     let w = workloads::generate(Shape::Daily, French::Evening, seed, 30_000, Sizes::default());
-    let table = MemoryTable::new(w.schema.clone());
-    for it in &w.items {
-        table.put(it.clone()).expect("valid item");
-    }
+    let table = common::memory(w.schema.clone(), &w.items);
     let engine = Engine::new(w.schema.clone(), &table);
-    let q = Query::new()
-        .filter(col("status").is_in(w.statuses.iter().copied()))
-        .filter(col("country").eq("FR"))
-        .filter(col("created_at").between(w.from.clone(), w.to.clone()))
-        .index("status-created_at")
-        .order_by(asc("created_at"))
-        .order_by(asc("total"))
-        .order_by(desc("order_id"))
-        .limit(50);
+    let q = ties_oldest_first(&w, col("created_at").between(w.from.clone(), w.to.clone()));
     let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
     let page = rt.block_on(engine.fetch(&q)).expect("page");
     assert_eq!(page.rows.len(), 50);
@@ -434,21 +418,9 @@ fn the_last_page_of_an_open_range_stops_chasing_windows_once_every_stream_found_
 /// until none is left, on 30 000 orders of `shape`.
 fn open_range_oldest_first(shape: Shape, french: French, seed: u64) -> Vec<QueryStats> {
     let w = workloads::generate(shape, french, seed, 30_000, Sizes::default());
-    let table = MemoryTable::new(w.schema.clone());
-    for it in &w.items {
-        table.put(it.clone()).expect("valid item");
-    }
+    let table = common::memory(w.schema.clone(), &w.items);
     let engine = Engine::new(w.schema.clone(), &table);
-    let mut q = Query::new()
-        .filter(col("status").is_in(w.statuses.iter().copied()))
-        .filter(col("country").eq("FR"))
-        .filter(col("created_at").gt(w.from.clone()))
-        .index("status-created_at")
-        .order_by(asc("created_at"))
-        .order_by(asc("total"))
-        .order_by(desc("order_id"))
-        .read_budget(10_000_000)
-        .limit(50);
+    let mut q = ties_oldest_first(&w, col("created_at").gt(w.from.clone())).read_budget(10_000_000);
     let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
     let mut stats = Vec::new();
     loop {
@@ -476,4 +448,18 @@ fn open_range_oldest_first(shape: Shape, french: French, seed: u64) -> Vec<Query
 fn the_stream_the_merge_waits_on_reads_the_run_its_siblings_read_through() {
     let trips = round_trips(Shape::Batch, French::Evening, 2, Variant::Ties, 3);
     assert!(trips[2] <= 3, "round trips of pages 1..=3: {trips:?}");
+}
+
+/// The `ties` query of the cost matrix on `range`, every `ORDER BY`
+/// direction flipped: oldest first.
+fn ties_oldest_first(w: &Workload, range: Expr) -> Query {
+    Query::new()
+        .filter(col("status").is_in(w.statuses.iter().copied()))
+        .filter(col("country").eq("FR"))
+        .filter(range)
+        .index("status-created_at")
+        .order_by(asc("created_at"))
+        .order_by(asc("total"))
+        .order_by(desc("order_id"))
+        .limit(50)
 }

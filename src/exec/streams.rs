@@ -325,21 +325,20 @@ impl<'a, B: Backend> Streams<'a, B> {
             // reading the rest of a run of ties (pinned) is left to the run's
             // logic: what it reads past the run is decided when the run is
             // whole (see `read_ahead`).
-            self.states[j].missed = None;
-            if let Some(l) = *limit {
-                let st = &mut self.states[j];
-                if st.busy && st.run.is_none() && j != urgent {
+            let st = &mut self.states[j];
+            st.missed = None;
+            let Some(l) = *limit else { continue };
+            if st.busy {
+                if st.run.is_none() && j != urgent {
                     st.missed = Some((l, round.window.clone()));
                 }
-                if !self.states[j].busy && !self.states[j].done {
-                    // The stream the merge waits on, after an empty window,
-                    // reads by `Limit`: it may have run out.
-                    let st = &mut self.states[j];
-                    st.next_limit = Some(l);
-                    let by_limit = st.empty_windows > 0 && (j == urgent || ran_out);
-                    st.next_window = round.window.clone().filter(|_| !by_limit);
-                    self.request(j)?;
-                }
+            } else if !st.done {
+                // The stream the merge waits on, after an empty window,
+                // reads by `Limit`: it may have run out.
+                st.next_limit = Some(l);
+                let by_limit = st.empty_windows > 0 && (j == urgent || ran_out);
+                st.next_window = round.window.clone().filter(|_| !by_limit);
+                self.request(j)?;
             }
         }
         self.request(urgent)?;
@@ -446,7 +445,8 @@ impl<'a, B: Backend> Streams<'a, B> {
         // The stream waited on, stopped on a run another stream reads
         // through, reads its rest the same way (see above).
         let st = &mut self.states[urgent];
-        if st.run.is_none() && st.frontier.as_ref().is_some_and(|(_, k)| *k == at) {
+        if st.run.is_none() {
+            // Its frontier is `at` (the match above).
             st.run = st.frontier.clone();
         }
         for j in 0..self.states.len() {

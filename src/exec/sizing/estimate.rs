@@ -239,8 +239,9 @@ pub(crate) fn plan_round(
     // the evening) is what the sparse stream saw, not the dense streams'
     // night. Earlier pages (a cursor, a hint, the engine's memory) measured
     // the stretch already.
-    let pooled = if prior == (0, 0) { by_items.max(spread_selectivity(spans)) } else { by_items };
-    let selectivities = stream_selectivities(spans, pooled);
+    let own = stream_selectivities(spans, by_items);
+    let spread = if prior == (0, 0) { spread_selectivity(spans) } else { 0.0 };
+    let selectivities = if spread > by_items { stream_selectivities(spans, spread) } else { own.clone() };
     // The selectivity ahead is the one the streams read last, as for the
     // density: a filter value's share moves with the time of day, and a
     // nightly batch holds mostly one kind of order.
@@ -257,7 +258,6 @@ pub(crate) fn plan_round(
     // The rows expected there are at the streams' own rates: a selectivity
     // raised by another stream's spread (above) would find a gap where the
     // stream's own rate sees none.
-    let own = stream_selectivities(spans, by_items);
     let gap: f64 = spans
         .iter()
         .zip(&rates)
