@@ -64,7 +64,8 @@
 //! 1 MB requests, each rounded up to 4 KB, half a unit per 4 KB), and whether
 //! the rows and the cursor's presence equal the naive correct page (filter
 //! everything, sort everything). A wrong page or an error is printed loudly
-//! and makes the run exit with status 1. Writes `target/cost_matrix.json`.
+//! and makes the run exit with status 1. Writes `target/cost_matrix.json`
+//! (`--json PATH` writes it elsewhere, so two runs can go side by side).
 //!
 //! The look-ahead is a convention: a reader whose key-condition window ends
 //! between a run and the next item proves the run closed without reading
@@ -753,6 +754,8 @@ struct Args {
     quick: bool,
     jobs: Option<usize>,
     trace_worst: bool,
+    /// Where to write the JSON (default `target/cost_matrix.json`).
+    json: Option<std::path::PathBuf>,
     /// `(French share, query, page)` to trace.
     trace_page: Option<(String, String, Kind, usize)>,
 }
@@ -782,6 +785,7 @@ fn parse_args() -> Result<Args, String> {
         quick: false,
         jobs: None,
         trace_worst: false,
+        json: None,
         trace_page: None,
     };
     let mut seeds: Option<(u64, u64)> = None;
@@ -818,6 +822,7 @@ fn parse_args() -> Result<Args, String> {
                 let _ = ANY_HOUR.set(true);
             }
             "--quick" => a.quick = true,
+            "--json" => a.json = Some(value(&mut args, "--json")?.into()),
             "--trace-worst" => a.trace_worst = true,
             "--trace-page" => {
                 let v = value(&mut args, "--trace-page")?;
@@ -837,7 +842,7 @@ fn parse_args() -> Result<Args, String> {
             other => {
                 return Err(format!(
                     "unknown argument {other} (known: --seeds A..B, --orders N, --shape NAME, --pages N, --page-size N, \
-                     --ascending, --any-hour, --jobs N, --endpoint URL, --quick, --trace-worst, --trace-page FR/QUERY/PAGE)"
+                     --ascending, --any-hour, --jobs N, --endpoint URL, --quick, --trace-worst, --trace-page FR/QUERY/PAGE, --json PATH)"
                 ))
             }
         }
@@ -1055,8 +1060,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "summary": groups,
         "pages": recs,
     });
-    std::fs::write(dir.join(name), serde_json::to_string(&doc)?)?;
-    println!("JSON: target/{name}");
+    let path = args.json.clone().unwrap_or_else(|| dir.join(name));
+    std::fs::write(&path, serde_json::to_string(&doc)?)?;
+    println!("JSON: {}", args.json.as_ref().map_or_else(|| format!("target/{name}"), |p| p.display().to_string()));
 
     if args.trace_worst && !dynamo {
         println!("\n## Requests of each shape's worst pages (by read/bound; by round trips, per query)\n");
