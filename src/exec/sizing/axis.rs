@@ -5,8 +5,9 @@
 //! density measured on one stretch mispredicts the next. So numbers project
 //! to their value and ISO-8601 date-times (the usual `created_at`) to
 //! seconds since the epoch; a decimal-digit odometer over the bytes would
-//! put a 12-hour gap between `…T23:30` and `…T00:00` of the next day. Any
-//! other key falls back to [`bytes`], an odometer over the encoded bytes.
+//! put a 12-hour gap between `…T23:30` and `…T00:00` of the next day. Other
+//! strings fall back to [`bytes`], an odometer over their UTF-8 bytes; any
+//! other key to one over its encoded bytes.
 //!
 //! Positions increase in scan order (`DESC` negates), as encoded keys do.
 
@@ -20,16 +21,32 @@ type ByteMap = Box<dyn Fn(&[u8]) -> f64>;
 pub(crate) enum Axis {
     /// Every value is a number or an ISO-8601 date-time.
     Numeric(Direction),
+    /// Every value is a string: the byte odometer over its UTF-8 bytes,
+    /// negated for `DESC`. A bound shorter than the keys (`> "2026-10-25"`
+    /// on `date#id` keys) then ends where the keys go on; in the encoding
+    /// it ends in a terminator.
+    Text(ByteMap, Direction),
     /// Anything else: an odometer over the encoded bytes.
     Bytes(ByteMap),
 }
 
 impl Axis {
     /// The axis for `points` (value, encoded bytes): numeric when every
-    /// value has a numeric reading, else the byte odometer.
+    /// value has a numeric reading, else the byte odometer (over the
+    /// strings when every value is one).
     pub fn new(points: &[(Option<&Value>, &[u8])], dir: Direction) -> Axis {
         if !points.is_empty() && points.iter().all(|(v, _)| v.and_then(numeric).is_some()) {
             return Axis::Numeric(dir);
+        }
+        let texts: Option<Vec<&[u8]>> = points
+            .iter()
+            .map(|(v, _)| match v {
+                Some(Value::S(s)) => Some(s.as_bytes()),
+                _ => None,
+            })
+            .collect();
+        if let Some(texts) = texts {
+            return Axis::Text(Box::new(bytes(&texts)), dir);
         }
         let keys: Vec<&[u8]> = points.iter().map(|(_, k)| *k).collect();
         Axis::Bytes(Box::new(bytes(&keys)))
@@ -39,6 +56,17 @@ impl Axis {
     pub fn position(&self, value: Option<&Value>, encoded: &[u8]) -> f64 {
         match self {
             Axis::Numeric(dir) => value.and_then(|v| numeric_position(v, *dir)).unwrap_or(0.0),
+            Axis::Text(f, dir) => {
+                let x = match value {
+                    Some(Value::S(s)) => f(s.as_bytes()),
+                    _ => 0.0,
+                };
+                if *dir == Direction::Desc {
+                    -x
+                } else {
+                    x
+                }
+            }
             Axis::Bytes(f) => f(encoded),
         }
     }
@@ -198,11 +226,14 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// Maps order-preserving byte keys to numbers, monotonically enough to rank
-/// positions and measure distances: the bytes after the prefix all keys
-/// share, read as an odometer whose wheel at each byte spans only the byte
-/// values seen there, over as many bytes as an `f64` holds exactly (radices
-/// multiplying up to 2^52).
+/// Maps byte keys to numbers, monotonically enough to rank positions and
+/// measure distances: the bytes after the prefix all keys share, read as an
+/// odometer whose wheel at each byte spans only the byte values seen there,
+/// over as many bytes as an `f64` holds exactly (radices multiplying up to
+/// 2^52). A key that has ended reads 0 on the wheels past its end (a prefix
+/// ranks before its extensions) and does not widen them: counted as byte 0,
+/// one short key stretched every wheel past its end to the whole byte
+/// range and used up the exact digits before the keys' last bytes.
 pub(crate) fn bytes(keys: &[&[u8]]) -> impl Fn(&[u8]) -> f64 {
     const MAX_WIDTH: usize = 32;
     const EXACT: f64 = 4_503_599_627_370_496.0; // 2^52
@@ -214,10 +245,13 @@ pub(crate) fn bytes(keys: &[&[u8]]) -> impl Fn(&[u8]) -> f64 {
     let mut span = 1.0f64;
     for i in 0..MAX_WIDTH {
         let (mut lo, mut hi) = (u8::MAX, 0u8);
-        for k in keys {
-            let b = *k.get(common + i).unwrap_or(&0);
-            lo = lo.min(b);
-            hi = hi.max(b);
+        for b in keys.iter().filter_map(|k| k.get(common + i)) {
+            lo = lo.min(*b);
+            hi = hi.max(*b);
+        }
+        if lo > hi {
+            // Every key has ended.
+            break;
         }
         let radix = f64::from(hi.saturating_sub(lo)) + 1.0;
         if span * radix > EXACT {
@@ -237,6 +271,7 @@ pub(crate) fn bytes(keys: &[&[u8]]) -> impl Fn(&[u8]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::encoding::encode_column;
 
     #[test]
     fn timestamps_measure_real_time_across_a_day_boundary() {
@@ -303,7 +338,7 @@ mod tests {
             &[(Some(&a), b"2026-11-23#o-0000017"), (Some(&b), b"2026-11-23#o-0000018")],
             Direction::Asc,
         );
-        assert!(matches!(axis, Axis::Bytes(_)));
+        assert!(matches!(axis, Axis::Text(..)));
         assert!(
             axis.position(Some(&a), b"2026-11-23#o-0000017")
                 < axis.position(Some(&b), b"2026-11-23#o-0000018")
@@ -315,11 +350,50 @@ mod tests {
     }
 
     #[test]
-    fn other_keys_fall_back_to_the_byte_odometer() {
+    fn a_bound_shorter_than_the_keys_leaves_the_odometer_its_resolution() {
+        // `created_at > "2026-10-25"` on composite `date#id` keys: the
+        // bound is shorter than every key. Read as missing (or as the
+        // encoding's terminator), its absent bytes widened every wheel
+        // past the date to the whole byte range, the odometer ran out of
+        // exact digits before the ids, and every key of a day sat on one
+        // position: a round read a day's density as a point.
+        let texts = [
+            "2026-10-25",
+            "2026-11-22#o-0019868",
+            "2026-11-23#o-0015506",
+            "2026-11-23#o-0021518",
+            "2026-11-23#o-0024742",
+        ];
+        let values: Vec<Value> = texts.iter().map(|t| Value::from(*t)).collect();
+        for dir in [Direction::Asc, Direction::Desc] {
+            let encoded: Vec<Vec<u8>> = values
+                .iter()
+                .map(|v| {
+                    let mut k = Vec::new();
+                    encode_column(&mut k, Some(v), dir).unwrap();
+                    k
+                })
+                .collect();
+            let points: Vec<(Option<&Value>, &[u8])> =
+                values.iter().zip(&encoded).map(|(v, k)| (Some(v), k.as_slice())).collect();
+            let axis = Axis::new(&points, dir);
+            let p: Vec<f64> = values.iter().zip(&encoded).map(|(v, k)| axis.position(Some(v), k)).collect();
+            // In scan order, the texts are sorted up (ASC) or down (DESC).
+            let sign = if dir == Direction::Asc { 1.0 } else { -1.0 };
+            assert!(p.windows(2).all(|w| sign * (w[1] - w[0]) > 0.0), "{dir:?}: {p:?}");
+            // The ids of one day spread over a share of a day's step.
+            let day = (p[3] - p[1]).abs();
+            let within = (p[4] - p[2]).abs();
+            assert!(within > day * 0.1, "{dir:?}: ids {within} apart, a day {day}");
+        }
+    }
+
+    #[test]
+    fn other_keys_fall_back_to_a_byte_odometer() {
         let a = Value::from("alpha");
         let b = Value::from("beta");
         let axis = Axis::new(&[(Some(&a), b"alpha"), (Some(&b), b"beta")], Direction::Asc);
-        assert!(matches!(axis, Axis::Bytes(_)));
+        assert!(matches!(axis, Axis::Text(..)));
         assert!(axis.position(Some(&a), b"alpha") < axis.position(Some(&b), b"beta"));
     }
 
