@@ -230,7 +230,13 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// that density puts the page's end (a window, see the module docs), so
     /// the streams stop at one position instead of scattering around it.
     pub fn start(&mut self) -> Result<()> {
-        let window = self.sizer.first_window(&ctx(&self.states, self.plan, self.need, self.pos_col.as_ref()));
+        let window = self.sizer.first_window(&ctx(
+            &self.states,
+            self.plan,
+            self.need,
+            self.pos_col.as_ref(),
+            self.clock,
+        ));
         for i in 0..self.states.len() {
             self.states[i].next_window.clone_from(&window);
             self.request(i)?;
@@ -240,7 +246,7 @@ impl<'a, B: Backend> Streams<'a, B> {
 
     /// What sizing sees of the page.
     fn ctx(&self) -> Ctx<'_> {
-        ctx(&self.states, self.plan, self.need, self.pos_col.as_ref())
+        ctx(&self.states, self.plan, self.need, self.pos_col.as_ref(), self.clock)
     }
 
     /// Takes stream `i`'s next buffered row.
@@ -307,7 +313,7 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// observed density, so the refills share one round trip.
     fn refill_round(&mut self, urgent: usize, heads: &[(usize, &Item)]) -> Result<()> {
         self.read_run_siblings(urgent)?;
-        let ctx = ctx(&self.states, self.plan, self.need, self.pos_col.as_ref());
+        let ctx = ctx(&self.states, self.plan, self.need, self.pos_col.as_ref(), self.clock);
         let round = self.sizer.round(&ctx, urgent, heads);
         let Some(round) = round else {
             self.request(urgent)?;
@@ -471,7 +477,7 @@ impl<'a, B: Backend> Streams<'a, B> {
     /// # Errors
     /// [`ErrorKind::InvalidCursor`] when the state is malformed.
     pub fn resume(&mut self, state: &[u8], start: Option<&Value>, how: SizingStart) -> Result<()> {
-        let ctx = ctx(&self.states, self.plan, self.need, self.pos_col.as_ref());
+        let ctx = ctx(&self.states, self.plan, self.need, self.pos_col.as_ref(), self.clock);
         let r = self.sizer.resume(&ctx, state, start, how);
         r.map_err(|e| {
             Error::invalid_cursor(format!("the cursor is malformed ({}); restart from the first page", e.0))
@@ -709,7 +715,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             scanned: response.scanned_count,
             limit: self.states[i].limit,
         };
-        self.sizer.observe(&ctx(&self.states, plan, self.need, self.pos_col.as_ref()), i, &seen);
+        self.sizer.observe(&ctx(&self.states, plan, self.need, self.pos_col.as_ref(), self.clock), i, &seen);
         let whole_runs = self.whole_runs;
         let response_scanned = response.scanned_count;
         let st = &mut self.states[i];
@@ -783,7 +789,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             self.buffered += 1;
         }
         let read_through = read_through.filter(|run| {
-            let ctx = ctx(&self.states, plan, self.need, self.pos_col.as_ref());
+            let ctx = ctx(&self.states, plan, self.need, self.pos_col.as_ref(), self.clock);
             self.sizer.is_point_mass(&ctx, i, run, response_scanned)
         });
         let st = &mut self.states[i];
@@ -962,6 +968,7 @@ fn ctx<'s>(
     plan: &Plan,
     need: usize,
     pos_col: Option<&'s (String, Direction)>,
+    round_trips: u32,
 ) -> Ctx<'s> {
     Ctx {
         streams: states
@@ -980,5 +987,6 @@ fn ctx<'s>(
         filtered: plan.is_filtered(),
         pos_col,
         whole_points: plan.reads_whole_runs(),
+        round_trips,
     }
 }

@@ -30,6 +30,12 @@
 //!   distance each probe covered as well as by items, and plans with the
 //!   larger: a sparse stream's probe spans hours a dense one's did not
 //!   reach, where a filter value's share may be several times higher.
+//! - A round planned once the page has made two round trips (its requests
+//!   go out third or later) aims past the need by `late_sigmas` standard
+//!   errors of the selectivity too, as a Poisson count of the rows it
+//!   rests on: a shortfall there costs a fourth round trip, and a cold
+//!   page's selectivity rests on a few dozen rows (a resumed page's on
+//!   thousands of items, so it moves little there).
 //! - The selectivity a page carries to the next is pooled with what the
 //!   earlier pages saw, unless the page's own differs from it by more
 //!   than sampling explains (`shift_sigmas` standard errors): then the
@@ -402,7 +408,9 @@ impl Sizing for Adaptive {
         }
         self.last_counts = spans.iter().map(|s| (s.scanned, s.matched)).collect();
         let grid = numeric.then_some(&self.grid);
-        let planned = estimate::plan_round(&spans, ctx.need, ctx.page, self.prior, grid, ctx.whole_points)?;
+        let late = ctx.round_trips >= T.late_after;
+        let planned =
+            estimate::plan_round(&spans, ctx.need, ctx.page, self.prior, grid, ctx.whole_points, late)?;
         let window = template.and_then(|t| axis.value_at(planned.end, &t));
         let mut limits: Vec<Option<u32>> =
             planned.limits.into_iter().enumerate().map(|(j, l)| l.map(|l| self.grown(ctx, j, l))).collect();
@@ -570,6 +578,7 @@ mod tests {
             filtered: true,
             pos_col: Some(col),
             whole_points: false,
+            round_trips: 0,
         }
     }
 
@@ -681,6 +690,7 @@ mod tests {
             filtered: true,
             pos_col: Some(&col),
             whole_points: true,
+            round_trips: 0,
         };
         let last = crate::value::item([("n", Value::from(10i64))]);
         // Items off the start: 100 × (1 + 1) / (10 + 1) ≈ 18; on it, the rest.

@@ -16,6 +16,7 @@ pub(crate) const MAX_LIMIT: f64 = T.max_limit;
 const TAIL_FRACTION: f64 = T.tail_fraction;
 const SLACK_SIGMAS: f64 = T.slack_sigmas;
 const SLACK_FRACTION: f64 = T.slack_fraction;
+const LATE_SIGMAS: f64 = T.late_sigmas;
 const SHRINK_ITEMS: f64 = T.shrink_items;
 const POOL_WEIGHT: f64 = T.pool_weight;
 const STUCK_STEPS: f64 = T.stuck_steps;
@@ -184,6 +185,9 @@ pub(crate) fn aim(need: usize, page: usize) -> f64 {
 /// page size, which scales the tail and the slack; `prior` is the
 /// `(matched, scanned)` earlier pages observed, pooled with this page's.
 /// Rows the page's streams hold but have not emitted count as found.
+/// A `late` round (the page has made two round trips) aims further by
+/// [`Tuning::late_sigmas`] standard errors of the pooled selectivity, a
+/// Poisson count of the rows found: `need × late_sigmas / √(rows + 1)`.
 pub(crate) fn plan_round(
     spans: &[Span],
     need: usize,
@@ -191,10 +195,11 @@ pub(crate) fn plan_round(
     prior: (u64, u64),
     on_grid: Option<&Grid>,
     whole_points: bool,
+    late: bool,
 ) -> Option<Round> {
     // Past the need by the Poisson slack (see `aim`).
     let bare_need = need.max(1) as f64;
-    let need = aim(need, page);
+    let mut need = aim(need, page);
     let grid = grid_step(spans);
     // A window's bound between grid points read everything up to the last
     // point before it: distances run from there.
@@ -272,6 +277,12 @@ pub(crate) fn plan_round(
             r.0 /= 1.0 + gap;
             r.1 /= 1.0 + gap;
         }
+    }
+    if late {
+        // The rows ahead are extrapolated from `rows` found: their count
+        // is off by about 1 / √rows of itself.
+        let rows = pool_matched as f64;
+        need += bare_need * LATE_SIGMAS / (rows + 1.0).sqrt();
     }
     let total_rate: f64 = rates.iter().map(|r| r.0).sum();
     let rows_by = |x: f64| -> f64 {
@@ -480,9 +491,32 @@ mod round_tests {
     }
 
     #[test]
+    fn a_late_round_aims_past_the_need_by_the_estimates_own_error() {
+        // Two streams showed 20 rows in all. A round after the page's second
+        // round trip aims half a standard error of that count (20 rows:
+        // 1 / √21 of the rows still needed) further: 40 rows × 0.5 / √21
+        // ≈ 4.4 rows, 2.2 a stream, 22 items each before the shrink.
+        let s = ten_percent();
+        let early = plan_round(&[s.clone(), s.clone()], 40, 50, (0, 0), None, true, false).unwrap();
+        let late = plan_round(&[s.clone(), s], 40, 50, (0, 0), None, true, true).unwrap();
+        let extra = 40.0 * T.late_sigmas / 21f64.sqrt() / 2.0 * 10.0 * 100.0 / 104.0;
+        for (e, l) in early.limits.iter().zip(&late.limits) {
+            let (e, l) = (f64::from(e.unwrap()), f64::from(l.unwrap()));
+            assert!((l - e - extra).abs() <= 1.5, "{e} -> {l}, expected {extra} more");
+        }
+        assert!(late.end > early.end);
+        // Resting on earlier pages' thousands of items, it moves little.
+        let s = ten_percent();
+        let early = plan_round(&[s.clone(), s.clone()], 40, 50, (400, 4_000), None, true, false).unwrap();
+        let late = plan_round(&[s.clone(), s], 40, 50, (400, 4_000), None, true, true).unwrap();
+        let (e, l) = (f64::from(early.limits[0].unwrap()), f64::from(late.limits[0].unwrap()));
+        assert!(l - e <= 0.05 * e, "{e} -> {l}");
+    }
+
+    #[test]
     fn two_equal_streams_split_the_need() {
         let s = ten_percent();
-        let limits = plan_round(&[s.clone(), s], 40, 50, (0, 0), None, true).unwrap().limits;
+        let limits = plan_round(&[s.clone(), s], 40, 50, (0, 0), None, true, false).unwrap().limits;
         // Each stream yields 0.1 rows per unit. Aim: 40 rows + 2 tail rows
         // (4 % of 50) + min(1.5 × √40, 6 % of 50 = 3) = 45 rows, 22.5 each →
         // 225 units → 225 items, shrunk by 100 / 104, plus the look-ahead.
@@ -501,8 +535,8 @@ mod round_tests {
         // the point whole, the `Limit` covers the aim only, not the point.
         let s = ten_percent();
         let grid = Grid::given(0.0, 100);
-        let whole = plan_round(std::slice::from_ref(&s), 4, 50, (0, 0), Some(&grid), true).unwrap();
-        let aim = plan_round(&[s], 4, 50, (0, 0), Some(&grid), false).unwrap();
+        let whole = plan_round(std::slice::from_ref(&s), 4, 50, (0, 0), Some(&grid), true, false).unwrap();
+        let aim = plan_round(&[s], 4, 50, (0, 0), Some(&grid), false, false).unwrap();
         assert_eq!(whole.end, aim.end);
         assert!(whole.end >= 200.0, "{}", whole.end);
         let (w, a) = (whole.limits[0].unwrap(), aim.limits[0].unwrap());
@@ -524,8 +558,8 @@ mod round_tests {
         let avg =
             Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 100, along: 100, ..Span::default() };
         let night = Span { recent: Some((50.0, 10)), ..avg.clone() };
-        let flat = plan_round(std::slice::from_ref(&avg), 10, 50, (0, 0), None, true).unwrap();
-        let sparse = plan_round(&[night], 10, 50, (0, 0), None, true).unwrap();
+        let flat = plan_round(std::slice::from_ref(&avg), 10, 50, (0, 0), None, true, false).unwrap();
+        let sparse = plan_round(&[night], 10, 50, (0, 0), None, true, false).unwrap();
         // Found 10 + 4 against 50 + 4 expected: 14 / 54 of the average.
         let (d_flat, d_sparse) = (flat.end - 100.0, sparse.end - 100.0);
         let want = FALLING_REACH * 54.0 / 14.0;
@@ -535,7 +569,7 @@ mod round_tests {
         assert!(l_flat.abs_diff(l_sparse) <= 1, "{l_flat} {l_sparse}");
         // A stretch as dense as the average leaves the window alone.
         let steady = Span { recent: Some((50.0, 50)), ..avg };
-        let same = plan_round(&[steady], 10, 50, (0, 0), None, true).unwrap();
+        let same = plan_round(&[steady], 10, 50, (0, 0), None, true, false).unwrap();
         assert!((same.end - flat.end).abs() < 1e-6, "{} {}", same.end, flat.end);
     }
 
@@ -556,8 +590,8 @@ mod round_tests {
             ..Span::default()
         };
         let quiet = Span { recent_rows: Some((200, 2)), ..avg.clone() };
-        let flat = plan_round(std::slice::from_ref(&avg), 20, 50, (0, 0), None, true).unwrap();
-        let sparse = plan_round(&[quiet], 20, 50, (0, 0), None, true).unwrap();
+        let flat = plan_round(std::slice::from_ref(&avg), 20, 50, (0, 0), None, true, false).unwrap();
+        let sparse = plan_round(&[quiet], 20, 50, (0, 0), None, true, false).unwrap();
         let (l_flat, l_sparse) = (flat.limits[0].unwrap(), sparse.limits[0].unwrap());
         // 20 + 4 expected against 2 + 4 found: 4 times the items.
         let want = f64::from(l_flat - 1) * (20.0 + RECENT_ROWS) / (2.0 + RECENT_ROWS);
@@ -565,10 +599,10 @@ mod round_tests {
         // A busier stretch asks for fewer; one as selective as the page
         // leaves the `Limit` alone.
         let busy = Span { recent_rows: Some((200, 60)), ..avg.clone() };
-        let l_busy = plan_round(&[busy], 20, 50, (0, 0), None, true).unwrap().limits[0].unwrap();
+        let l_busy = plan_round(&[busy], 20, 50, (0, 0), None, true, false).unwrap().limits[0].unwrap();
         assert!(l_busy < l_flat, "{l_busy} {l_flat}");
         let steady = Span { recent_rows: Some((200, 20)), ..avg };
-        let l_steady = plan_round(&[steady], 20, 50, (0, 0), None, true).unwrap().limits[0].unwrap();
+        let l_steady = plan_round(&[steady], 20, 50, (0, 0), None, true, false).unwrap().limits[0].unwrap();
         assert_eq!(l_steady, l_flat);
     }
 
@@ -601,8 +635,8 @@ mod round_tests {
         // round asks it for fewer items than a page that pooled the same
         // counts by items (a prior of the same rate: earlier pages measured
         // the stretch, so no spread).
-        let cold = plan_round(&spans, 40, 50, (0, 0), None, true).unwrap();
-        let warm = plan_round(&spans, 40, 50, (1, 21), None, true).unwrap();
+        let cold = plan_round(&spans, 40, 50, (0, 0), None, true, false).unwrap();
+        let warm = plan_round(&spans, 40, 50, (1, 21), None, true, false).unwrap();
         let (c, w) = (cold.limits[0].unwrap(), warm.limits[0].unwrap());
         assert!(f64::from(c) < 0.6 * f64::from(w), "cold {c}, warm {w}");
         assert!(cold.end < warm.end, "{} {}", cold.end, warm.end);
@@ -623,8 +657,8 @@ mod round_tests {
         let spread = spread_selectivity(&spans);
         assert!((spread - 8.0 / 210.0).abs() < 1e-9, "{spread}");
         assert!(spread < 5.0 / 105.0);
-        let cold = plan_round(&spans, 40, 50, (0, 0), None, true).unwrap();
-        let by_items = plan_round(&spans, 40, 50, (1, 21), None, true).unwrap();
+        let cold = plan_round(&spans, 40, 50, (0, 0), None, true, false).unwrap();
+        let by_items = plan_round(&spans, 40, 50, (1, 21), None, true, false).unwrap();
         let (c, b) = (cold.limits[0].unwrap(), by_items.limits[0].unwrap());
         assert!(c.abs_diff(b) <= 1, "{c} {b}");
     }
@@ -641,10 +675,10 @@ mod round_tests {
         dense.matched = 1;
         dense.past_last_row = Some(20.0);
         let spans = [dense, sparse];
-        let cold = plan_round(&spans, 40, 50, (0, 0), None, true).unwrap();
+        let cold = plan_round(&spans, 40, 50, (0, 0), None, true, false).unwrap();
         let mut no_gap = spans.clone();
         no_gap[0].past_last_row = None;
-        let plain = plan_round(&no_gap, 40, 50, (0, 0), None, true).unwrap();
+        let plain = plan_round(&no_gap, 40, 50, (0, 0), None, true, false).unwrap();
         assert!((cold.end - plain.end).abs() < 1e-6, "{} {}", cold.end, plain.end);
     }
 
@@ -658,8 +692,8 @@ mod round_tests {
         let avg =
             Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 100, along: 100, ..Span::default() };
         let left = Span { past_last_row: Some(20.0), ..avg.clone() };
-        let flat = plan_round(std::slice::from_ref(&avg), 10, 50, (0, 0), None, true).unwrap();
-        let quiet = plan_round(&[left], 10, 50, (0, 0), None, true).unwrap();
+        let flat = plan_round(std::slice::from_ref(&avg), 10, 50, (0, 0), None, true, false).unwrap();
+        let quiet = plan_round(&[left], 10, 50, (0, 0), None, true, false).unwrap();
         let (d_flat, d_quiet) = (flat.end - 100.0, quiet.end - 100.0);
         assert!((d_quiet / d_flat - 21.0).abs() < 0.01, "{d_flat} {d_quiet}");
         let (l_flat, l_quiet) = (flat.limits[0].unwrap(), quiet.limits[0].unwrap());
@@ -668,14 +702,14 @@ mod round_tests {
         // between rows (4 expected, none found: a chance of 2 %): the
         // window stays where the average puts it.
         let near = Span { past_last_row: Some(4.0), ..avg };
-        let same = plan_round(&[near], 10, 50, (0, 0), None, true).unwrap();
+        let same = plan_round(&[near], 10, 50, (0, 0), None, true, false).unwrap();
         assert!((same.end - flat.end).abs() < 1e-6, "{} {}", same.end, flat.end);
     }
 
     #[test]
     fn a_small_remainder_gets_poisson_slack() {
         let s = ten_percent();
-        let limits = plan_round(&[s], 4, 50, (0, 0), None, true).unwrap().limits;
+        let limits = plan_round(&[s], 4, 50, (0, 0), None, true, false).unwrap().limits;
         // 4 rows + 2 tail + 1.5 × √4 = 9 rows → 90 items (shrunk) + 1.
         let want = (90.0 * 100.0 / 104.0f64).ceil() as u32 + 1;
         let l = limits[0].unwrap();
@@ -711,7 +745,7 @@ mod round_tests {
             recent_rows: None,
             past_last_row: None,
         };
-        let limits = plan_round(&[stuck, moving], 10, 50, (0, 0), None, true).unwrap().limits;
+        let limits = plan_round(&[stuck, moving], 10, 50, (0, 0), None, true, false).unwrap().limits;
         let l = limits[0].unwrap();
         assert!(l > 14, "{l}");
     }
@@ -737,7 +771,7 @@ mod round_tests {
         let empty = Span { start: 0.0, frontier: 1800.0, ..stuck.clone() };
         let empty = Span { scanned: 0, matched: 0, along: 0, ..empty };
         // Aim: 20 rows + 2 tail + min(1.5 × √20, 3) slack = 25 rows.
-        let round = plan_round(&[stuck, empty], 20, 50, (0, 0), None, true).unwrap();
+        let round = plan_round(&[stuck, empty], 20, 50, (0, 0), None, true, false).unwrap();
         assert!((round.end - 2250.0).abs() < 1.0, "{}", round.end);
     }
 
@@ -767,7 +801,7 @@ mod round_tests {
             recent_rows: None,
             past_last_row: None,
         };
-        let limits = plan_round(&[near, far], 2, 50, (0, 0), None, true).unwrap().limits;
+        let limits = plan_round(&[near, far], 2, 50, (0, 0), None, true, false).unwrap().limits;
         assert!(limits[0].is_some());
         assert_eq!(limits[1], None);
     }

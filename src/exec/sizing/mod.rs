@@ -155,6 +155,8 @@ pub(crate) struct Ctx<'a> {
     /// false when the index order is the whole order and a read may stop
     /// inside a point.
     pub whole_points: bool,
+    /// Sequential round trips the page has made so far.
+    pub round_trips: u32,
 }
 
 impl Ctx<'_> {
