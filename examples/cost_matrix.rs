@@ -1062,7 +1062,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     let path = args.json.clone().unwrap_or_else(|| dir.join(name));
     std::fs::write(&path, serde_json::to_string(&doc)?)?;
-    println!("JSON: {}", args.json.as_ref().map_or_else(|| format!("target/{name}"), |p| p.display().to_string()));
+    println!(
+        "JSON: {}",
+        args.json.as_ref().map_or_else(|| format!("target/{name}"), |p| p.display().to_string())
+    );
 
     if args.trace_worst && !dynamo {
         println!("\n## Requests of each shape's worst pages (by read/bound; by round trips, per query)\n");
