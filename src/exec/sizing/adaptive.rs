@@ -244,6 +244,16 @@ impl Adaptive {
         if k <= frontier.1 {
             let points = [(Some(&start.0), start.1.as_slice()), (Some(&frontier.0), &frontier.1), (v, &k)];
             let axis = Axis::new(&points, *dir);
+            if !matches!(axis, Axis::Numeric(_)) {
+                // Three keys make a poor byte odometer (its wheels span the
+                // bytes they show, not the key's alphabet): a stream of a
+                // `date#id` page read to an id twice as far as its last row's
+                // got a share of nearly nothing, and the next page's first
+                // request for it a `Limit` of 1. Interpolate by rows instead:
+                // the share of its rows the page took.
+                let (taken, matched) = (st.obs.taken as f64, st.obs.matched as f64);
+                return ((scanned as f64 * (taken + 1.0) / (matched + 1.0)).ceil() as u64).min(scanned);
+            }
             let (a, f, b) = (
                 axis.position(Some(&start.0), &start.1),
                 axis.position(Some(&frontier.0), &frontier.1),
@@ -699,5 +709,44 @@ mod tests {
         let later = crate::value::item([("n", Value::from(15i64))]);
         let half = Adaptive::items_up_to(&ctx, 0, &later);
         assert_eq!(half, 100 - obs.along(true) + obs.along(true).div_ceil(2));
+    }
+
+    #[test]
+    fn a_stream_on_a_key_with_no_numeric_reading_needed_what_it_read() {
+        // `date#id` keys, read up from the bound "2026-10-25": the stream
+        // read 91 items, to id 13268 of the 25th; the page's last row is id
+        // 232. An odometer over three keys spans only the digits they show
+        // (wheels of 2, 4, 1, 4 and 7 here), so the distance to the last row
+        // came out near none, the next page's first request for this stream
+        // asked for 1 item, and the page read another stream's share twice.
+        // Without a numeric reading, the items read are what was needed.
+        let col = ("created_at".to_owned(), Direction::Asc);
+        let enc = |s: &str| {
+            let v = Value::from(s);
+            let mut k = Vec::new();
+            encode_column(&mut k, Some(&v), Direction::Asc).unwrap();
+            (v, k)
+        };
+        let (start, frontier) = (enc("2026-10-25"), enc("2026-10-25#o-0013268"));
+        let buffer = VecDeque::new();
+        let obs = Observed { scanned: 91, matched: 43, taken: 43, ..Observed::default() };
+        let ctx = Ctx {
+            streams: vec![StreamView {
+                done: false,
+                busy: false,
+                obs,
+                buffer: &buffer,
+                start_pos: Some(&start),
+                frontier: Some(&frontier),
+            }],
+            need: 0,
+            page: 50,
+            filtered: true,
+            pos_col: Some(&col),
+            whole_points: true,
+            round_trips: 0,
+        };
+        let last = crate::value::item([("created_at", Value::from("2026-10-25#o-0000232"))]);
+        assert_eq!(Adaptive::items_up_to(&ctx, 0, &last), 91);
     }
 }
