@@ -676,6 +676,32 @@ mod tests {
         assert_eq!(a.windowed_limit(12_000), 12_000);
     }
 
+    /// A page of one stream that read from `start` to `frontier` on `col`.
+    fn one_stream<'a>(
+        col: &'a (String, Direction),
+        start: &'a Point,
+        frontier: &'a Point,
+        buffer: &'a VecDeque<crate::exec::row::Row>,
+        obs: Observed,
+    ) -> Ctx<'a> {
+        Ctx {
+            streams: vec![StreamView {
+                done: false,
+                busy: false,
+                obs,
+                buffer,
+                start_pos: Some(start),
+                frontier: Some(frontier),
+            }],
+            need: 0,
+            page: 50,
+            filtered: true,
+            pos_col: Some(col),
+            whole_points: true,
+            round_trips: 0,
+        }
+    }
+
     #[test]
     fn a_page_that_ends_on_its_start_position_needed_the_items_there() {
         // A stream resumed inside a run of ties at 10: of its 100 items, 9
@@ -686,22 +712,7 @@ mod tests {
         let (start, frontier) = (point(10), point(20));
         let buffer = VecDeque::new();
         let obs = Observed { scanned: 100, matched: 10, start_rows: 9, ..Observed::default() };
-        let ctx = Ctx {
-            streams: vec![StreamView {
-                done: false,
-                busy: false,
-                obs,
-                buffer: &buffer,
-                start_pos: Some(&start),
-                frontier: Some(&frontier),
-            }],
-            need: 0,
-            page: 50,
-            filtered: true,
-            pos_col: Some(&col),
-            whole_points: true,
-            round_trips: 0,
-        };
+        let ctx = one_stream(&col, &start, &frontier, &buffer, obs);
         let last = crate::value::item([("n", Value::from(10i64))]);
         // Items off the start: 100 × (1 + 1) / (10 + 1) ≈ 18; on it, the rest.
         assert_eq!(Adaptive::items_up_to(&ctx, 0, &last), 100 - obs.along(true));
@@ -719,7 +730,8 @@ mod tests {
         // (wheels of 2, 4, 1, 4 and 7 here), so the distance to the last row
         // came out near none, the next page's first request for this stream
         // asked for 1 item, and the page read another stream's share twice.
-        // Without a numeric reading, the items read are what was needed.
+        // Without a numeric reading, the items are interpolated by rows:
+        // the page took all 43 of its rows, so it needed all 91 items.
         let col = ("created_at".to_owned(), Direction::Asc);
         let enc = |s: &str| {
             let v = Value::from(s);
@@ -730,23 +742,12 @@ mod tests {
         let (start, frontier) = (enc("2026-10-25"), enc("2026-10-25#o-0013268"));
         let buffer = VecDeque::new();
         let obs = Observed { scanned: 91, matched: 43, taken: 43, ..Observed::default() };
-        let ctx = Ctx {
-            streams: vec![StreamView {
-                done: false,
-                busy: false,
-                obs,
-                buffer: &buffer,
-                start_pos: Some(&start),
-                frontier: Some(&frontier),
-            }],
-            need: 0,
-            page: 50,
-            filtered: true,
-            pos_col: Some(&col),
-            whole_points: true,
-            round_trips: 0,
-        };
+        let ctx = one_stream(&col, &start, &frontier, &buffer, obs);
         let last = crate::value::item([("created_at", Value::from("2026-10-25#o-0000232"))]);
         assert_eq!(Adaptive::items_up_to(&ctx, 0, &last), 91);
+        // Had it taken 21 of them: 91 × 22 / 44 items.
+        let obs = Observed { taken: 21, ..obs };
+        let ctx = one_stream(&col, &start, &frontier, &buffer, obs);
+        assert_eq!(Adaptive::items_up_to(&ctx, 0, &last), 46);
     }
 }
