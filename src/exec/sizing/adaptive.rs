@@ -36,6 +36,10 @@
 //!   rests on: a shortfall there costs a fourth round trip, and a cold
 //!   page's selectivity rests on a few dozen rows (a resumed page's on
 //!   thousands of items, so it moves little there).
+//! - A window bounds a read; its `Limit` only guards against a density far
+//!   off: 15 % over the planned `Limit` where the density is measured, 25 %
+//!   in a late round, on a cold page, and on a coarse grid, where the
+//!   window holds its last point (a date) whole ([`guard_factor`]).
 //! - The selectivity a page carries to the next is pooled with what the
 //!   earlier pages saw, unless the page's own differs from it by more
 //!   than sampling explains (`shift_sigmas` standard errors): then the
@@ -95,6 +99,8 @@ pub(crate) struct Adaptive {
     /// The page's first window is the cursor's run of ties alone, which
     /// the page reads whole: its first requests need no `Limit`.
     run_window: bool,
+    /// The factor of the last window's `Limit` guard ([`guard_factor`]).
+    window_guard: f64,
 }
 
 impl Adaptive {
@@ -115,6 +121,7 @@ impl Adaptive {
             last_counts: Vec::new(),
             last_row: vec![None; streams],
             run_window: false,
+            window_guard: T.window_guard_factor,
         }
     }
 
@@ -362,6 +369,7 @@ impl Sizing for Adaptive {
             let aim = estimate::aim(ctx.need, ctx.page);
             grid.past(grid.snap(x + aim / reach.density(), x))
         };
+        self.window_guard = guard_factor(grid.points_between(x, end), false);
         let value = Axis::Numeric(*dir).value_at(end, start);
         // No `Limit` only where a window bounds the read.
         self.run_window &= value.is_some();
@@ -396,7 +404,7 @@ impl Sizing for Adaptive {
     }
 
     fn windowed_limit(&self, limit: u32) -> u32 {
-        let guard = ((f64::from(limit) * T.window_guard_factor).ceil() as u32)
+        let guard = ((f64::from(limit) * self.window_guard).ceil() as u32)
             .max(limit.saturating_add(T.window_guard_items));
         // Never past the largest `Limit` asked for, unless `limit` is.
         guard.min(T.max_limit as u32).max(limit)
@@ -422,6 +430,10 @@ impl Sizing for Adaptive {
         let planned =
             estimate::plan_round(&spans, ctx.need, ctx.page, self.prior, grid, ctx.whole_points, late)?;
         let window = template.and_then(|t| axis.value_at(planned.end, &t));
+        let behind = spans.iter().filter(|s| !s.done).map(|s| s.frontier).reduce(f64::min);
+        let points = behind.zip(grid).and_then(|(from, g)| g.points_between(from, planned.end));
+        // A cold page's window rests on a probe.
+        self.window_guard = guard_factor(points, late || self.cold_cap(ctx).is_some());
         let mut limits: Vec<Option<u32>> =
             planned.limits.into_iter().enumerate().map(|(j, l)| l.map(|l| self.grown(ctx, j, l))).collect();
         if limits.get(urgent).is_some_and(Option::is_none) {
@@ -545,6 +557,23 @@ impl Sizing for Adaptive {
     }
 }
 
+/// A window's `Limit` guard, as a factor of the planned `Limit`: at least
+/// `window_guard_factor`. The window holds its last grid point whole
+/// (`points`: whole points it holds past the stream furthest behind), so
+/// on a coarse grid (a date) the guard covers that point's share, `1 /
+/// points`: a `Limit` ending inside it costs a round trip to read the
+/// rest. A `wide` round takes the most, `window_guard_most`: a late one
+/// (its shortfall costs a fourth round trip; it aims past its need by the
+/// estimate's error too) or a cold page's (its density rests on a probe).
+fn guard_factor(points: Option<f64>, wide: bool) -> f64 {
+    if wide {
+        return T.window_guard_most;
+    }
+    points.map_or(T.window_guard_factor, |k| {
+        (1.0 + 1.0 / k.max(1.0)).clamp(T.window_guard_factor, T.window_guard_most)
+    })
+}
+
 /// An item's value on the position column, and its encoding.
 fn position<'i>(item: &'i Item, attr: &str, dir: Direction) -> Option<(Option<&'i Value>, Vec<u8>)> {
     let v = item.get(attr);
@@ -664,16 +693,77 @@ mod tests {
 
     #[test]
     fn a_window_guard_adds_a_share_or_a_few_items_not_both() {
-        // The guard on a windowed read is the larger of 1.25x the planned
+        // The guard on a windowed read is the larger of 1.15x the planned
         // `Limit` and 8 items more: a 50 % page of four streams with
         // `Limit`s near 20 read 32 items past its ~90-item bound with both.
         let a = Adaptive::new(1);
         assert_eq!(a.windowed_limit(10), 18);
-        assert_eq!(a.windowed_limit(40), 50);
-        assert_eq!(a.windowed_limit(100), 125);
+        assert_eq!(a.windowed_limit(40), 48);
+        assert_eq!(a.windowed_limit(100), 115);
         // Never past the largest `Limit` asked for, unless the plan is.
-        assert_eq!(a.windowed_limit(9_000), 10_000);
+        assert_eq!(a.windowed_limit(9_800), 10_000);
         assert_eq!(a.windowed_limit(12_000), 12_000);
+    }
+
+    #[test]
+    fn a_window_over_a_few_grid_points_guards_its_last_point() {
+        // A window holds its last grid point whole (it ends half a step
+        // past it): on dates, a day. A `Limit` a few items short of that
+        // day stops inside it, and reading its rest is a round trip. So
+        // the guard covers one point's share of the window (1 / points),
+        // between 1.15x and 1.25x; a key to the millisecond, whose points
+        // hold a row or none, keeps 1.15x.
+        let (buffer, col) = (VecDeque::new(), ("n".to_owned(), Direction::Asc));
+        let mut ctx = waiting(&buffer, &col, 0, 0);
+        ctx.need = 50;
+        let window = |step: u64, rows: f64, span: f64| {
+            let mut a = Adaptive::new(1);
+            a.prior_reach = Reach::new(rows, span);
+            a.prior_grid = Some(step);
+            a.page_start = Some(Value::from(86_400i64 * 100));
+            a.first_window(&ctx).expect("a window");
+            a
+        };
+        // Dates as day numbers times 86 400: a page of 50 rows is about a day.
+        let days = window(86_400, 50.0, 86_400.0);
+        assert_eq!(days.windowed_limit(100), 125);
+        // Milliseconds (a step of 1 is no grid): thousands of points.
+        let ms = window(1, 1.0, 100.0);
+        assert_eq!(ms.windowed_limit(100), 115);
+        // Ten points: a tenth is under the least guard.
+        let ten = window(10, 55.0, 100.0);
+        assert_eq!(ten.windowed_limit(100), 115);
+        // Five points: a fifth.
+        let five = window(100, 55.0, 500.0);
+        assert_eq!(five.windowed_limit(100), 120);
+    }
+
+    #[test]
+    fn a_late_or_cold_rounds_window_takes_the_widest_guard() {
+        // A round planned once the page made two round trips: a `Limit`
+        // that ends short of the window there costs a fourth, so its guard
+        // is the widest (1.25x), as its aim reaches past the estimate's
+        // error too. So is a cold page's, whose window rests on a probe.
+        // Other rounds keep 1.15x on a key with no grid.
+        let col = ("n".to_owned(), Direction::Asc);
+        let (start, frontier) = (point(0), point(1_000));
+        let buffer = VecDeque::new();
+        let obs = Observed { scanned: 100, matched: 50, ..Observed::default() };
+        let guard = |round_trips: u32, prior: (u64, u64)| {
+            let mut ctx = one_stream(&col, &start, &frontier, &buffer, obs);
+            ctx.need = 20;
+            ctx.round_trips = round_trips;
+            let mut a = Adaptive::new(1);
+            a.prior = prior;
+            let round = a.round(&ctx, 0, &[]).expect("a round");
+            assert!(round.window.is_some(), "a windowed round");
+            a.windowed_limit(100)
+        };
+        let resumed = (500, 1_000);
+        assert_eq!(guard(0, resumed), 115);
+        assert_eq!(guard(1, resumed), 115);
+        assert_eq!(guard(2, resumed), 125);
+        assert_eq!(guard(0, (0, 0)), 125);
     }
 
     /// A page of one stream that read from `start` to `frontier` on `col`.

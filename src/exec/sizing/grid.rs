@@ -125,6 +125,12 @@ impl Grid {
         x + step / 2.0
     }
 
+    /// Whole steps from `from` to `to` (at least 0), when a grid is known.
+    pub fn points_between(&self, from: f64, to: f64) -> Option<f64> {
+        let (_, step) = self.known()?;
+        Some(((to - from) / step).floor().max(0.0))
+    }
+
     /// The point `round` takes `x` to, or the first point past `floor` when
     /// that one is not past it; `x` when no grid is known.
     fn pick(&self, x: f64, floor: f64, round: fn(f64) -> f64) -> f64 {
