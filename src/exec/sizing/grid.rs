@@ -240,4 +240,18 @@ mod tests {
         assert_eq!(grid(&[0.0, 1800.0, 5400.0]).step(), Some(1800));
         assert_eq!(grid(&[0.0, 1800.5]).step(), None);
     }
+
+    #[test]
+    fn a_window_counts_the_whole_points_it_holds_past_a_position() {
+        // From a point to half a step past the third one on: 3 whole
+        // points (the window's guard covers the last one's share).
+        let g = Grid::given(3600.0, 1800);
+        assert_eq!(g.points_between(3600.0, g.past(3600.0 + 3.0 * 1800.0)), Some(3.0));
+        // From between points (5 400 and 7 200 past 4 000), backwards
+        // (nothing), and no grid.
+        assert_eq!(g.points_between(4000.0, 3600.0 + 2.0 * 1800.0 + 900.0), Some(2.0));
+        assert_eq!(g.points_between(9000.0, 3600.0), Some(0.0));
+        assert_eq!(Grid::default().points_between(0.0, 1e6), None);
+        assert_eq!(grid(&[0.0, 1.0, 2.0]).points_between(0.0, 1e6), None);
+    }
 }
