@@ -432,8 +432,9 @@ impl Sizing for Adaptive {
         let window = template.and_then(|t| axis.value_at(planned.end, &t));
         let behind = spans.iter().filter(|s| !s.done).map(|s| s.frontier).reduce(f64::min);
         let points = behind.zip(grid).and_then(|(from, g)| g.points_between(from, planned.end));
+        let cold_cap = self.cold_cap(ctx);
         // A cold page's window rests on a probe.
-        self.window_guard = guard_factor(points, late || self.cold_cap(ctx).is_some());
+        self.window_guard = guard_factor(points, late || cold_cap.is_some());
         let mut limits: Vec<Option<u32>> =
             planned.limits.into_iter().enumerate().map(|(j, l)| l.map(|l| self.grown(ctx, j, l))).collect();
         if limits.get(urgent).is_some_and(Option::is_none) {
@@ -457,7 +458,7 @@ impl Sizing for Adaptive {
             let floor = estimate::limit_for(&obs, T.urgent_rows, ctx.filtered, self.pool(ctx));
             *l = (*l).max(self.grown(ctx, urgent, floor));
         }
-        if let Some(cap) = self.cold_cap(ctx) {
+        if let Some(cap) = cold_cap {
             let asked: f64 = limits.iter().flatten().map(|l| f64::from(*l)).sum();
             if asked > cap {
                 for l in limits.iter_mut().flatten() {
