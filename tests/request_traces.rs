@@ -155,6 +155,21 @@ fn a_window_past_a_busy_evening_is_placed_by_the_quiet_hours_density() {
     assert!(trips[0] <= 6, "{} sequential round trips", trips[0]);
 }
 
+/// Round trips of pages 2 to 4 of the cost matrix's `batch` shape (2 000
+/// orders at one millisecond each night), French 10 %, seed 10, the `ties`
+/// query: pages 2 and 3 lie inside one nightly batch, and page 4 reads the
+/// rest of it and a day on to the next. The two pages inside the batch
+/// covered no distance, and their 100 rows were pooled into the density
+/// the cursor carries as if they had: page 4's first window reached a
+/// third of the day it needed and took 4 round trips. A page on one
+/// position now leaves that density as it was.
+#[test]
+fn pages_inside_one_run_of_ties_leave_the_density_the_cursor_carries() {
+    let trips = round_trips(Shape::Batch, French::Flat(0.10), 10, Variant::Ties, 4);
+    assert_eq!(trips[1..3], [1, 1], "pages 2 and 3 read inside the batch: {trips:?}");
+    assert!(trips[3] <= 2, "page 4: {trips:?}");
+}
+
 /// The sequential round trips of pages 1..=`pages` of `v` on a table of
 /// 30 000 orders of `shape`, each page full and every page but the last
 /// followed by a cursor.

@@ -84,15 +84,20 @@ impl Reach {
     /// and the newer stretch alone is carried. Pooled, a long sparse
     /// stretch outweighs a short dense one by far: the prior's 150 rows
     /// over a night kept a page inside a sale planning windows hours wide.
+    ///
+    /// A stretch that covered no distance (a page inside one run of ties)
+    /// leaves the reach as it was: its rows lie on one point, which says
+    /// nothing of the density off it.
     pub fn then(prior: Option<Reach>, rows: f64, span: f64) -> Option<Reach> {
         let Some(p) = prior else { return Reach::new(rows, span) };
+        if !(rows >= 1.0 && span > 0.0 && span.is_finite()) {
+            return prior;
+        }
         let (r0, s0) = (p.rows as f64, p.span);
-        if rows >= 1.0 && span > 0.0 && span.is_finite() {
-            let (d0, d1) = (r0 / s0, rows / span);
-            let se = (r0 / (s0 * s0) + rows / (span * span)).sqrt();
-            if (d1 - d0).abs() > SHIFT_SIGMAS * se {
-                return Reach::new(rows, span).or(prior);
-            }
+        let (d0, d1) = (r0 / s0, rows / span);
+        let se = (r0 / (s0 * s0) + rows / (span * span)).sqrt();
+        if (d1 - d0).abs() > SHIFT_SIGMAS * se {
+            return Reach::new(rows, span).or(prior);
         }
         Reach::new(r0 + rows, s0 + span).or(prior)
     }
@@ -243,6 +248,17 @@ mod tests {
         assert_eq!(few.rows, REACH_ROWS);
         // No prior: the stretch itself.
         assert_eq!(Reach::then(None, 20.0, 100.0), Some(Reach { rows: 20, span: 100.0 }));
+    }
+
+    #[test]
+    fn a_page_on_one_position_leaves_the_reach_as_it_was() {
+        // A page of 50 rows inside a nightly batch (one millisecond) covered
+        // no distance: its rows say nothing of the density off the run.
+        // Pooled, they made the reach half again as dense, and the next
+        // page's window a third as wide as the data between runs asks for.
+        let night = Reach::new(150.0, 36_000.0);
+        assert_eq!(Reach::then(night, 50.0, 0.0), night);
+        assert_eq!(Reach::then(None, 50.0, 0.0), None);
     }
 
     #[test]
