@@ -170,6 +170,23 @@ fn pages_inside_one_run_of_ties_leave_the_density_the_cursor_carries() {
     assert!(trips[3] <= 2, "page 4: {trips:?}");
 }
 
+/// Round trips of the cost matrix's `batch` shape, French 10 %, where a
+/// page ends inside a nightly batch and the next one starts there: `ties`
+/// seed 11 page 5 (it reads the batch again, whole) and `total` seed 6
+/// page 8 (it resumes inside the batch after the cursor row). The density
+/// the cursor carried counted the rows of the batches at the pages' ends
+/// as if spread over the day between, and the next page's first window
+/// reached a fraction of that day: 5 and 4 round trips. A run of ties at
+/// either end of a page is now a point, not a density, and the first
+/// window aims past the rows of the cursor's run the last page left.
+#[test]
+fn the_runs_at_a_pages_ends_are_points_not_a_density() {
+    let ties = round_trips(Shape::Batch, French::Flat(0.10), 11, Variant::Ties, 5);
+    assert!(ties[4] <= 2, "ties, page 5: {ties:?}");
+    let total = round_trips(Shape::Batch, French::Flat(0.10), 6, Variant::Total, 8);
+    assert!(total[7] <= 2, "total, page 8: {total:?}");
+}
+
 /// The sequential round trips of pages 1..=`pages` of `v` on a table of
 /// 30 000 orders of `shape`, each page full and every page but the last
 /// followed by a cursor.

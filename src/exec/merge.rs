@@ -206,7 +206,7 @@ impl Merge {
     }
 
     /// The rows held as heads, by stream: the sizing counts them as read.
-    fn held(&self) -> Vec<(usize, &Item)> {
+    pub(crate) fn held(&self) -> Vec<(usize, &Item)> {
         self.heads
             .iter()
             .enumerate()

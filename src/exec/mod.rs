@@ -133,7 +133,11 @@ pub(crate) async fn execute<B: Backend>(
             }
             s.need = 1;
             let more = rows.len() == limit && lookahead(merge.has_more(&mut s).await)?;
-            (rows, more, 0)
+            let rest = match rows.last() {
+                Some(last) if more => s.held_on(last, &merge.held()),
+                _ => 0,
+            };
+            (rows, more, rest)
         }
         (Strategy::MergeThenSortTies, None) => {
             s.start()?;
@@ -156,11 +160,9 @@ pub(crate) async fn execute<B: Backend>(
             (rows, more, ties.run_rest())
         }
     };
-    let state = match (rows.first(), rows.last()) {
-        (Some(first), Some(last)) => {
-            s.sizing_state(&sizing::PageEnd { first, last, rows: rows.len(), run_rest })
-        }
-        _ => Vec::new(),
+    let state = match rows.is_empty() {
+        false => s.sizing_state(&sizing::PageEnd { rows: &rows, run_rest }),
+        true => Vec::new(),
     };
     let mut filled = s.take_filled();
     let mut stats = s.finish();

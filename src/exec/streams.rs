@@ -489,6 +489,19 @@ impl<'a, B: Backend> Streams<'a, B> {
         self.sizer.hint_selectivity(selectivity);
     }
 
+    /// Rows read and not taken on `last`'s position of the first sort-key
+    /// column, in the streams' buffers and `heads` (the merge's): after a
+    /// page that ended inside a run of ties, the rest of the run it holds,
+    /// the next page's first rows (more may follow where a stream stopped
+    /// inside the run).
+    pub fn held_on(&self, last: &Item, heads: &[(usize, &Item)]) -> usize {
+        let Some((attr, dir)) = &self.pos_col else { return 0 };
+        let Some((_, at)) = position(last, attr, *dir) else { return 0 };
+        let on = |item: &Item| position(item, attr, *dir).is_some_and(|(_, k)| k == at);
+        let buffered = self.states.iter().flat_map(|st| st.buffer.iter()).filter(|r| on(&r.item)).count();
+        buffered + heads.iter().filter(|(_, item)| on(item)).count()
+    }
+
     /// The sizing state for the next page's cursor.
     pub fn sizing_state(&self, end: &sizing::PageEnd<'_>) -> Vec<u8> {
         let mut state = self.sizer.state(&self.ctx(), end);

@@ -14,7 +14,9 @@
 //!   ([`Tuning::recent_rows`] a side).
 //! - A resumed page reads every stream to where the earlier pages' density
 //!   puts the page and its Poisson slack, on the grid the key's values lie
-//!   on.
+//!   on, past the rows of the cursor's run of ties the last page left. That
+//!   density leaves out the runs at a page's ends: a nightly batch is a
+//!   point, not a density.
 //! - A stream asked again after its last two responses came back short
 //!   (stopped at their `Limit` having found under half the rows it holds
 //!   at the page's selectivity, or too small to tell) gets at least
@@ -288,15 +290,20 @@ impl Adaptive {
     }
 
     /// The prior reach and this page's, pooled: from the cursor's position
-    /// (or, on a first page, from its first row) to its last row.
-    fn reach(&self, ctx: &Ctx<'_>, first: &Item, last: &Item, rows: usize) -> Option<Reach> {
+    /// (or, on a first page, from its first row) to its last row, runs of
+    /// ties at either end left out ([`page_stretch`]).
+    fn reach(&self, ctx: &Ctx<'_>, rows: &[Item]) -> Option<Reach> {
         let (attr, dir) = ctx.pos_col?;
-        let at = |v: &Value| axis::numeric_position(v, *dir);
-        let (from, rows) = match &self.page_start {
-            Some(start) => (at(start), rows as f64),
-            None => (first.get(attr).and_then(at), rows.saturating_sub(1) as f64),
+        let at = |it: &Item| it.get(attr).and_then(|v| axis::numeric_position(v, *dir));
+        let (first, last) = (at(rows.first()?), at(rows.last()?));
+        let start = match &self.page_start {
+            Some(start) => Some(axis::numeric_position(start, *dir)?),
+            None => Some(first?),
         };
-        let span = last.get(attr).and_then(at)? - from?;
+        last?;
+        let positions: Vec<f64> = rows.iter().filter_map(at).collect();
+        let step = self.grid.step().or(self.prior_grid).map_or(0.0, |s| s as f64);
+        let (rows, span) = page_stretch(&positions, start, self.page_start.is_none(), step);
         Reach::then(self.prior_reach, rows, span)
     }
 }
@@ -349,10 +356,12 @@ impl Sizing for Adaptive {
         let (reach, start, (_, dir)) = (self.prior_reach?, self.page_start.as_ref()?, ctx.pos_col?);
         let x = axis::numeric_position(start, *dir)?;
         let grid = self.prior_grid.map_or_else(Grid::default, |step| Grid::given(x, step));
-        // A page that reads runs whole reads the cursor's run again, and
-        // the last page said how many of its rows lie after the cursor.
-        let rest = if ctx.whole_points { self.prior_run_rest } else { 0 };
-        self.run_window = rest >= ctx.need as u64;
+        // The last page said how many rows of its last row's run of ties
+        // it left after the cursor (the next page's first rows): a page that
+        // reads runs whole reads that run again, one that does not resumes
+        // inside it.
+        let rest = self.prior_run_rest;
+        self.run_window = ctx.whole_points && rest >= ctx.need as u64;
         let end = if self.run_window {
             // The cursor's run holds the page: read it, whole (the tie
             // re-sort needs it so), and nothing past it.
@@ -361,12 +370,13 @@ impl Sizing for Adaptive {
             // On the grid earlier pages found: past the point nearest the
             // aim, at least one on (between points, the window would hold
             // only the points before its end, half a step's rows short on
-            // average). The density earlier pages measured from their
-            // cursor on counts the rest of the cursor's run on average. It
-            // aims like every round, past the need by the Poisson slack: the
+            // average). The density earlier pages measured leaves out the
+            // runs of ties at their ends (`page_stretch`), so the window aims
+            // at the rows past the rest of the cursor's run the last page
+            // left. It aims like every round, past the need by the Poisson slack: the
             // `Limit`s, sized to the need, bound what it reads, so a window
             // that ends short of them costs a second round for nothing.
-            let aim = estimate::aim(ctx.need, ctx.page);
+            let aim = estimate::aim(ctx.need.saturating_sub(rest as usize).max(1), ctx.page);
             grid.past(grid.snap(x + aim / reach.density(), x))
         };
         self.window_guard = guard_factor(grid.points_between(x, end), false);
@@ -547,15 +557,43 @@ impl Sizing for Adaptive {
     }
 
     fn state(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Vec<u8> {
-        let last = end.last;
+        let Some(last) = end.rows.last() else { return Vec::new() };
         let needed: Vec<u64> = (0..ctx.streams.len()).map(|i| Adaptive::items_up_to(ctx, i, last)).collect();
         let mut hint = Hint::new(self.carried(ctx), &needed);
-        hint.reach = self.reach(ctx, end.first, last, end.rows);
+        hint.reach = self.reach(ctx, end.rows);
         hint.grid = self.grid.step().or(self.prior_grid);
         hint.run_items = (0..ctx.streams.len()).map(|i| Adaptive::items_on_start(ctx, i, last)).sum();
         hint.run_rest = end.run_rest as u64;
         hint.encode()
     }
+}
+
+/// The rows and the distance along the first sort-key column that a
+/// page's density rests on, from its rows' positions in page order and
+/// where it started: the cursor's position, or its first row on a first
+/// page (`first_row`: that row marks the start and is not counted).
+///
+/// A run of ties at either end (the rest of the cursor's run the page read
+/// again, a nightly batch it ended inside) is a point, not a density: with
+/// one there, only the rows strictly between the two ends count, over the
+/// distance between them less one grid `step` (the end points' own share
+/// of it: a date's, on date keys). Counted in, two pages' worth of a
+/// batch's rows over a day between batches made the day look several
+/// times as dense. Where nothing lies between the ends, every row counts,
+/// as before; inside one run the distance is 0 (no density).
+fn page_stretch(positions: &[f64], start: Option<f64>, first_row: bool, step: f64) -> (f64, f64) {
+    let (Some(&last), Some(from)) = (positions.last(), start) else { return (0.0, 0.0) };
+    let lead = usize::from(first_row);
+    let n = positions.len();
+    let span = last - from;
+    let on_start = positions.iter().take_while(|&&x| x == from).count();
+    let on_last = positions.iter().rev().take_while(|&&x| x == last).count();
+    let runs = on_start > lead || on_last > 1;
+    let between = n.saturating_sub(on_start + on_last);
+    if runs && span > step && between > 0 {
+        return (between as f64, span - step);
+    }
+    (n.saturating_sub(lead) as f64, span)
 }
 
 /// A window's `Limit` guard, as a factor of the planned `Limit`: at least
@@ -840,5 +878,32 @@ mod tests {
         let obs = Observed { taken: 21, ..obs };
         let ctx = one_stream(&col, &start, &frontier, &buffer, obs);
         assert_eq!(Adaptive::items_up_to(&ctx, 0, &last), 46);
+    }
+
+    #[test]
+    fn a_pages_density_leaves_out_the_runs_at_its_ends() {
+        // Keys to the millisecond, no ties: every row, cursor to last row.
+        let calm: Vec<f64> = (1..=50).map(f64::from).collect();
+        assert_eq!(page_stretch(&calm, Some(0.0), false, 0.0), (50.0, 50.0));
+        // A first page measures from its first row, which marks the start.
+        assert_eq!(page_stretch(&calm, Some(1.0), true, 0.0), (49.0, 49.0));
+        // A page that starts with 28 rows of its cursor's nightly batch and
+        // ends on 12 rows of the next night's: the 10 rows of the day
+        // between, over the day (the runs are points, not a density).
+        let mut batch = vec![0.0; 28];
+        batch.extend((1..=10).map(|i| f64::from(i) * 8_000.0));
+        batch.extend([86_400.0; 12]);
+        assert_eq!(page_stretch(&batch, Some(0.0), false, 0.0), (10.0, 86_400.0));
+        // Dates: the rest of the cursor's day, a whole day, part of the
+        // next: the whole day's rows over one day.
+        let mut dates = vec![0.0; 10];
+        dates.extend([86_400.0; 30]);
+        dates.extend([172_800.0; 10]);
+        assert_eq!(page_stretch(&dates, Some(0.0), false, 86_400.0), (30.0, 86_400.0));
+        // No whole point between its ends: every row, as before.
+        let two_days: Vec<f64> = [0.0; 20].into_iter().chain([86_400.0; 30]).collect();
+        assert_eq!(page_stretch(&two_days, Some(0.0), false, 86_400.0), (50.0, 86_400.0));
+        // Inside one run: no distance (the reach is left as it was).
+        assert_eq!(page_stretch(&[5.0; 50], Some(5.0), false, 0.0), (50.0, 0.0));
     }
 }

@@ -189,15 +189,14 @@ pub(crate) struct Response<'a> {
 
 /// How a page ended, for the state the next page starts from.
 pub(crate) struct PageEnd<'a> {
-    /// The page's first row.
-    pub first: &'a Item,
-    /// The page's last row.
-    pub last: &'a Item,
-    /// Rows in the page.
-    pub rows: usize,
-    /// Rows of the last row's run of ties the page holds for the next one
-    /// (it reads runs whole and sorted the rest of that run): the next
-    /// page's first rows, read again. 0 when there are none, or unknown.
+    /// The page's rows, in page order (at least one).
+    pub rows: &'a [Item],
+    /// Rows of the last row's run of ties the page holds for the next one:
+    /// the next page's first rows. A page that reads runs whole sorted the
+    /// rest of that run (the next page reads it again); one that merges
+    /// the index order counts the rows its streams read there and did not
+    /// take (more may follow where a stream stopped inside the run). 0 when
+    /// there are none, or unknown.
     pub run_rest: usize,
 }
 
