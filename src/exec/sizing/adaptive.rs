@@ -295,15 +295,15 @@ impl Adaptive {
     fn reach(&self, ctx: &Ctx<'_>, rows: &[Item]) -> Option<Reach> {
         let (attr, dir) = ctx.pos_col?;
         let at = |it: &Item| it.get(attr).and_then(|v| axis::numeric_position(v, *dir));
-        let (first, last) = (at(rows.first()?), at(rows.last()?));
-        let start = match &self.page_start {
-            Some(start) => Some(axis::numeric_position(start, *dir)?),
-            None => Some(first?),
+        let from = match &self.page_start {
+            Some(start) => axis::numeric_position(start, *dir)?,
+            None => at(rows.first()?)?,
         };
-        last?;
+        // The distance runs to the last row's position: none, no reach.
+        at(rows.last()?)?;
         let positions: Vec<f64> = rows.iter().filter_map(at).collect();
         let step = self.grid.step().or(self.prior_grid).map_or(0.0, |s| s as f64);
-        let (rows, span) = page_stretch(&positions, start, self.page_start.is_none(), step);
+        let (rows, span) = page_stretch(&positions, from, self.page_start.is_none(), step);
         Reach::then(self.prior_reach, rows, span)
     }
 }
@@ -579,10 +579,10 @@ impl Sizing for Adaptive {
 /// distance between them less one grid `step` (the end points' own share
 /// of it: a date's, on date keys). Counted in, two pages' worth of a
 /// batch's rows over a day between batches made the day look several
-/// times as dense. Where nothing lies between the ends, every row counts,
-/// as before; inside one run the distance is 0 (no density).
-fn page_stretch(positions: &[f64], start: Option<f64>, first_row: bool, step: f64) -> (f64, f64) {
-    let (Some(&last), Some(from)) = (positions.last(), start) else { return (0.0, 0.0) };
+/// times as dense. Where nothing lies between the ends, every row counts
+/// over the whole distance; inside one run the distance is 0 (no density).
+fn page_stretch(positions: &[f64], from: f64, first_row: bool, step: f64) -> (f64, f64) {
+    let Some(&last) = positions.last() else { return (0.0, 0.0) };
     let lead = usize::from(first_row);
     let n = positions.len();
     let span = last - from;
@@ -884,26 +884,26 @@ mod tests {
     fn a_pages_density_leaves_out_the_runs_at_its_ends() {
         // Keys to the millisecond, no ties: every row, cursor to last row.
         let calm: Vec<f64> = (1..=50).map(f64::from).collect();
-        assert_eq!(page_stretch(&calm, Some(0.0), false, 0.0), (50.0, 50.0));
+        assert_eq!(page_stretch(&calm, 0.0, false, 0.0), (50.0, 50.0));
         // A first page measures from its first row, which marks the start.
-        assert_eq!(page_stretch(&calm, Some(1.0), true, 0.0), (49.0, 49.0));
+        assert_eq!(page_stretch(&calm, 1.0, true, 0.0), (49.0, 49.0));
         // A page that starts with 28 rows of its cursor's nightly batch and
         // ends on 12 rows of the next night's: the 10 rows of the day
         // between, over the day (the runs are points, not a density).
         let mut batch = vec![0.0; 28];
         batch.extend((1..=10).map(|i| f64::from(i) * 8_000.0));
         batch.extend([86_400.0; 12]);
-        assert_eq!(page_stretch(&batch, Some(0.0), false, 0.0), (10.0, 86_400.0));
+        assert_eq!(page_stretch(&batch, 0.0, false, 0.0), (10.0, 86_400.0));
         // Dates: the rest of the cursor's day, a whole day, part of the
         // next: the whole day's rows over one day.
         let mut dates = vec![0.0; 10];
         dates.extend([86_400.0; 30]);
         dates.extend([172_800.0; 10]);
-        assert_eq!(page_stretch(&dates, Some(0.0), false, 86_400.0), (30.0, 86_400.0));
+        assert_eq!(page_stretch(&dates, 0.0, false, 86_400.0), (30.0, 86_400.0));
         // No whole point between its ends: every row, as before.
         let two_days: Vec<f64> = [0.0; 20].into_iter().chain([86_400.0; 30]).collect();
-        assert_eq!(page_stretch(&two_days, Some(0.0), false, 86_400.0), (50.0, 86_400.0));
+        assert_eq!(page_stretch(&two_days, 0.0, false, 86_400.0), (50.0, 86_400.0));
         // Inside one run: no distance (the reach is left as it was).
-        assert_eq!(page_stretch(&[5.0; 50], Some(5.0), false, 0.0), (50.0, 0.0));
+        assert_eq!(page_stretch(&[5.0; 50], 5.0, false, 0.0), (50.0, 0.0));
     }
 }
