@@ -160,10 +160,8 @@ pub(crate) async fn execute<B: Backend>(
             (rows, more, ties.run_rest())
         }
     };
-    let state = match rows.is_empty() {
-        false => s.sizing_state(&sizing::PageEnd { rows: &rows, run_rest }),
-        true => Vec::new(),
-    };
+    let state =
+        if rows.is_empty() { Vec::new() } else { s.sizing_state(&sizing::PageEnd { rows: &rows, run_rest }) };
     let mut filled = s.take_filled();
     let mut stats = s.finish();
     match &plan.fetch {

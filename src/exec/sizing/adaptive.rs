@@ -900,7 +900,7 @@ mod tests {
         dates.extend([86_400.0; 30]);
         dates.extend([172_800.0; 10]);
         assert_eq!(page_stretch(&dates, 0.0, false, 86_400.0), (30.0, 86_400.0));
-        // No whole point between its ends: every row, as before.
+        // No whole point between its ends: every row, over the whole distance.
         let two_days: Vec<f64> = [0.0; 20].into_iter().chain([86_400.0; 30]).collect();
         assert_eq!(page_stretch(&two_days, 0.0, false, 86_400.0), (50.0, 86_400.0));
         // Inside one run: no distance (the reach is left as it was).
