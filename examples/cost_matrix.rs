@@ -32,12 +32,13 @@
 //! a number for pages 2+ or `cold` / `warm` for page 1, for every shape
 //! and seed run).
 //!
-//! The default matrix: 8 shapes × 4 French shares × seeds 1..16 × 3 queries,
+//! The default matrix: 11 shapes × 4 French shares × seeds 1..16 × 3 queries,
 //! except `batch-100k` (100 000 orders at one millisecond, a hundred times
 //! a small table's run time), which runs seeds 1..4 at 10 % French only.
 //!
 //! The shapes (`examples/support/workloads.rs`): `daily`, `flash-sale`,
-//! `batch`, `batch-100k`, `epoch-ms`, `date-only`, `ulid`, `date-id`; each
+//! `batch`, `batch-100k`, `epoch-ms`, `date-only`, `ulid`, `date-id`, and
+//! three held out from the tuning: `growth`, `outage`, `push-seconds`; each
 //! with 1 %, 10 %, 50 % French orders and 10 % concentrated in European
 //! evenings. Seed `s` queries 2, 3 or 4 statuses (`s % 3`), always with
 //! the 1 % `refunded` one. The queries, each paged `--pages` times along
