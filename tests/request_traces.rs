@@ -137,6 +137,14 @@ fn pages_resume_after_the_cursor_row_inside_a_batch() {
     check("batch_total", &trace(Shape::Batch, French::Flat(0.50), 2, Variant::Total, 4));
 }
 
+/// A held-out shape (`examples/support/workloads.rs`): keys to the second,
+/// a fifth of the orders in the two minutes after a push. Pinned so that a
+/// sizing change shows what it does on data it was not tuned on.
+#[test]
+fn paging_through_pushes_on_keys_to_the_second() {
+    check("push_seconds_strict", &trace(Shape::PushSeconds, French::Evening, 1, Variant::Strict, 3));
+}
+
 #[test]
 fn a_strict_bound_on_date_only_keys() {
     check("date_only_strict", &trace(Shape::DateOnly, French::Flat(0.10), 3, Variant::Strict, 3));
