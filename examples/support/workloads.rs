@@ -125,20 +125,25 @@ impl Shape {
         self == Shape::EpochMs
     }
 
+    /// Time `t` (epoch ms) as an ISO 8601 `created_at` string: to the
+    /// second for `push-seconds`, to the millisecond for the others that
+    /// write one.
+    fn iso(self, t: i64) -> String {
+        if self == Shape::PushSeconds {
+            iso_s(t)
+        } else {
+            iso_ms(t)
+        }
+    }
+
     /// The `created_at` of an order placed at `t` (epoch ms).
     fn key(self, t: i64, order_id: &str, rng: &mut Rng) -> Value {
         match self {
-            Shape::Daily
-            | Shape::FlashSale
-            | Shape::Batch
-            | Shape::BatchHuge
-            | Shape::Growth
-            | Shape::Outage => Value::from(iso_ms(t)),
-            Shape::PushSeconds => Value::from(iso_s(t)),
             Shape::EpochMs => Value::from(t),
             Shape::DateOnly => Value::from(date(t)),
             Shape::Ulid => Value::from(ulid(t, rng)),
             Shape::DateId => Value::from(format!("{}#{order_id}", date(t))),
+            iso => Value::from(iso.iso(t)),
         }
     }
 
@@ -146,14 +151,6 @@ impl Shape {
     /// (`upper` false) or a key above every order before `t` (`upper` true).
     pub fn bound(self, t: i64, upper: bool) -> Value {
         match self {
-            Shape::Daily
-            | Shape::FlashSale
-            | Shape::Batch
-            | Shape::BatchHuge
-            | Shape::Growth
-            | Shape::Outage => Value::from(iso_ms(t)),
-            // Bounds fall on whole seconds (every range ends on a minute).
-            Shape::PushSeconds => Value::from(iso_s(t)),
             Shape::EpochMs => Value::from(t),
             // Bounds on day boundaries: `2026-11-24` is above every `2026-11-23…` key.
             Shape::DateOnly if upper => Value::from(date(t - 1)),
@@ -162,6 +159,8 @@ impl Shape {
                 let time = ulid_time(t);
                 Value::from(format!("{time}{}", if upper { "ZZZZZZZZZZZZZZZZ" } else { "0000000000000000" }))
             }
+            // Every range ends on a minute: keys to the second have their bounds too.
+            iso => Value::from(iso.iso(t)),
         }
     }
 }
