@@ -40,7 +40,7 @@ use super::fetch::{self, Filled};
 use super::frontier::Frontier;
 use super::narrow::Start;
 use super::row::Row;
-use super::sizing::{self, Ctx, Observed, Point, Sizing, SizingStart, StreamView};
+use super::sizing::{self, position, Ctx, Observed, Point, Sizing, SizingStart, StreamView};
 use crate::backend::{Backend, KeyCondition, ReadRequest, ReadResponse, SortRange};
 use crate::encoding::Direction;
 use crate::error::{Error, ErrorKind, Result};
@@ -954,13 +954,6 @@ fn range_start(key: &KeyCondition, forward: bool, col: Option<&(String, Directio
     };
     let mut out = Vec::new();
     crate::encoding::encode_column(&mut out, Some(v), *dir).ok().map(|_| (v.clone(), out))
-}
-
-/// An item's value on the position column, and its encoding.
-fn position<'i>(item: &'i Item, attr: &str, dir: Direction) -> Option<(Option<&'i Value>, Vec<u8>)> {
-    let v = item.get(attr);
-    let mut out = Vec::new();
-    crate::encoding::encode_column(&mut out, v, dir).ok().map(|_| (v, out))
 }
 
 /// The encoded constant columns that precede the first sort-key column in

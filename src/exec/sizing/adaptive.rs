@@ -53,8 +53,7 @@ use super::estimate::{self, Span, StreamEstimate};
 use super::grid::Grid;
 use super::state::{Hint, Reach};
 use super::tuning::Tuning;
-use super::{BadState, Ctx, PageEnd, Point, Response, Round, Sizing, SizingStart};
-use crate::encoding::{encode_column, Direction};
+use super::{position, BadState, Ctx, PageEnd, Point, Response, Round, Sizing, SizingStart};
 use crate::value::{Item, Value};
 
 const T: Tuning = Tuning::DEFAULT;
@@ -613,18 +612,12 @@ fn guard_factor(points: Option<f64>, wide: bool) -> f64 {
     })
 }
 
-/// An item's value on the position column, and its encoding.
-fn position<'i>(item: &'i Item, attr: &str, dir: Direction) -> Option<(Option<&'i Value>, Vec<u8>)> {
-    let v = item.get(attr);
-    let mut out = Vec::new();
-    encode_column(&mut out, v, dir).ok().map(|_| (v, out))
-}
-
 #[cfg(test)]
 mod tests {
     use std::collections::VecDeque;
 
     use super::*;
+    use crate::encoding::{encode_column, Direction};
     use crate::exec::sizing::{Observed, StreamView};
 
     fn point(n: i64) -> Point {

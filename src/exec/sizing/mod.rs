@@ -126,6 +126,19 @@ impl Observed {
 /// A position on the first sort-key column: the value and its encoding.
 pub(crate) type Point = (Value, Vec<u8>);
 
+/// `item`'s value on the position column `attr`, and its encoding in
+/// direction `dir` (the bytes rows are ordered by); `None` when it has no
+/// encoding.
+pub(crate) fn position<'i>(
+    item: &'i Item,
+    attr: &str,
+    dir: Direction,
+) -> Option<(Option<&'i Value>, Vec<u8>)> {
+    let v = item.get(attr);
+    let mut out = Vec::new();
+    crate::encoding::encode_column(&mut out, v, dir).ok().map(|_| (v, out))
+}
+
 /// What sizing sees of one stream.
 pub(crate) struct StreamView<'a> {
     pub done: bool,
