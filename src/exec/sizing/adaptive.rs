@@ -83,6 +83,8 @@ pub(crate) struct Adaptive {
     /// Rows of the cursor's run after the cursor, when the last page read
     /// it whole and held them (0: none, or unknown).
     prior_run_rest: u64,
+    /// The selectivity the last page shifted away from (`(0, 0)`: none).
+    prior_from: (u64, u64),
     /// Where a resumed page starts on the first sort-key column.
     page_start: Option<Value>,
     /// The grid the items' positions lie on, so windows end between points.
@@ -114,6 +116,7 @@ impl Adaptive {
             prior_grid: None,
             prior_run_items: 0,
             prior_run_rest: 0,
+            prior_from: (0, 0),
             page_start: None,
             grid: Grid::default(),
             growth: vec![Growth::default(); streams],
@@ -131,17 +134,37 @@ impl Adaptive {
     /// sampling error allows (`shift_sigmas`): then the data changed under
     /// the pagination (an evening's share of a filter value, a sale) and
     /// the page's own counts alone are carried.
-    fn carried(&self, ctx: &Ctx<'_>) -> (u64, u64) {
+    fn carried(&self, ctx: &Ctx<'_>) -> ((u64, u64), (u64, u64)) {
         let (page, prior) = (ctx.pool(), self.prior);
         let rate = |(m, n): (u64, u64)| (m as f64 + 0.5) / (n as f64 + 1.0);
         if page.1 >= T.shift_items && prior.1 >= T.shift_items {
             let p0 = rate(prior);
             let se = (p0 * (1.0 - p0) * (1.0 / page.1 as f64 + 1.0 / prior.1 as f64)).sqrt();
             if (rate(page) - p0).abs() > T.shift_sigmas * se {
-                return page;
+                return (page, prior);
             }
         }
-        self.pool(ctx)
+        (self.pool(ctx), (0, 0))
+    }
+
+    /// The selectivity a resumed page's first round is sized by. After a
+    /// shift down (the last page's selectivity fell below the one before
+    /// it, and was carried alone) neither side is trusted: pages shorter
+    /// than a day alternate between an evening's share of a filter value
+    /// and the day's, and `Limit`s sized at the day's read an evening
+    /// several times over. The first round takes the geometric mean of
+    /// the two (a factor off either way, not the whole ratio); the page's
+    /// own counts size every later round. After a shift up the carried
+    /// (higher) selectivity already reads the fewer items.
+    fn first_pool(&self, ctx: &Ctx<'_>) -> (u64, u64) {
+        let rate = |(m, n): (u64, u64)| (m as f64 + 0.5) / (n as f64 + 1.0);
+        let (from, now) = (rate(self.prior_from), rate(self.prior));
+        if self.prior_from.1 == 0 || from <= now {
+            return self.pool(ctx);
+        }
+        let n = self.prior.1.max(1);
+        let between = ((from * now).sqrt() * n as f64).round() as u64;
+        (between.min(n), n)
     }
 
     /// The page's pool with the prior.
@@ -322,6 +345,7 @@ impl Sizing for Adaptive {
         self.prior_grid = hint.grid;
         self.prior_run_items = hint.run_items;
         self.prior_run_rest = hint.run_rest;
+        self.prior_from = hint.shifted_from;
         self.page_start = start.cloned();
         if let Some(x) = start.zip(ctx.pos_col).and_then(|(v, (_, d))| axis::numeric_position(v, *d)) {
             self.grid.observe(x);
@@ -394,7 +418,7 @@ impl Sizing for Adaptive {
             // A page resuming a cursor: the stream's share of the items the
             // last page needed.
             let share = obs.prior_taken / self.prior_taken_total;
-            let limit = estimate::first_round_limit(share, ctx.need, ctx.filtered, self.pool(ctx));
+            let limit = estimate::first_round_limit(share, ctx.need, ctx.filtered, self.first_pool(ctx));
             // A page that reads runs of ties whole reads the cursor's run
             // again before any row past the cursor: its items come on top.
             let rereads = ctx.whole_points && self.page_start.is_some();
@@ -558,7 +582,9 @@ impl Sizing for Adaptive {
     fn state(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Vec<u8> {
         let Some(last) = end.rows.last() else { return Vec::new() };
         let needed: Vec<u64> = (0..ctx.streams.len()).map(|i| Adaptive::items_up_to(ctx, i, last)).collect();
-        let mut hint = Hint::new(self.carried(ctx), &needed);
+        let (carried, from) = self.carried(ctx);
+        let mut hint = Hint::new(carried, &needed);
+        hint.shifted_from = from;
         hint.reach = self.reach(ctx, end.rows);
         hint.grid = self.grid.step().or(self.prior_grid);
         hint.run_items = (0..ctx.streams.len()).map(|i| Adaptive::items_on_start(ctx, i, last)).sum();
@@ -696,13 +722,38 @@ mod tests {
         let ctx = waiting(&buffer, &col, 300, 90);
         let mut a = Adaptive::new(1);
         a.prior = (200, 2_000);
-        assert_eq!(a.carried(&ctx), (90, 300));
+        assert_eq!(a.carried(&ctx), ((90, 300), (200, 2_000)));
         // 11 % (33 of 300) is within sampling error: pooled.
         let ctx = waiting(&buffer, &col, 300, 33);
-        assert_eq!(a.carried(&ctx), (233, 2_300));
+        assert_eq!(a.carried(&ctx), ((233, 2_300), (0, 0)));
         // Too few items to judge: pooled.
         let ctx = waiting(&buffer, &col, 30, 9);
-        assert_eq!(a.carried(&ctx), (209, 2_030));
+        assert_eq!(a.carried(&ctx), ((209, 2_030), (0, 0)));
+    }
+
+    #[test]
+    fn a_page_after_a_shift_down_sizes_its_first_round_between_the_two() {
+        // The last page left the evening's 30 % for the day's 3 %: the next
+        // may be back in an evening (pages shorter than a day alternate),
+        // where `Limit`s sized at 3 % read ten times its rows. Its first
+        // round takes the geometric mean, near 9.7 %: a third of the items
+        // 3 % asks for, three times what 30 % does.
+        let (buffer, col) = (VecDeque::new(), ("n".to_owned(), Direction::Asc));
+        let mut ctx = waiting(&buffer, &col, 0, 0);
+        ctx.need = 30;
+        let first = |hint: &Hint| {
+            let mut a = Adaptive::new(1);
+            a.resume(&ctx, &hint.encode(), None, SizingStart::Resumed).unwrap();
+            a.limit(&ctx, 0)
+        };
+        let day = Hint { selectivity: (9, 300), shares: vec![255], ..Hint::default() };
+        let evening = Hint { selectivity: (90, 300), ..day.clone() };
+        let (at_day, at_evening) = (first(&day), first(&evening));
+        assert!((800..900).contains(&at_day) && (95..110).contains(&at_evening), "{at_day} {at_evening}");
+        let after_shift = first(&Hint { shifted_from: (90, 300), ..day.clone() });
+        assert!((280..320).contains(&after_shift), "{after_shift}");
+        // A shift up (the last page found the evening): its own, the higher.
+        assert_eq!(first(&Hint { shifted_from: (9, 300), ..evening }), at_evening);
     }
 
     #[test]

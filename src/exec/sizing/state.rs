@@ -1,8 +1,9 @@
 //! The adaptive policy's state from page to page, and its bytes.
 //!
 //! ```text
-//! tag 0xA3 │ matched (u32) │ scanned (u32) │ reach rows (u16) │ reach span (f64)
+//! tag 0xA4 │ matched (u32) │ scanned (u32) │ reach rows (u16) │ reach span (f64)
 //!          │ grid step (u64, 0 = none) │ run items (u32) │ run rest (u32)
+//!          │ shifted from: matched (u32) │ scanned (u32) (0, 0 = no shift)
 //!          │ streams (u16) │ one share (u8) per stream
 //! ```
 //!
@@ -13,8 +14,12 @@ use super::tuning::Tuning;
 use super::BadState;
 
 /// This format's first byte. Another first byte is another policy's (or
-/// version's) state, and is ignored.
-pub(crate) const TAG: u8 = 0xA3;
+/// version's) state, and is ignored: a cursor an earlier version wrote
+/// (0xA3, without the shift) resumes without a prior, never fails.
+pub(crate) const TAG: u8 = 0xA4;
+
+/// Bytes before the shares: the tag, the fields and the shares' count.
+const HEADER_BYTES: usize = 45;
 
 /// Largest grid step a state may carry: positions are exact integers in an
 /// `f64` up to 2^53.
@@ -54,6 +59,11 @@ pub(crate) struct Hint {
     /// when it reads runs whole (it holds the rest of that run, sorted):
     /// the next page's first rows. At most [`MAX_RUN_ITEMS`].
     pub run_rest: u64,
+    /// The selectivity the last page's counts departed from (the prior it
+    /// started with, `(matched, scanned)`), when they departed by more than
+    /// sampling explains and were carried alone; `(0, 0)` when pooled. At
+    /// most [`CARRIED_ITEMS`] scanned.
+    pub shifted_from: (u64, u64),
 }
 
 /// `rows` rows spread over `span` along the first sort-key column (a
@@ -118,7 +128,15 @@ impl Hint {
         } else {
             needed.iter().map(|t| ((t * 255 + total / 2) / total).min(255) as u8).collect()
         };
-        Hint { selectivity: cap(pool), shares, reach: None, grid: None, run_items: 0, run_rest: 0 }
+        Hint {
+            selectivity: cap(pool),
+            shares,
+            reach: None,
+            grid: None,
+            run_items: 0,
+            run_rest: 0,
+            shifted_from: (0, 0),
+        }
     }
 
     /// The bytes of this state.
@@ -134,10 +152,16 @@ impl Hint {
         out.extend_from_slice(&self.grid.and_then(grid_step).unwrap_or(0).to_be_bytes());
         out.extend_from_slice(&(self.run_items.min(MAX_RUN_ITEMS) as u32).to_be_bytes());
         out.extend_from_slice(&(self.run_rest.min(MAX_RUN_ITEMS) as u32).to_be_bytes());
+        let (from_matched, from_scanned) = cap(self.shifted_from);
+        out.extend_from_slice(&(from_matched as u32).to_be_bytes());
+        out.extend_from_slice(&(from_scanned as u32).to_be_bytes());
         // Shares past what the state can hold are dropped (they only split
         // a first round).
-        let shares =
-            if self.shares.len() <= super::MAX_STATE_BYTES - 40 { self.shares.as_slice() } else { &[] };
+        let shares = if self.shares.len() <= super::MAX_STATE_BYTES - HEADER_BYTES {
+            self.shares.as_slice()
+        } else {
+            &[]
+        };
         out.extend_from_slice(&(shares.len() as u16).to_be_bytes());
         out.extend_from_slice(shares);
         out
@@ -182,6 +206,11 @@ impl Hint {
         if run_items > MAX_RUN_ITEMS || run_rest > MAX_RUN_ITEMS {
             return Err(BadState("malformed run hint"));
         }
+        let from_matched = u64::from(u32_at(take(4)?));
+        let from_scanned = u64::from(u32_at(take(4)?));
+        if from_matched > from_scanned || from_scanned > CARRIED_ITEMS {
+            return Err(BadState("malformed shift hint"));
+        }
         let n = take(2)?;
         let n = usize::from(u16::from_be_bytes([n[0], n[1]]));
         if n != 0 && n != streams {
@@ -191,7 +220,15 @@ impl Hint {
         if !r.is_empty() {
             return Err(BadState("trailing bytes in the sizing state"));
         }
-        Ok(Some(Hint { selectivity: (matched, scanned), shares, reach, grid, run_items, run_rest }))
+        Ok(Some(Hint {
+            selectivity: (matched, scanned),
+            shares,
+            reach,
+            grid,
+            run_items,
+            run_rest,
+            shifted_from: (from_matched, from_scanned),
+        }))
     }
 }
 
@@ -222,6 +259,7 @@ mod tests {
         hint.grid = Some(1800);
         hint.run_items = 2000;
         hint.run_rest = 37;
+        hint.shifted_from = (40, 100);
         assert_eq!(hint.reach, Some(Reach { rows: REACH_ROWS, span: 2700.0 }));
         assert_eq!(Hint::decode(&hint.encode(), 3), Ok(Some(hint.clone())));
         let bare = Hint::new((0, 0), &[0, 0, 0]);
@@ -229,6 +267,26 @@ mod tests {
         // Another policy's state, or none: ignored.
         assert_eq!(Hint::decode(&[], 3), Ok(None));
         assert_eq!(Hint::decode(&[0x47, 1, 2], 3), Ok(None));
+        // The earlier version's state (no shift): ignored, not refused, so
+        // a cursor from before an upgrade resumes.
+        let mut earlier = hint.encode();
+        earlier.drain(35..43);
+        earlier[0] = 0xA3;
+        assert_eq!(Hint::decode(&earlier, 3), Ok(None));
+    }
+
+    #[test]
+    fn the_largest_state_fits_its_cap() {
+        let most = vec![1; crate::exec::sizing::MAX_STATE_BYTES - HEADER_BYTES];
+        let mut hint = Hint::new((u64::MAX, u64::MAX), &most);
+        hint.reach = Reach::new(1e9, 1e9);
+        hint.shifted_from = (5, 10);
+        let bytes = hint.encode();
+        assert_eq!(bytes.len(), crate::exec::sizing::MAX_STATE_BYTES);
+        assert_eq!(Hint::decode(&bytes, most.len()).map(|h| h.map(|h| h.shares.len())), Ok(Some(most.len())));
+        // One stream more: its shares are dropped, not the cap broken.
+        let over = vec![1; most.len() + 1];
+        assert_eq!(Hint::new((1, 2), &over).encode().len(), HEADER_BYTES);
     }
 
     #[test]
@@ -284,6 +342,11 @@ mod tests {
         let mut bad = good.clone();
         bad[31..35].copy_from_slice(&(MAX_RUN_ITEMS as u32 + 1).to_be_bytes());
         assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed run hint")));
+        // a shift from more rows than items
+        let mut bad = good.clone();
+        bad[35..39].copy_from_slice(&7u32.to_be_bytes());
+        bad[39..43].copy_from_slice(&6u32.to_be_bytes());
+        assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed shift hint")));
         assert_eq!(Hint::decode(&good, 4), Err(BadState("wrong number of stream shares")));
         assert_eq!(Hint::decode(&good[..10], 3), Err(BadState("truncated sizing state")));
     }
