@@ -63,6 +63,9 @@ const T: Tuning = Tuning::DEFAULT;
 struct Growth {
     /// Responses in a row that came back short (see `observe`).
     short: u8,
+    /// Responses in a row that arrived with the stream's rows all taken,
+    /// after an earlier one of the page (see `observe`).
+    drained: u8,
     /// The last request's `Limit`.
     last_limit: u32,
 }
@@ -190,8 +193,10 @@ impl Adaptive {
             return limit;
         }
         // Once the stream came back short twice in a row (once is what a
-        // fair estimate often does).
-        let Some(g) = self.growth.get(i).filter(|g| g.short >= T.short_after) else {
+        // fair estimate often does), or the merge drained it and waited on
+        // it again twice in a row.
+        let Some(g) = self.growth.get(i).filter(|g| g.short >= T.short_after || g.drained >= T.drained_after)
+        else {
             return limit;
         };
         let floor = (f64::from(g.last_limit) * f64::from(T.short_growth)).min(T.max_limit) as u32;
@@ -251,7 +256,7 @@ impl Adaptive {
                     buffered: h.iter().map(|(v, k)| axis.position(*v, k)).collect(),
                     recent: None,
                     recent_rows: None,
-                    past_last_row: row.filter(|_| numeric).map(|p| (frontier - p).max(0.0)),
+                    past_last_row: numeric.then(|| (frontier - row.unwrap_or(start)).max(0.0)),
                 })
             })
             .collect::<Option<Vec<_>>>()?;
@@ -570,13 +575,14 @@ impl Sizing for Adaptive {
         let stopped = response.last_evaluated_key.is_some() && response.scanned >= u64::from(response.limit);
         let found = response.items.len() as f64;
         let short = stopped && (sized_for < T.short_rows || found < sized_for * T.short_yield);
+        // Drained: the merge took every row the stream held before this
+        // response came (its earlier responses of the page included), so
+        // the page needed more of it than it was asked for, again.
+        let drained = stopped && ctx.streams.get(i).is_some_and(|s| s.buffer.is_empty() && s.obs.calls >= 2);
         let Some(g) = self.growth.get_mut(i) else { return };
-        if short {
-            g.short = g.short.saturating_add(1);
-            g.last_limit = response.limit;
-        } else {
-            *g = Growth::default();
-        }
+        g.short = if short { g.short.saturating_add(1) } else { 0 };
+        g.drained = if drained { g.drained.saturating_add(1) } else { 0 };
+        g.last_limit = response.limit;
     }
 
     fn state(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Vec<u8> {
@@ -710,6 +716,30 @@ mod tests {
         stopped(&mut a, &ctx, 4, 1);
         stopped(&mut a, &ctx, 4, 1);
         assert_eq!(a.grown(&ctx, 0, 2), 8);
+    }
+
+    #[test]
+    fn a_stream_the_merge_drains_again_and_again_grows() {
+        // A cold page of 200 on a flash sale: each response of one stream
+        // found the rows its `Limit` was sized for, the merge took them all
+        // before the next came, and the page needed more: ten round trips
+        // of about 40 items (`cost_matrix --page-size 200 --shape
+        // flash-sale --seeds 10..10 --trace-page "10%/strict/cold"`). Two
+        // such responses in a row, and the next `Limit` is twice the last.
+        let (buffer, col) = (VecDeque::new(), ("n".to_owned(), Direction::Asc));
+        let mut ctx = waiting(&buffer, &col, 800, 80);
+        ctx.streams[0].obs.calls = 2;
+        let mut a = Adaptive::new(1);
+        stopped(&mut a, &ctx, 400, 41);
+        assert_eq!(a.grown(&ctx, 0, 60), 60);
+        stopped(&mut a, &ctx, 400, 39);
+        assert_eq!(a.grown(&ctx, 0, 60), 800);
+        // The page's first response found nothing held before it: no drain.
+        ctx.streams[0].obs.calls = 1;
+        let mut a = Adaptive::new(1);
+        stopped(&mut a, &ctx, 400, 41);
+        stopped(&mut a, &ctx, 400, 39);
+        assert_eq!(a.grown(&ctx, 0, 60), 60);
     }
 
     #[test]
@@ -922,6 +952,29 @@ mod tests {
         let obs = Observed { taken: 21, ..obs };
         let ctx = one_stream(&col, &start, &frontier, &buffer, obs);
         assert_eq!(Adaptive::items_up_to(&ctx, 0, &last), 46);
+    }
+
+    #[test]
+    fn a_stream_with_no_row_on_the_page_has_read_a_gap_since_its_start() {
+        // A page of 1 resumed at 100 in the quiet hours: its streams' windows
+        // came back empty round after round, each as long as the last (ten
+        // round trips, `cost_matrix --page-size 1 --pages 40 --shape daily
+        // --seeds 2..2 --trace-page "10% evening/strict/37"`), as the rows
+        // the density expected past a stream's last row counted only after
+        // its first row. Before it, the stretch since the stream's start
+        // counts.
+        let col = ("n".to_owned(), Direction::Asc);
+        let (start, frontier, buffer) = (point(100), point(160), VecDeque::new());
+        let obs = Observed { scanned: 12, calls: 3, ..Observed::default() };
+        let ctx = one_stream(&col, &start, &frontier, &buffer, obs);
+        let a = Adaptive::new(1);
+        let (spans, _, _) = a.spans(&ctx, &[]).expect("numeric spans");
+        assert_eq!(spans[0].past_last_row, Some(60.0));
+        // After a row at 130: from the row.
+        let mut a = Adaptive::new(1);
+        a.last_row[0] = Some(130.0);
+        let (spans, _, _) = a.spans(&ctx, &[]).expect("numeric spans");
+        assert_eq!(spans[0].past_last_row, Some(30.0));
     }
 
     #[test]

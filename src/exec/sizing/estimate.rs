@@ -157,8 +157,8 @@ pub(crate) struct Span {
     /// What the stream evaluated since the page's last round was planned:
     /// items, and the rows among them. `None` before a round.
     pub recent_rows: Option<(u64, u64)>,
-    /// The distance from the stream's last row to its frontier. `None`
-    /// before its first row (or off numeric axes).
+    /// The distance from the stream's last row of the page (its start,
+    /// before its first row) to its frontier. `None` off numeric axes.
     pub past_last_row: Option<f64>,
 }
 

@@ -74,6 +74,15 @@ pub(crate) struct Tuning {
     /// re-sort reads whole is not sized at all: fetching pins the request
     /// to the run's value.)
     pub short_after: u8,
+    /// Responses in a row that found the stream's rows all taken when they
+    /// arrived (the merge had drained what the stream held and waited on
+    /// it again), after an earlier response of the page, before
+    /// `short_growth` applies whatever they found: a `Limit` sized for the
+    /// rows the estimate expects, met each time, can still leave the page
+    /// short of the stream's rows when the estimate of how far the page
+    /// reaches is wrong (a sale the stream's density had not caught up
+    /// with), and without growth each further request costs a round trip.
+    pub drained_after: u8,
     /// A response that stopped at its `Limit` came back short only when it
     /// found under this share of the rows its `Limit` holds at the page's
     /// selectivity: reads sized by `Limit` alone always stop there.
@@ -200,6 +209,7 @@ impl Tuning {
         window_guard_items: 8,
         short_growth: 2,
         short_after: 2,
+        drained_after: 2,
         short_yield: 0.5,
         short_rows: 8.0,
         urgent_rows: 3,
