@@ -19,8 +19,10 @@
 //!   point, not a density.
 //! - A stream asked again after its last two responses came back short
 //!   (stopped at their `Limit` having found under half the rows it holds
-//!   at the page's selectivity, or too small to tell) gets at least
-//!   `short_growth` times the last `Limit`, so round
+//!   at the page's selectivity, or too small to tell), or were drained
+//!   (the merge had taken every row the stream held when each arrived:
+//!   `drained_after`), gets at least `short_growth` times the last
+//!   `Limit`, so round
 //!   trips grow with the logarithm of what the estimates missed, never
 //!   linearly. (Inside a run of ties the page reads whole, fetching pins
 //!   the request to the run's value with no `Limit`: see `streams`.)
@@ -46,7 +48,9 @@
 //!   earlier pages saw, unless the page's own differs from it by more
 //!   than sampling explains (`shift_sigmas` standard errors): then the
 //!   data changed (an evening's share of a filter value, a sale), and the
-//!   page's own counts alone are carried.
+//!   page's own counts alone are carried, with the earlier ones beside
+//!   them: after a fall, the next page's first round is sized by the
+//!   geometric mean of the two ([`Adaptive::first_pool`]).
 
 use super::axis::{self, Axis};
 use super::estimate::{self, Span, StreamEstimate};
@@ -139,7 +143,6 @@ impl Adaptive {
     /// the page's own counts alone are carried.
     fn carried(&self, ctx: &Ctx<'_>) -> ((u64, u64), (u64, u64)) {
         let (page, prior) = (ctx.pool(), self.prior);
-        let rate = |(m, n): (u64, u64)| (m as f64 + 0.5) / (n as f64 + 1.0);
         if page.1 >= T.shift_items && prior.1 >= T.shift_items {
             let p0 = rate(prior);
             let se = (p0 * (1.0 - p0) * (1.0 / page.1 as f64 + 1.0 / prior.1 as f64)).sqrt();
@@ -160,7 +163,6 @@ impl Adaptive {
     /// own counts size every later round. After a shift up the carried
     /// (higher) selectivity already reads the fewer items.
     fn first_pool(&self, ctx: &Ctx<'_>) -> (u64, u64) {
-        let rate = |(m, n): (u64, u64)| (m as f64 + 0.5) / (n as f64 + 1.0);
         let (from, now) = (rate(self.prior_from), rate(self.prior));
         if self.prior_from.1 == 0 || from <= now {
             return self.pool(ctx);
@@ -597,6 +599,12 @@ impl Sizing for Adaptive {
         hint.run_rest = end.run_rest as u64;
         hint.encode()
     }
+}
+
+/// The selectivity `(matched, scanned)` shows, half a row and one item
+/// added (so none seen is not 0, and few items say little).
+fn rate((matched, scanned): (u64, u64)) -> f64 {
+    (matched as f64 + 0.5) / (scanned as f64 + 1.0)
 }
 
 /// The rows and the distance along the first sort-key column that a
