@@ -128,15 +128,7 @@ impl Hint {
         } else {
             needed.iter().map(|t| ((t * 255 + total / 2) / total).min(255) as u8).collect()
         };
-        Hint {
-            selectivity: cap(pool),
-            shares,
-            reach: None,
-            grid: None,
-            run_items: 0,
-            run_rest: 0,
-            shifted_from: (0, 0),
-        }
+        Hint { selectivity: cap(pool), shares, ..Hint::default() }
     }
 
     /// The bytes of this state.
@@ -183,11 +175,8 @@ impl Hint {
             Ok(head)
         };
         let u32_at = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
-        let matched = u64::from(u32_at(take(4)?));
-        let scanned = u64::from(u32_at(take(4)?));
-        if matched > scanned || scanned > CARRIED_ITEMS {
-            return Err(BadState("malformed selectivity hint"));
-        }
+        let selectivity =
+            counts(u32_at(take(4)?), u32_at(take(4)?)).ok_or(BadState("malformed selectivity hint"))?;
         let rows = take(2)?;
         let rows = u64::from(u16::from_be_bytes([rows[0], rows[1]]));
         let span = f64::from_be_bytes(take(8)?.try_into().map_err(|_| BadState("truncated sizing state"))?);
@@ -206,11 +195,8 @@ impl Hint {
         if run_items > MAX_RUN_ITEMS || run_rest > MAX_RUN_ITEMS {
             return Err(BadState("malformed run hint"));
         }
-        let from_matched = u64::from(u32_at(take(4)?));
-        let from_scanned = u64::from(u32_at(take(4)?));
-        if from_matched > from_scanned || from_scanned > CARRIED_ITEMS {
-            return Err(BadState("malformed shift hint"));
-        }
+        let shifted_from =
+            counts(u32_at(take(4)?), u32_at(take(4)?)).ok_or(BadState("malformed shift hint"))?;
         let n = take(2)?;
         let n = usize::from(u16::from_be_bytes([n[0], n[1]]));
         if n != 0 && n != streams {
@@ -220,16 +206,15 @@ impl Hint {
         if !r.is_empty() {
             return Err(BadState("trailing bytes in the sizing state"));
         }
-        Ok(Some(Hint {
-            selectivity: (matched, scanned),
-            shares,
-            reach,
-            grid,
-            run_items,
-            run_rest,
-            shifted_from: (from_matched, from_scanned),
-        }))
+        Ok(Some(Hint { selectivity, shares, reach, grid, run_items, run_rest, shifted_from }))
     }
+}
+
+/// `(matched, scanned)` when a state may carry them: no more rows than
+/// items, at most [`CARRIED_ITEMS`] items.
+fn counts(matched: u32, scanned: u32) -> Option<(u64, u64)> {
+    let (matched, scanned) = (u64::from(matched), u64::from(scanned));
+    (matched <= scanned && scanned <= CARRIED_ITEMS).then_some((matched, scanned))
 }
 
 /// `step` when a state may carry it as a grid step.
