@@ -26,6 +26,10 @@
 //!   trips grow with the logarithm of what the estimates missed, never
 //!   linearly. (Inside a run of ties the page reads whole, fetching pins
 //!   the request to the run's value with no `Limit`: see `streams`.)
+//! - A window planned after one whose round found no row reaches at least
+//!   `short_growth` times as far as that one did, its `Limit`s as the
+//!   estimate sizes them: a stretch with none of the page's rows is
+//!   crossed in round trips that grow with the logarithm of its length.
 //! - A page with nothing to start from (cold: no cursor, hint or memory)
 //!   plans a round of at most `cold_growth` times the items it has read
 //!   (a window's guard comes on top): its estimates rest on a probe, and
@@ -53,7 +57,7 @@
 //!   geometric mean of the two ([`Adaptive::first_pool`]).
 
 use super::axis::{self, Axis};
-use super::estimate::{self, Span, StreamEstimate};
+use super::estimate::{self, Span, StreamEstimate, Target};
 use super::grid::Grid;
 use super::state::{Hint, Reach};
 use super::tuning::Tuning;
@@ -111,6 +115,10 @@ pub(crate) struct Adaptive {
     run_window: bool,
     /// The factor of the last window's `Limit` guard ([`guard_factor`]).
     window_guard: f64,
+    /// The last window (numeric axes): how far it reached past the
+    /// rearmost stream's frontier, the rows the page needed then, and the
+    /// rows its streams had found by then.
+    last_window: Option<(f64, usize, u64)>,
 }
 
 impl Adaptive {
@@ -133,6 +141,7 @@ impl Adaptive {
             last_row: vec![None; streams],
             run_window: false,
             window_guard: T.window_guard_factor,
+            last_window: None,
         }
     }
 
@@ -410,6 +419,7 @@ impl Sizing for Adaptive {
             grid.past(grid.snap(x + aim / reach.density(), x))
         };
         self.window_guard = guard_factor(grid.points_between(x, end), false);
+        self.last_window = Some((end - x, ctx.need, 0));
         let value = Axis::Numeric(*dir).value_at(end, start);
         // No `Limit` only where a window bounds the read.
         self.run_window &= value.is_some();
@@ -467,10 +477,27 @@ impl Sizing for Adaptive {
         self.last_counts = spans.iter().map(|s| (s.scanned, s.matched)).collect();
         let grid = numeric.then_some(&self.grid);
         let late = ctx.round_trips >= T.late_after;
-        let planned =
-            estimate::plan_round(&spans, ctx.need, ctx.page, self.prior, grid, ctx.whole_points, late)?;
+        // The last window's round found no row: this one reaches at least
+        // `short_growth` times as far, so a stretch with none of the page's
+        // rows costs round trips in the logarithm of its length, as a
+        // `Limit` that keeps coming back short does (`grown`).
+        let found = ctx.pool().0;
+        let reach = self
+            .last_window
+            .filter(|&(_, _, at)| found <= at)
+            .map_or(0.0, |(d, ..)| d * f64::from(T.short_growth));
+        let target = Target {
+            need: ctx.need,
+            page: ctx.page,
+            prior: self.prior,
+            whole_points: ctx.whole_points,
+            late,
+            min_reach: if numeric { reach } else { 0.0 },
+        };
+        let planned = estimate::plan_round(&spans, &target, grid)?;
         let window = template.and_then(|t| axis.value_at(planned.end, &t));
         let behind = spans.iter().filter(|s| !s.done).map(|s| s.frontier).reduce(f64::min);
+        self.last_window = behind.filter(|_| numeric).map(|b| (planned.end - b, ctx.need, found));
         let points = behind.zip(grid).and_then(|(from, g)| g.points_between(from, planned.end));
         let cold_cap = self.cold_cap(ctx);
         // A cold page's window rests on a probe.
@@ -983,6 +1010,49 @@ mod tests {
         a.last_row[0] = Some(130.0);
         let (spans, _, _) = a.spans(&ctx, &[]).expect("numeric spans");
         assert_eq!(spans[0].past_last_row, Some(30.0));
+    }
+
+    #[test]
+    fn a_round_after_one_that_found_no_row_reaches_twice_as_far() {
+        // A page of 1 paging out of the evening into the afternoon: the items'
+        // density held, the filter's share fell, and each window, sized for
+        // the two rows the page needed, came back without one, reaching a
+        // little further each time (nine round trips, `cost_matrix
+        // --page-size 1 --pages 40 --shape outage --seeds 2..2 --trace-page
+        // "10% evening/strict/39"`). A window after one whose round found
+        // no row reaches at least twice as far as it did.
+        let col = ("n".to_owned(), Direction::Asc);
+        let (start, buffer) = (point(0), VecDeque::new());
+        let mut a = Adaptive::new(1);
+        a.last_row[0] = Some(100.0);
+        let (f1, obs) = (point(100), Observed { scanned: 200, matched: 40, ..Observed::default() });
+        let mut ctx = one_stream(&col, &start, &f1, &buffer, obs);
+        (ctx.need, ctx.page) = (2, 1);
+        let end = |r: Round| r.window.and_then(|v| axis::numeric_position(&v, Direction::Asc)).unwrap();
+        let e1 = end(a.round(&ctx, 0, &[]).expect("a round"));
+        assert!(e1 > 100.0 && e1 < 120.0, "{e1}");
+        // Read to its end at the same density of items, no row there.
+        let f2 = point(e1.ceil() as i64);
+        let read = 2 * (e1.ceil() as u64 - 100);
+        let obs = Observed { scanned: 200 + read, matched: 40, ..Observed::default() };
+        let mut ctx = one_stream(&col, &start, &f2, &buffer, obs);
+        (ctx.need, ctx.page) = (2, 1);
+        let e2 = end(a.round(&ctx, 0, &[]).expect("a round"));
+        assert!(e2 - e1.ceil() >= 2.0 * (e1 - 100.0), "{e1} then {e2}");
+        // One that found its rows: no floor (the estimate alone).
+        let mut b = Adaptive::new(1);
+        b.last_row[0] = Some(100.0);
+        let mut ctx = one_stream(&col, &start, &f1, &buffer, obs_at(200, 40));
+        (ctx.need, ctx.page) = (2, 1);
+        let b1 = end(b.round(&ctx, 0, &[]).expect("a round"));
+        let mut ctx = one_stream(&col, &start, &f2, &buffer, obs_at(200 + read, 42));
+        (ctx.need, ctx.page) = (2, 1);
+        let b2 = end(b.round(&ctx, 0, &[]).expect("a round"));
+        assert!(b2 - e1.ceil() < 2.0 * (b1 - 100.0), "{b1} then {b2}");
+    }
+
+    fn obs_at(scanned: u64, matched: u64) -> Observed {
+        Observed { scanned, matched, ..Observed::default() }
     }
 
     #[test]

@@ -188,15 +188,8 @@ pub(crate) fn aim(need: usize, page: usize) -> f64 {
 /// A `late` round (the page has made two round trips) aims further by
 /// [`Tuning::late_sigmas`] standard errors of the pooled selectivity, a
 /// Poisson count of the rows found: `need × late_sigmas / √(rows + 1)`.
-pub(crate) fn plan_round(
-    spans: &[Span],
-    need: usize,
-    page: usize,
-    prior: (u64, u64),
-    on_grid: Option<&Grid>,
-    whole_points: bool,
-    late: bool,
-) -> Option<Round> {
+pub(crate) fn plan_round(spans: &[Span], target: &Target, on_grid: Option<&Grid>) -> Option<Round> {
+    let Target { need, page, prior, whole_points, late, min_reach } = *target;
     // Past the need by the Poisson slack (see `aim`).
     let bare_need = need.max(1) as f64;
     let mut need = aim(need, page);
@@ -364,6 +357,12 @@ pub(crate) fn plan_round(
         Some(far) => on_grid.map_or(far, |g| g.past(g.snap(far, lo0))).max(end),
         None => end,
     };
+    // And at least `min_reach` past the rearmost frontier (the caller's
+    // floor after a window that found no row), the `Limit`s as they are.
+    let end = match min_reach > 0.0 {
+        true => on_grid.map_or(lo0 + min_reach, |g| g.past(g.snap(lo0 + min_reach, lo0))).max(end),
+        false => end,
+    };
     Some(Round { end, limits })
 }
 
@@ -454,6 +453,31 @@ pub(crate) struct Round {
     pub limits: Vec<Option<u32>>,
 }
 
+/// What a round plans for ([`plan_round`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Target {
+    /// Rows the page still needs.
+    pub need: usize,
+    /// The page size (it scales the tail and the slack).
+    pub page: usize,
+    /// `(matched, scanned)` earlier pages observed.
+    pub prior: (u64, u64),
+    /// The window's last point is read whole (the tie re-sort needs it).
+    pub whole_points: bool,
+    /// The page has made `late_after` round trips.
+    pub late: bool,
+    /// Least distance past the rearmost frontier the round reaches.
+    pub min_reach: f64,
+}
+
+#[cfg(test)]
+impl Target {
+    /// `need` rows of a page of 50, nothing before it.
+    pub fn rows(need: usize) -> Target {
+        Target { need, page: 50, prior: (0, 0), whole_points: true, late: false, min_reach: 0.0 }
+    }
+}
+
 /// The smallest gap between distinct positions seen (the key's grid: 30
 /// minutes for timestamps on the half hour); 1 when nothing is seen apart.
 fn grid_step(spans: &[Span]) -> f64 {
@@ -497,8 +521,8 @@ mod round_tests {
         // 1 / √21 of the rows still needed) further: 40 rows × 0.5 / √21
         // ≈ 4.4 rows, 2.2 a stream, 22 items each before the shrink.
         let s = ten_percent();
-        let early = plan_round(&[s.clone(), s.clone()], 40, 50, (0, 0), None, true, false).unwrap();
-        let late = plan_round(&[s.clone(), s], 40, 50, (0, 0), None, true, true).unwrap();
+        let early = plan_round(&[s.clone(), s.clone()], &Target::rows(40), None).unwrap();
+        let late = plan_round(&[s.clone(), s], &Target { late: true, ..Target::rows(40) }, None).unwrap();
         let extra = 40.0 * T.late_sigmas / 21f64.sqrt() / 2.0 * 10.0 * 100.0 / 104.0;
         for (e, l) in early.limits.iter().zip(&late.limits) {
             let (e, l) = (f64::from(e.unwrap()), f64::from(l.unwrap()));
@@ -507,8 +531,15 @@ mod round_tests {
         assert!(late.end > early.end);
         // Resting on earlier pages' thousands of items, it moves little.
         let s = ten_percent();
-        let early = plan_round(&[s.clone(), s.clone()], 40, 50, (400, 4_000), None, true, false).unwrap();
-        let late = plan_round(&[s.clone(), s], 40, 50, (400, 4_000), None, true, true).unwrap();
+        let early =
+            plan_round(&[s.clone(), s.clone()], &Target { prior: (400, 4_000), ..Target::rows(40) }, None)
+                .unwrap();
+        let late = plan_round(
+            &[s.clone(), s],
+            &Target { prior: (400, 4_000), late: true, ..Target::rows(40) },
+            None,
+        )
+        .unwrap();
         let (e, l) = (f64::from(early.limits[0].unwrap()), f64::from(late.limits[0].unwrap()));
         assert!(l - e <= 0.05 * e, "{e} -> {l}");
     }
@@ -516,7 +547,7 @@ mod round_tests {
     #[test]
     fn two_equal_streams_split_the_need() {
         let s = ten_percent();
-        let limits = plan_round(&[s.clone(), s], 40, 50, (0, 0), None, true, false).unwrap().limits;
+        let limits = plan_round(&[s.clone(), s], &Target::rows(40), None).unwrap().limits;
         // Each stream yields 0.1 rows per unit. Aim: 40 rows + 2 tail rows
         // (4 % of 50) + min(1.5 × √40, 6 % of 50 = 3) = 45 rows, 22.5 each →
         // 225 units → 225 items, shrunk by 100 / 104, plus the look-ahead.
@@ -535,8 +566,8 @@ mod round_tests {
         // the point whole, the `Limit` covers the aim only, not the point.
         let s = ten_percent();
         let grid = Grid::given(0.0, 100);
-        let whole = plan_round(std::slice::from_ref(&s), 4, 50, (0, 0), Some(&grid), true, false).unwrap();
-        let aim = plan_round(&[s], 4, 50, (0, 0), Some(&grid), false, false).unwrap();
+        let whole = plan_round(std::slice::from_ref(&s), &Target::rows(4), Some(&grid)).unwrap();
+        let aim = plan_round(&[s], &Target { whole_points: false, ..Target::rows(4) }, Some(&grid)).unwrap();
         assert_eq!(whole.end, aim.end);
         assert!(whole.end >= 200.0, "{}", whole.end);
         let (w, a) = (whole.limits[0].unwrap(), aim.limits[0].unwrap());
@@ -558,8 +589,8 @@ mod round_tests {
         let avg =
             Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 100, along: 100, ..Span::default() };
         let night = Span { recent: Some((50.0, 10)), ..avg.clone() };
-        let flat = plan_round(std::slice::from_ref(&avg), 10, 50, (0, 0), None, true, false).unwrap();
-        let sparse = plan_round(&[night], 10, 50, (0, 0), None, true, false).unwrap();
+        let flat = plan_round(std::slice::from_ref(&avg), &Target::rows(10), None).unwrap();
+        let sparse = plan_round(&[night], &Target::rows(10), None).unwrap();
         // Found 10 + 4 against 50 + 4 expected: 14 / 54 of the average.
         let (d_flat, d_sparse) = (flat.end - 100.0, sparse.end - 100.0);
         let want = FALLING_REACH * 54.0 / 14.0;
@@ -569,7 +600,7 @@ mod round_tests {
         assert!(l_flat.abs_diff(l_sparse) <= 1, "{l_flat} {l_sparse}");
         // A stretch as dense as the average leaves the window alone.
         let steady = Span { recent: Some((50.0, 50)), ..avg };
-        let same = plan_round(&[steady], 10, 50, (0, 0), None, true, false).unwrap();
+        let same = plan_round(&[steady], &Target::rows(10), None).unwrap();
         assert!((same.end - flat.end).abs() < 1e-6, "{} {}", same.end, flat.end);
     }
 
@@ -590,8 +621,8 @@ mod round_tests {
             ..Span::default()
         };
         let quiet = Span { recent_rows: Some((200, 2)), ..avg.clone() };
-        let flat = plan_round(std::slice::from_ref(&avg), 20, 50, (0, 0), None, true, false).unwrap();
-        let sparse = plan_round(&[quiet], 20, 50, (0, 0), None, true, false).unwrap();
+        let flat = plan_round(std::slice::from_ref(&avg), &Target::rows(20), None).unwrap();
+        let sparse = plan_round(&[quiet], &Target::rows(20), None).unwrap();
         let (l_flat, l_sparse) = (flat.limits[0].unwrap(), sparse.limits[0].unwrap());
         // 20 + 4 expected against 2 + 4 found: 4 times the items.
         let want = f64::from(l_flat - 1) * (20.0 + RECENT_ROWS) / (2.0 + RECENT_ROWS);
@@ -599,10 +630,10 @@ mod round_tests {
         // A busier stretch asks for fewer; one as selective as the page
         // leaves the `Limit` alone.
         let busy = Span { recent_rows: Some((200, 60)), ..avg.clone() };
-        let l_busy = plan_round(&[busy], 20, 50, (0, 0), None, true, false).unwrap().limits[0].unwrap();
+        let l_busy = plan_round(&[busy], &Target::rows(20), None).unwrap().limits[0].unwrap();
         assert!(l_busy < l_flat, "{l_busy} {l_flat}");
         let steady = Span { recent_rows: Some((200, 20)), ..avg };
-        let l_steady = plan_round(&[steady], 20, 50, (0, 0), None, true, false).unwrap().limits[0].unwrap();
+        let l_steady = plan_round(&[steady], &Target::rows(20), None).unwrap().limits[0].unwrap();
         assert_eq!(l_steady, l_flat);
     }
 
@@ -635,8 +666,8 @@ mod round_tests {
         // round asks it for fewer items than a page that pooled the same
         // counts by items (a prior of the same rate: earlier pages measured
         // the stretch, so no spread).
-        let cold = plan_round(&spans, 40, 50, (0, 0), None, true, false).unwrap();
-        let warm = plan_round(&spans, 40, 50, (1, 21), None, true, false).unwrap();
+        let cold = plan_round(&spans, &Target::rows(40), None).unwrap();
+        let warm = plan_round(&spans, &Target { prior: (1, 21), ..Target::rows(40) }, None).unwrap();
         let (c, w) = (cold.limits[0].unwrap(), warm.limits[0].unwrap());
         assert!(f64::from(c) < 0.6 * f64::from(w), "cold {c}, warm {w}");
         assert!(cold.end < warm.end, "{} {}", cold.end, warm.end);
@@ -657,8 +688,8 @@ mod round_tests {
         let spread = spread_selectivity(&spans);
         assert!((spread - 8.0 / 210.0).abs() < 1e-9, "{spread}");
         assert!(spread < 5.0 / 105.0);
-        let cold = plan_round(&spans, 40, 50, (0, 0), None, true, false).unwrap();
-        let by_items = plan_round(&spans, 40, 50, (1, 21), None, true, false).unwrap();
+        let cold = plan_round(&spans, &Target::rows(40), None).unwrap();
+        let by_items = plan_round(&spans, &Target { prior: (1, 21), ..Target::rows(40) }, None).unwrap();
         let (c, b) = (cold.limits[0].unwrap(), by_items.limits[0].unwrap());
         assert!(c.abs_diff(b) <= 1, "{c} {b}");
     }
@@ -675,10 +706,10 @@ mod round_tests {
         dense.matched = 1;
         dense.past_last_row = Some(20.0);
         let spans = [dense, sparse];
-        let cold = plan_round(&spans, 40, 50, (0, 0), None, true, false).unwrap();
+        let cold = plan_round(&spans, &Target::rows(40), None).unwrap();
         let mut no_gap = spans.clone();
         no_gap[0].past_last_row = None;
-        let plain = plan_round(&no_gap, 40, 50, (0, 0), None, true, false).unwrap();
+        let plain = plan_round(&no_gap, &Target::rows(40), None).unwrap();
         assert!((cold.end - plain.end).abs() < 1e-6, "{} {}", cold.end, plain.end);
     }
 
@@ -692,8 +723,8 @@ mod round_tests {
         let avg =
             Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 100, along: 100, ..Span::default() };
         let left = Span { past_last_row: Some(20.0), ..avg.clone() };
-        let flat = plan_round(std::slice::from_ref(&avg), 10, 50, (0, 0), None, true, false).unwrap();
-        let quiet = plan_round(&[left], 10, 50, (0, 0), None, true, false).unwrap();
+        let flat = plan_round(std::slice::from_ref(&avg), &Target::rows(10), None).unwrap();
+        let quiet = plan_round(&[left], &Target::rows(10), None).unwrap();
         let (d_flat, d_quiet) = (flat.end - 100.0, quiet.end - 100.0);
         assert!((d_quiet / d_flat - 21.0).abs() < 0.01, "{d_flat} {d_quiet}");
         let (l_flat, l_quiet) = (flat.limits[0].unwrap(), quiet.limits[0].unwrap());
@@ -702,14 +733,14 @@ mod round_tests {
         // between rows (4 expected, none found: a chance of 2 %): the
         // window stays where the average puts it.
         let near = Span { past_last_row: Some(4.0), ..avg };
-        let same = plan_round(&[near], 10, 50, (0, 0), None, true, false).unwrap();
+        let same = plan_round(&[near], &Target::rows(10), None).unwrap();
         assert!((same.end - flat.end).abs() < 1e-6, "{} {}", same.end, flat.end);
     }
 
     #[test]
     fn a_small_remainder_gets_poisson_slack() {
         let s = ten_percent();
-        let limits = plan_round(&[s], 4, 50, (0, 0), None, true, false).unwrap().limits;
+        let limits = plan_round(&[s], &Target::rows(4), None).unwrap().limits;
         // 4 rows + 2 tail + 1.5 × √4 = 9 rows → 90 items (shrunk) + 1.
         let want = (90.0 * 100.0 / 104.0f64).ceil() as u32 + 1;
         let l = limits[0].unwrap();
@@ -745,7 +776,7 @@ mod round_tests {
             recent_rows: None,
             past_last_row: None,
         };
-        let limits = plan_round(&[stuck, moving], 10, 50, (0, 0), None, true, false).unwrap().limits;
+        let limits = plan_round(&[stuck, moving], &Target::rows(10), None).unwrap().limits;
         let l = limits[0].unwrap();
         assert!(l > 14, "{l}");
     }
@@ -771,7 +802,7 @@ mod round_tests {
         let empty = Span { start: 0.0, frontier: 1800.0, ..stuck.clone() };
         let empty = Span { scanned: 0, matched: 0, along: 0, ..empty };
         // Aim: 20 rows + 2 tail + min(1.5 × √20, 3) slack = 25 rows.
-        let round = plan_round(&[stuck, empty], 20, 50, (0, 0), None, true, false).unwrap();
+        let round = plan_round(&[stuck, empty], &Target::rows(20), None).unwrap();
         assert!((round.end - 2250.0).abs() < 1.0, "{}", round.end);
     }
 
@@ -801,7 +832,7 @@ mod round_tests {
             recent_rows: None,
             past_last_row: None,
         };
-        let limits = plan_round(&[near, far], 2, 50, (0, 0), None, true, false).unwrap().limits;
+        let limits = plan_round(&[near, far], &Target::rows(2), None).unwrap().limits;
         assert!(limits[0].is_some());
         assert_eq!(limits[1], None);
     }
