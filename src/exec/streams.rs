@@ -69,6 +69,10 @@ pub(crate) struct StreamState {
     /// Where this stream starts reading, on the first sort-key column
     /// (value and encoding).
     start_pos: Option<Point>,
+    /// The range is open where the stream starts reading, and `start_pos`
+    /// is the first row it found (see [`sizing::StreamView::open_start`]);
+    /// false once a run of ties read through moves the start.
+    open_start: bool,
     /// How far it has read (the last evaluated item's position).
     frontier: Option<Point>,
     /// The `Limit` a round planned for its next request.
@@ -189,6 +193,7 @@ impl<'a, B: Backend> Streams<'a, B> {
                     // Rows on the start are counted when the key condition
                     // (the cursor) sets it, not when the first row does.
                     left_start: start_pos.is_none(),
+                    open_start: start_pos.is_none(),
                     start_pos,
                 }
             })
@@ -810,6 +815,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             // A run of ties read through: a point, not a density. The
             // stream's density along the key is measured from here on.
             st.start_pos = Some(run);
+            st.open_start = false;
             st.obs.run_items = st.obs.scanned;
             st.obs.run_rows = st.obs.matched;
             st.obs.start_rows = 0;
@@ -985,6 +991,7 @@ fn ctx<'s>(
                 obs: st.obs,
                 buffer: &st.buffer,
                 start_pos: st.start_pos.as_ref(),
+                open_start: st.open_start,
                 frontier: st.frontier.as_ref(),
             })
             .collect(),

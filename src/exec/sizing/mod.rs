@@ -148,6 +148,10 @@ pub(crate) struct StreamView<'a> {
     pub buffer: &'a VecDeque<Row>,
     /// Where it starts reading on the first sort-key column.
     pub start_pos: Option<&'a Point>,
+    /// The range is open where the stream starts reading (`created_at >
+    /// :since` read newest first): no bound says where, and `start_pos` is
+    /// the first row the stream found (`None` before one).
+    pub open_start: bool,
     /// How far it has read there.
     pub frontier: Option<&'a Point>,
 }
