@@ -22,7 +22,8 @@
 //! `--any-hour` (each seed's range ends at its own time of day, hours 5, 12,
 //! 19, 2, … before midnight, rather than at midnight UTC: the first pages
 //! then start in every hour of the daily curve, not only at its turn of
-//! day; date keys keep their day boundaries),
+//! day; date keys keep their day boundaries), `--open` (the `open` query
+//! below instead of the three),
 //! `--pages N` (pages per query, default 10), `--jobs N` (worker threads
 //! for the in-memory backend, default: the machine's cores), `--endpoint
 //! URL` (DynamoDB Local or any DynamoDB endpoint; defaults there: 2 000
@@ -49,7 +50,9 @@
 //!   (runs of equal `created_at` re-sorted);
 //! - `total`: the same filter, `ORDER BY created_at DESC, order_id DESC` on
 //!   `status-created_at-order_id` (the index serves the whole order);
-//! - `strict`: `created_at > a` (a strict bound, no upper one), ordered as `ties`.
+//! - `strict`: `created_at > a` (a strict bound, no upper one), ordered as `ties`;
+//! - `open` (with `--open`, instead of the three): no bound on `created_at`
+//!   at all, ordered as `ties`: the plain newest-first list.
 //!
 //! Page 1 runs twice on one fresh `Engine`: cold, then warm (the engine may
 //! remember what it saw). Pages 2+ follow the cold page's cursor.
@@ -101,6 +104,17 @@ static PAGE_SIZE: OnceLock<usize> = OnceLock::new();
 static ASCENDING: OnceLock<bool> = OnceLock::new();
 /// Each seed's range ends at its own time of day (`--any-hour`).
 static ANY_HOUR: OnceLock<bool> = OnceLock::new();
+/// The plain list alone, no bound on `created_at` (`--open`).
+static OPEN: OnceLock<bool> = OnceLock::new();
+
+/// The queries the run pages through: the three of the matrix, or `open`.
+fn queries() -> &'static [Variant] {
+    if OPEN.get() == Some(&true) {
+        &[Variant::Open]
+    } else {
+        &Variant::ALL
+    }
+}
 
 fn page_size() -> usize {
     *PAGE_SIZE.get().unwrap_or(&50)
@@ -142,23 +156,28 @@ enum Variant {
     Ties,
     Total,
     Strict,
+    Open,
 }
 
 impl Variant {
+    /// The default matrix's queries.
     const ALL: [Variant; 3] = [Variant::Ties, Variant::Total, Variant::Strict];
+    /// Every query, `--open`'s included.
+    const EVERY: [Variant; 4] = [Variant::Ties, Variant::Total, Variant::Strict, Variant::Open];
 
     fn name(self) -> &'static str {
         match self {
             Variant::Ties => "ties",
             Variant::Total => "total",
             Variant::Strict => "strict",
+            Variant::Open => "open",
         }
     }
 
     fn terms(self) -> Vec<(&'static str, Direction)> {
         let terms = match self {
             Variant::Total => vec![("created_at", Direction::Desc), ("order_id", Direction::Desc)],
-            Variant::Ties | Variant::Strict => vec![
+            Variant::Ties | Variant::Strict | Variant::Open => vec![
                 ("created_at", Direction::Desc),
                 ("total", Direction::Desc),
                 ("order_id", Direction::Asc),
@@ -192,22 +211,24 @@ impl Variant {
         let cmp = |b: &Value| at.cmp_same_type(b);
         match self {
             Variant::Strict => cmp(&w.from) == Some(std::cmp::Ordering::Greater),
+            Variant::Open => true,
             _ => matches!(cmp(&w.from), Some(o) if o.is_ge()) && matches!(cmp(&w.to), Some(o) if o.is_le()),
         }
     }
 
     fn query(self, w: &Workload) -> Query {
         let range = match self {
-            Variant::Strict => col("created_at").gt(w.from.clone()),
-            _ => col("created_at").between(w.from.clone(), w.to.clone()),
+            Variant::Strict => Some(col("created_at").gt(w.from.clone())),
+            Variant::Open => None,
+            _ => Some(col("created_at").between(w.from.clone(), w.to.clone())),
         };
         let mut q = Query::new()
             .filter(col("status").is_in(w.statuses.iter().copied()))
-            .filter(col("country").eq("FR"))
-            .filter(range)
-            .index(self.index())
-            .read_budget(10_000_000)
-            .limit(page_size());
+            .filter(col("country").eq("FR"));
+        if let Some(range) = range {
+            q = q.filter(range);
+        }
+        let mut q = q.index(self.index()).read_budget(10_000_000).limit(page_size());
         for (a, d) in self.terms() {
             q = q.order_by(if d == Direction::Asc { asc(a) } else { desc(a) });
         }
@@ -498,7 +519,7 @@ fn run_memory_job(
     trace: Option<Target>,
 ) -> Result<(Vec<PageRec>, Vec<String>), String> {
     let mut w = workload(job, count, sizes);
-    let prepared: Vec<Prepared> = Variant::ALL.iter().map(|v| prepare(&w, *v)).collect();
+    let prepared: Vec<Prepared> = queries().iter().map(|v| prepare(&w, *v)).collect();
     let table = MemoryTable::new(w.schema.clone());
     for it in std::mem::take(&mut w.items) {
         table.put(it).map_err(|e| e.to_string())?;
@@ -586,6 +607,9 @@ fn parse_args() -> Result<Args, String> {
             "--any-hour" => {
                 let _ = ANY_HOUR.set(true);
             }
+            "--open" => {
+                let _ = OPEN.set(true);
+            }
             "--quick" => a.quick = true,
             "--json" => a.json = Some(value(&mut args, "--json")?.into()),
             "--trace-worst" => a.trace_worst = true,
@@ -607,7 +631,7 @@ fn parse_args() -> Result<Args, String> {
             other => {
                 return Err(format!(
                     "unknown argument {other} (known: --seeds A..B, --orders N, --shape NAME, --pages N, --page-size N, \
-                     --ascending, --any-hour, --jobs N, --endpoint URL, --quick, --trace-worst, --trace-page FR/QUERY/PAGE, --json PATH)"
+                     --ascending, --any-hour, --open, --jobs N, --endpoint URL, --quick, --trace-worst, --trace-page FR/QUERY/PAGE, --json PATH)"
                 ))
             }
         }
@@ -695,7 +719,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         w.items.len()
                     );
                     dynamo::ensure_loaded(&client, &w.schema, &w.items).await?;
-                    let prepared: Vec<Prepared> = Variant::ALL.iter().map(|v| prepare(&w, *v)).collect();
+                    let prepared: Vec<Prepared> = queries().iter().map(|v| prepare(&w, *v)).collect();
                     let traced = Traced::new(DynamoDb::new(client.clone()));
                     recs.extend(run_job(&traced, &w, &prepared, args.pages, None).await);
                 }
@@ -837,7 +861,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for shape in &shapes {
             let ok = || recs.iter().filter(|r| r.shape == shape.name() && r.error.is_none());
             let by_ratio = ok().max_by(|a, b| a.ratio.total_cmp(&b.ratio));
-            let by_trips = Variant::ALL
+            let by_trips = queries()
                 .iter()
                 .filter_map(|v| ok().filter(|r| r.query == v.name()).max_by_key(|r| r.round_trips));
             for w in by_ratio.into_iter().chain(by_trips) {
@@ -871,7 +895,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// prints them.
 fn trace_page(w: &PageRec, shape: Shape, frenches: &[French], count: usize, sizes: Sizes, pages: usize) {
     let french = *frenches.iter().find(|f| f.label() == w.french).unwrap_or(&French::Flat(0.1));
-    let variant = *Variant::ALL.iter().find(|v| v.name() == w.query).unwrap_or(&Variant::Ties);
+    let variant = *Variant::EVERY.iter().find(|v| v.name() == w.query).unwrap_or(&Variant::Ties);
     let target = Target { variant, kind: w.kind, page: w.page };
     println!(
         "### {} FR {} seed {} (fan-out {}), query {}, {} page {}: read {} bound {} ({:.2}x), {} round trips, {} calls",
