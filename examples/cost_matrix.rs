@@ -162,8 +162,6 @@ enum Variant {
 impl Variant {
     /// The default matrix's queries.
     const ALL: [Variant; 3] = [Variant::Ties, Variant::Total, Variant::Strict];
-    /// Every query, `--open`'s included.
-    const EVERY: [Variant; 4] = [Variant::Ties, Variant::Total, Variant::Strict, Variant::Open];
 
     fn name(self) -> &'static str {
         match self {
@@ -895,7 +893,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// prints them.
 fn trace_page(w: &PageRec, shape: Shape, frenches: &[French], count: usize, sizes: Sizes, pages: usize) {
     let french = *frenches.iter().find(|f| f.label() == w.french).unwrap_or(&French::Flat(0.1));
-    let variant = *Variant::EVERY.iter().find(|v| v.name() == w.query).unwrap_or(&Variant::Ties);
+    let variant = *queries().iter().find(|v| v.name() == w.query).unwrap_or(&Variant::Ties);
     let target = Target { variant, kind: w.kind, page: w.page };
     println!(
         "### {} FR {} seed {} (fan-out {}), query {}, {} page {}: read {} bound {} ({:.2}x), {} round trips, {} calls",

@@ -119,9 +119,9 @@ pub(crate) struct Adaptive {
     /// The factor of the last window's `Limit` guard ([`guard_factor`]).
     window_guard: f64,
     /// The last window (numeric axes): how far it reached past the
-    /// rearmost stream's frontier, the rows the page needed then, and the
-    /// rows its streams had found by then.
-    last_window: Option<(f64, usize, u64)>,
+    /// rearmost stream's frontier, and the rows its streams had found by
+    /// then.
+    last_window: Option<(f64, u64)>,
 }
 
 impl Adaptive {
@@ -434,7 +434,7 @@ impl Sizing for Adaptive {
             grid.past(grid.snap(x + aim / reach.density(), x))
         };
         self.window_guard = guard_factor(grid.points_between(x, end), false);
-        self.last_window = Some((end - x, ctx.need, 0));
+        self.last_window = Some((end - x, 0));
         let value = Axis::Numeric(*dir).value_at(end, start);
         // No `Limit` only where a window bounds the read.
         self.run_window &= value.is_some();
@@ -499,8 +499,8 @@ impl Sizing for Adaptive {
         let found = ctx.pool().0;
         let reach = self
             .last_window
-            .filter(|&(_, _, at)| found <= at)
-            .map_or(0.0, |(d, ..)| d * f64::from(T.short_growth));
+            .filter(|&(_, at)| found <= at)
+            .map_or(0.0, |(d, _)| d * f64::from(T.short_growth));
         let target = Target {
             need: ctx.need,
             page: ctx.page,
@@ -512,7 +512,7 @@ impl Sizing for Adaptive {
         let planned = estimate::plan_round(&spans, &target, grid)?;
         let window = template.and_then(|t| axis.value_at(planned.end, &t));
         let behind = spans.iter().filter(|s| !s.done).map(|s| s.frontier).reduce(f64::min);
-        self.last_window = behind.filter(|_| numeric).map(|b| (planned.end - b, ctx.need, found));
+        self.last_window = behind.filter(|_| numeric).map(|b| (planned.end - b, found));
         let points = behind.zip(grid).and_then(|(from, g)| g.points_between(from, planned.end));
         let cold_cap = self.cold_cap(ctx);
         // A cold page's window rests on a probe.
@@ -1042,8 +1042,8 @@ mod tests {
         let (start, buffer) = (point(0), VecDeque::new());
         let mut a = Adaptive::new(1);
         a.last_row[0] = Some(100.0);
-        let (f1, obs) = (point(100), Observed { scanned: 200, matched: 40, ..Observed::default() });
-        let mut ctx = one_stream(&col, &start, &f1, &buffer, obs);
+        let f1 = point(100);
+        let mut ctx = one_stream(&col, &start, &f1, &buffer, obs_at(200, 40));
         (ctx.need, ctx.page) = (2, 1);
         let end = |r: Round| r.window.and_then(|v| axis::numeric_position(&v, Direction::Asc)).unwrap();
         let e1 = end(a.round(&ctx, 0, &[]).expect("a round"));
@@ -1051,8 +1051,7 @@ mod tests {
         // Read to its end at the same density of items, no row there.
         let f2 = point(e1.ceil() as i64);
         let read = 2 * (e1.ceil() as u64 - 100);
-        let obs = Observed { scanned: 200 + read, matched: 40, ..Observed::default() };
-        let mut ctx = one_stream(&col, &start, &f2, &buffer, obs);
+        let mut ctx = one_stream(&col, &start, &f2, &buffer, obs_at(200 + read, 40));
         (ctx.need, ctx.page) = (2, 1);
         let e2 = end(a.round(&ctx, 0, &[]).expect("a round"));
         assert!(e2 - e1.ceil() >= 2.0 * (e1 - 100.0), "{e1} then {e2}");

@@ -353,15 +353,13 @@ pub(crate) fn plan_round(spans: &[Span], target: &Target, on_grid: Option<&Grid>
     // average): the window reaches for `FALLING_REACH` times the need, in
     // case it goes on falling; the `Limit`s above, sized for the need,
     // end the read where it held.
-    let end = match (recent < 1.0).then(|| position_for(need * FALLING_REACH)).flatten() {
-        Some(far) => on_grid.map_or(far, |g| g.past(g.snap(far, lo0))).max(end),
-        None => end,
-    };
     // And at least `min_reach` past the rearmost frontier (the caller's
     // floor after a window that found no row), the `Limit`s as they are.
-    let end = match min_reach > 0.0 {
-        true => on_grid.map_or(lo0 + min_reach, |g| g.past(g.snap(lo0 + min_reach, lo0))).max(end),
-        false => end,
+    let falling = (recent < 1.0).then(|| position_for(need * FALLING_REACH)).flatten();
+    let floor = (min_reach > 0.0).then_some(lo0 + min_reach);
+    let end = match falling.into_iter().chain(floor).reduce(f64::max) {
+        Some(far) => on_grid.map_or(far, |g| g.past(g.snap(far, lo0))).max(end),
+        None => end,
     };
     Some(Round { end, limits })
 }
