@@ -47,6 +47,13 @@
 //!   rests on: a shortfall there costs a fourth round trip, and a cold
 //!   page's selectivity rests on a few dozen rows (a resumed page's on
 //!   thousands of items, so it moves little there).
+//! - A round planned once the page has made `escalate_after` round trips
+//!   aims at `short_growth` times the need, and each round after it
+//!   `short_growth` times again ([`escalation`]): the estimates have
+//!   fallen short round after round, so the data changed under the page,
+//!   and what it reads grows geometrically, as a `Limit` that keeps coming
+//!   back short does (at pages of 1 and 20 the rounds past the fourth
+//!   took up to seven round trips).
 //! - A window bounds a read; its `Limit` only guards against a density far
 //!   off: 15 % over the planned `Limit` where the density is measured, 25 %
 //!   in a late round, on a cold page, and on a coarse grid, where the
@@ -508,6 +515,7 @@ impl Sizing for Adaptive {
             whole_points: ctx.whole_points,
             late,
             min_reach: if numeric { reach } else { 0.0 },
+            boost: escalation(ctx.round_trips),
         };
         let planned = estimate::plan_round(&spans, &target, grid)?;
         let window = template.and_then(|t| axis.value_at(planned.end, &t));
@@ -675,6 +683,19 @@ fn page_stretch(positions: &[f64], from: f64, first_row: bool, step: f64) -> (f6
         return (between as f64, span - step);
     }
     (n.saturating_sub(lead) as f64, span)
+}
+
+/// How many times its need a round aims for once the page has made
+/// `escalate_after` round trips: `short_growth` to the power of the rounds
+/// past it. Each round trip past there says the estimates fell short again
+/// (the data changed under the page: an evening, a sale, a run of ties),
+/// so the next round reads geometrically more, as a `Limit` that keeps
+/// coming back short grows (`grown`).
+fn escalation(round_trips: u32) -> f64 {
+    // Capped where the `Limit`s are anyway (`max_limit`): a page that
+    // far along reads by the largest `Limit`.
+    let k = round_trips.saturating_add(1).saturating_sub(T.escalate_after).min(16);
+    f64::from(T.short_growth).powi(k as i32)
 }
 
 /// A window's `Limit` guard, as a factor of the planned `Limit`: at least
@@ -1065,6 +1086,35 @@ mod tests {
         (ctx.need, ctx.page) = (2, 1);
         let b2 = end(b.round(&ctx, 0, &[]).expect("a round"));
         assert!(b2 - e1.ceil() < 2.0 * (b1 - 100.0), "{b1} then {b2}");
+    }
+
+    #[test]
+    fn rounds_past_the_fourth_round_trip_aim_geometrically_further() {
+        // A page of 20 whose estimates fell short round after round (an
+        // evening's share of a filter value, then the night's; a sale left
+        // behind) took seven round trips, each round sized for what was
+        // still missing at the last round's rates (`cost_matrix --page-size
+        // 20 --shape push-seconds --seeds 10..10 --trace-page "10%
+        // evening/strict/8"`). Once the page has made `escalate_after`
+        // round trips, each round aims at `short_growth` times the last
+        // one's need: the reads grow geometrically, and so the round trips
+        // with the logarithm of how far off the estimates are.
+        let col = ("n".to_owned(), Direction::Asc);
+        let (start, frontier, buffer) = (point(0), point(100), VecDeque::new());
+        let reach = |round_trips: u32| {
+            let mut a = Adaptive::new(1);
+            a.last_row[0] = Some(100.0);
+            let mut ctx = one_stream(&col, &start, &frontier, &buffer, obs_at(200, 40));
+            (ctx.need, ctx.page, ctx.round_trips) = (20, 20, round_trips);
+            let r = a.round(&ctx, 0, &[]).expect("a round");
+            let end = r.window.and_then(|v| axis::numeric_position(&v, Direction::Asc)).unwrap();
+            (end - 100.0, r.limits[0].expect("a limit"))
+        };
+        let (late, at4, at5) =
+            (reach(T.escalate_after - 1), reach(T.escalate_after), reach(T.escalate_after + 1));
+        assert!(at4.0 >= 1.9 * late.0 && at4.0 <= 2.1 * late.0, "{late:?} then {at4:?}");
+        assert!(at5.0 >= 3.8 * late.0 && at5.0 <= 4.2 * late.0, "{late:?} then {at5:?}");
+        assert!(at4.1 > late.1 * 3 / 2 && at5.1 > at4.1 * 3 / 2, "{late:?}, {at4:?}, {at5:?}");
     }
 
     #[test]

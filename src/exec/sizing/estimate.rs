@@ -189,7 +189,7 @@ pub(crate) fn aim(need: usize, page: usize) -> f64 {
 /// [`Tuning::late_sigmas`] standard errors of the pooled selectivity, a
 /// Poisson count of the rows found: `need × late_sigmas / √(rows + 1)`.
 pub(crate) fn plan_round(spans: &[Span], target: &Target, on_grid: Option<&Grid>) -> Option<Round> {
-    let Target { need, page, prior, whole_points, late, min_reach } = *target;
+    let Target { need, page, prior, whole_points, late, min_reach, boost } = *target;
     // Past the need by the Poisson slack (see `aim`).
     let bare_need = need.max(1) as f64;
     let mut need = aim(need, page);
@@ -277,6 +277,7 @@ pub(crate) fn plan_round(spans: &[Span], target: &Target, on_grid: Option<&Grid>
         let rows = pool_matched as f64;
         need += bare_need * LATE_SIGMAS / (rows + 1.0).sqrt();
     }
+    need *= boost.max(1.0);
     let total_rate: f64 = rates.iter().map(|r| r.0).sum();
     let rows_by = |x: f64| -> f64 {
         spans
@@ -466,13 +467,16 @@ pub(crate) struct Target {
     pub late: bool,
     /// Least distance past the rearmost frontier the round reaches.
     pub min_reach: f64,
+    /// Times the need (with its slack) the round aims for: over 1 once the
+    /// page's estimates have fallen short round after round.
+    pub boost: f64,
 }
 
 #[cfg(test)]
 impl Target {
     /// `need` rows of a page of 50, nothing before it.
     pub fn rows(need: usize) -> Target {
-        Target { need, page: 50, prior: (0, 0), whole_points: true, late: false, min_reach: 0.0 }
+        Target { need, page: 50, prior: (0, 0), whole_points: true, late: false, min_reach: 0.0, boost: 1.0 }
     }
 }
 
