@@ -49,7 +49,8 @@
 //!   thousands of items, so it moves little there).
 //! - A round planned once the page has made `escalate_after` round trips
 //!   aims at `short_growth` times the need, and each round after it
-//!   `short_growth` times again ([`escalation`]): the estimates have
+//!   `short_growth` times again ([`escalation`]), as does a `Limit` asked
+//!   outside a round: the estimates have
 //!   fallen short round after round, so the data changed under the page,
 //!   and what it reads grows geometrically, as a `Limit` that keeps coming
 //!   back short does (at pages of 1 and 20 the rounds past the fourth
@@ -414,7 +415,7 @@ impl Sizing for Adaptive {
     }
 
     fn first_window(&mut self, ctx: &Ctx<'_>) -> Option<Value> {
-        let (reach, start, (_, dir)) = (self.prior_reach?, self.page_start.as_ref()?, ctx.pos_col?);
+        let (start, (_, dir)) = (self.page_start.as_ref()?, ctx.pos_col?);
         let x = axis::numeric_position(start, *dir)?;
         let grid = self.prior_grid.map_or_else(Grid::default, |step| Grid::given(x, step));
         // The last page said how many rows of its last row's run of ties
@@ -422,12 +423,15 @@ impl Sizing for Adaptive {
         // reads runs whole reads that run again, one that does not resumes
         // inside it.
         let rest = self.prior_run_rest;
-        self.run_window = ctx.whole_points && rest >= ctx.need as u64;
-        let end = if self.run_window {
+        let run_window = ctx.whole_points && rest >= ctx.need as u64;
+        let end = if run_window {
             // The cursor's run holds the page: read it, whole (the tie
-            // re-sort needs it so), and nothing past it.
-            grid.past(x)
+            // re-sort needs it so), and nothing past it. A page whose rows
+            // all lay in that run measured no distance (no reach): the run
+            // is the window all the same.
+            x
         } else {
+            let reach = self.prior_reach?;
             // On the grid earlier pages found: past the point nearest the
             // aim, at least one on (between points, the window would hold
             // only the points before its end, half a step's rows short on
@@ -442,9 +446,12 @@ impl Sizing for Adaptive {
         };
         self.window_guard = guard_factor(grid.points_between(x, end), false);
         self.last_window = Some((end - x, 0));
-        let value = Axis::Numeric(*dir).value_at(end, start);
+        // The run's window ends on the run's own value: a position written
+        // back as a key rounds (a date to the nearest day, a time to the
+        // second), and may take in the next point.
+        let value = if run_window { Some(start.clone()) } else { Axis::Numeric(*dir).value_at(end, start) };
         // No `Limit` only where a window bounds the read.
-        self.run_window &= value.is_some();
+        self.run_window = run_window && value.is_some();
         value
     }
 
@@ -468,6 +475,9 @@ impl Sizing for Adaptive {
                 estimate::wanted(&obs, ctx.need, ctx.taken(), ctx.active(), self.prior_taken_total).max(1);
             estimate::limit_for(&obs, want, ctx.filtered, self.pool(ctx))
         };
+        // Past `escalate_after` round trips a `Limit` asked outside a round
+        // grows as a round's aim does (`escalation`).
+        let limit = (f64::from(limit) * escalation(ctx.round_trips)).min(estimate::MAX_LIMIT) as u32;
         let limit = self.grown(ctx, i, limit);
         match self.cold_cap(ctx) {
             Some(cap) => limit.min((cap / ctx.active().max(1) as f64).ceil().max(1.0) as u32),
@@ -877,6 +887,49 @@ mod tests {
     }
 
     #[test]
+    fn a_page_resumed_inside_a_run_that_holds_it_reads_the_run_alone_with_no_reach() {
+        // Pages of 20 on date-only keys, 50 % French: a day holds about 250
+        // rows, a run of ties the pages read whole. A page whose rows all
+        // lay on that day measured no distance, so it carried no reach, and
+        // the next page, resumed inside the day with 30 rows of it left,
+        // found no window: its first requests were sized by the last page's
+        // shares, past the day (`cost_matrix --page-size 20 --shape
+        // date-only --seeds 11..11 --trace-page "50%/ties/3"`: 367 items
+        // for a bound of 316). The run holds the page: it reads that run
+        // alone, with no `Limit`, reach or no reach, and its window ends on
+        // the run's own value (the window written back from a position took
+        // in the day after there: 747 items; the run alone is 312).
+        let (buffer, col) = (VecDeque::new(), ("n".to_owned(), Direction::Asc));
+        let mut ctx = waiting(&buffer, &col, 0, 0);
+        (ctx.need, ctx.page, ctx.whole_points) = (21, 20, true);
+        let mut a = Adaptive::new(1);
+        a.page_start = Some(Value::from(86_400i64 * 100));
+        a.prior_run_rest = 30;
+        let end = a.first_window(&ctx).and_then(|v| axis::numeric_position(&v, Direction::Asc));
+        assert_eq!(end, Some(86_400.0 * 100.0));
+        assert_eq!(a.limit(&ctx, 0), T.max_limit as u32);
+        // Fewer rows left in the run than the page needs: no window without
+        // a reach (the `Limit`s size the page, as before).
+        let mut b = Adaptive::new(1);
+        b.page_start = Some(Value::from(86_400i64 * 100));
+        b.prior_run_rest = 20;
+        assert!(b.first_window(&ctx).is_none());
+        assert!(b.limit(&ctx, 0) < T.max_limit as u32);
+        // Dates newest first, with a reach and the grid of days known or
+        // not: the window is the run's own day.
+        let desc = ("d".to_owned(), Direction::Desc);
+        let mut ctx = waiting(&buffer, &desc, 0, 0);
+        (ctx.need, ctx.page, ctx.whole_points) = (21, 20, true);
+        let day = Reach::new(50.0, 86_400.0);
+        for (grid, reach) in [(None, None), (Some(86_400), None), (Some(86_400), day), (None, day)] {
+            let mut c = Adaptive::new(1);
+            c.page_start = Some(Value::from("2026-11-23"));
+            (c.prior_run_rest, c.prior_grid, c.prior_reach) = (30, grid, reach);
+            assert_eq!(c.first_window(&ctx), Some(Value::from("2026-11-23")), "{grid:?}");
+        }
+    }
+
+    #[test]
     fn a_window_guard_adds_a_share_or_a_few_items_not_both() {
         // The guard on a windowed read is the larger of 1.15x the planned
         // `Limit` and 8 items more: a 50 % page of four streams with
@@ -1115,6 +1168,17 @@ mod tests {
         assert!(at4.0 >= 1.9 * late.0 && at4.0 <= 2.1 * late.0, "{late:?} then {at4:?}");
         assert!(at5.0 >= 3.8 * late.0 && at5.0 <= 4.2 * late.0, "{late:?} then {at5:?}");
         assert!(at4.1 > late.1 * 3 / 2 && at5.1 > at4.1 * 3 / 2, "{late:?}, {at4:?}, {at5:?}");
+        // A `Limit` asked outside a round (the merge waits on one stream)
+        // grows the same way.
+        let alone = |round_trips: u32| {
+            let a = Adaptive::new(1);
+            let mut ctx = one_stream(&col, &start, &frontier, &buffer, obs_at(200, 40));
+            (ctx.need, ctx.page, ctx.round_trips) = (20, 20, round_trips);
+            a.limit(&ctx, 0)
+        };
+        let (late, at4, at5) =
+            (alone(T.escalate_after - 1), alone(T.escalate_after), alone(T.escalate_after + 1));
+        assert!(at4 >= 2 * late - 1 && at4 <= 2 * late + 1 && at5 >= 2 * at4 - 1, "{late} {at4} {at5}");
     }
 
     #[test]
