@@ -16,7 +16,11 @@
 //!   puts the page and its Poisson slack, on the grid the key's values lie
 //!   on, past the rows of the cursor's run of ties the last page left. That
 //!   density leaves out the runs at a page's ends: a nightly batch is a
-//!   point, not a density.
+//!   point, not a density. A page that reads runs whole reads the cursor's
+//!   run again first, so its first `Limit`s carry that run's items on top:
+//!   counted where the last page started on the run, else estimated from
+//!   the run's rows at the carried selectivity (a day of a date key the
+//!   last page read into).
 //! - A stream asked again after its last two responses came back short
 //!   (stopped at their `Limit` having found under half the rows it holds
 //!   at the page's selectivity, or too small to tell), or were drained
@@ -321,8 +325,7 @@ impl Adaptive {
                 // got a share of nearly nothing, and the next page's first
                 // request for it a `Limit` of 1. Interpolate by rows instead:
                 // the share of its rows the page took.
-                let (taken, matched) = (st.obs.taken as f64, st.obs.matched as f64);
-                return ((scanned as f64 * (taken + 1.0) / (matched + 1.0)).ceil() as u64).min(scanned);
+                return Adaptive::items_by_rows(st);
             }
             let (a, f, b) = (
                 axis.position(Some(&start.0), &start.1),
@@ -332,10 +335,28 @@ impl Adaptive {
             if f > a {
                 let along = st.obs.along(true).min(scanned);
                 let on_start = scanned - along;
-                return on_start + (along as f64 * ((b - a) / (f - a)).clamp(0.0, 1.0)).ceil() as u64;
+                let by_distance =
+                    on_start + (along as f64 * ((b - a) / (f - a)).clamp(0.0, 1.0)).ceil() as u64;
+                // A stream whose start is its first row (a range open where
+                // it reads) counted no items before that row, nor the rows
+                // on it: by distance alone, a stream whose rows the page took
+                // all lay on its first row's position needed nothing, and
+                // the next page's first request for it had a `Limit` of 1.
+                // It needed at least its share of rows' worth of items.
+                return if st.open_start {
+                    by_distance.max(Adaptive::items_by_rows(st))
+                } else {
+                    by_distance
+                };
             }
         }
         scanned
+    }
+
+    /// The items a stream evaluated in the share of its rows the page took.
+    fn items_by_rows(st: &super::StreamView<'_>) -> u64 {
+        let (scanned, taken, matched) = (st.obs.scanned, st.obs.taken as f64, st.obs.matched as f64);
+        ((scanned as f64 * (taken + 1.0) / (matched + 1.0)).ceil() as u64).min(scanned)
     }
 
     /// Items stream `i` evaluated on its start position when `last` lies
@@ -348,6 +369,24 @@ impl Adaptive {
             Some((_, k)) if k == start.1 => st.obs.scanned - st.obs.along(true).min(st.obs.scanned),
             _ => 0,
         }
+    }
+
+    /// Items on the last row's position, from its rows, where the page did
+    /// not start there (so no stream counted them): the page's rows there
+    /// and the rest of the run it holds for the next page, at the
+    /// selectivity carried. Only where the next page reads that run again
+    /// (runs are read whole) and it is a run (two rows or more); else 0.
+    fn run_items_by_rows(ctx: &Ctx<'_>, end: &PageEnd<'_>, carried: (u64, u64)) -> u64 {
+        let Some((attr, dir)) = ctx.pos_col.filter(|_| ctx.whole_points) else { return 0 };
+        let key = |it: &Item| position(it, attr, *dir).map(|(_, k)| k);
+        let Some(last) = end.rows.last().and_then(key) else { return 0 };
+        let on_last = end.rows.iter().rev().take_while(|r| key(r).as_ref() == Some(&last)).count();
+        let rows = on_last + end.run_rest;
+        if rows < 2 {
+            return 0;
+        }
+        let selectivity = if ctx.filtered { rate(carried) } else { 1.0 };
+        ((rows as f64 / selectivity).ceil() as u64).min(super::state::MAX_RUN_ITEMS)
     }
 
     /// The prior reach and this page's, pooled: from the cursor's position
@@ -655,7 +694,8 @@ impl Sizing for Adaptive {
         hint.shifted_from = from;
         hint.reach = self.reach(ctx, end.rows);
         hint.grid = self.grid.step().or(self.prior_grid);
-        hint.run_items = (0..ctx.streams.len()).map(|i| Adaptive::items_on_start(ctx, i, last)).sum();
+        let on_start: u64 = (0..ctx.streams.len()).map(|i| Adaptive::items_on_start(ctx, i, last)).sum();
+        hint.run_items = if on_start > 0 { on_start } else { Adaptive::run_items_by_rows(ctx, end, carried) };
         hint.run_rest = end.run_rest as u64;
         hint.encode()
     }
@@ -1049,6 +1089,72 @@ mod tests {
         let later = crate::value::item([("n", Value::from(15i64))]);
         let half = Adaptive::items_up_to(&ctx, 0, &later);
         assert_eq!(half, 100 - obs.along(true) + obs.along(true).div_ceil(2));
+    }
+
+    #[test]
+    fn a_page_that_ends_inside_a_run_it_read_into_carries_the_runs_items() {
+        // Pages of 20 on date-only keys read newest first, 10 % French: a
+        // page read from one day into the next and ended there, 3 of its
+        // rows on that day and 7 more of the day held for the next page,
+        // which reads the day again (the tie re-sort needs it whole). No
+        // stream started on that day, so none counted its items, and the
+        // next page's first `Limit`s were sized for its 20 rows alone: they
+        // ended inside the day, and reading the rest of it, then the day
+        // after, took four round trips (`cost_matrix --page-size 20 --shape
+        // date-only --seeds 9..9 --trace-page "10%/ties/3"`). The state
+        // carries the day's items, from its rows at the page's selectivity.
+        let col = ("n".to_owned(), Direction::Asc);
+        let (start, frontier) = (point(10), point(30));
+        let buffer = VecDeque::new();
+        let obs = Observed { scanned: 200, matched: 20, ..Observed::default() };
+        let ctx = one_stream(&col, &start, &frontier, &buffer, obs);
+        let row = |n: i64| crate::value::item([("n", Value::from(n))]);
+        let rows = [row(12), row(15), row(20), row(20), row(20)];
+        let a = Adaptive::new(1);
+        let decode = |state: Vec<u8>| Hint::decode(&state, 1).unwrap().unwrap();
+        let hint = decode(a.state(&ctx, &PageEnd { rows: &rows, run_rest: 7 }));
+        // 10 rows at about 10 %: about 100 items.
+        assert!((90..=110).contains(&hint.run_items), "{}", hint.run_items);
+        // The next page's first `Limit` reads them on top of its rows.
+        let limit_after = |hint: &Hint| {
+            let mut b = Adaptive::new(1);
+            b.resume(&ctx, &hint.encode(), Some(&Value::from(20i64)), SizingStart::Resumed).unwrap();
+            let fresh = one_stream(&col, &start, &frontier, &buffer, Observed::default());
+            b.limit(&Ctx { need: 21, page: 20, ..fresh }, 0)
+        };
+        let without = limit_after(&Hint { run_items: 0, ..hint.clone() });
+        assert!(limit_after(&hint) >= without + 90, "{} vs {without}", limit_after(&hint));
+        // A single row on the last position is not a run: nothing carried
+        // (a millisecond key reads its cursor's point again, one item).
+        let single = [row(12), row(15), row(20)];
+        assert_eq!(decode(a.state(&ctx, &PageEnd { rows: &single, run_rest: 0 })).run_items, 0);
+        // A page whose order is the index order resumes inside the run.
+        let merged = Ctx { whole_points: false, ..one_stream(&col, &start, &frontier, &buffer, obs) };
+        assert_eq!(decode(a.state(&merged, &PageEnd { rows: &rows, run_rest: 7 })).run_items, 0);
+    }
+
+    #[test]
+    fn a_stream_that_started_on_its_first_row_needed_the_items_to_its_rows() {
+        // A first page of `created_at > :since` newest first on date-only
+        // keys: nothing says where a stream starts, so its start is its
+        // first row, and fetching counts no rows on it. The page took 3 of
+        // this stream's 5 rows, all on that first row's day: by distance
+        // from there it needed nothing, its share of the next page's first
+        // round was 0, and that request a `Limit` of 1 (`cost_matrix
+        // --page-size 20 --shape date-only --seeds 5..5 --trace-page
+        // "10%/strict/2"`: six round trips, 1 330 items for a bound of 780).
+        let col = ("n".to_owned(), Direction::Asc);
+        let (start, frontier) = (point(10), point(30));
+        let buffer = VecDeque::new();
+        let obs = Observed { scanned: 70, matched: 5, taken: 3, ..Observed::default() };
+        let mut ctx = one_stream(&col, &start, &frontier, &buffer, obs);
+        ctx.streams[0].open_start = true;
+        let last = crate::value::item([("n", Value::from(10i64))]);
+        // At least the share of its items its rows show: 70 × (3 + 1) / (5 + 1).
+        assert_eq!(Adaptive::items_up_to(&ctx, 0, &last), 47);
+        // Its last row further on: by distance, when that says more.
+        let later = crate::value::item([("n", Value::from(28i64))]);
+        assert_eq!(Adaptive::items_up_to(&ctx, 0, &later), 63);
     }
 
     #[test]

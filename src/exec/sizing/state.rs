@@ -52,8 +52,10 @@ pub(crate) struct Hint {
     pub grid: Option<u64>,
     /// Items the last page's streams evaluated on its last row's position
     /// where they started there too (the page ended inside the run of ties
-    /// it began in or read through): a page that reads runs whole reads
-    /// them again from the cursor's run. At most [`MAX_RUN_ITEMS`].
+    /// it began in or read through); else, where the page ended inside a
+    /// run it read into, the run's rows (on the page and held for the next)
+    /// at the selectivity carried: a page that reads runs whole reads them
+    /// again from the cursor's run. At most [`MAX_RUN_ITEMS`].
     pub run_items: u64,
     /// Rows of the last row's run of ties the page left for the next one,
     /// when it reads runs whole (it holds the rest of that run, sorted):
