@@ -221,6 +221,27 @@ fn page_stats(shape: Shape, french: French, seed: u64, v: Variant, pages: usize)
     stats
 }
 
+/// Pages shorter than a day where a filter value's share moves with the
+/// time of day: `growth`, 10 % French in the evenings (30 % from 17:00 to
+/// 21:59, 2 % the rest of the day), seed 1, the `ties` query. Pages 2 and
+/// 4 cross a day at its 2 % in several rounds and end in an evening, their
+/// last round having read on past the page; pages 3 and 5 start in that
+/// evening. Sized by the selectivity the crossing pages carried, their
+/// `Limit`s read a whole day: 520 and 472 items for bounds of 140 and 154
+/// (`cost_matrix --shape growth --seeds 1..1 --trace-page "10%
+/// evening/ties/3"`). The rows were read already: the cursor carries where
+/// the last of the next page's rows lies and the items to there, and
+/// pages 3 and 5 read to it in one round trip (149 and 163 items).
+#[test]
+fn a_page_whose_rows_the_last_page_read_reads_to_the_last_of_them() {
+    let stats = page_stats(Shape::Growth, French::Evening, 1, Variant::Ties, 5);
+    for n in [2, 4] {
+        let s = &stats[n];
+        assert_eq!(s.round_trips, 1, "page {}: {s:?}", n + 1);
+        assert!(s.items_read <= 175, "page {}: {s:?}", n + 1);
+    }
+}
+
 /// Pages inside a flash sale (4 500 orders in two hours, 50 times the
 /// density of the hours before): `flash-sale`, 50 % French, seed 1,
 /// pages 6 to 10 of the `ties` query (a perfect reader needs 100 to 105

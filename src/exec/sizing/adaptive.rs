@@ -21,6 +21,15 @@
 //!   counted where the last page started on the run, else estimated from
 //!   the run's rows at the carried selectivity (a day of a date key the
 //!   last page read into).
+//! - A resumed page whose rows the last page had read already (past its
+//!   last row, short of every reading stream's frontier: the rows a late
+//!   round read beyond the page) reads to the last of them and no
+//!   further, in one round, each stream's `Limit` a guard on the items
+//!   the last page found there ([`Adaptive::ahead`], `Hint::ahead`). The
+//!   estimates are the last page's, and where the data moved under it
+//!   (pages shorter than a day, alternating between an evening's share
+//!   of a filter value and the day's) they size the next page for the
+//!   stretch the last page crossed, not the one it ended in.
 //! - A stream asked again after its last two responses came back short
 //!   (stopped at their `Limit` having found under half the rows it holds
 //!   at the page's selectivity, or too small to tell), or were drained
@@ -74,7 +83,7 @@
 use super::axis::{self, Axis};
 use super::estimate::{self, Span, StreamEstimate, Target};
 use super::grid::Grid;
-use super::state::{Hint, Reach};
+use super::state::{Ahead, Hint, Reach, MAX_AHEAD};
 use super::tuning::Tuning;
 use super::{position, BadState, Ctx, PageEnd, Point, Response, Round, Sizing, SizingStart};
 use crate::value::{Item, Value};
@@ -134,6 +143,22 @@ pub(crate) struct Adaptive {
     /// rearmost stream's frontier, and the rows its streams had found by
     /// then.
     last_window: Option<(f64, u64)>,
+    /// What the last page read past the cursor, where it holds this page.
+    prior_ahead: Option<Ahead>,
+    /// The page's first window is the stretch the last page read past
+    /// the cursor and found this page's rows in (`prior_ahead`).
+    ahead_window: bool,
+    /// Each stream's responses this page (numeric axes): where each
+    /// started reading, the items it evaluated, and its rows' positions.
+    segs: Vec<Vec<Seg>>,
+}
+
+/// One response along the key (see [`Adaptive::tail`]).
+#[derive(Debug, Clone, Default)]
+struct Seg {
+    from: f64,
+    scanned: u64,
+    rows: Vec<f64>,
 }
 
 impl Adaptive {
@@ -157,6 +182,9 @@ impl Adaptive {
             run_window: false,
             window_guard: T.window_guard_factor,
             last_window: None,
+            prior_ahead: None,
+            ahead_window: false,
+            segs: vec![Vec::new(); streams],
         }
     }
 
@@ -175,6 +203,73 @@ impl Adaptive {
             }
         }
         (self.pool(ctx), (0, 0))
+    }
+
+    /// Items stream `i` evaluated between `lo` and `hi` along the key (both
+    /// included), each response's spread evenly over the distance it read.
+    fn items_between(&self, ctx: &Ctx<'_>, i: usize, lo: f64, hi: f64) -> f64 {
+        let (Some((_, dir)), Some(segs), Some(st)) = (ctx.pos_col, self.segs.get(i), ctx.streams.get(i))
+        else {
+            return 0.0;
+        };
+        let end = st.frontier.and_then(|p| axis::numeric_position(&p.0, *dir));
+        let mut n = 0.0;
+        for (j, seg) in segs.iter().enumerate() {
+            let last = seg.rows.last().copied().unwrap_or(seg.from);
+            let to = segs.get(j + 1).map(|s| s.from).or(end).unwrap_or(last).max(seg.from);
+            n += if to > seg.from {
+                let overlap = (to.min(hi) - seg.from.max(lo)).clamp(0.0, to - seg.from);
+                seg.scanned as f64 * overlap / (to - seg.from)
+            } else if lo <= seg.from && seg.from <= hi {
+                seg.scanned as f64
+            } else {
+                0.0
+            };
+        }
+        n
+    }
+
+    /// What the page read past its last row, where that holds the next
+    /// page's rows (the page size and the look-ahead): the distance from
+    /// the last row to the position of the last of those rows, and each
+    /// stream's items there. Only rows short of every reading stream's
+    /// frontier count: past one, that stream may hold rows nobody read.
+    fn ahead(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Option<Ahead> {
+        let (attr, dir) = ctx.pos_col?;
+        let at = |it: &Item| it.get(attr).and_then(|v| axis::numeric_position(v, *dir));
+        let cursor = at(end.rows.last()?)?;
+        let mut known = f64::INFINITY;
+        for st in ctx.streams.iter().filter(|s| !s.done) {
+            known = known.min(axis::numeric_position(&st.frontier?.0, *dir)?);
+        }
+        let held = end.held.iter().map(|(_, it)| it);
+        let buffered = ctx.streams.iter().flat_map(|s| s.buffer.iter().map(|r| &r.item));
+        let mut past: Vec<f64> =
+            held.chain(buffered).filter_map(at).filter(|x| *x >= cursor && *x <= known).collect();
+        if ctx.whole_points {
+            // The rest of the last row's run, held by the tie re-sort.
+            past.extend(std::iter::repeat_n(cursor, end.run_rest));
+        }
+        let rows = ctx.page.saturating_add(1);
+        if past.len() < rows {
+            return None;
+        }
+        past.sort_by(f64::total_cmp);
+        let to = past[rows - 1];
+        // A page that merges the index order resumes inside a point and
+        // may stop inside one: a window, which holds its last point whole,
+        // bounds nothing there. Where the rows show points of several (a
+        // date of date-only keys, a nightly batch), or the next page's
+        // rows lie on the cursor's own point, the `Limit`s alone would
+        // bound the read, and the items to a row inside a point are not
+        // known: no stretch is carried.
+        if !ctx.whole_points && (to == cursor || past.windows(2).any(|w| w[0] == w[1])) {
+            return None;
+        }
+        let items = (0..ctx.streams.len())
+            .map(|i| self.items_between(ctx, i, cursor, to).ceil().min(MAX_AHEAD as f64) as u32)
+            .collect();
+        Some(Ahead { rows: rows as u64, span: to - cursor, items })
     }
 
     /// The selectivity a resumed page's first round is sized by. After a
@@ -424,6 +519,7 @@ impl Sizing for Adaptive {
         self.prior_run_items = hint.run_items;
         self.prior_run_rest = hint.run_rest;
         self.prior_from = hint.shifted_from;
+        self.prior_ahead = hint.ahead.filter(|a| a.items.len() == ctx.streams.len());
         self.page_start = start.cloned();
         if let Some(x) = start.zip(ctx.pos_col).and_then(|(v, (_, d))| axis::numeric_position(v, *d)) {
             self.grid.observe(x);
@@ -463,7 +559,12 @@ impl Sizing for Adaptive {
         // inside it.
         let rest = self.prior_run_rest;
         let run_window = ctx.whole_points && rest >= ctx.need as u64;
-        let end = if run_window {
+        let ahead = self.prior_ahead.as_ref().filter(|a| !run_window && a.rows >= ctx.need as u64);
+        let end = if let Some(a) = ahead {
+            // The last page read this page's rows already: read to the
+            // last of them, and no further.
+            x + a.span
+        } else if run_window {
             // The cursor's run holds the page: read it, whole (the tie
             // re-sort needs it so), and nothing past it. A page whose rows
             // all lay in that run measured no distance (no reach): the run
@@ -488,9 +589,21 @@ impl Sizing for Adaptive {
         // The run's window ends on the run's own value: a position written
         // back as a key rounds (a date to the nearest day, a time to the
         // second), and may take in the next point.
-        let value = if run_window { Some(start.clone()) } else { Axis::Numeric(*dir).value_at(end, start) };
+        let axis = Axis::Numeric(*dir);
+        let value = if run_window {
+            Some(start.clone())
+        } else if ahead.is_some() {
+            // A date-time written back keeps the cursor's fraction of a
+            // second, and may fall short of `end`: the next second then.
+            axis.value_at(end, start).or_else(|| axis.value_at(end + 1.0, start))
+        } else {
+            axis.value_at(end, start)
+        };
         // No `Limit` only where a window bounds the read.
         self.run_window = run_window && value.is_some();
+        // The last page's items there size the `Limit`s only where the
+        // window bounds the read.
+        self.ahead_window = ahead.is_some() && value.is_some();
         value
     }
 
@@ -499,7 +612,14 @@ impl Sizing for Adaptive {
         if obs.obs.scanned == 0 && self.run_window {
             return T.max_limit as u32;
         }
-        let limit = if obs.obs.scanned == 0 && self.prior_taken_total > 0.0 {
+        let ahead = self.prior_ahead.as_ref().filter(|_| self.ahead_window && obs.obs.scanned == 0);
+        let limit = if let Some(items) = ahead.and_then(|a| a.items.get(i)) {
+            // The items the last page read there, spread evenly over each
+            // response's distance: a guard, the window bounds the read.
+            let run = if ctx.whole_points { self.prior_run_items as f64 } else { 0.0 };
+            (f64::from(*items) * T.ahead_guard + run + f64::from(T.window_guard_items))
+                .min(estimate::MAX_LIMIT) as u32
+        } else if obs.obs.scanned == 0 && self.prior_taken_total > 0.0 {
             // A page resuming a cursor: the stream's share of the items the
             // last page needed.
             let share = obs.prior_taken / self.prior_taken_total;
@@ -646,6 +766,19 @@ impl Sizing for Adaptive {
 
     fn observe(&mut self, ctx: &Ctx<'_>, i: usize, response: &Response<'_>) {
         let Some((attr, dir)) = ctx.pos_col else { return };
+        {
+            let st = &ctx.streams[i];
+            let rows: Vec<f64> =
+                response.items.iter().filter_map(|it| axis::numeric_position(it.get(attr)?, *dir)).collect();
+            let from = st
+                .frontier
+                .or(st.start_pos)
+                .and_then(|p| axis::numeric_position(&p.0, *dir))
+                .or_else(|| rows.first().copied());
+            if let (Some(from), Some(segs)) = (from, self.segs.get_mut(i)) {
+                segs.push(Seg { from, scanned: response.scanned, rows });
+            }
+        }
         if let Some(x) = response.items.last().and_then(|it| axis::numeric_position(it.get(attr)?, *dir)) {
             if let Some(row) = self.last_row.get_mut(i) {
                 *row = Some(x);
@@ -697,6 +830,7 @@ impl Sizing for Adaptive {
         let on_start: u64 = (0..ctx.streams.len()).map(|i| Adaptive::items_on_start(ctx, i, last)).sum();
         hint.run_items = if on_start > 0 { on_start } else { Adaptive::run_items_by_rows(ctx, end, carried) };
         hint.run_rest = end.run_rest as u64;
+        hint.ahead = self.ahead(ctx, end);
         hint.encode()
     }
 }
@@ -1112,7 +1246,7 @@ mod tests {
         let rows = [row(12), row(15), row(20), row(20), row(20)];
         let a = Adaptive::new(1);
         let decode = |state: Vec<u8>| Hint::decode(&state, 1).unwrap().unwrap();
-        let hint = decode(a.state(&ctx, &PageEnd { rows: &rows, run_rest: 7 }));
+        let hint = decode(a.state(&ctx, &PageEnd { rows: &rows, run_rest: 7, held: &[] }));
         // 10 rows at about 10 %: about 100 items.
         assert!((90..=110).contains(&hint.run_items), "{}", hint.run_items);
         // The next page's first `Limit` reads them on top of its rows.
@@ -1127,10 +1261,86 @@ mod tests {
         // A single row on the last position is not a run: nothing carried
         // (a millisecond key reads its cursor's point again, one item).
         let single = [row(12), row(15), row(20)];
-        assert_eq!(decode(a.state(&ctx, &PageEnd { rows: &single, run_rest: 0 })).run_items, 0);
+        assert_eq!(decode(a.state(&ctx, &PageEnd { rows: &single, run_rest: 0, held: &[] })).run_items, 0);
         // A page whose order is the index order resumes inside the run.
         let merged = Ctx { whole_points: false, ..one_stream(&col, &start, &frontier, &buffer, obs) };
-        assert_eq!(decode(a.state(&merged, &PageEnd { rows: &rows, run_rest: 7 })).run_items, 0);
+        assert_eq!(decode(a.state(&merged, &PageEnd { rows: &rows, run_rest: 7, held: &[] })).run_items, 0);
+    }
+
+    #[test]
+    fn a_page_whose_rows_the_last_page_read_reads_to_the_last_of_them() {
+        // Pages of 50 newest first on `growth`, 10 % French in the evenings:
+        // a page that crossed the day with `Limit`s sized for the day's 2 %
+        // ended in an evening holding a hundred rows it had read past its
+        // last row. The next page sized its `Limit`s by the page's pooled
+        // selectivity and read a whole day again, 520 items for a bound of
+        // 140 (`cost_matrix --shape growth --seeds 1..1 --trace-page "10%
+        // evening/ties/3"`). The rows were read already: the next page
+        // reads to the last of them, in one round trip.
+        //
+        // One stream, read up: a response from 0 to 100 evaluated 100
+        // items and found rows at 10, 20, ... 80; a page of 3 took 10, 20
+        // and 30, and the merge holds 40 to 80.
+        let col = ("n".to_owned(), Direction::Asc);
+        let (start, frontier) = (point(0), point(100));
+        let buffer = VecDeque::new();
+        let row = |n: i64| crate::value::item([("n", Value::from(n))]);
+        let found: Vec<Item> = (1..=8).map(|k| row(10 * k)).collect();
+        let lek = row(100);
+        let mut a = Adaptive::new(1);
+        let reading = one_stream(&col, &start, &start, &buffer, Observed::default());
+        a.observe(
+            &reading,
+            0,
+            &Response { items: &found, last_evaluated_key: Some(&lek), scanned: 100, limit: 100 },
+        );
+        let obs = Observed { scanned: 100, matched: 8, taken: 3, calls: 1, ..Observed::default() };
+        let ctx = Ctx { page: 3, need: 1, ..one_stream(&col, &start, &frontier, &buffer, obs) };
+        let rows = [row(10), row(20), row(30)];
+        let held: Vec<(usize, Item)> = (4..=8).map(|k| (0, row(10 * k))).collect();
+        let state = a.state(&ctx, &PageEnd { rows: &rows, run_rest: 0, held: &held });
+        let hint = Hint::decode(&state, 1).unwrap().unwrap();
+        // The next page's 4 rows (3 and the look-ahead) end at 70, 40 past
+        // the cursor, where the stream evaluated about 40 items.
+        assert_eq!(hint.ahead, Some(Ahead { rows: 4, span: 40.0, items: vec![40] }));
+        let mut b = Adaptive::new(1);
+        b.resume(&ctx, &state, Some(&Value::from(30i64)), SizingStart::Resumed).unwrap();
+        let fresh =
+            Ctx { need: 4, page: 3, ..one_stream(&col, &start, &frontier, &buffer, Observed::default()) };
+        let window = b.first_window(&fresh).and_then(|v| axis::numeric_position(&v, Direction::Asc));
+        assert_eq!(window, Some(70.0));
+        // The `Limit` guards the window, which bounds the read.
+        let limit = b.limit(&fresh, 0);
+        assert!((80..=100).contains(&limit), "{limit}");
+        // Fewer rows past the cursor than the next page needs: nothing.
+        let few = a.state(&ctx, &PageEnd { rows: &rows, run_rest: 0, held: &held[..3] });
+        assert_eq!(Hint::decode(&few, 1).unwrap().unwrap().ahead, None);
+        // A page that merges the index order stops inside a point, where a
+        // window bounds nothing: carried only while the rows show no point
+        // of several (fine keys), and past the cursor's own point.
+        let merged = Ctx { whole_points: false, ..one_stream(&col, &start, &frontier, &buffer, obs) };
+        let merged = Ctx { page: 3, need: 1, ..merged };
+        let fine = a.state(&merged, &PageEnd { rows: &rows, run_rest: 0, held: &held });
+        assert_eq!(Hint::decode(&fine, 1).unwrap().unwrap().ahead.map(|a| a.span), Some(40.0));
+        let tied: Vec<(usize, Item)> = [40, 40, 50, 60, 70].iter().map(|n| (0, row(*n))).collect();
+        let coarse = a.state(&merged, &PageEnd { rows: &rows, run_rest: 0, held: &tied });
+        assert_eq!(Hint::decode(&coarse, 1).unwrap().unwrap().ahead, None);
+        // Rows past where another stream still reading has read to are not
+        // known to be the next page's: that stream may hold rows before them.
+        let behind = point(55);
+        let mut two = ctx;
+        two.streams.push(StreamView {
+            frontier: Some(&behind),
+            ..one_stream(&col, &start, &frontier, &buffer, obs).streams.remove(0)
+        });
+        let mut c = Adaptive::new(2);
+        c.observe(
+            &two,
+            0,
+            &Response { items: &found, last_evaluated_key: Some(&lek), scanned: 100, limit: 100 },
+        );
+        let state = c.state(&two, &PageEnd { rows: &rows, run_rest: 0, held: &held });
+        assert_eq!(Hint::decode(&state, 2).unwrap().unwrap().ahead, None);
     }
 
     #[test]

@@ -215,6 +215,9 @@ pub(crate) struct PageEnd<'a> {
     /// take (more may follow where a stream stopped inside the run). 0 when
     /// there are none, or unknown.
     pub run_rest: usize,
+    /// The rows the merge holds at the page's end (each stream's next row,
+    /// read and not taken), by stream; empty when the page did not merge.
+    pub held: &'a [(usize, Item)],
 }
 
 /// One round of requests: the `Limit` for each stream to read now, and

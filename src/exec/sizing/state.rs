@@ -5,6 +5,8 @@
 //!          │ grid step (u64, 0 = none) │ run items (u32) │ run rest (u32)
 //!          │ shifted from: matched (u32) │ scanned (u32) (0, 0 = no shift)
 //!          │ streams (u16) │ one share (u8) per stream
+//!          │ ahead rows (u32, 0 = none) │ then, if any: ahead span (f64)
+//!          │ streams (u16) │ items (u32) per stream
 //! ```
 //!
 //! Everything is capped when written and checked when read, so a forged
@@ -15,11 +17,18 @@ use super::BadState;
 
 /// This format's first byte. Another first byte is another policy's (or
 /// version's) state, and is ignored: a cursor an earlier version wrote
-/// (0xA3, without the shift) resumes without a prior, never fails.
-pub(crate) const TAG: u8 = 0xA4;
+/// (0xA4, without what lay ahead) resumes without a prior, never fails.
+pub(crate) const TAG: u8 = 0xA5;
 
-/// Bytes before the shares: the tag, the fields and the shares' count.
-const HEADER_BYTES: usize = 45;
+/// Bytes of a state with no shares and no ahead: the tag, the fields, the
+/// shares' count and the ahead's rows (0).
+const HEADER_BYTES: usize = 49;
+
+/// Bytes of the ahead field with no stream's items: its rows, span and count.
+const AHEAD_BYTES: usize = 14;
+
+/// Most rows (and items of one stream) [`Ahead`] may carry.
+pub(crate) const MAX_AHEAD: u64 = 1 << 24;
 
 /// Largest grid step a state may carry: positions are exact integers in an
 /// `f64` up to 2^53.
@@ -66,6 +75,23 @@ pub(crate) struct Hint {
     /// sampling explains and were carried alone; `(0, 0)` when pooled. At
     /// most [`CARRIED_ITEMS`] scanned.
     pub shifted_from: (u64, u64),
+    /// What the last page had read past its cursor, where that held the
+    /// next page's rows.
+    pub ahead: Option<Ahead>,
+}
+
+/// The stretch past a cursor that the page before it read: the next
+/// page's `rows` rows (the page and its look-ahead) lie within `span`
+/// of the cursor's position along the first sort-key column, and stream
+/// `i` evaluated about `items[i]` items there.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Ahead {
+    /// At least 1, at most [`MAX_AHEAD`].
+    pub rows: u64,
+    /// Finite, at least 0.
+    pub span: f64,
+    /// Each at most [`MAX_AHEAD`]; one per stream.
+    pub items: Vec<u32>,
 }
 
 /// `rows` rows spread over `span` along the first sort-key column (a
@@ -158,6 +184,24 @@ impl Hint {
         };
         out.extend_from_slice(&(shares.len() as u16).to_be_bytes());
         out.extend_from_slice(shares);
+        // Dropped where it would not fit (it only sizes a first round).
+        let ahead = self.ahead.as_ref().filter(|a| {
+            out.len() + AHEAD_BYTES + 4 * a.items.len() <= super::MAX_STATE_BYTES
+                && (1..=MAX_AHEAD).contains(&a.rows)
+                && a.span.is_finite()
+                && a.span >= 0.0
+        });
+        match ahead {
+            Some(a) => {
+                out.extend_from_slice(&(a.rows as u32).to_be_bytes());
+                out.extend_from_slice(&a.span.to_be_bytes());
+                out.extend_from_slice(&(a.items.len() as u16).to_be_bytes());
+                for n in &a.items {
+                    out.extend_from_slice(&(u64::from(*n).min(MAX_AHEAD) as u32).to_be_bytes());
+                }
+            }
+            None => out.extend_from_slice(&0u32.to_be_bytes()),
+        }
         out
     }
 
@@ -205,10 +249,29 @@ impl Hint {
             return Err(BadState("wrong number of stream shares"));
         }
         let shares = take(n)?.to_vec();
+        let ahead = match u64::from(u32_at(take(4)?)) {
+            0 => None,
+            rows => {
+                let span =
+                    f64::from_be_bytes(take(8)?.try_into().map_err(|_| BadState("truncated sizing state"))?);
+                let n = take(2)?;
+                let n = usize::from(u16::from_be_bytes([n[0], n[1]]));
+                let items: Vec<u32> = take(4 * n)?.chunks_exact(4).map(u32_at).collect();
+                let fits = rows <= MAX_AHEAD
+                    && span.is_finite()
+                    && span >= 0.0
+                    && n == streams
+                    && items.iter().all(|i| u64::from(*i) <= MAX_AHEAD);
+                if !fits {
+                    return Err(BadState("malformed ahead hint"));
+                }
+                Some(Ahead { rows, span, items })
+            }
+        };
         if !r.is_empty() {
             return Err(BadState("trailing bytes in the sizing state"));
         }
-        Ok(Some(Hint { selectivity, shares, reach, grid, run_items, run_rest, shifted_from }))
+        Ok(Some(Hint { selectivity, shares, reach, grid, run_items, run_rest, shifted_from, ahead }))
     }
 }
 
@@ -247,6 +310,7 @@ mod tests {
         hint.run_items = 2000;
         hint.run_rest = 37;
         hint.shifted_from = (40, 100);
+        hint.ahead = Some(Ahead { rows: 51, span: 1234.5, items: vec![300, 120, 9] });
         assert_eq!(hint.reach, Some(Reach { rows: REACH_ROWS, span: 2700.0 }));
         assert_eq!(Hint::decode(&hint.encode(), 3), Ok(Some(hint.clone())));
         let bare = Hint::new((0, 0), &[0, 0, 0]);
@@ -254,11 +318,11 @@ mod tests {
         // Another policy's state, or none: ignored.
         assert_eq!(Hint::decode(&[], 3), Ok(None));
         assert_eq!(Hint::decode(&[0x47, 1, 2], 3), Ok(None));
-        // The earlier version's state (no shift): ignored, not refused, so
-        // a cursor from before an upgrade resumes.
-        let mut earlier = hint.encode();
-        earlier.drain(35..43);
-        earlier[0] = 0xA3;
+        // The earlier version's state (nothing ahead): ignored, not
+        // refused, so a cursor from before an upgrade resumes.
+        let mut earlier = Hint { ahead: None, ..hint.clone() }.encode();
+        earlier.truncate(earlier.len() - 4);
+        earlier[0] = 0xA4;
         assert_eq!(Hint::decode(&earlier, 3), Ok(None));
     }
 
@@ -270,6 +334,10 @@ mod tests {
         hint.shifted_from = (5, 10);
         let bytes = hint.encode();
         assert_eq!(bytes.len(), crate::exec::sizing::MAX_STATE_BYTES);
+        // What lay ahead is dropped where it does not fit.
+        let ahead = Ahead { rows: 51, span: 10.0, items: vec![1; most.len()] };
+        let with = Hint { ahead: Some(ahead), ..hint.clone() }.encode();
+        assert_eq!(with, bytes);
         assert_eq!(Hint::decode(&bytes, most.len()).map(|h| h.map(|h| h.shares.len())), Ok(Some(most.len())));
         // One stream more: its shares are dropped, not the cap broken.
         let over = vec![1; most.len() + 1];
@@ -335,6 +403,20 @@ mod tests {
         bad[39..43].copy_from_slice(&6u32.to_be_bytes());
         assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed shift hint")));
         assert_eq!(Hint::decode(&good, 4), Err(BadState("wrong number of stream shares")));
+        // What lay ahead: a span that is no distance, items for other streams.
+        let ahead = |span: f64, items: Vec<u32>| {
+            Hint { ahead: Some(Ahead { rows: 51, span, items }), ..Hint::new((5, 10), &[1, 1, 1]) }.encode()
+        };
+        let mut bad = ahead(5.0, vec![1, 2, 3]);
+        bad[52..60].copy_from_slice(&f64::NAN.to_be_bytes());
+        assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed ahead hint")));
+        bad[52..60].copy_from_slice(&(-1.0f64).to_be_bytes());
+        assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed ahead hint")));
+        assert_eq!(Hint::decode(&ahead(5.0, vec![1, 2]), 3), Err(BadState("malformed ahead hint")));
+        let mut bad = ahead(5.0, vec![1, 2, 3]);
+        bad[62..66].copy_from_slice(&(MAX_AHEAD as u32 + 1).to_be_bytes());
+        assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed ahead hint")));
+        assert_eq!(Hint::decode(&ahead(5.0, vec![1, 2, 3]), 3).map(|h| h.is_some()), Ok(true));
         assert_eq!(Hint::decode(&good[..10], 3), Err(BadState("truncated sizing state")));
     }
 }

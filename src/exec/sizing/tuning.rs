@@ -64,6 +64,13 @@ pub(crate) struct Tuning {
     pub window_guard_most: f64,
     /// See `window_guard_factor`.
     pub window_guard_items: u32,
+    /// A page whose rows the last page read already (past its cursor)
+    /// reads to the last of them in its first round, and asks each stream
+    /// for this times the items the last page found there (spread evenly
+    /// over each response's distance), plus `window_guard_items`: the
+    /// window bounds the read, the `Limit` only guards it, and one that
+    /// ends short costs a round trip.
+    pub ahead_guard: f64,
     /// A stream asked again after its last responses came back short
     /// (stopped at their `Limit` short of rows: `short_yield`, `short_rows`):
     /// its next `Limit` is at least the last one times this. And a window
@@ -228,6 +235,7 @@ impl Tuning {
         window_guard_factor: 1.15,
         window_guard_most: 1.25,
         window_guard_items: 8,
+        ahead_guard: 2.0,
         short_growth: 2,
         short_after: 2,
         drained_after: 2,
