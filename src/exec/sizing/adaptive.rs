@@ -148,17 +148,20 @@ pub(crate) struct Adaptive {
     /// The page's first window is the stretch the last page read past
     /// the cursor and found this page's rows in (`prior_ahead`).
     ahead_window: bool,
-    /// Each stream's responses this page (numeric axes): where each
-    /// started reading, the items it evaluated, and its rows' positions.
+    /// Each stream's responses this page (numeric axes), for what the
+    /// page read past its last row ([`Adaptive::ahead`]).
     segs: Vec<Vec<Seg>>,
 }
 
-/// One response along the key (see [`Adaptive::tail`]).
-#[derive(Debug, Clone, Default)]
+/// One response of a stream along the first sort-key column: where it
+/// started reading, the items it evaluated, and its last row's position.
+/// Two parses a response, none a row: a parse per row would cost more
+/// than the merge on long pages.
+#[derive(Debug, Clone, Copy)]
 struct Seg {
     from: f64,
     scanned: u64,
-    rows: Vec<f64>,
+    last: Option<f64>,
 }
 
 impl Adaptive {
@@ -215,7 +218,7 @@ impl Adaptive {
         let end = st.frontier.and_then(|p| axis::numeric_position(&p.0, *dir));
         let mut n = 0.0;
         for (j, seg) in segs.iter().enumerate() {
-            let last = seg.rows.last().copied().unwrap_or(seg.from);
+            let last = seg.last.unwrap_or(seg.from);
             let to = segs.get(j + 1).map(|s| s.from).or(end).unwrap_or(last).max(seg.from);
             n += if to > seg.from {
                 let overlap = (to.min(hi) - seg.from.max(lo)).clamp(0.0, to - seg.from);
@@ -766,23 +769,19 @@ impl Sizing for Adaptive {
 
     fn observe(&mut self, ctx: &Ctx<'_>, i: usize, response: &Response<'_>) {
         let Some((attr, dir)) = ctx.pos_col else { return };
-        {
-            let st = &ctx.streams[i];
-            let rows: Vec<f64> =
-                response.items.iter().filter_map(|it| axis::numeric_position(it.get(attr)?, *dir)).collect();
-            let from = st
-                .frontier
-                .or(st.start_pos)
-                .and_then(|p| axis::numeric_position(&p.0, *dir))
-                .or_else(|| rows.first().copied());
-            if let (Some(from), Some(segs)) = (from, self.segs.get_mut(i)) {
-                segs.push(Seg { from, scanned: response.scanned, rows });
-            }
+        let at = |it: &Item| axis::numeric_position(it.get(attr)?, *dir);
+        let last = response.items.last().and_then(at);
+        if let (Some(x), Some(row)) = (last, self.last_row.get_mut(i)) {
+            *row = Some(x);
         }
-        if let Some(x) = response.items.last().and_then(|it| axis::numeric_position(it.get(attr)?, *dir)) {
-            if let Some(row) = self.last_row.get_mut(i) {
-                *row = Some(x);
-            }
+        let st = &ctx.streams[i];
+        let from = st
+            .frontier
+            .or(st.start_pos)
+            .and_then(|p| axis::numeric_position(&p.0, *dir))
+            .or_else(|| response.items.first().and_then(at));
+        if let (Some(from), Some(segs)) = (from, self.segs.get_mut(i)) {
+            segs.push(Seg { from, scanned: response.scanned, last });
         }
         // Every item until the grid settles, then none: a lookup, a parse
         // and a gcd per row would cost more than the merge on long pages.
