@@ -87,86 +87,82 @@ pub(crate) async fn execute<B: Backend>(
     // `run_rest`: rows of the last row's run the tie re-sort holds for the
     // next page; `held`: the rows the merge holds at the end, by stream
     // (see `sizing::PageEnd`).
-    let (mut rows, more, run_rest, held): (Vec<Item>, bool, usize, Vec<(usize, Item)>) =
-        match (plan.strategy, late) {
-            (strategy, Some(filter)) => {
-                // Candidates in order; the filter after the fetch cuts the page.
-                let mut candidates = match strategy {
-                    Strategy::TopK => {
-                        let (rows, _) = topk::collect(&mut s, limit, true).await?;
-                        refilter::Candidates::Sorted(
-                            rows.into_iter().map(|r| r.item).collect::<Vec<_>>().into_iter(),
-                        )
-                    }
-                    Strategy::Merge => {
-                        s.start()?;
-                        refilter::Candidates::Merge(Merge::default())
-                    }
-                    Strategy::MergeThenSortTies => {
-                        s.start()?;
-                        refilter::Candidates::Ties(Merge::default(), TieSort::default())
-                    }
-                };
-                let (rows, more) = refilter::page(plan, filter, &mut candidates, &mut s).await?;
-                (rows, more, 0, Vec::new())
-            }
-            (Strategy::TopK, None) => {
-                let (rows, more) = topk::collect(&mut s, limit, false).await?;
-                (rows.into_iter().map(|r| r.item).collect(), more, 0, Vec::new())
-            }
-            (Strategy::Merge, None) => {
-                s.start()?;
-                let mut merge = Merge::default();
-                let mut rows: Vec<Item> = Vec::with_capacity(limit);
-                loop {
-                    // Rows at hand need no read; `need` sizes only the reads.
-                    while rows.len() < limit {
-                        let Some(r) = merge.next_at_hand(&mut s) else { break };
-                        rows.push(r.item);
-                    }
-                    if rows.len() >= limit {
-                        break;
-                    }
-                    s.need = (limit + 1 - rows.len()).max(1);
-                    match merge.next(&mut s).await? {
-                        Some(r) => rows.push(r.item),
-                        None => break,
-                    }
+    let (mut rows, more, run_rest, held): Ended = match (plan.strategy, late) {
+        (strategy, Some(filter)) => {
+            // Candidates in order; the filter after the fetch cuts the page.
+            let mut candidates = match strategy {
+                Strategy::TopK => {
+                    let (rows, _) = topk::collect(&mut s, limit, true).await?;
+                    refilter::Candidates::Sorted(
+                        rows.into_iter().map(|r| r.item).collect::<Vec<_>>().into_iter(),
+                    )
                 }
-                s.need = 1;
-                let more = rows.len() == limit && lookahead(merge.has_more(&mut s).await)?;
-                let rest = match rows.last() {
-                    Some(last) if more => s.held_on(last, &merge.held()),
-                    _ => 0,
-                };
-                (rows, more, rest, owned(&merge.held()))
-            }
-            (Strategy::MergeThenSortTies, None) => {
-                s.start()?;
-                let mut merge = Merge::default();
-                let mut ties = TieSort::default();
-                let mut rows: Vec<Item> = Vec::with_capacity(limit);
-                loop {
-                    ties.take_at_hand(&mut merge, &mut s, &mut rows, limit)?;
-                    if rows.len() >= limit {
-                        break;
-                    }
-                    s.need = (limit + 1 - rows.len()).saturating_sub(ties.held()).max(1);
-                    match ties.next(&mut merge, &mut s).await? {
-                        Some(r) => rows.push(r.item),
-                        None => break,
-                    }
+                Strategy::Merge => {
+                    s.start()?;
+                    refilter::Candidates::Merge(Merge::default())
                 }
-                s.need = 1;
-                let more = rows.len() == limit && lookahead(ties.has_more(&mut merge, &mut s).await)?;
-                (rows, more, ties.run_rest(), owned(&merge.held()))
+                Strategy::MergeThenSortTies => {
+                    s.start()?;
+                    refilter::Candidates::Ties(Merge::default(), TieSort::default())
+                }
+            };
+            let (rows, more) = refilter::page(plan, filter, &mut candidates, &mut s).await?;
+            (rows, more, 0, Vec::new())
+        }
+        (Strategy::TopK, None) => {
+            let (rows, more) = topk::collect(&mut s, limit, false).await?;
+            (rows.into_iter().map(|r| r.item).collect(), more, 0, Vec::new())
+        }
+        (Strategy::Merge, None) => {
+            s.start()?;
+            let mut merge = Merge::default();
+            let mut rows: Vec<Item> = Vec::with_capacity(limit);
+            loop {
+                // Rows at hand need no read; `need` sizes only the reads.
+                while rows.len() < limit {
+                    let Some(r) = merge.next_at_hand(&mut s) else { break };
+                    rows.push(r.item);
+                }
+                if rows.len() >= limit {
+                    break;
+                }
+                s.need = (limit + 1 - rows.len()).max(1);
+                match merge.next(&mut s).await? {
+                    Some(r) => rows.push(r.item),
+                    None => break,
+                }
             }
-        };
-    let state = if rows.is_empty() {
-        Vec::new()
-    } else {
-        s.sizing_state(&sizing::PageEnd { rows: &rows, run_rest, held: &held })
+            s.need = 1;
+            let more = rows.len() == limit && lookahead(merge.has_more(&mut s).await)?;
+            let rest = match rows.last() {
+                Some(last) if more => s.held_on(last, &merge.held()),
+                _ => 0,
+            };
+            (rows, more, rest, owned(&merge.held()))
+        }
+        (Strategy::MergeThenSortTies, None) => {
+            s.start()?;
+            let mut merge = Merge::default();
+            let mut ties = TieSort::default();
+            let mut rows: Vec<Item> = Vec::with_capacity(limit);
+            loop {
+                ties.take_at_hand(&mut merge, &mut s, &mut rows, limit)?;
+                if rows.len() >= limit {
+                    break;
+                }
+                s.need = (limit + 1 - rows.len()).saturating_sub(ties.held()).max(1);
+                match ties.next(&mut merge, &mut s).await? {
+                    Some(r) => rows.push(r.item),
+                    None => break,
+                }
+            }
+            s.need = 1;
+            let more = rows.len() == limit && lookahead(ties.has_more(&mut merge, &mut s).await)?;
+            (rows, more, ties.run_rest(), owned(&merge.held()))
+        }
     };
+    let end = sizing::PageEnd { rows: &rows, run_rest, held: &held };
+    let state = if rows.is_empty() { Vec::new() } else { s.sizing_state(&end) };
     let mut filled = s.take_filled();
     let mut stats = s.finish();
     match &plan.fetch {
@@ -193,6 +189,11 @@ pub(crate) async fn execute<B: Backend>(
     rows.iter_mut().for_each(|item| plan.shape_output(item));
     Ok(Page { rows, next_cursor, stats })
 }
+
+/// How a page's rows were gathered: the rows, whether more follow, the
+/// rows of the last row's run held for the next page, and the rows the
+/// merge holds at the end, by stream.
+type Ended = (Vec<Item>, bool, usize, Vec<(usize, Item)>);
 
 /// The rows a merge holds, owned (one per stream at most).
 fn owned(held: &[(usize, &Item)]) -> Vec<(usize, Item)> {

@@ -774,10 +774,10 @@ impl Sizing for Adaptive {
         if let (Some(x), Some(row)) = (last, self.last_row.get_mut(i)) {
             *row = Some(x);
         }
-        let st = &ctx.streams[i];
-        let from = st
-            .frontier
-            .or(st.start_pos)
+        let from = ctx
+            .streams
+            .get(i)
+            .and_then(|st| st.frontier.or(st.start_pos))
             .and_then(|p| axis::numeric_position(&p.0, *dir))
             .or_else(|| response.items.first().and_then(at));
         if let (Some(from), Some(segs)) = (from, self.segs.get_mut(i)) {
