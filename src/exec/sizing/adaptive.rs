@@ -593,15 +593,7 @@ impl Sizing for Adaptive {
         // back as a key rounds (a date to the nearest day, a time to the
         // second), and may take in the next point.
         let axis = Axis::Numeric(*dir);
-        let value = if run_window {
-            Some(start.clone())
-        } else if ahead.is_some() {
-            // A date-time written back keeps the cursor's fraction of a
-            // second, and may fall short of `end`: the next second then.
-            axis.value_at(end, start).or_else(|| axis.value_at(end + 1.0, start))
-        } else {
-            axis.value_at(end, start)
-        };
+        let value = if run_window { Some(start.clone()) } else { axis.value_at(end, start) };
         // No `Limit` only where a window bounds the read.
         self.run_window = run_window && value.is_some();
         // The last page's items there size the `Limit`s only where the
@@ -1340,6 +1332,35 @@ mod tests {
         );
         let state = c.state(&two, &PageEnd { rows: &rows, run_rest: 0, held: &held });
         assert_eq!(Hint::decode(&state, 2).unwrap().unwrap().ahead, None);
+    }
+
+    #[test]
+    fn a_look_ahead_window_holds_the_whole_second_of_the_last_row() {
+        // A date-time's position is its whole second, and a window written
+        // back keeps the cursor's fraction of a second. Read newest first
+        // from a cursor at 20:14:55.998, a window ending at the second of a
+        // row at 18:20:22.300 was written "18:20:22.998": the row fell
+        // outside it, and the page took a second round trip (`cost_matrix
+        // --shape growth --seeds 32..32 --trace-page "10% evening/total/7"`).
+        let col = ("created_at".to_owned(), Direction::Desc);
+        let cursor = Value::from("2026-11-21T20:14:55.998Z");
+        let row = "2026-11-21T18:20:22.300Z";
+        let x = |v: &str| axis::numeric_position(&Value::from(v), Direction::Desc).unwrap();
+        let ahead = Ahead { rows: 51, span: x(row) - x("2026-11-21T20:14:55.998Z"), items: vec![100] };
+        let state = Hint { ahead: Some(ahead), ..Hint::new((10, 100), &[1]) }.encode();
+        let mut enc = Vec::new();
+        encode_column(&mut enc, Some(&cursor), Direction::Desc).unwrap();
+        let start = (cursor.clone(), enc);
+        let buffer = VecDeque::new();
+        let ctx =
+            Ctx { need: 51, page: 50, ..one_stream(&col, &start, &start, &buffer, Observed::default()) };
+        let mut a = Adaptive::new(1);
+        a.resume(&ctx, &state, Some(&cursor), SizingStart::Resumed).unwrap();
+        let Some(Value::S(window)) = a.first_window(&ctx) else { panic!("no window") };
+        // Newest first the window is the lower bound: at or before the row.
+        assert!(window.as_str() <= row, "{window}");
+        // And not a whole second before its second.
+        assert!(window.as_str() >= "2026-11-21T18:20:21.000Z", "{window}");
     }
 
     #[test]

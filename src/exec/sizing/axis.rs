@@ -79,7 +79,9 @@ impl Axis {
     /// inclusive: the day at or past `pos` would read one day more than a
     /// window aimed half a step past a day meant (every day is a grid point
     /// holding a day's rows). So date-only windows end on the day nearest
-    /// `pos`, a tie going to the day nearer the scan's start.
+    /// `pos`, a tie going to the day nearer the scan's start. A date-time
+    /// with a fraction of a second ends past the whole of its second
+    /// ([`whole_second`]).
     pub fn value_at(&self, pos: f64, template: &Value) -> Option<Value> {
         let Axis::Numeric(dir) = self else { return None };
         if !pos.is_finite() {
@@ -98,13 +100,29 @@ impl Axis {
         let (value, slack) = match template {
             Value::N(_) => (Value::number(&format!("{:.6}", round(x, 1e-6))).ok()?, 0.0),
             Value::S(t) if t.len() == 10 => (Value::S(format_like(t, nearest(x, DAY) as i64)?), DAY / 2.0),
-            Value::S(t) => (Value::S(format_like(t, round(x, 1.0) as i64)?), 0.0),
+            Value::S(t) => (Value::S(whole_second(&format_like(t, round(x, 1.0) as i64)?, up)), 0.0),
             _ => return None,
         };
         let back = numeric(&value)?;
         let ok = if up { back >= x - slack - 1e-6 } else { back <= x + slack + 1e-6 };
         ok.then_some(value)
     }
+}
+
+/// `time` with the digits of its fraction of a second (if any) set so it
+/// holds its whole second: all nines for a window ending up the key (ASC),
+/// zeros for one ending down it (DESC). A position is a whole second, and
+/// a value written like the cursor keeps the cursor's fraction, which cut
+/// the second there: rows of that second on the far side of it fell
+/// outside the window.
+fn whole_second(time: &str, up: bool) -> String {
+    let b = time.as_bytes();
+    if b.get(19) != Some(&b'.') {
+        return time.to_owned();
+    }
+    let digits = b[20..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let fill = if up { "9" } else { "0" };
+    format!("{}{}{}", &time[..20], fill.repeat(digits), &time[20 + digits..])
 }
 
 /// Seconds in a day: the unit of a date-only key.
@@ -327,6 +345,29 @@ mod tests {
         let asc = Axis::new(&[(Some(&n), b"")], Direction::Asc);
         assert_eq!(asc.value_at(12.25, &n), Some(Value::number("12.25").unwrap()));
         assert_eq!(asc.value_at(1.0, &Value::from("x")), None);
+    }
+
+    #[test]
+    fn a_window_on_date_times_with_a_fraction_holds_its_whole_second() {
+        // A position is a whole second (`timestamp` drops the fraction), so
+        // a window end written back must hold the whole of its second. Kept
+        // at the template's own fraction, a DESC window written from a
+        // cursor at `.998` ended at `18:20:22.998Z` and left out every row
+        // of that second before `.998` (`cost_matrix --shape growth --seeds
+        // 32..32 --trace-page "10% evening/total/7"` took a second round
+        // trip for one of them).
+        let t = Value::from("2026-11-21T20:14:55.998Z");
+        let desc = Axis::new(&[(Some(&t), b"")], Direction::Desc);
+        let pos = desc.position(Some(&t), b"") + 6873.0;
+        assert_eq!(desc.value_at(pos, &t), Some(Value::from("2026-11-21T18:20:22.000Z")));
+        let asc = Axis::new(&[(Some(&t), b"")], Direction::Asc);
+        let pos = asc.position(Some(&t), b"") + 5.0;
+        assert_eq!(asc.value_at(pos, &t), Some(Value::from("2026-11-21T20:15:00.999Z")));
+        // Only the fraction's digits change; the zone stays as written.
+        let z = Value::from("2026-11-21T20:14:55.5+01:00");
+        let asc = Axis::new(&[(Some(&z), b"")], Direction::Asc);
+        let pos = asc.position(Some(&z), b"") + 1.0;
+        assert_eq!(asc.value_at(pos, &z), Some(Value::from("2026-11-21T20:14:56.9+01:00")));
     }
 
     #[test]
