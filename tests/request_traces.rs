@@ -209,6 +209,25 @@ fn a_stream_still_on_the_cursors_run_reads_as_far_as_the_rows_held() {
     assert!(trips[4] <= 3, "page 5: {trips:?}");
 }
 
+/// Look-ahead pages on keys to the millisecond: `growth`, 10 % French in
+/// the evenings, the `total` query, seed 8 page 6 and seed 32 page 7
+/// (`cost_matrix --shape growth --seeds 8..8 --trace-page "10%
+/// evening/total/6"`). Each page's window was placed to hold the last of
+/// the rows the page before had read, but was written back with the
+/// cursor's fraction of a second (`18:20:22.998Z` for a row at
+/// `18:20:22.300Z`): the row fell outside it, and the page took a second
+/// round trip (164 and 179 items). A window's end now holds its whole
+/// second: one round trip, 140 and 163 items.
+#[test]
+fn a_look_ahead_page_on_millisecond_keys_reads_in_one_round() {
+    for (seed, page) in [(8, 6), (32, 7)] {
+        let stats = page_stats(Shape::Growth, French::Evening, seed, Variant::Total, page);
+        let s = &stats[page - 1];
+        assert_eq!(s.round_trips, 1, "seed {seed} page {page}: {s:?}");
+        assert!(s.items_read <= 165, "seed {seed} page {page}: {s:?}");
+    }
+}
+
 /// The sequential round trips of pages 1..=`pages` of `v` on a table of
 /// 30 000 orders of `shape`, each page full and every page but the last
 /// followed by a cursor.
