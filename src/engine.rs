@@ -87,13 +87,13 @@ impl<B: Backend> Engine<B> {
     /// Plans `query` without running it; `Display` the result for EXPLAIN.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidOptions`](crate::ErrorKind::InvalidOptions) (see
+    /// [`ErrorKind::InvalidOptions`] (see
     /// [`Options::validate`]);
-    /// [`ErrorKind::InvalidQuery`](crate::ErrorKind::InvalidQuery) for malformed input,
-    /// [`ErrorKind::NoUsableIndex`](crate::ErrorKind::NoUsableIndex)
+    /// [`ErrorKind::InvalidQuery`] for malformed input,
+    /// [`ErrorKind::NoUsableIndex`]
     /// when only a scan could serve it and the query did not allow one (the
     /// message names the index that would serve it),
-    /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded)
+    /// [`ErrorKind::LimitExceeded`]
     /// when the fan-out exceeds [`Options::max_streams`].
     pub fn plan(&self, query: &Query) -> Result<Plan> {
         self.options.validate()?;
@@ -113,11 +113,11 @@ impl<B: Backend> Engine<B> {
     /// cursor the offset is not applied again.
     ///
     /// # Errors
-    /// Planning errors, [`ErrorKind::InvalidCursor`](crate::ErrorKind::InvalidCursor),
-    /// [`ErrorKind::ReadBudgetExceeded`](crate::ErrorKind::ReadBudgetExceeded),
-    /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded),
-    /// [`ErrorKind::Unorderable`](crate::ErrorKind::Unorderable) and the
-    /// backend's [`ErrorKind::Backend`](crate::ErrorKind::Backend).
+    /// Planning errors, [`ErrorKind::InvalidCursor`],
+    /// [`ErrorKind::ReadBudgetExceeded`],
+    /// [`ErrorKind::LimitExceeded`],
+    /// [`ErrorKind::Unorderable`] and the
+    /// backend's [`ErrorKind::Backend`].
     pub async fn fetch(&self, query: &Query) -> Result<Page<Item>> {
         self.check_shape(query)?;
         let mut page = if query.get_cursor().is_none() && query.get_offset() > 0 {
@@ -191,9 +191,9 @@ impl<B: Backend> Engine<B> {
     /// ```
     ///
     /// # Errors
-    /// [`ErrorKind::Unorderable`](crate::ErrorKind::Unorderable) when an
+    /// [`ErrorKind::Unorderable`] when an
     /// `ORDER BY` attribute of `row` is a list, map or set;
-    /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded) when the
+    /// [`ErrorKind::LimitExceeded`] when the
     /// cursor would be longer than [`MAX_CURSOR_LEN`](crate::MAX_CURSOR_LEN).
     pub fn cursor_after(&self, plan: &Plan, row: &Item) -> Result<String> {
         self.options.validate()?;
@@ -205,7 +205,7 @@ impl<B: Backend> Engine<B> {
     /// does first, for services that want to reject a bad cursor early.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidCursor`](crate::ErrorKind::InvalidCursor), as
+    /// [`ErrorKind::InvalidCursor`], as
     /// [`fetch`](Engine::fetch) would report it.
     pub fn check_cursor(&self, plan: &Plan, cursor: &str) -> Result<()> {
         self.options.validate()?;
@@ -286,10 +286,10 @@ impl<B: Backend> Engine<B> {
     /// count. See [`Count`] for an example.
     ///
     /// # Errors
-    /// [`ErrorKind::InvalidQuery`](crate::ErrorKind::InvalidQuery) for a
+    /// [`ErrorKind::InvalidQuery`] for a
     /// cursor, an offset or an `ORDER BY`; the planning errors of
     /// [`plan`](Engine::plan);
-    /// [`ErrorKind::ReadBudgetExceeded`](crate::ErrorKind::ReadBudgetExceeded)
+    /// [`ErrorKind::ReadBudgetExceeded`]
     /// when the count would evaluate more items than the budget; the
     /// backend's errors.
     pub async fn count(&self, query: &Query) -> Result<Count> {
@@ -315,7 +315,7 @@ impl<B: Backend> Engine<B> {
     ///
     /// # Errors
     /// As [`count`](Engine::count), plus
-    /// [`ErrorKind::InvalidQuery`](crate::ErrorKind::InvalidQuery) when
+    /// [`ErrorKind::InvalidQuery`] when
     /// `attr` is not the partition key of the chosen index (the message
     /// names the key and says what to do), or the query orders by another
     /// attribute.
@@ -446,10 +446,10 @@ impl<B: Backend> Engine<B> {
     /// about 16. serde_dynamo does not deserialize a number into a
     /// `String`; to keep numbers exact, read [`Value::N`](crate::Value::N)
     /// from [`fetch`](Engine::fetch) (or deserialize the row into
-    /// [`Item`](crate::Item) and convert the numbers you need).
+    /// [`Item`] and convert the numbers you need).
     ///
     /// # Errors
-    /// As [`fetch`](Engine::fetch), plus [`ErrorKind::Deserialize`](crate::ErrorKind::Deserialize).
+    /// As [`fetch`](Engine::fetch), plus [`ErrorKind::Deserialize`].
     pub async fn fetch_as<T: serde::de::DeserializeOwned>(&self, query: &Query) -> Result<Page<T>> {
         self.fetch(query).await?.try_map(from_item)
     }

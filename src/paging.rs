@@ -115,7 +115,7 @@ impl<B: Backend + Clone + 'static> Engine<B> {
     /// is fetched once the previous page's rows are consumed), ends at the
     /// first error, cancelled by dropping. The query's
     /// [`limit`](Query::limit) is the page size, not a cap on the rows: use
-    /// [`StreamExt::take`](futures::StreamExt::take) for that, which stops
+    /// [`StreamExt::take`] for that, which stops
     /// fetching once it has enough.
     ///
     /// ```

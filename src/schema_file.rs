@@ -24,10 +24,10 @@
 //! the table's, so `partition_key` is omitted). `projection` is `ALL` (the
 //! default), `KEYS_ONLY` or `INCLUDE` with `"non_key_attributes": [...]`.
 //! An index's partition key may be write-sharded (see
-//! [`Sharding`](crate::Sharding)) with
+//! [`Sharding`]) with
 //! `"sharding": {"logical": "status", "separator": "#", "shards": 10, "by": "user_id"}`
 //! (`by` optional). A single-table design's entity (see
-//! [`Entity`](crate::Entity)) is
+//! [`Entity`]) is
 //! `"entity": {"attribute": "__edb_e__", "name": "order", "tags": {"__edb_v__": "1"},
 //! "keys": [{"attribute": "gsi1pk", "template": "$shop#status_{status}", "lowercase": true}, …]}`
 //! (`tags` and `lowercase` optional; tags are strings). `sort_key`,

@@ -1,5 +1,5 @@
 //! The filter after the fetch, for a plan on a thin (`KEYS_ONLY`/`INCLUDE`)
-//! GSI whose filter names attributes the index lacks ([`Fetch::filter`]).
+//! GSI whose filter names attributes the index lacks ([`Fetch::filter`](crate::plan::Fetch::filter)).
 //!
 //! The streams, the merge and the tie re-sort deliver *candidates*: rows
 //! that passed the part of the filter the index can answer, in the full

@@ -13,7 +13,7 @@
 //!                                                 states[i].buffer ──► merge
 //! ```
 //!
-//! A round of requests (see [`sizing::plan_round`]) estimates the position
+//! A round of requests (see `sizing::estimate::plan_round`) estimates the position
 //! on the first sort-key column where the page ends and reads every stream
 //! short of it *to that position*: the key condition's far bound is set
 //! there (a window), so each stream stops where the page is estimated to
