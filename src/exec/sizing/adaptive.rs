@@ -239,7 +239,7 @@ impl Adaptive {
     /// frontier count: past one, that stream may hold rows nobody read.
     fn ahead(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Option<Ahead> {
         let (attr, dir) = ctx.pos_col?;
-        let at = |it: &Item| it.get(attr).and_then(|v| axis::numeric_position(v, *dir));
+        let at = |it: &Item| axis::item_position(it, attr, *dir);
         let cursor = at(end.rows.last()?)?;
         let mut known = f64::INFINITY;
         for st in ctx.streams.iter().filter(|s| !s.done) {
@@ -492,7 +492,7 @@ impl Adaptive {
     /// ties at either end left out ([`page_stretch`]).
     fn reach(&self, ctx: &Ctx<'_>, rows: &[Item]) -> Option<Reach> {
         let (attr, dir) = ctx.pos_col?;
-        let at = |it: &Item| it.get(attr).and_then(|v| axis::numeric_position(v, *dir));
+        let at = |it: &Item| axis::item_position(it, attr, *dir);
         let from = match &self.page_start {
             Some(start) => axis::numeric_position(start, *dir)?,
             None => at(rows.first()?)?,
@@ -761,7 +761,7 @@ impl Sizing for Adaptive {
 
     fn observe(&mut self, ctx: &Ctx<'_>, i: usize, response: &Response<'_>) {
         let Some((attr, dir)) = ctx.pos_col else { return };
-        let at = |it: &Item| axis::numeric_position(it.get(attr)?, *dir);
+        let at = |it: &Item| axis::item_position(it, attr, *dir);
         let last = response.items.last().and_then(at);
         if let (Some(x), Some(row)) = (last, self.last_row.get_mut(i)) {
             *row = Some(x);
@@ -779,7 +779,7 @@ impl Sizing for Adaptive {
         // and a gcd per row would cost more than the merge on long pages.
         if !self.grid.settled() {
             let seen = response.items.iter().chain(response.last_evaluated_key);
-            for x in seen.filter_map(|it| axis::numeric_position(it.get(attr)?, *dir)) {
+            for x in seen.filter_map(|it| axis::item_position(it, attr, *dir)) {
                 self.grid.observe(x);
                 if self.grid.settled() {
                     break;

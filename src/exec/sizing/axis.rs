@@ -12,7 +12,7 @@
 //! Positions increase in scan order (`DESC` negates), as encoded keys do.
 
 use crate::encoding::Direction;
-use crate::value::{Number, Value};
+use crate::value::{Item, Number, Value};
 
 /// The byte odometer's mapping.
 type ByteMap = Box<dyn Fn(&[u8]) -> f64>;
@@ -173,6 +173,12 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 /// no numeric reading (then distances are not comparable across pages).
 pub(crate) fn numeric_position(v: &Value, dir: Direction) -> Option<f64> {
     numeric(v).map(|x| if dir == Direction::Desc { -x } else { x })
+}
+
+/// The [`numeric_position`] of `item`'s value of `attr`; `None` when it
+/// has none or no numeric reading.
+pub(crate) fn item_position(item: &Item, attr: &str, dir: Direction) -> Option<f64> {
+    numeric_position(item.get(attr)?, dir)
 }
 
 fn numeric(v: &Value) -> Option<f64> {
