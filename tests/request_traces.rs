@@ -228,31 +228,6 @@ fn a_look_ahead_page_on_millisecond_keys_reads_in_one_round() {
     }
 }
 
-/// A repeated first page on the engine that ran it (warm): `growth`, 10 %
-/// French in the evenings, seed 12, the `ties` query (`cost_matrix --shape
-/// growth --seeds 12..12 --trace-page "10% evening/ties/warm"`). The range
-/// ends at midnight, and newest first the page's 50 rows lie in the last
-/// hours of the day and the evening before them (192 items of a perfect
-/// reader's); its cold run read 1 055 items, on into the day before, whose
-/// share of French orders is a fifth of the evening's. The engine
-/// remembered the selectivity of everything the cold run read, and the
-/// warm run asked for 442 items for its 51 rows. It now remembers the
-/// selectivity of the page's own stretch, up to its last row.
-#[test]
-fn a_warm_first_page_is_sized_by_the_stretch_its_rows_lay_in() {
-    let w = workloads::generate(Shape::Growth, French::Evening, 12, 30_000, Sizes::default());
-    let table = common::memory(w.schema.clone(), &w.items);
-    let engine = Engine::new(w.schema.clone(), &table);
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-    let q = query(Variant::Ties, &w);
-    let cold = rt.block_on(engine.fetch(&q)).expect("cold page");
-    let warm = rt.block_on(engine.fetch(&q)).expect("warm page");
-    assert_eq!(warm.stats.sizing_start, dynaquery::SizingStart::Warm);
-    assert_eq!(warm.rows, cold.rows);
-    assert!(warm.stats.items_read <= 260, "warm: {:?}", warm.stats);
-    assert!(warm.stats.round_trips <= 2, "warm: {:?}", warm.stats);
-}
-
 /// The sequential round trips of pages 1..=`pages` of `v` on a table of
 /// 30 000 orders of `shape`, each page full and every page but the last
 /// followed by a cursor.

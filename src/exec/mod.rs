@@ -163,11 +163,6 @@ pub(crate) async fn execute<B: Backend>(
     };
     let end = sizing::PageEnd { rows: &rows, run_rest, held: &held };
     let state = if rows.is_empty() { Vec::new() } else { s.sizing_state(&end) };
-    // A first page's state, for the engine to remember (see below).
-    let remembered = match (position, from.memory) {
-        (None, Some(_)) if !rows.is_empty() => s.remembered_state(&end),
-        _ => Vec::new(),
-    };
     let mut filled = s.take_filled();
     let mut stats = s.finish();
     match &plan.fetch {
@@ -185,9 +180,9 @@ pub(crate) async fn execute<B: Backend>(
         (true, Some(last)) => Some(cursor::encode(plan, last, &state, options)?),
         _ => None,
     };
-    if !remembered.is_empty() {
+    if position.is_none() && !state.is_empty() {
         if let Some(mut memory) = from.memory.and_then(|m| m.lock().ok()) {
-            memory.put(plan.fingerprint, remembered);
+            memory.put(plan.fingerprint, state);
         }
     }
     stats.rows = rows.len() as u64;

@@ -191,67 +191,21 @@ impl Adaptive {
         }
     }
 
-    /// The state a page leaves: for the next page (`remembered` false), or
-    /// for the engine to remember of a first page, for the next run of the
-    /// same query's first page (`remembered` true).
-    ///
-    /// The next page reads on from the last row, where the page's reads
-    /// past it went: its selectivity is everything the page read. A first
-    /// page run again reads the same stretch, up to the same last row: the
-    /// engine remembers the selectivity of that stretch alone (the page's
-    /// rows over the items each stream evaluated up to the last row). A
-    /// cold page's later rounds often read far past its last row, and where
-    /// a filter value's share moves with the time of day, what they found
-    /// there is not the page's (`growth`, 10 % French in the evenings: a
-    /// page whose rows lay in 192 items remembered the share of the 1 055
-    /// it read, a fifth of its own, and ran again asked for 442). Nor does
-    /// it remember what lay past the last row, which a first page does not
-    /// read first.
-    fn hint(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>, remembered: bool) -> Option<Hint> {
-        let last = end.rows.last()?;
-        let needed: Vec<u64> = (0..ctx.streams.len()).map(|i| Adaptive::items_up_to(ctx, i, last)).collect();
-        let page = if remembered {
-            // Each response's items spread evenly over the distance it read
-            // (numeric axes; elsewhere no stretch is told apart).
-            let x = ctx.pos_col.and_then(|(attr, dir)| axis::item_position(last, attr, *dir));
-            let items = x.map_or(0.0, |x| {
-                (0..ctx.streams.len()).map(|i| self.items_between(ctx, i, f64::NEG_INFINITY, x)).sum::<f64>()
-            });
-            let items = items.round() as u64;
-            let stretch = ((end.rows.len() as u64).min(items), items);
-            let all = ctx.pool();
-            let rest = (all.0.saturating_sub(stretch.0), all.1.saturating_sub(stretch.1));
-            if departs(stretch, rest) {
-                stretch
-            } else {
-                all
-            }
-        } else {
-            ctx.pool()
-        };
-        let (carried, from) = self.carried(page);
-        let mut hint = Hint::new(carried, &needed);
-        hint.shifted_from = from;
-        hint.reach = self.reach(ctx, end.rows);
-        hint.grid = self.grid.step().or(self.prior_grid);
-        let on_start: u64 = (0..ctx.streams.len()).map(|i| Adaptive::items_on_start(ctx, i, last)).sum();
-        hint.run_items = if on_start > 0 { on_start } else { Adaptive::run_items_by_rows(ctx, end, carried) };
-        hint.run_rest = end.run_rest as u64;
-        hint.ahead = if remembered { None } else { self.ahead(ctx, end) };
-        Some(hint)
-    }
-
     /// The selectivity the next page starts from: this page's counts
     /// pooled with the prior, unless the two disagree by more than their
     /// sampling error allows (`shift_sigmas`): then the data changed under
     /// the pagination (an evening's share of a filter value, a sale) and
     /// the page's own counts alone are carried.
-    fn carried(&self, page: (u64, u64)) -> ((u64, u64), (u64, u64)) {
-        let prior = self.prior;
-        if departs(page, prior) {
-            return (page, prior);
+    fn carried(&self, ctx: &Ctx<'_>) -> ((u64, u64), (u64, u64)) {
+        let (page, prior) = (ctx.pool(), self.prior);
+        if page.1 >= T.shift_items && prior.1 >= T.shift_items {
+            let p0 = rate(prior);
+            let se = (p0 * (1.0 - p0) * (1.0 / page.1 as f64 + 1.0 / prior.1 as f64)).sqrt();
+            if (rate(page) - p0).abs() > T.shift_sigmas * se {
+                return (page, prior);
+            }
         }
-        ((page.0 + prior.0, page.1 + prior.1), (0, 0))
+        (self.pool(ctx), (0, 0))
     }
 
     /// Items stream `i` evaluated between `lo` and `hi` along the key (both
@@ -857,24 +811,19 @@ impl Sizing for Adaptive {
     }
 
     fn state(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Vec<u8> {
-        self.hint(ctx, end, false).map_or_else(Vec::new, |h| h.encode())
+        let Some(last) = end.rows.last() else { return Vec::new() };
+        let needed: Vec<u64> = (0..ctx.streams.len()).map(|i| Adaptive::items_up_to(ctx, i, last)).collect();
+        let (carried, from) = self.carried(ctx);
+        let mut hint = Hint::new(carried, &needed);
+        hint.shifted_from = from;
+        hint.reach = self.reach(ctx, end.rows);
+        hint.grid = self.grid.step().or(self.prior_grid);
+        let on_start: u64 = (0..ctx.streams.len()).map(|i| Adaptive::items_on_start(ctx, i, last)).sum();
+        hint.run_items = if on_start > 0 { on_start } else { Adaptive::run_items_by_rows(ctx, end, carried) };
+        hint.run_rest = end.run_rest as u64;
+        hint.ahead = self.ahead(ctx, end);
+        hint.encode()
     }
-
-    fn remembered_state(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Vec<u8> {
-        self.hint(ctx, end, true).map_or_else(Vec::new, |h| h.encode())
-    }
-}
-
-/// Whether the selectivities two sets of counts `(matched, scanned)` show
-/// differ by more than [`Tuning::shift_sigmas`] standard errors of their
-/// difference (each resting on [`Tuning::shift_items`] items or more).
-fn departs(a: (u64, u64), b: (u64, u64)) -> bool {
-    if a.1 < T.shift_items || b.1 < T.shift_items {
-        return false;
-    }
-    let p0 = rate(b);
-    let se = (p0 * (1.0 - p0) * (1.0 / a.1 as f64 + 1.0 / b.1 as f64)).sqrt();
-    (rate(a) - p0).abs() > T.shift_sigmas * se
 }
 
 /// The selectivity `(matched, scanned)` shows, half a row and one item
@@ -1050,13 +999,13 @@ mod tests {
         let ctx = waiting(&buffer, &col, 300, 90);
         let mut a = Adaptive::new(1);
         a.prior = (200, 2_000);
-        assert_eq!(a.carried(ctx.pool()), ((90, 300), (200, 2_000)));
+        assert_eq!(a.carried(&ctx), ((90, 300), (200, 2_000)));
         // 11 % (33 of 300) is within sampling error: pooled.
         let ctx = waiting(&buffer, &col, 300, 33);
-        assert_eq!(a.carried(ctx.pool()), ((233, 2_300), (0, 0)));
+        assert_eq!(a.carried(&ctx), ((233, 2_300), (0, 0)));
         // Too few items to judge: pooled.
         let ctx = waiting(&buffer, &col, 30, 9);
-        assert_eq!(a.carried(ctx.pool()), ((209, 2_030), (0, 0)));
+        assert_eq!(a.carried(&ctx), ((209, 2_030), (0, 0)));
     }
 
     #[test]
@@ -1383,67 +1332,6 @@ mod tests {
         );
         let state = c.state(&two, &PageEnd { rows: &rows, run_rest: 0, held: &held });
         assert_eq!(Hint::decode(&state, 2).unwrap().unwrap().ahead, None);
-    }
-
-    #[test]
-    fn a_first_page_is_remembered_by_the_stretch_its_rows_lay_in() {
-        // A cold first page whose 5 rows lay in its first response (100
-        // items up to 100, a row every 20), whose second round read on far
-        // past its last row (900 items up to 1 000, 5 rows: the hours a
-        // filter value is rare). The next page reads on from the last row:
-        // its state carries all 10 rows in 1 000 items. The engine
-        // remembers, for the query's first page run again, the 5 rows in
-        // the 100 items of the page's own stretch.
-        let col = ("n".to_owned(), Direction::Asc);
-        let (start, mid, frontier) = (point(0), point(100), point(1000));
-        let buffer = VecDeque::new();
-        let row = |n: i64| crate::value::item([("n", Value::from(n))]);
-        let first: Vec<Item> = (1..=5).map(|k| row(20 * k)).collect();
-        let later: Vec<Item> = (1..=5).map(|k| row(100 + 180 * k)).collect();
-        let mut a = Adaptive::new(1);
-        let fresh = one_stream(&col, &start, &start, &buffer, Observed::default());
-        let (lek1, lek2) = (row(100), row(1000));
-        a.observe(
-            &fresh,
-            0,
-            &Response { items: &first, last_evaluated_key: Some(&lek1), scanned: 100, limit: 100 },
-        );
-        let after_one = Observed { scanned: 100, matched: 5, calls: 1, ..Observed::default() };
-        let one = one_stream(&col, &start, &mid, &buffer, after_one);
-        a.observe(
-            &one,
-            0,
-            &Response { items: &later, last_evaluated_key: Some(&lek2), scanned: 900, limit: 900 },
-        );
-        let obs = Observed { scanned: 1000, matched: 10, taken: 5, calls: 2, ..Observed::default() };
-        let ctx = Ctx { page: 4, need: 0, ..one_stream(&col, &start, &frontier, &buffer, obs) };
-        let rows = [row(20), row(40), row(60), row(80)];
-        let held = [(0, row(100))];
-        let end = PageEnd { rows: &rows, run_rest: 0, held: &held };
-        let next = Hint::decode(&a.state(&ctx, &end), 1).unwrap().unwrap();
-        assert_eq!(next.selectivity, (10, 1000));
-        let remembered = Hint::decode(&a.remembered_state(&ctx, &end), 1).unwrap().unwrap();
-        // 4 rows up to 80: 80 of the first response's 100 items.
-        assert_eq!(remembered.selectivity, (4, 80));
-        assert_eq!(remembered.ahead, None);
-        // Where the stretch and the rest agree, the page remembers all it
-        // read (more items, a closer estimate).
-        let even: Vec<Item> = (1..=45).map(|k| row(100 + 20 * k)).collect();
-        let mut b = Adaptive::new(1);
-        b.observe(
-            &fresh,
-            0,
-            &Response { items: &first, last_evaluated_key: Some(&lek1), scanned: 100, limit: 100 },
-        );
-        b.observe(
-            &one,
-            0,
-            &Response { items: &even, last_evaluated_key: Some(&lek2), scanned: 900, limit: 900 },
-        );
-        let obs = Observed { scanned: 1000, matched: 50, taken: 4, calls: 2, ..Observed::default() };
-        let ctx = Ctx { page: 4, need: 0, ..one_stream(&col, &start, &frontier, &buffer, obs) };
-        let remembered = Hint::decode(&b.remembered_state(&ctx, &end), 1).unwrap().unwrap();
-        assert_eq!(remembered.selectivity, (50, 1000));
     }
 
     #[test]

@@ -3,9 +3,7 @@
 //!
 //! One entry per normalized query fingerprint (filter values included: the
 //! same endpoint with another status is another entry), holding the
-//! sizing state the query's last first page left for its next run
-//! (`Sizing::remembered_state`: the selectivity of the page's own stretch,
-//! where it departs from what the page read past its last row). At most [`CAPACITY`] entries;
+//! sizing state the query's last page left. At most [`CAPACITY`] entries;
 //! the least recently used goes first. Old evidence fades: the state a page
 //! leaves pools what it started from with what it saw, capped
 //! (`Tuning::carried_items`), so each new page outweighs older ones; and

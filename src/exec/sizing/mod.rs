@@ -299,13 +299,6 @@ pub(crate) trait Sizing: Send {
 
     /// The state the next page starts from (at most [`MAX_STATE_BYTES`]).
     fn state(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Vec<u8>;
-
-    /// The state the engine remembers of a first page, for the next run
-    /// of the same query's first page (at most [`MAX_STATE_BYTES`]): by
-    /// default the next page's.
-    fn remembered_state(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Vec<u8> {
-        self.state(ctx, end)
-    }
 }
 
 /// The policy `which`, for a page of `streams` streams.
