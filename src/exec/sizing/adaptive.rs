@@ -132,8 +132,6 @@ pub(crate) struct Adaptive {
     /// Each stream's items evaluated and rows found when the last round
     /// was planned, so the next sees the selectivity read since.
     last_counts: Vec<(u64, u64)>,
-    /// Each stream's last row's position along the key (numeric axes).
-    last_row: Vec<Option<f64>>,
     /// The page's first window is the cursor's run of ties alone, which
     /// the page reads whole: its first requests need no `Limit`.
     run_window: bool,
@@ -181,7 +179,6 @@ impl Adaptive {
             start: SizingStart::Cold,
             last_read: Vec::new(),
             last_counts: Vec::new(),
-            last_row: vec![None; streams],
             run_window: false,
             window_guard: T.window_guard_factor,
             last_window: None,
@@ -230,6 +227,12 @@ impl Adaptive {
             };
         }
         n
+    }
+
+    /// Stream `i`'s last row's position along the key (numeric axes): its
+    /// last response's with rows.
+    fn last_row(&self, i: usize) -> Option<f64> {
+        self.segs.get(i)?.iter().rev().find_map(|s| s.last)
     }
 
     /// What the page read past its last row, where that holds the next
@@ -379,7 +382,7 @@ impl Adaptive {
             .zip(&held)
             .enumerate()
             .map(|(i, (st, h))| {
-                let row = self.last_row.get(i).copied().flatten();
+                let row = self.last_row(i);
                 let start_pos = if st.open_start { open_start } else { st.start_pos };
                 let (start, frontier) = if st.done { (0.0, 0.0) } else { (at(start_pos?), at(st.frontier?)) };
                 Some(Span {
@@ -763,9 +766,6 @@ impl Sizing for Adaptive {
         let Some((attr, dir)) = ctx.pos_col else { return };
         let at = |it: &Item| axis::item_position(it, attr, *dir);
         let last = response.items.last().and_then(at);
-        if let (Some(x), Some(row)) = (last, self.last_row.get_mut(i)) {
-            *row = Some(x);
-        }
         let from = ctx
             .streams
             .get(i)
@@ -1434,7 +1434,7 @@ mod tests {
         assert_eq!(spans[0].past_last_row, Some(60.0));
         // After a row at 130: from the row.
         let mut a = Adaptive::new(1);
-        a.last_row[0] = Some(130.0);
+        a.segs[0].push(Seg { from: 0.0, scanned: 0, last: Some(130.0) });
         let (spans, _, _) = a.spans(&ctx, &[]).expect("numeric spans");
         assert_eq!(spans[0].past_last_row, Some(30.0));
     }
@@ -1451,7 +1451,7 @@ mod tests {
         let col = ("n".to_owned(), Direction::Asc);
         let (start, buffer) = (point(0), VecDeque::new());
         let mut a = Adaptive::new(1);
-        a.last_row[0] = Some(100.0);
+        a.segs[0].push(Seg { from: 0.0, scanned: 0, last: Some(100.0) });
         let f1 = point(100);
         let mut ctx = one_stream(&col, &start, &f1, &buffer, obs_at(200, 40));
         (ctx.need, ctx.page) = (2, 1);
@@ -1467,7 +1467,7 @@ mod tests {
         assert!(e2 - e1.ceil() >= 2.0 * (e1 - 100.0), "{e1} then {e2}");
         // One that found its rows: no floor (the estimate alone).
         let mut b = Adaptive::new(1);
-        b.last_row[0] = Some(100.0);
+        b.segs[0].push(Seg { from: 0.0, scanned: 0, last: Some(100.0) });
         let mut ctx = one_stream(&col, &start, &f1, &buffer, obs_at(200, 40));
         (ctx.need, ctx.page) = (2, 1);
         let b1 = end(b.round(&ctx, 0, &[]).expect("a round"));
@@ -1492,7 +1492,7 @@ mod tests {
         let (start, frontier, buffer) = (point(0), point(100), VecDeque::new());
         let reach = |round_trips: u32| {
             let mut a = Adaptive::new(1);
-            a.last_row[0] = Some(100.0);
+            a.segs[0].push(Seg { from: 0.0, scanned: 0, last: Some(100.0) });
             let mut ctx = one_stream(&col, &start, &frontier, &buffer, obs_at(200, 40));
             (ctx.need, ctx.page, ctx.round_trips) = (20, 20, round_trips);
             let r = a.round(&ctx, 0, &[]).expect("a round");
