@@ -228,6 +228,35 @@ fn a_look_ahead_page_on_millisecond_keys_reads_in_one_round() {
     }
 }
 
+/// A repeated first page on the engine that ran it (warm): `growth`, 10 %
+/// French in the evenings, seed 12 (`cost_matrix --shape growth --seeds
+/// 12..12 --trace-page "10% evening/ties/warm"`). Newest first, the page's
+/// 50 rows lie in the last hours of the range and the evening before them
+/// (192 items of a perfect reader's for the `ties` query); its cold run
+/// read on into the day before, whose share of French orders is a fifth of
+/// the evening's. Sized by the selectivity of everything the cold run
+/// read, the warm run asked for 442 items. The engine remembers where the
+/// cold run's next page began (its 51st row) and the items each stream
+/// read to there, and the warm run reads to that row and no further, in
+/// one round trip: the same range over the same rows.
+#[test]
+fn a_repeated_first_page_reads_to_where_its_last_run_ended_in_one_round() {
+    let w = workloads::generate(Shape::Growth, French::Evening, 12, 30_000, Sizes::default());
+    let table = common::memory(w.schema.clone(), &w.items);
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    for (v, bound) in [(Variant::Ties, 192), (Variant::Total, 192), (Variant::Strict, 192)] {
+        let engine = Engine::new(w.schema.clone(), &table);
+        let q = query(v, &w);
+        let cold = rt.block_on(engine.fetch(&q)).expect("cold page");
+        let warm = rt.block_on(engine.fetch(&q)).expect("warm page");
+        assert_eq!(warm.stats.sizing_start, dynaquery::SizingStart::Warm);
+        assert_eq!(warm.rows, cold.rows);
+        assert_eq!(warm.next_cursor.is_some(), cold.next_cursor.is_some());
+        assert_eq!(warm.stats.round_trips, 1, "warm: {:?}", warm.stats);
+        assert!(warm.stats.items_read * 10 <= bound * 11, "warm: {:?}", warm.stats);
+    }
+}
+
 /// The sequential round trips of pages 1..=`pages` of `v` on a table of
 /// 30 000 orders of `shape`, each page full and every page but the last
 /// followed by a cursor.

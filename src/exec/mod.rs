@@ -85,8 +85,8 @@ pub(crate) async fn execute<B: Backend>(
     // Rows become items as they are emitted: a row's key is not needed
     // after that, and the page is built without a second pass.
     // `run_rest`: rows of the last row's run the tie re-sort holds for the
-    // next page; `held`: the rows the merge holds at the end, by stream
-    // (see `sizing::PageEnd`).
+    // next page; `held`: the rows read past the page that the merge and
+    // the tie re-sort hold at the end (see `sizing::PageEnd`).
     let (mut rows, more, run_rest, held): Ended = match (plan.strategy, late) {
         (strategy, Some(filter)) => {
             // Candidates in order; the filter after the fetch cuts the page.
@@ -158,11 +158,19 @@ pub(crate) async fn execute<B: Backend>(
             }
             s.need = 1;
             let more = rows.len() == limit && lookahead(ties.has_more(&mut merge, &mut s).await)?;
-            (rows, more, ties.run_rest(), owned(&merge.held()))
+            let mut held = owned(&merge.held());
+            held.extend(ties.held_past().cloned());
+            (rows, more, ties.run_rest(), held)
         }
     };
     let end = sizing::PageEnd { rows: &rows, run_rest, held: &held };
     let state = if rows.is_empty() { Vec::new() } else { s.sizing_state(&end) };
+    // A first page's state, for the engine to remember (see below): it
+    // also says where the page ended.
+    let remembered = match (position, from.memory) {
+        (None, Some(_)) if !rows.is_empty() => s.remembered_state(&end),
+        _ => Vec::new(),
+    };
     let mut filled = s.take_filled();
     let mut stats = s.finish();
     match &plan.fetch {
@@ -180,9 +188,9 @@ pub(crate) async fn execute<B: Backend>(
         (true, Some(last)) => Some(cursor::encode(plan, last, &state, options)?),
         _ => None,
     };
-    if position.is_none() && !state.is_empty() {
+    if !remembered.is_empty() {
         if let Some(mut memory) = from.memory.and_then(|m| m.lock().ok()) {
-            memory.put(plan.fingerprint, state);
+            memory.put(plan.fingerprint, remembered);
         }
     }
     stats.rows = rows.len() as u64;
@@ -191,13 +199,14 @@ pub(crate) async fn execute<B: Backend>(
 }
 
 /// How a page's rows were gathered: the rows, whether more follow, the
-/// rows of the last row's run held for the next page, and the rows the
-/// merge holds at the end, by stream.
-type Ended = (Vec<Item>, bool, usize, Vec<(usize, Item)>);
+/// rows of the last row's run held for the next page, and the rows read
+/// past the page held at the end.
+type Ended = (Vec<Item>, bool, usize, Vec<Item>);
 
-/// The rows a merge holds, owned (one per stream at most).
-fn owned(held: &[(usize, &Item)]) -> Vec<(usize, Item)> {
-    held.iter().map(|(i, item)| (*i, (*item).clone())).collect()
+/// The rows a merge holds, owned (one per stream at most), without their
+/// streams.
+fn owned(held: &[(usize, &Item)]) -> Vec<Item> {
+    held.iter().map(|(_, item)| (*item).clone()).collect()
 }
 
 /// The look-ahead that decides whether a next page exists. Running out of

@@ -509,11 +509,14 @@ impl<'a, B: Backend> Streams<'a, B> {
 
     /// The sizing state for the next page's cursor.
     pub fn sizing_state(&self, end: &sizing::PageEnd<'_>) -> Vec<u8> {
-        let mut state = self.sizer.state(&self.ctx(), end);
-        if state.len() > sizing::MAX_STATE_BYTES {
-            state.clear();
-        }
-        state
+        bounded(self.sizer.state(&self.ctx(), end))
+    }
+
+    /// The sizing state the engine remembers of a first page
+    /// ([`Sizing::remembered_state`](sizing::Sizing::remembered_state)),
+    /// empty when it would not fit.
+    pub fn remembered_state(&self, end: &sizing::PageEnd<'_>) -> Vec<u8> {
+        bounded(self.sizer.remembered_state(&self.ctx(), end))
     }
 
     /// Issues requests for streams whose buffers hold less than their share of the need.
@@ -1002,4 +1005,12 @@ fn ctx<'s>(
         whole_points: plan.reads_whole_runs(),
         round_trips,
     }
+}
+
+/// `state`, or nothing when it is over [`sizing::MAX_STATE_BYTES`].
+fn bounded(mut state: Vec<u8>) -> Vec<u8> {
+    if state.len() > sizing::MAX_STATE_BYTES {
+        state.clear();
+    }
+    state
 }

@@ -222,6 +222,13 @@ impl TieSort {
         self.ready.len()
     }
 
+    /// The rows held past the rest of the last emitted row's run (the
+    /// look-ahead row, a run being collected or waiting for its fetch):
+    /// rows the merge no longer holds.
+    pub fn held_past(&self) -> impl Iterator<Item = &Item> {
+        self.lookahead.iter().chain(&self.run).chain(&self.unfilled).map(|r| &r.item)
+    }
+
     /// Rows held, sorted or waiting.
     pub fn held(&self) -> usize {
         self.ready.len() + self.unfilled.len() + usize::from(self.lookahead.is_some())

@@ -30,6 +30,11 @@
 //!   (pages shorter than a day, alternating between an evening's share
 //!   of a filter value and the day's) they size the next page for the
 //!   stretch the last page crossed, not the one it ended in.
+//! - A repeated first page (warm: the engine ran the same query before)
+//!   of the same size reads every stream to where that run's next row lay
+//!   and no further, in one round, each stream's `Limit` the items of the
+//!   responses it needed there ([`Adaptive::first_end`], `Hint::first`,
+//!   which only the engine's memory holds).
 //! - A stream asked again after its last two responses came back short
 //!   (stopped at their `Limit` having found under half the rows it holds
 //!   at the page's selectivity, or too small to tell), or were drained
@@ -83,7 +88,7 @@
 use super::axis::{self, Axis};
 use super::estimate::{self, Span, StreamEstimate, Target};
 use super::grid::Grid;
-use super::state::{Ahead, Hint, Reach, MAX_AHEAD};
+use super::state::{Ahead, First, Hint, Reach, MAX_AHEAD};
 use super::tuning::Tuning;
 use super::{position, BadState, Ctx, PageEnd, Point, Response, Round, Sizing, SizingStart};
 use crate::value::{Item, Value};
@@ -149,6 +154,11 @@ pub(crate) struct Adaptive {
     /// Each stream's responses this page (numeric axes), for what the
     /// page read past its last row ([`Adaptive::ahead`]).
     segs: Vec<Vec<Seg>>,
+    /// Where the same query's first page ended when the engine last ran
+    /// it (a warm first page only).
+    prior_first: Option<First>,
+    /// The page's first window is where that page ended (`prior_first`).
+    warm_window: bool,
 }
 
 /// One response of a stream along the first sort-key column: where it
@@ -185,6 +195,8 @@ impl Adaptive {
             prior_ahead: None,
             ahead_window: false,
             segs: vec![Vec::new(); streams],
+            prior_first: None,
+            warm_window: false,
         }
     }
 
@@ -248,7 +260,7 @@ impl Adaptive {
         for st in ctx.streams.iter().filter(|s| !s.done) {
             known = known.min(axis::numeric_position(&st.frontier?.0, *dir)?);
         }
-        let held = end.held.iter().map(|(_, it)| it);
+        let held = end.held.iter();
         let buffered = ctx.streams.iter().flat_map(|s| s.buffer.iter().map(|r| &r.item));
         let mut past: Vec<f64> =
             held.chain(buffered).filter_map(at).filter(|x| *x >= cursor && *x <= known).collect();
@@ -276,6 +288,83 @@ impl Adaptive {
             .map(|i| self.items_between(ctx, i, cursor, to).ceil().min(MAX_AHEAD as f64) as u32)
             .collect();
         Some(Ahead { rows: rows as u64, span: to - cursor, items })
+    }
+
+    /// Where a first page ended, for the engine to remember: the position
+    /// of its look-ahead row (the next page's first row) on the first
+    /// sort-key column, and each stream's items up to there. A repeated
+    /// run of the page reads the same range; over the same rows it finds
+    /// its rows and the look-ahead row there, and reads no further.
+    ///
+    /// The items are an upper bound, never an interpolation: every
+    /// response but those that started past the end counts whole (on axes
+    /// with no numeric reading, all the stream read). Spread evenly over
+    /// a response's distance, a burst's items were misplaced several-fold
+    /// (`docs/PERFORMANCE.md`); a `Limit` too small costs a round trip,
+    /// while the window bounds what one too large reads. Only a page
+    /// that merged (it knows its next row) leaves one.
+    fn first_end(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Option<First> {
+        let (attr, dir) = ctx.pos_col?;
+        let last = end.rows.last()?;
+        let key = |it| position(it, attr, *dir);
+        let next: &Item = if ctx.whole_points && end.run_rest > 0 {
+            // The tie re-sort holds the rest of the last row's run: the
+            // next row lies on the last row's position.
+            last
+        } else {
+            let held = end.held.iter();
+            let buffered = ctx.streams.iter().flat_map(|s| s.buffer.iter().map(|r| &r.item));
+            held.chain(buffered)
+                .filter_map(|it| Some((position(it, attr, *dir)?.1, it)))
+                .min_by(|a, b| a.0.cmp(&b.0))?
+                .1
+        };
+        let (value, at) = key(next)?;
+        if at < key(last)?.1 {
+            return None;
+        }
+        // A page that merges the index order may stop inside a point, where
+        // the window (which holds its last point whole) bounds nothing and
+        // the `Limit`s, upper bounds, read on into it: a date of date-only
+        // keys, a nightly batch. Where the end's point holds rows of the
+        // page or held past it besides the next row, none is remembered.
+        let on_end = |it: &&Item| position(it, attr, *dir).is_some_and(|(_, k)| k == at);
+        let held = end.held.iter().chain(ctx.streams.iter().flat_map(|s| s.buffer.iter().map(|r| &r.item)));
+        if !ctx.whole_points && end.rows.iter().chain(held).filter(on_end).count() >= 2 {
+            return None;
+        }
+        let x = axis::numeric_position(value?, *dir);
+        let items = (0..ctx.streams.len())
+            .map(|i| {
+                let all = ctx.streams[i].obs.scanned;
+                // Every response after the stream's first that started past
+                // the end is left out; the first starts at the range's start.
+                let past: u64 = match (x, self.segs.get(i)) {
+                    (Some(x), Some(segs)) => {
+                        segs.iter().skip(1).filter(|s| s.from > x).map(|s| s.scanned).sum()
+                    }
+                    _ => 0,
+                };
+                all.saturating_sub(past).min(MAX_AHEAD) as u32
+            })
+            .collect();
+        Some(First { rows: end.rows.len() as u64 + 1, end: value?.clone(), items })
+    }
+
+    /// The state the next page starts from, as a [`Hint`].
+    fn hint(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Option<Hint> {
+        let last = end.rows.last()?;
+        let needed: Vec<u64> = (0..ctx.streams.len()).map(|i| Adaptive::items_up_to(ctx, i, last)).collect();
+        let (carried, from) = self.carried(ctx);
+        let mut hint = Hint::new(carried, &needed);
+        hint.shifted_from = from;
+        hint.reach = self.reach(ctx, end.rows);
+        hint.grid = self.grid.step().or(self.prior_grid);
+        let on_start: u64 = (0..ctx.streams.len()).map(|i| Adaptive::items_on_start(ctx, i, last)).sum();
+        hint.run_items = if on_start > 0 { on_start } else { Adaptive::run_items_by_rows(ctx, end, carried) };
+        hint.run_rest = end.run_rest as u64;
+        hint.ahead = self.ahead(ctx, end);
+        Some(hint)
     }
 
     /// The selectivity a resumed page's first round is sized by. After a
@@ -526,6 +615,9 @@ impl Sizing for Adaptive {
         self.prior_run_rest = hint.run_rest;
         self.prior_from = hint.shifted_from;
         self.prior_ahead = hint.ahead.filter(|a| a.items.len() == ctx.streams.len());
+        // Only the engine's memory of a first page says where one ended.
+        self.prior_first =
+            hint.first.filter(|f| how == SizingStart::Warm && f.items.len() == ctx.streams.len());
         self.page_start = start.cloned();
         if let Some(x) = start.zip(ctx.pos_col).and_then(|(v, (_, d))| axis::numeric_position(v, *d)) {
             self.grid.observe(x);
@@ -556,6 +648,17 @@ impl Sizing for Adaptive {
     }
 
     fn first_window(&mut self, ctx: &Ctx<'_>) -> Option<Value> {
+        if self.page_start.is_none() {
+            // A repeated first page of the same size: where the engine
+            // saw it end (of another size, that holds too few rows or
+            // reads too far).
+            let first =
+                self.prior_first.as_ref().filter(|f| f.rows == ctx.need as u64 && ctx.pos_col.is_some())?;
+            self.warm_window = true;
+            // Its `Limit`s are upper bounds already (`first_end`).
+            self.window_guard = 1.0;
+            return Some(first.end.clone());
+        }
         let (start, (_, dir)) = (self.page_start.as_ref()?, ctx.pos_col?);
         let x = axis::numeric_position(start, *dir)?;
         let grid = self.prior_grid.map_or_else(Grid::default, |step| Grid::given(x, step));
@@ -609,6 +712,12 @@ impl Sizing for Adaptive {
         let obs = self.estimated(ctx, i);
         if obs.obs.scanned == 0 && self.run_window {
             return T.max_limit as u32;
+        }
+        let first = self.prior_first.as_ref().filter(|_| self.warm_window && obs.obs.scanned == 0);
+        if let Some(items) = first.and_then(|f| f.items.get(i)) {
+            // What the stream read up to there last time, at most: the
+            // window bounds the read.
+            return (*items).max(1);
         }
         let ahead = self.prior_ahead.as_ref().filter(|_| self.ahead_window && obs.obs.scanned == 0);
         let limit = if let Some(items) = ahead.and_then(|a| a.items.get(i)) {
@@ -811,17 +920,12 @@ impl Sizing for Adaptive {
     }
 
     fn state(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Vec<u8> {
-        let Some(last) = end.rows.last() else { return Vec::new() };
-        let needed: Vec<u64> = (0..ctx.streams.len()).map(|i| Adaptive::items_up_to(ctx, i, last)).collect();
-        let (carried, from) = self.carried(ctx);
-        let mut hint = Hint::new(carried, &needed);
-        hint.shifted_from = from;
-        hint.reach = self.reach(ctx, end.rows);
-        hint.grid = self.grid.step().or(self.prior_grid);
-        let on_start: u64 = (0..ctx.streams.len()).map(|i| Adaptive::items_on_start(ctx, i, last)).sum();
-        hint.run_items = if on_start > 0 { on_start } else { Adaptive::run_items_by_rows(ctx, end, carried) };
-        hint.run_rest = end.run_rest as u64;
-        hint.ahead = self.ahead(ctx, end);
+        self.hint(ctx, end).map_or_else(Vec::new, |h| h.encode())
+    }
+
+    fn remembered_state(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Vec<u8> {
+        let Some(mut hint) = self.hint(ctx, end) else { return Vec::new() };
+        hint.first = self.first_end(ctx, end);
         hint.encode()
     }
 }
@@ -1288,7 +1392,7 @@ mod tests {
         let obs = Observed { scanned: 100, matched: 8, taken: 3, calls: 1, ..Observed::default() };
         let ctx = Ctx { page: 3, need: 1, ..one_stream(&col, &start, &frontier, &buffer, obs) };
         let rows = [row(10), row(20), row(30)];
-        let held: Vec<(usize, Item)> = (4..=8).map(|k| (0, row(10 * k))).collect();
+        let held: Vec<Item> = (4..=8).map(|k| row(10 * k)).collect();
         let state = a.state(&ctx, &PageEnd { rows: &rows, run_rest: 0, held: &held });
         let hint = Hint::decode(&state, 1).unwrap().unwrap();
         // The next page's 4 rows (3 and the look-ahead) end at 70, 40 past
@@ -1313,7 +1417,7 @@ mod tests {
         let merged = Ctx { page: 3, need: 1, ..merged };
         let fine = a.state(&merged, &PageEnd { rows: &rows, run_rest: 0, held: &held });
         assert_eq!(Hint::decode(&fine, 1).unwrap().unwrap().ahead.map(|a| a.span), Some(40.0));
-        let tied: Vec<(usize, Item)> = [40, 40, 50, 60, 70].iter().map(|n| (0, row(*n))).collect();
+        let tied: Vec<Item> = [40, 40, 50, 60, 70].iter().map(|n| row(*n)).collect();
         let coarse = a.state(&merged, &PageEnd { rows: &rows, run_rest: 0, held: &tied });
         assert_eq!(Hint::decode(&coarse, 1).unwrap().unwrap().ahead, None);
         // Rows past where another stream still reading has read to are not
@@ -1332,6 +1436,91 @@ mod tests {
         );
         let state = c.state(&two, &PageEnd { rows: &rows, run_rest: 0, held: &held });
         assert_eq!(Hint::decode(&state, 2).unwrap().unwrap().ahead, None);
+    }
+
+    #[test]
+    fn a_first_page_is_remembered_by_where_its_next_row_lies() {
+        // A first page the engine runs again (warm) was sized by the
+        // selectivity of everything its cold run read, on past its rows:
+        // `cost_matrix --shape growth --seeds 12..12 --trace-page "10%
+        // evening/ties/warm"` read 442 items for a bound of 192. The engine
+        // remembers where the page's next row lay and the items each
+        // stream read up to there, and the repeated page reads to it.
+        //
+        // One stream, read up from 0: a response evaluated 60 items and
+        // found rows at 10 to 50, the next 40 more to 100 with rows at 70
+        // and 80. A page of 3 took 10, 20 and 30; the merge holds 40.
+        let col = ("n".to_owned(), Direction::Asc);
+        let (start, frontier) = (point(0), point(100));
+        let buffer = VecDeque::new();
+        let row = |n: i64| crate::value::item([("n", Value::from(n))]);
+        let mut a = Adaptive::new(1);
+        let first: Vec<Item> = (1..=5).map(|k| row(10 * k)).collect();
+        let reading = one_stream(&col, &start, &start, &buffer, Observed::default());
+        let lek = row(60);
+        a.observe(
+            &reading,
+            0,
+            &Response { items: &first, last_evaluated_key: Some(&lek), scanned: 60, limit: 60 },
+        );
+        let (at60, second, lek) = (point(60), [row(70), row(80)], row(100));
+        let reading = one_stream(&col, &start, &at60, &buffer, Observed::default());
+        a.observe(
+            &reading,
+            0,
+            &Response { items: &second, last_evaluated_key: Some(&lek), scanned: 40, limit: 40 },
+        );
+        let obs = Observed { scanned: 100, matched: 7, taken: 3, calls: 2, ..Observed::default() };
+        let ctx = Ctx { page: 3, need: 1, ..one_stream(&col, &start, &frontier, &buffer, obs) };
+        let rows = [row(10), row(20), row(30)];
+        let held = [row(40)];
+        let end = PageEnd { rows: &rows, run_rest: 0, held: &held };
+        // A cursor does not carry it.
+        assert_eq!(Hint::decode(&a.state(&ctx, &end), 1).unwrap().unwrap().first, None);
+        let state = a.remembered_state(&ctx, &end);
+        let hint = Hint::decode(&state, 1).unwrap().unwrap();
+        // Every response that started at or before 40 counts whole: the
+        // first, 60 items (an upper bound, not 40 by interpolation).
+        assert_eq!(hint.first, Some(First { rows: 4, end: Value::from(40i64), items: vec![60] }));
+        // The repeated page reads to 40, its `Limit` those 60 items (and
+        // the few a window's guard adds).
+        let fresh =
+            Ctx { need: 4, page: 3, ..one_stream(&col, &start, &start, &buffer, Observed::default()) };
+        let mut b = Adaptive::new(1);
+        b.resume(&fresh, &state, None, SizingStart::Warm).unwrap();
+        assert_eq!(b.first_window(&fresh), Some(Value::from(40i64)));
+        assert_eq!(b.limit(&fresh, 0), 60);
+        assert_eq!(b.windowed_limit(60), 60 + T.window_guard_items);
+        // A page of another size, or state from a cursor: no window from it.
+        let mut d = Adaptive::new(1);
+        d.resume(&fresh, &state, None, SizingStart::Resumed).unwrap();
+        assert_eq!(d.first_window(&fresh), None);
+        let mut c = Adaptive::new(1);
+        c.resume(&fresh, &state, None, SizingStart::Warm).unwrap();
+        assert_eq!(c.first_window(&Ctx { need: 5, page: 4, ..fresh }), None);
+        let smaller =
+            Ctx { need: 3, page: 2, ..one_stream(&col, &start, &start, &buffer, Observed::default()) };
+        let mut e = Adaptive::new(1);
+        e.resume(&smaller, &state, None, SizingStart::Warm).unwrap();
+        assert_eq!(e.first_window(&smaller), None);
+        // A page that reads runs whole and holds the rest of its last
+        // row's run: the next row lies on the last row's position.
+        let tied = Ctx { page: 3, need: 1, ..one_stream(&col, &start, &frontier, &buffer, obs) };
+        let state = a.remembered_state(&tied, &PageEnd { rows: &rows, run_rest: 2, held: &held });
+        let end = Hint::decode(&state, 1).unwrap().unwrap().first.map(|f| f.end);
+        assert_eq!(end, Some(Value::from(30i64)));
+        // A page that holds no row past it (it did not merge): nothing.
+        let state = a.remembered_state(&ctx, &PageEnd { rows: &rows, run_rest: 0, held: &[] });
+        assert_eq!(Hint::decode(&state, 1).unwrap().unwrap().first, None);
+        // A page that merges the index order, whose next row's point holds
+        // another row: its window would bound nothing there.
+        let merged = Ctx { whole_points: false, ..one_stream(&col, &start, &frontier, &buffer, obs) };
+        let merged = Ctx { page: 3, need: 1, ..merged };
+        let fine = a.remembered_state(&merged, &PageEnd { rows: &rows, run_rest: 0, held: &held });
+        assert!(Hint::decode(&fine, 1).unwrap().unwrap().first.is_some());
+        let two = [row(40), row(40)];
+        let coarse = a.remembered_state(&merged, &PageEnd { rows: &rows, run_rest: 0, held: &two });
+        assert_eq!(Hint::decode(&coarse, 1).unwrap().unwrap().first, None);
     }
 
     #[test]

@@ -3,7 +3,10 @@
 //!
 //! One entry per normalized query fingerprint (filter values included: the
 //! same endpoint with another status is another entry), holding the
-//! sizing state the query's last page left. At most [`CAPACITY`] entries;
+//! sizing state the query's last first page left: the state its cursor
+//! carries, and (for the adaptive policy) where that page ended, so the
+//! same page run again reads to there in one round
+//! ([`super::Sizing::remembered_state`]). At most [`CAPACITY`] entries;
 //! the least recently used goes first. Old evidence fades: the state a page
 //! leaves pools what it started from with what it saw, capped
 //! (`Tuning::carried_items`), so each new page outweighs older ones; and

@@ -215,9 +215,11 @@ pub(crate) struct PageEnd<'a> {
     /// take (more may follow where a stream stopped inside the run). 0 when
     /// there are none, or unknown.
     pub run_rest: usize,
-    /// The rows the merge holds at the page's end (each stream's next row,
-    /// read and not taken), by stream; empty when the page did not merge.
-    pub held: &'a [(usize, Item)],
+    /// The rows read past the page that it holds at its end, outside the
+    /// streams' buffers: each stream's next row the merge holds, and the
+    /// rows the tie re-sort holds past the rest of the last row's run (its
+    /// look-ahead row). Empty when the page did not merge.
+    pub held: &'a [Item],
 }
 
 /// One round of requests: the `Limit` for each stream to read now, and
@@ -299,6 +301,13 @@ pub(crate) trait Sizing: Send {
 
     /// The state the next page starts from (at most [`MAX_STATE_BYTES`]).
     fn state(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Vec<u8>;
+
+    /// The state the engine remembers of a first page, for the next run
+    /// of the same query's first page (at most [`MAX_STATE_BYTES`]): by
+    /// default the next page's.
+    fn remembered_state(&self, ctx: &Ctx<'_>, end: &PageEnd<'_>) -> Vec<u8> {
+        self.state(ctx, end)
+    }
 }
 
 /// The policy `which`, for a page of `streams` streams.

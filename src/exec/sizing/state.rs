@@ -7,6 +7,9 @@
 //!          │ streams (u16) │ one share (u8) per stream
 //!          │ ahead rows (u32, 0 = none) │ then, if any: ahead span (f64)
 //!          │ streams (u16) │ items (u32) per stream
+//!          │ then, only in the engine's memory of a first page:
+//!          │ first rows (u32) │ end kind (u8: 1 S, 2 N, 3 B) │ end length (u16)
+//!          │ end bytes │ streams (u16) │ items (u32) per stream
 //! ```
 //!
 //! Everything is capped when written and checked when read, so a forged
@@ -14,6 +17,7 @@
 
 use super::tuning::Tuning;
 use super::BadState;
+use crate::value::{Number, Value};
 
 /// This format's first byte. Another first byte is another policy's (or
 /// version's) state, and is ignored: a cursor an earlier version wrote
@@ -27,7 +31,11 @@ const HEADER_BYTES: usize = 49;
 /// Bytes of the ahead field with no stream's items: its rows, span and count.
 const AHEAD_BYTES: usize = 14;
 
-/// Most rows (and items of one stream) [`Ahead`] may carry.
+/// Bytes of the first page's end with no end bytes and no stream's items:
+/// its rows, kind, length and count.
+const FIRST_BYTES: usize = 9;
+
+/// Most rows (and items of one stream) [`Ahead`] and [`First`] may carry.
 pub(crate) const MAX_AHEAD: u64 = 1 << 24;
 
 /// Largest grid step a state may carry: positions are exact integers in an
@@ -78,6 +86,45 @@ pub(crate) struct Hint {
     /// What the last page had read past its cursor, where that held the
     /// next page's rows.
     pub ahead: Option<Ahead>,
+    /// Where a first page's rows and its look-ahead row ended, for the
+    /// engine to remember (a cursor never carries it).
+    pub first: Option<First>,
+}
+
+/// Where a first page ended: its `rows` rows (the page and its look-ahead
+/// row) lie at or before `end` on the first sort-key column, and stream
+/// `i` evaluated at most `items[i]` items up to there. A repeated first
+/// page of the same query reads to `end` and no further.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct First {
+    /// At least 1, at most [`MAX_AHEAD`].
+    pub rows: u64,
+    /// The look-ahead row's value on that column: a string, number or bytes.
+    pub end: Value,
+    /// Each at most [`MAX_AHEAD`]; one per stream.
+    pub items: Vec<u32>,
+}
+
+impl First {
+    /// The kind byte and bytes of `end`, when it is a key's type.
+    fn end_bytes(&self) -> Option<(u8, Vec<u8>)> {
+        match &self.end {
+            Value::S(s) => Some((1, s.as_bytes().to_vec())),
+            Value::N(n) => Some((2, n.to_string().into_bytes())),
+            Value::B(b) => Some((3, b.clone())),
+            _ => None,
+        }
+    }
+
+    /// The value `end_bytes` wrote.
+    fn end_from(kind: u8, bytes: &[u8]) -> Option<Value> {
+        match kind {
+            1 => String::from_utf8(bytes.to_vec()).ok().map(Value::S),
+            2 => std::str::from_utf8(bytes).ok()?.parse::<Number>().ok().map(Value::N),
+            3 => Some(Value::B(bytes.to_vec())),
+            _ => None,
+        }
+    }
 }
 
 /// The stretch past a cursor that the page before it read: the next
@@ -202,6 +249,22 @@ impl Hint {
             }
             None => out.extend_from_slice(&0u32.to_be_bytes()),
         }
+        // Dropped where it would not fit (it only sizes a repeated first page).
+        let first = self.first.as_ref().and_then(|f| Some((f, f.end_bytes()?))).filter(|(f, (_, end))| {
+            out.len() + FIRST_BYTES + end.len() + 4 * f.items.len() <= super::MAX_STATE_BYTES
+                && (1..=MAX_AHEAD).contains(&f.rows)
+        });
+        if let Some((f, (kind, end))) = first {
+            out.extend_from_slice(&(f.rows as u32).to_be_bytes());
+            out.push(kind);
+            // `end` fits the state, so its length fits a u16.
+            out.extend_from_slice(&(end.len() as u16).to_be_bytes());
+            out.extend_from_slice(&end);
+            out.extend_from_slice(&(f.items.len() as u16).to_be_bytes());
+            for n in &f.items {
+                out.extend_from_slice(&(u64::from(*n).min(MAX_AHEAD) as u32).to_be_bytes());
+            }
+        }
         out
     }
 
@@ -211,13 +274,13 @@ impl Hint {
         if bytes.first() != Some(&TAG) {
             return Ok(None);
         }
-        let mut r = &bytes[1..];
-        let mut take = |n: usize| -> Result<&[u8], BadState> {
-            if r.len() < n {
+        let r = std::cell::Cell::new(&bytes[1..]);
+        let take = |n: usize| -> Result<&[u8], BadState> {
+            if r.get().len() < n {
                 return Err(BadState("truncated sizing state"));
             }
-            let (head, rest) = r.split_at(n);
-            r = rest;
+            let (head, rest) = r.get().split_at(n);
+            r.set(rest);
             Ok(head)
         };
         let u32_at = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
@@ -268,10 +331,29 @@ impl Hint {
                 Some(Ahead { rows, span, items })
             }
         };
-        if !r.is_empty() {
+        let first = if r.get().is_empty() {
+            None
+        } else {
+            let rows = u64::from(u32_at(take(4)?));
+            let kind = take(1)?[0];
+            let len = take(2)?;
+            let end = take(usize::from(u16::from_be_bytes([len[0], len[1]])))?;
+            let end = First::end_from(kind, end).ok_or(BadState("malformed first page hint"))?;
+            let n = take(2)?;
+            let n = usize::from(u16::from_be_bytes([n[0], n[1]]));
+            let items: Vec<u32> = take(4 * n)?.chunks_exact(4).map(u32_at).collect();
+            let fits = (1..=MAX_AHEAD).contains(&rows)
+                && n == streams
+                && items.iter().all(|i| u64::from(*i) <= MAX_AHEAD);
+            if !fits {
+                return Err(BadState("malformed first page hint"));
+            }
+            Some(First { rows, end, items })
+        };
+        if !r.get().is_empty() {
             return Err(BadState("trailing bytes in the sizing state"));
         }
-        Ok(Some(Hint { selectivity, shares, reach, grid, run_items, run_rest, shifted_from, ahead }))
+        Ok(Some(Hint { selectivity, shares, reach, grid, run_items, run_rest, shifted_from, ahead, first }))
     }
 }
 
@@ -313,6 +395,16 @@ mod tests {
         hint.ahead = Some(Ahead { rows: 51, span: 1234.5, items: vec![300, 120, 9] });
         assert_eq!(hint.reach, Some(Reach { rows: REACH_ROWS, span: 2700.0 }));
         assert_eq!(Hint::decode(&hint.encode(), 3), Ok(Some(hint.clone())));
+        // A first page's end, of each key type.
+        for end in [
+            Value::S("2026-11-23T17:03:42.226Z".into()),
+            Value::N("-12.5".parse().unwrap()),
+            Value::B(vec![0, 255]),
+        ] {
+            let first = First { rows: 51, end, items: vec![190, 8, 0] };
+            let with = Hint { first: Some(first), ..hint.clone() };
+            assert_eq!(Hint::decode(&with.encode(), 3), Ok(Some(with.clone())));
+        }
         let bare = Hint::new((0, 0), &[0, 0, 0]);
         assert_eq!(Hint::decode(&bare.encode(), 3), Ok(Some(Hint::default())));
         // Another policy's state, or none: ignored.
@@ -338,6 +430,9 @@ mod tests {
         let ahead = Ahead { rows: 51, span: 10.0, items: vec![1; most.len()] };
         let with = Hint { ahead: Some(ahead), ..hint.clone() }.encode();
         assert_eq!(with, bytes);
+        // So is where a first page ended.
+        let first = First { rows: 51, end: Value::from(1i64), items: vec![1; most.len()] };
+        assert_eq!(Hint { first: Some(first), ..hint.clone() }.encode(), bytes);
         assert_eq!(Hint::decode(&bytes, most.len()).map(|h| h.map(|h| h.shares.len())), Ok(Some(most.len())));
         // One stream more: its shares are dropped, not the cap broken.
         let over = vec![1; most.len() + 1];
@@ -418,5 +513,28 @@ mod tests {
         assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed ahead hint")));
         assert_eq!(Hint::decode(&ahead(5.0, vec![1, 2, 3]), 3).map(|h| h.is_some()), Ok(true));
         assert_eq!(Hint::decode(&good[..10], 3), Err(BadState("truncated sizing state")));
+        // A first page's end: of no key type, items for other streams, no rows.
+        let first = |rows: u64, end: Value, items: Vec<u32>| {
+            Hint { first: Some(First { rows, end, items }), ..Hint::new((5, 10), &[1, 1, 1]) }.encode()
+        };
+        let fine = first(51, Value::from(7i64), vec![1, 2, 3]);
+        assert_eq!(Hint::decode(&fine, 3).map(|h| h.and_then(|h| h.first).map(|f| f.rows)), Ok(Some(51)));
+        let kind = good.len() + 4;
+        let mut bad = fine.clone();
+        bad[kind] = 9;
+        assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed first page hint")));
+        let mut bad = fine.clone();
+        bad[kind + 3] = b'x';
+        assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed first page hint")));
+        let mut bad = fine.clone();
+        bad[good.len() + 4..good.len() + 8].copy_from_slice(&0u32.to_be_bytes());
+        assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed first page hint")));
+        assert_eq!(
+            Hint::decode(&first(51, Value::from(7i64), vec![1, 2]), 3),
+            Err(BadState("malformed first page hint"))
+        );
+        assert_eq!(Hint::decode(&fine[..fine.len() - 1], 3), Err(BadState("truncated sizing state")));
+        // Not a key's type: not written.
+        assert_eq!(first(51, Value::Bool(true), vec![1, 2, 3]), good);
     }
 }
