@@ -260,10 +260,8 @@ impl Adaptive {
         for st in ctx.streams.iter().filter(|s| !s.done) {
             known = known.min(axis::numeric_position(&st.frontier?.0, *dir)?);
         }
-        let held = end.held.iter();
-        let buffered = ctx.streams.iter().flat_map(|s| s.buffer.iter().map(|r| &r.item));
         let mut past: Vec<f64> =
-            held.chain(buffered).filter_map(at).filter(|x| *x >= cursor && *x <= known).collect();
+            held_past(ctx, end).filter_map(at).filter(|x| *x >= cursor && *x <= known).collect();
         if ctx.whole_points {
             // The rest of the last row's run, held by the tie re-sort.
             past.extend(std::iter::repeat_n(cursor, end.run_rest));
@@ -312,12 +310,7 @@ impl Adaptive {
             // next row lies on the last row's position.
             last
         } else {
-            let held = end.held.iter();
-            let buffered = ctx.streams.iter().flat_map(|s| s.buffer.iter().map(|r| &r.item));
-            held.chain(buffered)
-                .filter_map(|it| Some((position(it, attr, *dir)?.1, it)))
-                .min_by(|a, b| a.0.cmp(&b.0))?
-                .1
+            held_past(ctx, end).filter_map(|it| Some((key(it)?.1, it))).min_by(|a, b| a.0.cmp(&b.0))?.1
         };
         let (value, at) = key(next)?;
         if at < key(last)?.1 {
@@ -329,8 +322,7 @@ impl Adaptive {
         // keys, a nightly batch. Where the end's point holds rows of the
         // page or held past it besides the next row, none is remembered.
         let on_end = |it: &&Item| position(it, attr, *dir).is_some_and(|(_, k)| k == at);
-        let held = end.held.iter().chain(ctx.streams.iter().flat_map(|s| s.buffer.iter().map(|r| &r.item)));
-        if !ctx.whole_points && end.rows.iter().chain(held).filter(on_end).count() >= 2 {
+        if !ctx.whole_points && end.rows.iter().chain(held_past(ctx, end)).filter(on_end).count() >= 2 {
             return None;
         }
         let x = axis::numeric_position(value?, *dir);
@@ -928,6 +920,12 @@ impl Sizing for Adaptive {
         hint.first = self.first_end(ctx, end);
         hint.encode()
     }
+}
+
+/// The rows a page read past its end and holds: those held outside the
+/// streams' buffers (`PageEnd::held`), then every stream's buffered rows.
+fn held_past<'a>(ctx: &'a Ctx<'_>, end: &'a PageEnd<'_>) -> impl Iterator<Item = &'a Item> {
+    end.held.iter().chain(ctx.streams.iter().flat_map(|s| s.buffer.iter().map(|r| &r.item)))
 }
 
 /// The selectivity `(matched, scanned)` shows, half a row and one item
