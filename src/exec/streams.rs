@@ -513,8 +513,7 @@ impl<'a, B: Backend> Streams<'a, B> {
     }
 
     /// The sizing state the engine remembers of a first page
-    /// ([`Sizing::remembered_state`](sizing::Sizing::remembered_state)),
-    /// empty when it would not fit.
+    /// ([`Sizing::remembered_state`]), empty when it would not fit.
     pub fn remembered_state(&self, end: &sizing::PageEnd<'_>) -> Vec<u8> {
         bounded(self.sizer.remembered_state(&self.ctx(), end))
     }
