@@ -28,6 +28,8 @@
 //! (whose sizing hint had fixed fields) still resume; their hint is
 //! dropped, so the next page sizes as a first page does.
 
+use std::borrow::Cow;
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
@@ -76,19 +78,13 @@ pub(crate) fn encode(plan: &Plan, item: &Item, sizing: &[u8], options: &Options)
         match item.get(&col.attr) {
             None | Some(Value::Null) => out.push(0),
             Some(Value::Bool(b)) => out.push(1 + u8::from(*b)),
-            Some(Value::N(n)) => {
-                let text = n.to_string();
-                out.push(3);
-                out.extend_from_slice(&(text.len() as u16).to_be_bytes());
-                out.extend_from_slice(text.as_bytes());
-            }
-            Some(Value::S(s)) => put_bytes(&mut out, 4, s.as_bytes()),
-            Some(Value::B(b)) => put_bytes(&mut out, 5, b),
-            Some(other) => {
-                return Err(crate::exec::unorderable(
-                    &col.attr,
-                    crate::encoding::Unorderable(other.attr_type()),
-                ))
+            Some(v) => {
+                if !put_key_value(&mut out, v) {
+                    return Err(crate::exec::unorderable(
+                        &col.attr,
+                        crate::encoding::Unorderable(v.attr_type()),
+                    ));
+                }
             }
         }
     }
@@ -104,10 +100,52 @@ pub(crate) fn encode(plan: &Plan, item: &Item, sizing: &[u8], options: &Options)
 }
 
 /// Appends `tag`, `b`'s length (4 bytes, big-endian) and `b`.
-pub(crate) fn put_bytes(out: &mut Vec<u8>, tag: u8, b: &[u8]) {
+fn put_bytes(out: &mut Vec<u8>, tag: u8, b: &[u8]) {
     out.push(tag);
     out.extend_from_slice(&(b.len() as u32).to_be_bytes());
     out.extend_from_slice(b);
+}
+
+/// A key value's tag and bytes as cursors write them: 3, a number's
+/// decimal text; 4, a string's UTF-8; 5, bytes. `None` for a type no key
+/// has. The sizing state writes a first page's end with them too.
+pub(crate) fn key_value_parts(v: &Value) -> Option<(u8, Cow<'_, [u8]>)> {
+    match v {
+        Value::N(n) => Some((3, Cow::Owned(n.to_string().into_bytes()))),
+        Value::S(s) => Some((4, Cow::Borrowed(s.as_bytes()))),
+        Value::B(b) => Some((5, Cow::Borrowed(b))),
+        _ => None,
+    }
+}
+
+/// The key value [`key_value_parts`] gave as `tag` and `bytes`, or what is
+/// wrong with them.
+pub(crate) fn key_value_from(tag: u8, bytes: &[u8]) -> std::result::Result<Value, &'static str> {
+    match tag {
+        3 => {
+            let text = std::str::from_utf8(bytes).map_err(|_| "number is not text")?;
+            text.parse::<Number>().map(Value::N).map_err(|_| "malformed number")
+        }
+        4 => String::from_utf8(bytes.to_vec()).map(Value::S).map_err(|_| "string is not UTF-8"),
+        5 => Ok(Value::B(bytes.to_vec())),
+        _ => Err("unknown value tag"),
+    }
+}
+
+/// Appends key value `v` as cursors frame it: its tag, then a number's
+/// text after a 2-byte length, a string or bytes after a 4-byte one.
+/// False, and nothing written, for a type no key has.
+pub(crate) fn put_key_value(out: &mut Vec<u8>, v: &Value) -> bool {
+    match key_value_parts(v) {
+        Some((3, text)) => {
+            out.push(3);
+            out.extend_from_slice(&(text.len() as u16).to_be_bytes());
+            out.extend_from_slice(&text);
+        }
+        Some((tag, bytes)) => put_bytes(out, tag, &bytes),
+        None => return false,
+    }
+    true
 }
 
 fn bad(what: &str) -> Error {
@@ -175,21 +213,7 @@ pub(crate) fn decode(plan: &Plan, token: &str, options: &Options) -> Result<Posi
             0 => None,
             1 => Some(Value::Bool(false)),
             2 => Some(Value::Bool(true)),
-            3 => {
-                let len = u16::from_be_bytes([r.byte()?, r.byte()?]) as usize;
-                let text = std::str::from_utf8(r.take(len)?).map_err(|_| bad("number is not text"))?;
-                Some(Value::N(text.parse::<Number>().map_err(|_| bad("malformed number"))?))
-            }
-            tag @ (4 | 5) => {
-                let b = r.take(4)?;
-                let len = u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize;
-                let bytes = r.take(len)?.to_vec();
-                if tag == 4 {
-                    Some(Value::S(String::from_utf8(bytes).map_err(|_| bad("string is not UTF-8"))?))
-                } else {
-                    Some(Value::B(bytes))
-                }
-            }
+            tag @ 3..=5 => Some(r.key_value(tag)?),
             _ => return Err(bad("unknown value tag")),
         };
         encode_column(&mut key, v.as_ref(), col.dir).map_err(|_| bad("unorderable value"))?;
@@ -265,6 +289,14 @@ impl<'a> Reader<'a> {
 
     pub(crate) fn byte(&mut self) -> Result<u8> {
         Ok(self.take(1)?[0])
+    }
+
+    /// The key value [`put_key_value`] framed, after its tag `tag` (3 to 5).
+    pub(crate) fn key_value(&mut self, tag: u8) -> Result<Value> {
+        let len =
+            if tag == 3 { usize::from(u16::from_be_bytes(self.array()?)) } else { self.u32()? as usize };
+        let bytes = self.take(len)?;
+        key_value_from(tag, bytes).map_err(|why| (self.bad)(why))
     }
 
     /// The bytes not read yet.

@@ -21,13 +21,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 
 use crate::backend::ScanSegment;
-use crate::cursor::{put_bytes, Reader};
+use crate::cursor::{put_key_value, Reader};
 use crate::cursor_seal::{open, seal};
 use crate::error::{Error, Result};
 use crate::options::Options;
 use crate::plan::{Plan, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES};
 use crate::schema::{KeyAttribute, Schema};
-use crate::value::{Item, Number, Value};
+use crate::value::{Item, Value};
 
 /// The format version of a segment cursor; page cursors use others.
 pub(crate) const VERSION: u8 = 7;
@@ -70,24 +70,14 @@ pub(crate) fn encode(
     for (name, value) in last_key {
         out.extend_from_slice(&(name.len() as u16).to_be_bytes());
         out.extend_from_slice(name.as_bytes());
-        match value {
-            Value::N(n) => {
-                let text = n.to_string();
-                out.push(3);
-                out.extend_from_slice(&(text.len() as u16).to_be_bytes());
-                out.extend_from_slice(text.as_bytes());
-            }
-            Value::S(s) => put_bytes(&mut out, 4, s.as_bytes()),
-            Value::B(b) => put_bytes(&mut out, 5, b),
-            other => {
-                return Err(Error::new(
-                    crate::ErrorKind::Backend,
-                    format!(
-                        "the backend returned a LastEvaluatedKey whose `{name}` is a {}, not a key type",
-                        other.attr_type().as_str()
-                    ),
-                ))
-            }
+        if !put_key_value(&mut out, value) {
+            return Err(Error::new(
+                crate::ErrorKind::Backend,
+                format!(
+                    "the backend returned a LastEvaluatedKey whose `{name}` is a {}, not a key type",
+                    value.attr_type().as_str()
+                ),
+            ));
         }
     }
     Ok(URL_SAFE_NO_PAD.encode(seal(out, options)))
@@ -147,20 +137,7 @@ pub(crate) fn decode(
         let len = usize::from(u16::from_be_bytes(r.array()?));
         let name = std::str::from_utf8(r.take(len)?).map_err(|_| bad("name is not UTF-8"))?.to_owned();
         let value = match r.byte()? {
-            3 => {
-                let len = usize::from(u16::from_be_bytes(r.array()?));
-                let text = std::str::from_utf8(r.take(len)?).map_err(|_| bad("number is not text"))?;
-                Value::N(text.parse::<Number>().map_err(|_| bad("malformed number"))?)
-            }
-            tag @ (4 | 5) => {
-                let len = u32::from_be_bytes(r.array()?) as usize;
-                let bytes = r.take(len)?.to_vec();
-                if tag == 4 {
-                    Value::S(String::from_utf8(bytes).map_err(|_| bad("string is not UTF-8"))?)
-                } else {
-                    Value::B(bytes)
-                }
-            }
+            tag @ 3..=5 => r.key_value(tag)?,
             _ => return Err(bad("unknown value tag")),
         };
         if key.insert(name, value).is_some() {

@@ -8,7 +8,7 @@
 //!          │ ahead rows (u32, 0 = none) │ then, if any: ahead span (f64)
 //!          │ streams (u16) │ items (u32) per stream
 //!          │ then, only in the engine's memory of a first page:
-//!          │ first rows (u32) │ end kind (u8: 1 S, 2 N, 3 B) │ end length (u16)
+//!          │ first rows (u32) │ end tag (u8: a cursor's, 3 N, 4 S, 5 B) │ end length (u16)
 //!          │ end bytes │ streams (u16) │ items (u32) per stream
 //! ```
 //!
@@ -17,7 +17,8 @@
 
 use super::tuning::Tuning;
 use super::BadState;
-use crate::value::{Number, Value};
+use crate::cursor::{key_value_from, key_value_parts};
+use crate::value::Value;
 
 /// This format's first byte. Another first byte is another policy's (or
 /// version's) state, and is ignored: a cursor an earlier version wrote
@@ -103,28 +104,6 @@ pub(crate) struct First {
     pub end: Value,
     /// Each at most [`MAX_AHEAD`]; one per stream.
     pub items: Vec<u32>,
-}
-
-impl First {
-    /// The kind byte and bytes of `end`, when it is a key's type.
-    fn end_bytes(&self) -> Option<(u8, Vec<u8>)> {
-        match &self.end {
-            Value::S(s) => Some((1, s.as_bytes().to_vec())),
-            Value::N(n) => Some((2, n.to_string().into_bytes())),
-            Value::B(b) => Some((3, b.clone())),
-            _ => None,
-        }
-    }
-
-    /// The value `end_bytes` wrote.
-    fn end_from(kind: u8, bytes: &[u8]) -> Option<Value> {
-        match kind {
-            1 => String::from_utf8(bytes.to_vec()).ok().map(Value::S),
-            2 => std::str::from_utf8(bytes).ok()?.parse::<Number>().ok().map(Value::N),
-            3 => Some(Value::B(bytes.to_vec())),
-            _ => None,
-        }
-    }
 }
 
 /// The stretch past a cursor that the page before it read: the next
@@ -242,28 +221,23 @@ impl Hint {
             Some(a) => {
                 out.extend_from_slice(&(a.rows as u32).to_be_bytes());
                 out.extend_from_slice(&a.span.to_be_bytes());
-                out.extend_from_slice(&(a.items.len() as u16).to_be_bytes());
-                for n in &a.items {
-                    out.extend_from_slice(&(u64::from(*n).min(MAX_AHEAD) as u32).to_be_bytes());
-                }
+                put_items(&mut out, &a.items);
             }
             None => out.extend_from_slice(&0u32.to_be_bytes()),
         }
         // Dropped where it would not fit (it only sizes a repeated first page).
-        let first = self.first.as_ref().and_then(|f| Some((f, f.end_bytes()?))).filter(|(f, (_, end))| {
-            out.len() + FIRST_BYTES + end.len() + 4 * f.items.len() <= super::MAX_STATE_BYTES
-                && (1..=MAX_AHEAD).contains(&f.rows)
-        });
-        if let Some((f, (kind, end))) = first {
+        let first =
+            self.first.as_ref().and_then(|f| Some((f, key_value_parts(&f.end)?))).filter(|(f, (_, end))| {
+                out.len() + FIRST_BYTES + end.len() + 4 * f.items.len() <= super::MAX_STATE_BYTES
+                    && (1..=MAX_AHEAD).contains(&f.rows)
+            });
+        if let Some((f, (tag, end))) = first {
             out.extend_from_slice(&(f.rows as u32).to_be_bytes());
-            out.push(kind);
+            out.push(tag);
             // `end` fits the state, so its length fits a u16.
             out.extend_from_slice(&(end.len() as u16).to_be_bytes());
             out.extend_from_slice(&end);
-            out.extend_from_slice(&(f.items.len() as u16).to_be_bytes());
-            for n in &f.items {
-                out.extend_from_slice(&(u64::from(*n).min(MAX_AHEAD) as u32).to_be_bytes());
-            }
+            put_items(&mut out, &f.items);
         }
         out
     }
@@ -284,6 +258,17 @@ impl Hint {
             Ok(head)
         };
         let u32_at = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+        // What `put_items` wrote: one count per stream, each at most
+        // `MAX_AHEAD`; else `malformed`.
+        let take_items = |malformed: &'static str| -> Result<Vec<u32>, BadState> {
+            let n = take(2)?;
+            let n = usize::from(u16::from_be_bytes([n[0], n[1]]));
+            let items: Vec<u32> = take(4 * n)?.chunks_exact(4).map(u32_at).collect();
+            if n != streams || items.iter().any(|i| u64::from(*i) > MAX_AHEAD) {
+                return Err(BadState(malformed));
+            }
+            Ok(items)
+        };
         let selectivity =
             counts(u32_at(take(4)?), u32_at(take(4)?)).ok_or(BadState("malformed selectivity hint"))?;
         let rows = take(2)?;
@@ -317,15 +302,8 @@ impl Hint {
             rows => {
                 let span =
                     f64::from_be_bytes(take(8)?.try_into().map_err(|_| BadState("truncated sizing state"))?);
-                let n = take(2)?;
-                let n = usize::from(u16::from_be_bytes([n[0], n[1]]));
-                let items: Vec<u32> = take(4 * n)?.chunks_exact(4).map(u32_at).collect();
-                let fits = rows <= MAX_AHEAD
-                    && span.is_finite()
-                    && span >= 0.0
-                    && n == streams
-                    && items.iter().all(|i| u64::from(*i) <= MAX_AHEAD);
-                if !fits {
+                let items = take_items("malformed ahead hint")?;
+                if !(rows <= MAX_AHEAD && span.is_finite() && span >= 0.0) {
                     return Err(BadState("malformed ahead hint"));
                 }
                 Some(Ahead { rows, span, items })
@@ -335,17 +313,12 @@ impl Hint {
             None
         } else {
             let rows = u64::from(u32_at(take(4)?));
-            let kind = take(1)?[0];
+            let tag = take(1)?[0];
             let len = take(2)?;
             let end = take(usize::from(u16::from_be_bytes([len[0], len[1]])))?;
-            let end = First::end_from(kind, end).ok_or(BadState("malformed first page hint"))?;
-            let n = take(2)?;
-            let n = usize::from(u16::from_be_bytes([n[0], n[1]]));
-            let items: Vec<u32> = take(4 * n)?.chunks_exact(4).map(u32_at).collect();
-            let fits = (1..=MAX_AHEAD).contains(&rows)
-                && n == streams
-                && items.iter().all(|i| u64::from(*i) <= MAX_AHEAD);
-            if !fits {
+            let end = key_value_from(tag, end).map_err(|_| BadState("malformed first page hint"))?;
+            let items = take_items("malformed first page hint")?;
+            if !(1..=MAX_AHEAD).contains(&rows) {
                 return Err(BadState("malformed first page hint"));
             }
             Some(First { rows, end, items })
@@ -354,6 +327,14 @@ impl Hint {
             return Err(BadState("trailing bytes in the sizing state"));
         }
         Ok(Some(Hint { selectivity, shares, reach, grid, run_items, run_rest, shifted_from, ahead, first }))
+    }
+}
+
+/// Appends `items`' count (u16) and each (u32, at most [`MAX_AHEAD`]).
+fn put_items(out: &mut Vec<u8>, items: &[u32]) {
+    out.extend_from_slice(&(items.len() as u16).to_be_bytes());
+    for n in items {
+        out.extend_from_slice(&(u64::from(*n).min(MAX_AHEAD) as u32).to_be_bytes());
     }
 }
 
