@@ -56,6 +56,13 @@
 //!   distance each probe covered as well as by items, and plans with the
 //!   larger: a sparse stream's probe spans hours a dense one's did not
 //!   reach, where a filter value's share may be several times higher.
+//!   While the rows found are under `cold_sample` of the need and the
+//!   page has made fewer than `late_after` round trips, a round its cap
+//!   does not bind takes the selectivity ahead to be `cold_sigmas`
+//!   standard errors (of the rows found, a Poisson count) higher than
+//!   found: a probe of the night extrapolated over the evening read
+//!   several times the page's bound, and a round that ends short costs a
+//!   round trip, not items read for good.
 //!   On a range open where the streams start reading, the earliest
 //!   position any of them reached stands in for where each started
 //!   ([`Adaptive::spans`]).
@@ -784,13 +791,24 @@ impl Sizing for Adaptive {
             late,
             min_reach: if numeric { reach } else { 0.0 },
             boost: escalation(ctx.round_trips),
+            hedge: false,
         };
-        let planned = estimate::plan_round(&spans, &target, grid)?;
+        let mut planned = estimate::plan_round(&spans, &target, grid)?;
+        let cold_cap = self.cold_cap(ctx);
+        // A cold page's early round that its cap does not bind plans for a
+        // higher selectivity than its probe found (`cold_sigmas`); one the
+        // cap binds reads less than planned already, and a nearer window
+        // would end it short of the cap.
+        let asked: f64 = planned.limits.iter().flatten().map(|l| f64::from(*l)).sum();
+        if cold_cap.is_some_and(|cap| asked <= cap) {
+            if let Some(hedged) = estimate::plan_round(&spans, &Target { hedge: true, ..target }, grid) {
+                planned = hedged;
+            }
+        }
         let window = template.and_then(|t| axis.value_at(planned.end, &t));
         let behind = spans.iter().filter(|s| !s.done).map(|s| s.frontier).reduce(f64::min);
         self.last_window = behind.filter(|_| numeric).map(|b| (planned.end - b, found));
         let points = behind.zip(grid).and_then(|(from, g)| g.points_between(from, planned.end));
-        let cold_cap = self.cold_cap(ctx);
         // A cold page's window rests on a probe.
         self.window_guard = guard_factor(points, late || cold_cap.is_some());
         let mut limits: Vec<Option<u32>> =

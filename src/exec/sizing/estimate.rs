@@ -17,6 +17,8 @@ const TAIL_FRACTION: f64 = T.tail_fraction;
 const SLACK_SIGMAS: f64 = T.slack_sigmas;
 const SLACK_FRACTION: f64 = T.slack_fraction;
 const LATE_SIGMAS: f64 = T.late_sigmas;
+const COLD_SIGMAS: f64 = T.cold_sigmas;
+const COLD_SAMPLE: f64 = T.cold_sample;
 const SHRINK_ITEMS: f64 = T.shrink_items;
 const POOL_WEIGHT: f64 = T.pool_weight;
 const STUCK_STEPS: f64 = T.stuck_steps;
@@ -189,7 +191,7 @@ pub(crate) fn aim(need: usize, page: usize) -> f64 {
 /// [`Tuning::late_sigmas`] standard errors of the pooled selectivity, a
 /// Poisson count of the rows found: `need × late_sigmas / √(rows + 1)`.
 pub(crate) fn plan_round(spans: &[Span], target: &Target, on_grid: Option<&Grid>) -> Option<Round> {
-    let Target { need, page, prior, whole_points, late, min_reach, boost } = *target;
+    let Target { need, page, prior, whole_points, late, min_reach, boost, hedge } = *target;
     // Past the need by the Poisson slack (see `aim`).
     let bare_need = need.max(1) as f64;
     let mut need = aim(need, page);
@@ -269,6 +271,23 @@ pub(crate) fn plan_round(spans: &[Span], target: &Target, on_grid: Option<&Grid>
         for r in &mut rates {
             r.0 /= 1.0 + gap;
             r.1 /= 1.0 + gap;
+        }
+    }
+    if hedge && !late && (pool_matched as f64) < bare_need * COLD_SAMPLE {
+        // A page with nothing to start from plans its early rounds on a
+        // probe of the range's first items. Where the rows it found are a
+        // small part of the need, the round extrapolates their share over
+        // a stretch several times the one sampled, where it need not hold
+        // (French orders crowd into the evening; the probe read the night).
+        // Rows read past the page are read for good, while a round short
+        // of them costs one more, which is what a late round's aim is for:
+        // such a round takes the selectivity ahead to be higher than found
+        // by `cold_sigmas` standard errors of the `rows` found (a Poisson
+        // count), so it ends nearer.
+        let rows = pool_matched as f64;
+        let hedge = 1.0 + COLD_SIGMAS / (rows + 1.0).sqrt();
+        for r in &mut rates {
+            r.0 *= hedge;
         }
     }
     if late {
@@ -488,6 +507,10 @@ pub(crate) struct Target {
     pub late: bool,
     /// Least distance past the rearmost frontier the round reaches.
     pub min_reach: f64,
+    /// The page has nothing to start from (cold): an early round, while
+    /// the rows found are few against the need, takes the selectivity
+    /// ahead to be higher than found ([`Tuning::cold_sigmas`]).
+    pub hedge: bool,
     /// Times the need (with its slack) the round aims for: over 1 once the
     /// page's estimates have fallen short round after round.
     pub boost: f64,
@@ -497,7 +520,16 @@ pub(crate) struct Target {
 impl Target {
     /// `need` rows of a page of 50, nothing before it.
     pub fn rows(need: usize) -> Target {
-        Target { need, page: 50, prior: (0, 0), whole_points: true, late: false, min_reach: 0.0, boost: 1.0 }
+        Target {
+            need,
+            page: 50,
+            prior: (0, 0),
+            whole_points: true,
+            late: false,
+            min_reach: 0.0,
+            boost: 1.0,
+            hedge: false,
+        }
     }
 }
 
@@ -535,6 +567,36 @@ mod round_tests {
             recent_rows: None,
             past_last_row: None,
         }
+    }
+
+    #[test]
+    fn a_cold_round_on_few_rows_plans_for_a_higher_selectivity() {
+        // Two streams' probes showed 4 rows in 200 items, a tenth of the
+        // 40 rows the page still needs: the round takes the selectivity to
+        // be 1 + 1 / √5 times that (one standard error of a count of 4), so
+        // each `Limit` is that many times smaller and the window ends nearer.
+        let few = Span { matched: 2, ..ten_percent() };
+        let plain = plan_round(&[few.clone(), few.clone()], &Target::rows(40), None).unwrap();
+        let hedged =
+            plan_round(&[few.clone(), few.clone()], &Target { hedge: true, ..Target::rows(40) }, None)
+                .unwrap();
+        let factor = 1.0 + T.cold_sigmas / 5f64.sqrt();
+        for (p, h) in plain.limits.iter().zip(&hedged.limits) {
+            let (p, h) = (f64::from(p.unwrap()), f64::from(h.unwrap()));
+            assert!((p / h - factor).abs() <= 0.02 * factor, "{p} -> {h}, expected / {factor}");
+        }
+        assert!(hedged.end < plain.end);
+        // Not in a late round (its aim reads for the estimate being low),
+        // nor once the rows found reach `cold_sample` of the need: 20 rows
+        // against 40.
+        let late = Target { late: true, ..Target::rows(40) };
+        let a = plan_round(&[few.clone(), few.clone()], &late, None).unwrap();
+        let b = plan_round(&[few.clone(), few], &Target { hedge: true, ..late }, None).unwrap();
+        assert_eq!(a.limits, b.limits);
+        let s = ten_percent();
+        let a = plan_round(&[s.clone(), s.clone()], &Target::rows(40), None).unwrap();
+        let b = plan_round(&[s.clone(), s], &Target { hedge: true, ..Target::rows(40) }, None).unwrap();
+        assert_eq!(a.limits, b.limits);
     }
 
     #[test]
