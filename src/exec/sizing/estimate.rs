@@ -190,6 +190,9 @@ pub(crate) fn aim(need: usize, page: usize) -> f64 {
 /// A `late` round (the page has made two round trips) aims further by
 /// [`Tuning::late_sigmas`] standard errors of the pooled selectivity, a
 /// Poisson count of the rows found: `need × late_sigmas / √(rows + 1)`.
+/// A `hedge`d round (a cold page's early one, while the rows found are
+/// under [`Tuning::cold_sample`] of the need) takes the rows ahead to be
+/// `1 + cold_sigmas / √(rows + 1)` times the estimate.
 pub(crate) fn plan_round(spans: &[Span], target: &Target, on_grid: Option<&Grid>) -> Option<Round> {
     let Target { need, page, prior, whole_points, late, min_reach, boost, hedge } = *target;
     // Past the need by the Poisson slack (see `aim`).
@@ -285,9 +288,9 @@ pub(crate) fn plan_round(spans: &[Span], target: &Target, on_grid: Option<&Grid>
         // by `cold_sigmas` standard errors of the `rows` found (a Poisson
         // count), so it ends nearer.
         let rows = pool_matched as f64;
-        let hedge = 1.0 + COLD_SIGMAS / (rows + 1.0).sqrt();
+        let higher = 1.0 + COLD_SIGMAS / (rows + 1.0).sqrt();
         for r in &mut rates {
-            r.0 *= hedge;
+            r.0 *= higher;
         }
     }
     if late {
