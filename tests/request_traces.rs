@@ -22,7 +22,7 @@ mod workloads;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 
-use dynaquery::{asc, col, desc, Engine, Expr, OrderBy, Query, QueryStats};
+use dynaquery::{asc, col, desc, Engine, MemoryTable, OrderBy, Query, QueryStats};
 use trace::Traced;
 use workloads::{French, Shape, Sizes, Workload};
 
@@ -66,6 +66,15 @@ fn ordered(v: Variant, w: &Workload, oldest_first: bool) -> Query {
             .order_by(desc("total"))
             .order_by(asc("order_id")),
     }
+}
+
+/// 30 000 orders of `shape` in an in-memory table, and a runtime to page
+/// them on.
+fn orders(shape: Shape, french: French, seed: u64) -> (Workload, MemoryTable, tokio::runtime::Runtime) {
+    let w = workloads::generate(shape, french, seed, 30_000, Sizes::default());
+    let table = common::memory(w.schema.clone(), &w.items);
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    (w, table, rt)
 }
 
 /// The requests of `pages` pages of `v` on a small table of `shape`.
@@ -249,9 +258,7 @@ fn a_look_ahead_page_on_millisecond_keys_reads_in_one_round() {
 /// one round trip: the same range over the same rows.
 #[test]
 fn a_repeated_first_page_reads_to_where_its_last_run_ended_in_one_round() {
-    let w = workloads::generate(Shape::Growth, French::Evening, 12, 30_000, Sizes::default());
-    let table = common::memory(w.schema.clone(), &w.items);
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let (w, table, rt) = orders(Shape::Growth, French::Evening, 12);
     for (v, bound) in [(Variant::Ties, 192), (Variant::Total, 192), (Variant::Strict, 192)] {
         let engine = Engine::new(w.schema.clone(), &table);
         let q = query(v, &w);
@@ -276,9 +283,7 @@ fn a_repeated_first_page_reads_to_where_its_last_run_ended_in_one_round() {
 /// error of a count that small: 648 items, in the same two round trips.
 #[test]
 fn a_cold_page_plans_past_a_probe_of_the_night_for_a_higher_share() {
-    let w = workloads::generate(Shape::EpochMs, French::Evening, 4, 30_000, Sizes::default());
-    let table = common::memory(w.schema.clone(), &w.items);
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let (w, table, rt) = orders(Shape::EpochMs, French::Evening, 4);
     for (v, bound) in [(Variant::Ties, 527), (Variant::Total, 526), (Variant::Strict, 527)] {
         let engine = Engine::new(w.schema.clone(), &table);
         let page = rt.block_on(engine.fetch(&ordered(v, &w, true))).expect("cold page");
@@ -299,10 +304,8 @@ fn round_trips(shape: Shape, french: French, seed: u64, v: Variant, pages: usize
 
 /// The stats of `pages` full pages of `v` on 30 000 orders of `shape`.
 fn page_stats(shape: Shape, french: French, seed: u64, v: Variant, pages: usize) -> Vec<QueryStats> {
-    let w = workloads::generate(shape, french, seed, 30_000, Sizes::default());
-    let table = common::memory(w.schema.clone(), &w.items);
+    let (w, table, rt) = orders(shape, french, seed);
     let engine = Engine::new(w.schema.clone(), &table);
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
     let mut q = query(v, &w);
     let mut stats = Vec::new();
     for n in 1..=pages {
@@ -501,11 +504,9 @@ fn a_cold_page_takes_the_share_a_sparse_streams_probe_saw_along_the_day() {
 /// item in the range up to the last row's `created_at`, and one more where
 /// the stream goes on.
 fn cold_page_read_oldest_first(seed: u64) -> (u64, u64) {
-    let w = workloads::generate(Shape::Daily, French::Evening, seed, 30_000, Sizes::default());
-    let table = common::memory(w.schema.clone(), &w.items);
+    let (w, table, rt) = orders(Shape::Daily, French::Evening, seed);
     let engine = Engine::new(w.schema.clone(), &table);
-    let q = ties_oldest_first(&w, col("created_at").between(w.from.clone(), w.to.clone()));
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let q = ordered(Variant::Ties, &w, true);
     let page = rt.block_on(engine.fetch(&q)).expect("page");
     assert_eq!(page.rows.len(), 50);
     assert_eq!(page.stats.sizing_start, dynaquery::SizingStart::Cold);
@@ -592,11 +593,9 @@ fn the_last_page_of_an_open_range_stops_chasing_windows_once_every_stream_found_
 /// (ascending on every column of the `ties` order), along the cursors
 /// until none is left, on 30 000 orders of `shape`.
 fn open_range_oldest_first(shape: Shape, french: French, seed: u64) -> Vec<QueryStats> {
-    let w = workloads::generate(shape, french, seed, 30_000, Sizes::default());
-    let table = common::memory(w.schema.clone(), &w.items);
+    let (w, table, rt) = orders(shape, french, seed);
     let engine = Engine::new(w.schema.clone(), &table);
-    let mut q = ties_oldest_first(&w, col("created_at").gt(w.from.clone())).read_budget(10_000_000);
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let mut q = ordered(Variant::Strict, &w, true);
     let mut stats = Vec::new();
     loop {
         let page = rt.block_on(engine.fetch(&q)).expect("page");
@@ -623,18 +622,4 @@ fn open_range_oldest_first(shape: Shape, french: French, seed: u64) -> Vec<Query
 fn the_stream_the_merge_waits_on_reads_the_run_its_siblings_read_through() {
     let trips = round_trips(Shape::Batch, French::Evening, 2, Variant::Ties, 3);
     assert!(trips[2] <= 3, "round trips of pages 1..=3: {trips:?}");
-}
-
-/// The `ties` query of the cost matrix on `range`, every `ORDER BY`
-/// direction flipped: oldest first.
-fn ties_oldest_first(w: &Workload, range: Expr) -> Query {
-    Query::new()
-        .filter(col("status").is_in(w.statuses.iter().copied()))
-        .filter(col("country").eq("FR"))
-        .filter(range)
-        .index("status-created_at")
-        .order_by(asc("created_at"))
-        .order_by(asc("total"))
-        .order_by(desc("order_id"))
-        .limit(50)
 }
