@@ -623,3 +623,22 @@ fn the_stream_the_merge_waits_on_reads_the_run_its_siblings_read_through() {
     let trips = round_trips(Shape::Batch, French::Evening, 2, Variant::Ties, 3);
     assert!(trips[2] <= 3, "round trips of pages 1..=3: {trips:?}");
 }
+
+/// A cold first page whose rows end inside a run of 100 000 orders at one
+/// millisecond: `batch-100k`, 1 % French, seed 2, the `ties` and `strict`
+/// queries (`cost_matrix --shape batch-100k --seeds 2..2 --trace-page
+/// "1%/ties/cold"`). The sparse streams' responses stopped inside the run
+/// a round before the densest one's; its `Limit` (4 669 items) carried it
+/// into its own run and stopped there, and the rest of that run, three
+/// 1 MB pages and a last one, came after: 7 round trips, where a perfect
+/// reader needs 4 and the target allows 6. On a cold page, a `Limit` that
+/// would carry a stream into a run another stream is inside reads to the
+/// run with no `Limit` (its first 1 MB page comes in that round trip) and
+/// past it by a read ahead with what the `Limit` leaves.
+#[test]
+fn a_limit_that_reaches_a_run_another_stream_is_inside_reads_its_first_megabyte_at_once() {
+    for v in [Variant::Ties, Variant::Strict] {
+        let stats = page_stats(Shape::BatchHuge, French::Flat(0.01), 2, v, 1);
+        assert!(stats[0].round_trips <= 6, "{:?}", stats[0]);
+    }
+}

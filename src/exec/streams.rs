@@ -336,6 +336,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             // reading the rest of a run of ties (pinned) is left to the run's
             // logic: what it reads past the run is decided when the run is
             // whole (see `read_ahead`).
+            let through = round.through.get(j).cloned().flatten().and_then(|v| self.point(v));
             let st = &mut self.states[j];
             st.missed = None;
             let Some(l) = *limit else { continue };
@@ -348,7 +349,14 @@ impl<'a, B: Backend> Streams<'a, B> {
                 // reads by `Limit`: it may have run out.
                 st.next_limit = Some(l);
                 let by_limit = st.empty_windows > 0 && (j == urgent || ran_out);
-                st.next_window = round.window.clone().filter(|_| !by_limit);
+                match through.filter(|_| !by_limit) {
+                    // Into a run of ties another stream is inside: read as
+                    // the streams inside it are (pinned to its value, no
+                    // `Limit`), and past it by the read ahead below (see
+                    // `Round::through`).
+                    Some(run) => st.run = Some(run),
+                    None => st.next_window = round.window.clone().filter(|_| !by_limit),
+                }
                 self.request(j)?;
             }
         }
@@ -995,6 +1003,7 @@ fn ctx<'s>(
                 start_pos: st.start_pos.as_ref(),
                 open_start: st.open_start,
                 frontier: st.frontier.as_ref(),
+                run: st.run.as_ref(),
             })
             .collect(),
         need,

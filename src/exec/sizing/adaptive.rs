@@ -44,6 +44,15 @@
 //!   trips grow with the logarithm of what the estimates missed, never
 //!   linearly. (Inside a run of ties the page reads whole, fetching pins
 //!   the request to the run's value with no `Limit`: see `streams`.)
+//! - On a cold page (which reads past runs), a stream whose round `Limit`
+//!   would carry it into a run of ties another stream is inside (a nightly
+//!   batch at one millisecond lies on every stream), the round's window
+//!   reaching it, reads to the run's value with no `Limit`, and past it by
+//!   a read ahead with what the `Limit` leaves ([`Round::through`]): the
+//!   run's first 1 MB page comes in that round trip, not after a `Limit`
+//!   stopped a few dozen items into it. Where the items up to the run do
+//!   not fit the `Limit` (a cold page's window often reaches a run its page
+//!   never gets to), the round's request is sent as planned.
 //! - A window planned after one whose round found no row reaches at least
 //!   `short_growth` times as far as that one did, its `Limit`s as the
 //!   estimate sizes them: a stretch with none of the page's rows is
@@ -842,7 +851,12 @@ impl Sizing for Adaptive {
                 }
             }
         }
-        Some(Round { limits, window })
+        let through = if self.reads_past_runs() {
+            through_runs(ctx, &spans, &axis, &mut limits, planned.end)
+        } else {
+            Vec::new()
+        };
+        Some(Round { limits, window, through })
     }
 
     fn is_point_mass(&self, ctx: &Ctx<'_>, i: usize, at: &Point, items: u64) -> bool {
@@ -938,6 +952,64 @@ impl Sizing for Adaptive {
         hint.first = self.first_end(ctx, end);
         hint.encode()
     }
+}
+
+/// For each stream, the run of ties another stream is inside (the page
+/// reads it whole: its pinned request reads the rest) that the stream's
+/// `Limit` would carry it into this round, the round's window reaching it:
+/// a nightly batch written at one millisecond lies on every stream at once.
+/// Stopped by that `Limit` a few dozen items into its own run, the stream
+/// would read the rest a round trip later, a 1 MB page after another on a
+/// run of 100 000. Read as a stream inside the run is (to the run's value,
+/// no `Limit`), it brings the first of them now, and the read ahead past
+/// the run takes what is left of its `Limit` (set in `limits`: the read
+/// past the run counts from the run on). Only where the items from the
+/// stream's frontier up to the run, at its density along the key, fit in
+/// its `Limit` (the round reads to the run anyway): a cold page's window,
+/// placed by a probe, often reaches a run its page never gets to, and a
+/// stream read to it would read a megabyte for nothing. Numeric axes only.
+fn through_runs(
+    ctx: &Ctx<'_>,
+    spans: &[Span],
+    axis: &Axis,
+    limits: &mut [Option<u32>],
+    end: f64,
+) -> Vec<Option<Value>> {
+    if !ctx.whole_points || !matches!(axis, Axis::Numeric(_)) {
+        return Vec::new();
+    }
+    let runs: Vec<(f64, &Point)> = ctx
+        .streams
+        .iter()
+        .filter(|s| !s.done)
+        .filter_map(|s| s.run)
+        .map(|p| (axis.position(Some(&p.0), &p.1), p))
+        .collect();
+    if runs.is_empty() {
+        return Vec::new();
+    }
+    spans
+        .iter()
+        .zip(&ctx.streams)
+        .zip(limits.iter_mut())
+        .map(|((s, st), limit)| {
+            let planned = (*limit)?;
+            if s.done || st.run.is_some() || s.frontier <= s.start || s.along == 0 {
+                return None;
+            }
+            let density = s.along as f64 / (s.frontier - s.start);
+            let (at, run) = runs
+                .iter()
+                .filter(|(at, _)| *at > s.frontier && *at <= end)
+                .min_by(|a, b| a.0.total_cmp(&b.0))?;
+            let before = (density * (at - s.frontier)).ceil();
+            (before <= f64::from(planned)).then(|| {
+                // The read past the run counts from the run on.
+                *limit = Some((f64::from(planned) - before).max(1.0) as u32);
+                run.0.clone()
+            })
+        })
+        .collect()
 }
 
 /// The rows a page read past its end and holds: those held outside the
@@ -1042,6 +1114,7 @@ mod tests {
                 start_pos: None,
                 open_start: false,
                 frontier: None,
+                run: None,
             }],
             need: 10,
             page: 50,
@@ -1306,6 +1379,7 @@ mod tests {
                 start_pos: Some(start),
                 open_start: false,
                 frontier: Some(frontier),
+                run: None,
             }],
             need: 0,
             page: 50,
@@ -1742,6 +1816,7 @@ mod tests {
             start_pos: start,
             open_start: true,
             frontier: Some(frontier),
+            run: None,
         };
         let mut ctx = one_stream(&col, &row, &f0, &buffer, obs_at(34, 1));
         ctx.streams = vec![stream(Some(&row), &f0, 34, 1), stream(None, &f1, 34, 0)];
@@ -1791,5 +1866,40 @@ mod tests {
         assert_eq!(page_stretch(&two_days, 0.0, false, 86_400.0), (50.0, 86_400.0));
         // Inside one run: no distance (the reach is left as it was).
         assert_eq!(page_stretch(&[5.0; 50], 5.0, false, 0.0), (50.0, 0.0));
+    }
+
+    #[test]
+    fn a_limit_that_carries_a_stream_into_a_run_another_is_inside_reads_to_it_whole() {
+        // Two streams from 0, ascending. Stream 1 is inside a run of ties at
+        // 100 (its next request reads the rest, pinned). Stream 0 read 40
+        // items over 0..40: one item a unit, so 60 items lie between its
+        // frontier and the run.
+        let col = ("t".to_owned(), Direction::Asc);
+        let (start, f0, run, buffer) = (point(0), point(40), point(100), VecDeque::new());
+        let mut ctx = one_stream(&col, &start, &f0, &buffer, obs_at(40, 4));
+        ctx.streams.push(StreamView { frontier: Some(&run), run: Some(&run), ..ctx.streams[0] });
+        let (spans, axis, _) = Adaptive::new(2).spans(&ctx, &[]).expect("spans");
+        let reads_to = |limits: [Option<u32>; 2], end: f64| {
+            let mut limits = limits;
+            let through = through_runs(&ctx, &spans, &axis, &mut limits, end);
+            (through, limits)
+        };
+        // A `Limit` of 100 items carries stream 0 into the run, and the
+        // window reaches it: stream 0 reads to the run's value (pinned), and
+        // past it by a read ahead with the 40 items its `Limit` leaves.
+        let to_run = vec![Some(run.0.clone()), None];
+        assert_eq!(reads_to([Some(100), None], 150.0), (to_run.clone(), [Some(40), None]));
+        // The run's own stream reads it pinned, whatever its `Limit`.
+        assert_eq!(reads_to([Some(100), Some(1_000)], 150.0), (to_run, [Some(40), Some(1_000)]));
+        // A `Limit` short of it (a cold page's window often reaches a run
+        // its page never gets to), or a window that ends before it: the
+        // round's own request.
+        assert_eq!(reads_to([Some(59), None], 150.0), (vec![None, None], [Some(59), None]));
+        assert_eq!(reads_to([Some(100), None], 99.0), (vec![None, None], [Some(100), None]));
+        // A page that does not read runs whole has no run to read through.
+        ctx.whole_points = false;
+        let mut limits = [Some(100), Some(100)];
+        assert!(through_runs(&ctx, &spans, &axis, &mut limits, 150.0).iter().all(Option::is_none));
+        assert_eq!(limits, [Some(100), Some(100)]);
     }
 }

@@ -154,6 +154,9 @@ pub(crate) struct StreamView<'a> {
     pub open_start: bool,
     /// How far it has read there.
     pub frontier: Option<&'a Point>,
+    /// A run of ties the stream is inside: its next request reads the
+    /// rest of it (pinned to its value, no `Limit`).
+    pub run: Option<&'a Point>,
 }
 
 /// What sizing sees of the page.
@@ -228,6 +231,13 @@ pub(crate) struct PageEnd<'a> {
 pub(crate) struct Round {
     pub limits: Vec<Option<u32>>,
     pub window: Option<Value>,
+    /// Per stream, a run of ties another stream is inside that its
+    /// `Limit` would carry it into: the stream reads as one inside that
+    /// run does (a request pinned to its value, no `Limit`, so the run's
+    /// first 1 MB page comes in this round trip) and past it by a read
+    /// ahead (see [`Sizing::reads_past_runs`]) with what its `Limit` in
+    /// `limits` leaves. Empty: none.
+    pub through: Vec<Option<Value>>,
 }
 
 /// Sizing state that does not decode.
