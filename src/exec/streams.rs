@@ -336,7 +336,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             // reading the rest of a run of ties (pinned) is left to the run's
             // logic: what it reads past the run is decided when the run is
             // whole (see `read_ahead`).
-            let through = round.through.get(j).cloned().flatten().and_then(|v| self.point(v));
+            let through = round.through.get(j).cloned().flatten();
             let st = &mut self.states[j];
             st.missed = None;
             let Some(l) = *limit else { continue };

@@ -974,7 +974,7 @@ fn through_runs(
     axis: &Axis,
     limits: &mut [Option<u32>],
     end: f64,
-) -> Vec<Option<Value>> {
+) -> Vec<Option<Point>> {
     if !ctx.whole_points || !matches!(axis, Axis::Numeric(_)) {
         return Vec::new();
     }
@@ -1006,7 +1006,7 @@ fn through_runs(
             (before <= f64::from(planned)).then(|| {
                 // The read past the run counts from the run on.
                 *limit = Some((f64::from(planned) - before).max(1.0) as u32);
-                run.0.clone()
+                (*run).clone()
             })
         })
         .collect()
@@ -1887,7 +1887,7 @@ mod tests {
         // A `Limit` of 100 items carries stream 0 into the run, and the
         // window reaches it: stream 0 reads to the run's value (pinned), and
         // past it by a read ahead with the 40 items its `Limit` leaves.
-        let to_run = vec![Some(run.0.clone()), None];
+        let to_run = vec![Some(run.clone()), None];
         assert_eq!(reads_to([Some(100), None], 150.0), (to_run.clone(), [Some(40), None]));
         // The run's own stream reads it pinned, whatever its `Limit`.
         assert_eq!(reads_to([Some(100), Some(1_000)], 150.0), (to_run, [Some(40), Some(1_000)]));

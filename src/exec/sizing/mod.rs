@@ -237,7 +237,7 @@ pub(crate) struct Round {
     /// first 1 MB page comes in this round trip) and past it by a read
     /// ahead (see [`Sizing::reads_past_runs`]) with what its `Limit` in
     /// `limits` leaves. Empty: none.
-    pub through: Vec<Option<Value>>,
+    pub through: Vec<Option<Point>>,
 }
 
 /// Sizing state that does not decode.
