@@ -102,14 +102,19 @@
 //!   geometric mean of the two ([`Adaptive::first_pool`]).
 
 use super::axis::{self, Axis};
+use super::daily::{count_row, Curve, DayCurve, Tally, BUCKETS};
 use super::estimate::{self, Span, StreamEstimate, Target};
 use super::grid::Grid;
 use super::state::{Ahead, First, Hint, Reach, MAX_AHEAD};
 use super::tuning::Tuning;
 use super::{position, BadState, Ctx, PageEnd, Point, Response, Round, Sizing, SizingStart};
+use crate::encoding::Direction;
 use crate::value::{Item, Value};
 
 const T: Tuning = Tuning::DEFAULT;
+
+/// Most rows of one response counted per hour of the day ([`daily`]).
+const DAY_SAMPLES: usize = 32;
 
 /// How a stream's last response ended, for geometric growth.
 #[derive(Debug, Clone, Copy, Default)]
@@ -175,6 +180,14 @@ pub(crate) struct Adaptive {
     prior_first: Option<First>,
     /// The page's first window is where that page ended (`prior_first`).
     warm_window: bool,
+    /// Seconds covered and rows found per hour of the day by earlier
+    /// pages (date-time keys: [`daily`]).
+    prior_day: DayCurve,
+    /// The rows each stream's responses found this page, per hour of the
+    /// day (the time it covered is from its start to its frontier).
+    page_rows: Vec<[f64; BUCKETS]>,
+    /// Each stream's rows and the seconds it covered on earlier pages.
+    prior_tally: Vec<Tally>,
 }
 
 /// One response of a stream along the first sort-key column: where it
@@ -213,7 +226,92 @@ impl Adaptive {
             segs: vec![Vec::new(); streams],
             prior_first: None,
             warm_window: false,
+            prior_day: DayCurve::default(),
+            page_rows: vec![[0.0; BUCKETS]; streams],
+            prior_tally: vec![Tally::default(); streams],
         }
+    }
+
+    /// The earlier pages' counts per hour of the day and this page's: the
+    /// rows its responses found, and the time from each stream's start to
+    /// its frontier (to its last row, once done). Empty where the first
+    /// sort-key column holds no date-time with a time of day.
+    fn day_counts(&self, ctx: &Ctx<'_>) -> (DayCurve, Vec<Tally>, f64) {
+        let mut day = self.prior_day.clone();
+        let mut tallies = self.prior_tally.clone();
+        let Some((_, dir)) = ctx.pos_col else { return (day, tallies, 0.0) };
+        let seconds = |p: Option<&Point>| p.and_then(|p| axis::seconds(&p.0));
+        // Each stream's stretch this page, in seconds since the epoch.
+        let stretches: Vec<Option<(f64, f64)>> = ctx
+            .streams
+            .iter()
+            .enumerate()
+            .map(|(i, st)| {
+                let from = seconds(st.start_pos)?;
+                let to = if st.done {
+                    // Positions of rows: negated seconds newest first.
+                    let sign = if *dir == Direction::Desc { -1.0 } else { 1.0 };
+                    self.last_row(i).map(|x| x * sign)
+                } else {
+                    seconds(st.frontier)
+                }?;
+                Some((from, to))
+            })
+            .collect();
+        for ((tally, rows), stretch) in tallies.iter_mut().zip(&self.page_rows).zip(&stretches) {
+            if let Some((from, to)) = stretch {
+                *tally = tally.then(rows.iter().sum(), (to - from).abs());
+            }
+        }
+        let rate: f64 = tallies.iter().map(Tally::rate).sum();
+        for ((tally, rows), stretch) in tallies.iter().zip(&self.page_rows).zip(&stretches) {
+            if let (Some((from, to)), true) = (stretch, rate > 0.0) {
+                day.add(&DayCurve::of_stream(*from, *to, rows, tally.rate() / rate));
+            }
+        }
+        (day, tallies, rate)
+    }
+
+    /// Counts `rows` (one response's, in key order) per hour of the day,
+    /// from at most [`DAY_SAMPLES`] of them spread evenly, each standing
+    /// for its share: a parse per row would cost more than the merge on
+    /// long pages. A row on the position of the row before it is inside a
+    /// run of ties (a point, not a rate) and is not counted.
+    fn count_rows(&mut self, i: usize, attr: &str, rows: &[Item]) {
+        let Some(first) = rows.first().and_then(|r| r.get(attr)) else { return };
+        if axis::seconds(first).is_none() {
+            return;
+        }
+        let Some(counts) = self.page_rows.get_mut(i) else { return };
+        let step = rows.len().div_ceil(DAY_SAMPLES).max(1);
+        let weight = step as f64;
+        for j in (0..rows.len()).step_by(step) {
+            let v = rows[j].get(attr);
+            if j > 0 && v == rows[j - 1].get(attr) {
+                continue;
+            }
+            if let Some(t) = v.and_then(axis::seconds) {
+                count_row(counts, t, weight);
+            }
+        }
+    }
+
+    /// The rate of rows along the hours of the day the counts give, where
+    /// the key is a date-time finer than an hour's grid.
+    fn day_curve(&self, ctx: &Ctx<'_>) -> Option<Curve> {
+        // A page with no earlier page's counts (a cold one) would draw the
+        // curve from its probe: a few hours, and a sparse stream's days of
+        // a few rows.
+        if self.prior_day.is_empty() {
+            return None;
+        }
+        let (_, dir) = ctx.pos_col?;
+        let step = self.grid.step().or(self.prior_grid);
+        if step.is_some_and(|s| s as f64 >= 3600.0) {
+            return None;
+        }
+        let (day, _, rate) = self.day_counts(ctx);
+        day.curve(T.day_rows, *dir == Direction::Desc, rate)
     }
 
     /// The selectivity the next page starts from: this page's counts
@@ -372,6 +470,11 @@ impl Adaptive {
         hint.run_items = if on_start > 0 { on_start } else { Adaptive::run_items_by_rows(ctx, end, carried) };
         hint.run_rest = end.run_rest as u64;
         hint.ahead = self.ahead(ctx, end);
+        let (day, tallies, _) = self.day_counts(ctx);
+        if !day.is_empty() {
+            hint.day = Some(day);
+            hint.tallies = tallies;
+        }
         Some(hint)
     }
 
@@ -623,6 +726,10 @@ impl Sizing for Adaptive {
         self.prior_run_rest = hint.run_rest;
         self.prior_from = hint.shifted_from;
         self.prior_ahead = hint.ahead.filter(|a| a.items.len() == ctx.streams.len());
+        self.prior_day = hint.day.unwrap_or_default();
+        if hint.tallies.len() == ctx.streams.len() {
+            self.prior_tally = hint.tallies;
+        }
         // Only the engine's memory of a first page says where one ended.
         self.prior_first =
             hint.first.filter(|f| how == SizingStart::Warm && f.items.len() == ctx.streams.len());
@@ -699,7 +806,14 @@ impl Sizing for Adaptive {
             // `Limit`s, sized to the need, bound what it reads, so a window
             // that ends short of them costs a second round for nothing.
             let aim = estimate::aim(ctx.need.saturating_sub(rest as usize).max(1), ctx.page);
-            grid.past(grid.snap(x + aim / reach.density(), x))
+            // On a date-time key, along the rate of rows per hour of the
+            // day (`daily`), from the one the earlier pages measured over
+            // the stretch behind the cursor.
+            let far = match self.day_curve(ctx) {
+                Some(c) => c.reach(x, aim / reach.density() * c.mean(x - reach.span, x)),
+                None => x + aim / reach.density(),
+            };
+            grid.past(grid.snap(far, x))
         };
         self.window_guard = guard_factor(grid.points_between(x, end), false);
         self.last_window = Some((end - x, 0));
@@ -802,7 +916,8 @@ impl Sizing for Adaptive {
             boost: escalation(ctx.round_trips),
             hedge: false,
         };
-        let mut planned = estimate::plan_round(&spans, &target, grid)?;
+        let day = if numeric { self.day_curve(ctx) } else { None };
+        let mut planned = estimate::plan_round(&spans, &target, grid, day.as_ref())?;
         let cold_cap = self.cold_cap(ctx);
         // A cold page's early round that its cap does not bind plans for a
         // higher selectivity than its probe found (`cold_sigmas`); one the
@@ -810,7 +925,9 @@ impl Sizing for Adaptive {
         // would end it short of the cap.
         let asked: f64 = planned.limits.iter().flatten().map(|l| f64::from(*l)).sum();
         if cold_cap.is_some_and(|cap| asked <= cap) {
-            if let Some(hedged) = estimate::plan_round(&spans, &Target { hedge: true, ..target }, grid) {
+            if let Some(hedged) =
+                estimate::plan_round(&spans, &Target { hedge: true, ..target }, grid, day.as_ref())
+            {
                 planned = hedged;
             }
         }
@@ -908,6 +1025,7 @@ impl Sizing for Adaptive {
         if let (Some(from), Some(segs)) = (from, self.segs.get_mut(i)) {
             segs.push(Seg { from, scanned: response.scanned, last });
         }
+        self.count_rows(i, attr, response.items);
         // Every item until the grid settles, then none: a lookup, a parse
         // and a gcd per row would cost more than the merge on long pages.
         if !self.grid.settled() {

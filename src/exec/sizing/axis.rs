@@ -181,6 +181,16 @@ pub(crate) fn item_position(item: &Item, attr: &str, dir: Direction) -> Option<f
     numeric_position(item.get(attr)?, dir)
 }
 
+/// Seconds since the epoch of an ISO-8601 date-time value with a time of
+/// day (a date alone has none, and a number's unit is unknown); `None`
+/// otherwise.
+pub(crate) fn seconds(v: &Value) -> Option<f64> {
+    match v {
+        Value::S(s) if matches!(s.as_bytes().get(10), Some(b'T' | b' ')) => timestamp(s),
+        _ => None,
+    }
+}
+
 fn numeric(v: &Value) -> Option<f64> {
     match v {
         Value::N(n) => Some(number_f64(n)),

@@ -6,6 +6,7 @@
 //! not. Instead each request asks for what the page still needs from this
 //! stream, divided by the selectivity observed on it so far.
 
+use super::daily::Curve;
 use super::grid::Grid;
 use super::tuning::{Tuning, PRIOR_SELECTIVITY};
 use super::Observed;
@@ -193,7 +194,17 @@ pub(crate) fn aim(need: usize, page: usize) -> f64 {
 /// A `hedge`d round (a cold page's early one, while the rows found are
 /// under [`Tuning::cold_sample`] of the need) takes the rows ahead to be
 /// `1 + cold_sigmas / √(rows + 1)` times the estimate.
-pub(crate) fn plan_round(spans: &[Span], target: &Target, on_grid: Option<&Grid>) -> Option<Round> {
+///
+/// On a date-time key, `day` is the rate of rows along the hours of the
+/// day ([`super::daily`]): each stream's rows ahead follow it, from the
+/// rate the stream measured on the stretch its density rests on (what it
+/// read since the last round, else since its start).
+pub(crate) fn plan_round(
+    spans: &[Span],
+    target: &Target,
+    on_grid: Option<&Grid>,
+    day: Option<&Curve>,
+) -> Option<Round> {
     let Target { need, page, prior, whole_points, late, min_reach, boost, hedge } = *target;
     // Past the need by the Poisson slack (see `aim`).
     let bare_need = need.max(1) as f64;
@@ -301,13 +312,32 @@ pub(crate) fn plan_round(spans: &[Span], target: &Target, on_grid: Option<&Grid>
     }
     need *= boost.max(1.0);
     let total_rate: f64 = rates.iter().map(|r| r.0).sum();
+    // Along the day's curve, a stream's rate is the one measured on the
+    // stretch its density rests on, over the curve's mean there.
+    let along: Vec<f64> = spans
+        .iter()
+        .map(|s| {
+            day.map_or(1.0, |c| {
+                let measured = s.recent.map_or(s.start, |(d, _)| s.frontier - d);
+                1.0 / c.mean(measured, s.frontier).max(f64::MIN_POSITIVE)
+            })
+        })
+        .collect();
+    let distance = |s: &Span, k: f64, x: f64| -> f64 {
+        let d = (x - from(s)).max(0.0);
+        match day {
+            Some(c) if d > 0.0 => k * c.between(from(s), x),
+            _ => d,
+        }
+    };
     let rows_by = |x: f64| -> f64 {
         spans
             .iter()
             .zip(&rates)
-            .map(|(s, (r, _))| {
+            .zip(&along)
+            .map(|((s, (r, _)), k)| {
                 let known = s.buffered.iter().filter(|p| **p <= x).count() as f64;
-                known + if s.done { 0.0 } else { r * (x - from(s)).max(0.0) }
+                known + if s.done { 0.0 } else { r * distance(s, *k, x) }
             })
             .sum()
     };
@@ -579,9 +609,9 @@ mod round_tests {
         // be 1 + 1 / √5 times that (one standard error of a count of 4), so
         // each `Limit` is that many times smaller and the window ends nearer.
         let few = Span { matched: 2, ..ten_percent() };
-        let plain = plan_round(&[few.clone(), few.clone()], &Target::rows(40), None).unwrap();
+        let plain = plan_round(&[few.clone(), few.clone()], &Target::rows(40), None, None).unwrap();
         let hedged =
-            plan_round(&[few.clone(), few.clone()], &Target { hedge: true, ..Target::rows(40) }, None)
+            plan_round(&[few.clone(), few.clone()], &Target { hedge: true, ..Target::rows(40) }, None, None)
                 .unwrap();
         let factor = 1.0 + T.cold_sigmas / 5f64.sqrt();
         for (p, h) in plain.limits.iter().zip(&hedged.limits) {
@@ -593,12 +623,12 @@ mod round_tests {
         // nor once the rows found reach `cold_sample` of the need: 20 rows
         // against 40.
         let late = Target { late: true, ..Target::rows(40) };
-        let a = plan_round(&[few.clone(), few.clone()], &late, None).unwrap();
-        let b = plan_round(&[few.clone(), few], &Target { hedge: true, ..late }, None).unwrap();
+        let a = plan_round(&[few.clone(), few.clone()], &late, None, None).unwrap();
+        let b = plan_round(&[few.clone(), few], &Target { hedge: true, ..late }, None, None).unwrap();
         assert_eq!(a.limits, b.limits);
         let s = ten_percent();
-        let a = plan_round(&[s.clone(), s.clone()], &Target::rows(40), None).unwrap();
-        let b = plan_round(&[s.clone(), s], &Target { hedge: true, ..Target::rows(40) }, None).unwrap();
+        let a = plan_round(&[s.clone(), s.clone()], &Target::rows(40), None, None).unwrap();
+        let b = plan_round(&[s.clone(), s], &Target { hedge: true, ..Target::rows(40) }, None, None).unwrap();
         assert_eq!(a.limits, b.limits);
     }
 
@@ -609,8 +639,9 @@ mod round_tests {
         // 1 / √21 of the rows still needed) further: 40 rows × 0.5 / √21
         // ≈ 4.4 rows, 2.2 a stream, 22 items each before the shrink.
         let s = ten_percent();
-        let early = plan_round(&[s.clone(), s.clone()], &Target::rows(40), None).unwrap();
-        let late = plan_round(&[s.clone(), s], &Target { late: true, ..Target::rows(40) }, None).unwrap();
+        let early = plan_round(&[s.clone(), s.clone()], &Target::rows(40), None, None).unwrap();
+        let late =
+            plan_round(&[s.clone(), s], &Target { late: true, ..Target::rows(40) }, None, None).unwrap();
         let extra = 40.0 * T.late_sigmas / 21f64.sqrt() / 2.0 * 10.0 * 100.0 / 104.0;
         for (e, l) in early.limits.iter().zip(&late.limits) {
             let (e, l) = (f64::from(e.unwrap()), f64::from(l.unwrap()));
@@ -619,12 +650,17 @@ mod round_tests {
         assert!(late.end > early.end);
         // Resting on earlier pages' thousands of items, it moves little.
         let s = ten_percent();
-        let early =
-            plan_round(&[s.clone(), s.clone()], &Target { prior: (400, 4_000), ..Target::rows(40) }, None)
-                .unwrap();
+        let early = plan_round(
+            &[s.clone(), s.clone()],
+            &Target { prior: (400, 4_000), ..Target::rows(40) },
+            None,
+            None,
+        )
+        .unwrap();
         let late = plan_round(
             &[s.clone(), s],
             &Target { prior: (400, 4_000), late: true, ..Target::rows(40) },
+            None,
             None,
         )
         .unwrap();
@@ -635,7 +671,7 @@ mod round_tests {
     #[test]
     fn two_equal_streams_split_the_need() {
         let s = ten_percent();
-        let limits = plan_round(&[s.clone(), s], &Target::rows(40), None).unwrap().limits;
+        let limits = plan_round(&[s.clone(), s], &Target::rows(40), None, None).unwrap().limits;
         // Each stream yields 0.1 rows per unit. Aim: 40 rows + 2 tail rows
         // (4 % of 50) + min(1.5 × √40, 6 % of 50 = 3) = 45 rows, 22.5 each →
         // 225 units → 225 items, shrunk by 100 / 104, plus the look-ahead.
@@ -654,8 +690,9 @@ mod round_tests {
         // the point whole, the `Limit` covers the aim only, not the point.
         let s = ten_percent();
         let grid = Grid::given(0.0, 100);
-        let whole = plan_round(std::slice::from_ref(&s), &Target::rows(4), Some(&grid)).unwrap();
-        let aim = plan_round(&[s], &Target { whole_points: false, ..Target::rows(4) }, Some(&grid)).unwrap();
+        let whole = plan_round(std::slice::from_ref(&s), &Target::rows(4), Some(&grid), None).unwrap();
+        let aim =
+            plan_round(&[s], &Target { whole_points: false, ..Target::rows(4) }, Some(&grid), None).unwrap();
         assert_eq!(whole.end, aim.end);
         assert!(whole.end >= 200.0, "{}", whole.end);
         let (w, a) = (whole.limits[0].unwrap(), aim.limits[0].unwrap());
@@ -687,8 +724,8 @@ mod round_tests {
         let stuck = Span { start: 0.0, frontier: 0.0, scanned: 9, matched: 0, along: 9, ..Span::default() };
         let grid = Grid::given(0.0, 1);
         let moved = Span { frontier: 5.0, ..stuck.clone() };
-        let guessed = plan_round(&[dense.clone(), stuck], &Target::rows(51), Some(&grid)).unwrap();
-        let measured = plan_round(&[dense, moved], &Target::rows(51), Some(&grid)).unwrap();
+        let guessed = plan_round(&[dense.clone(), stuck], &Target::rows(51), Some(&grid), None).unwrap();
+        let measured = plan_round(&[dense, moved], &Target::rows(51), Some(&grid), None).unwrap();
         assert!(guessed.end >= 510.0, "{}", guessed.end);
         // The `Limit` is the need's, as for a stream that had moved a little
         // (not the items to 510 at the assumed density: thousands).
@@ -710,8 +747,8 @@ mod round_tests {
         let avg =
             Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 100, along: 100, ..Span::default() };
         let night = Span { recent: Some((50.0, 10)), ..avg.clone() };
-        let flat = plan_round(std::slice::from_ref(&avg), &Target::rows(10), None).unwrap();
-        let sparse = plan_round(&[night], &Target::rows(10), None).unwrap();
+        let flat = plan_round(std::slice::from_ref(&avg), &Target::rows(10), None, None).unwrap();
+        let sparse = plan_round(&[night], &Target::rows(10), None, None).unwrap();
         // Found 10 + 4 against 50 + 4 expected: 14 / 54 of the average.
         let (d_flat, d_sparse) = (flat.end - 100.0, sparse.end - 100.0);
         let want = FALLING_REACH * 54.0 / 14.0;
@@ -721,7 +758,7 @@ mod round_tests {
         assert!(l_flat.abs_diff(l_sparse) <= 1, "{l_flat} {l_sparse}");
         // A stretch as dense as the average leaves the window alone.
         let steady = Span { recent: Some((50.0, 50)), ..avg };
-        let same = plan_round(&[steady], &Target::rows(10), None).unwrap();
+        let same = plan_round(&[steady], &Target::rows(10), None, None).unwrap();
         assert!((same.end - flat.end).abs() < 1e-6, "{} {}", same.end, flat.end);
     }
 
@@ -742,8 +779,8 @@ mod round_tests {
             ..Span::default()
         };
         let quiet = Span { recent_rows: Some((200, 2)), ..avg.clone() };
-        let flat = plan_round(std::slice::from_ref(&avg), &Target::rows(20), None).unwrap();
-        let sparse = plan_round(&[quiet], &Target::rows(20), None).unwrap();
+        let flat = plan_round(std::slice::from_ref(&avg), &Target::rows(20), None, None).unwrap();
+        let sparse = plan_round(&[quiet], &Target::rows(20), None, None).unwrap();
         let (l_flat, l_sparse) = (flat.limits[0].unwrap(), sparse.limits[0].unwrap());
         // 20 + 4 expected against 2 + 4 found: 4 times the items.
         let want = f64::from(l_flat - 1) * (20.0 + RECENT_ROWS) / (2.0 + RECENT_ROWS);
@@ -751,10 +788,10 @@ mod round_tests {
         // A busier stretch asks for fewer; one as selective as the page
         // leaves the `Limit` alone.
         let busy = Span { recent_rows: Some((200, 60)), ..avg.clone() };
-        let l_busy = plan_round(&[busy], &Target::rows(20), None).unwrap().limits[0].unwrap();
+        let l_busy = plan_round(&[busy], &Target::rows(20), None, None).unwrap().limits[0].unwrap();
         assert!(l_busy < l_flat, "{l_busy} {l_flat}");
         let steady = Span { recent_rows: Some((200, 20)), ..avg };
-        let l_steady = plan_round(&[steady], &Target::rows(20), None).unwrap().limits[0].unwrap();
+        let l_steady = plan_round(&[steady], &Target::rows(20), None, None).unwrap().limits[0].unwrap();
         assert_eq!(l_steady, l_flat);
     }
 
@@ -787,8 +824,8 @@ mod round_tests {
         // round asks it for fewer items than a page that pooled the same
         // counts by items (a prior of the same rate: earlier pages measured
         // the stretch, so no spread).
-        let cold = plan_round(&spans, &Target::rows(40), None).unwrap();
-        let warm = plan_round(&spans, &Target { prior: (1, 21), ..Target::rows(40) }, None).unwrap();
+        let cold = plan_round(&spans, &Target::rows(40), None, None).unwrap();
+        let warm = plan_round(&spans, &Target { prior: (1, 21), ..Target::rows(40) }, None, None).unwrap();
         let (c, w) = (cold.limits[0].unwrap(), warm.limits[0].unwrap());
         assert!(f64::from(c) < 0.6 * f64::from(w), "cold {c}, warm {w}");
         assert!(cold.end < warm.end, "{} {}", cold.end, warm.end);
@@ -809,8 +846,9 @@ mod round_tests {
         let spread = spread_selectivity(&spans);
         assert!((spread - 8.0 / 210.0).abs() < 1e-9, "{spread}");
         assert!(spread < 5.0 / 105.0);
-        let cold = plan_round(&spans, &Target::rows(40), None).unwrap();
-        let by_items = plan_round(&spans, &Target { prior: (1, 21), ..Target::rows(40) }, None).unwrap();
+        let cold = plan_round(&spans, &Target::rows(40), None, None).unwrap();
+        let by_items =
+            plan_round(&spans, &Target { prior: (1, 21), ..Target::rows(40) }, None, None).unwrap();
         let (c, b) = (cold.limits[0].unwrap(), by_items.limits[0].unwrap());
         assert!(c.abs_diff(b) <= 1, "{c} {b}");
     }
@@ -827,10 +865,10 @@ mod round_tests {
         dense.matched = 1;
         dense.past_last_row = Some(20.0);
         let spans = [dense, sparse];
-        let cold = plan_round(&spans, &Target::rows(40), None).unwrap();
+        let cold = plan_round(&spans, &Target::rows(40), None, None).unwrap();
         let mut no_gap = spans.clone();
         no_gap[0].past_last_row = None;
-        let plain = plan_round(&no_gap, &Target::rows(40), None).unwrap();
+        let plain = plan_round(&no_gap, &Target::rows(40), None, None).unwrap();
         assert!((cold.end - plain.end).abs() < 1e-6, "{} {}", cold.end, plain.end);
     }
 
@@ -844,8 +882,8 @@ mod round_tests {
         let avg =
             Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 100, along: 100, ..Span::default() };
         let left = Span { past_last_row: Some(20.0), ..avg.clone() };
-        let flat = plan_round(std::slice::from_ref(&avg), &Target::rows(10), None).unwrap();
-        let quiet = plan_round(&[left], &Target::rows(10), None).unwrap();
+        let flat = plan_round(std::slice::from_ref(&avg), &Target::rows(10), None, None).unwrap();
+        let quiet = plan_round(&[left], &Target::rows(10), None, None).unwrap();
         let (d_flat, d_quiet) = (flat.end - 100.0, quiet.end - 100.0);
         assert!((d_quiet / d_flat - 21.0).abs() < 0.01, "{d_flat} {d_quiet}");
         let (l_flat, l_quiet) = (flat.limits[0].unwrap(), quiet.limits[0].unwrap());
@@ -854,14 +892,14 @@ mod round_tests {
         // between rows (4 expected, none found: a chance of 2 %): the
         // window stays where the average puts it.
         let near = Span { past_last_row: Some(4.0), ..avg };
-        let same = plan_round(&[near], &Target::rows(10), None).unwrap();
+        let same = plan_round(&[near], &Target::rows(10), None, None).unwrap();
         assert!((same.end - flat.end).abs() < 1e-6, "{} {}", same.end, flat.end);
     }
 
     #[test]
     fn a_small_remainder_gets_poisson_slack() {
         let s = ten_percent();
-        let limits = plan_round(&[s], &Target::rows(4), None).unwrap().limits;
+        let limits = plan_round(&[s], &Target::rows(4), None, None).unwrap().limits;
         // 4 rows + 2 tail + 1.5 × √4 = 9 rows → 90 items (shrunk) + 1.
         let want = (90.0 * 100.0 / 104.0f64).ceil() as u32 + 1;
         let l = limits[0].unwrap();
@@ -897,7 +935,7 @@ mod round_tests {
             recent_rows: None,
             past_last_row: None,
         };
-        let limits = plan_round(&[stuck, moving], &Target::rows(10), None).unwrap().limits;
+        let limits = plan_round(&[stuck, moving], &Target::rows(10), None, None).unwrap().limits;
         let l = limits[0].unwrap();
         assert!(l > 14, "{l}");
     }
@@ -923,7 +961,7 @@ mod round_tests {
         let empty = Span { start: 0.0, frontier: 1800.0, ..stuck.clone() };
         let empty = Span { scanned: 0, matched: 0, along: 0, ..empty };
         // Aim: 20 rows + 2 tail + min(1.5 × √20, 3) slack = 25 rows.
-        let round = plan_round(&[stuck, empty], &Target::rows(20), None).unwrap();
+        let round = plan_round(&[stuck, empty], &Target::rows(20), None, None).unwrap();
         assert!((round.end - 2250.0).abs() < 1.0, "{}", round.end);
     }
 
@@ -953,7 +991,7 @@ mod round_tests {
             recent_rows: None,
             past_last_row: None,
         };
-        let limits = plan_round(&[near, far], &Target::rows(2), None).unwrap().limits;
+        let limits = plan_round(&[near, far], &Target::rows(2), None, None).unwrap().limits;
         assert!(limits[0].is_some());
         assert_eq!(limits[1], None);
     }

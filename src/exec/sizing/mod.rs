@@ -30,6 +30,7 @@
 
 mod adaptive;
 pub(crate) mod axis;
+pub(crate) mod daily;
 mod estimate;
 mod geometric;
 pub(crate) mod grid;

@@ -1,10 +1,12 @@
 //! The adaptive policy's state from page to page, and its bytes.
 //!
 //! ```text
-//! tag 0xA4 │ matched (u32) │ scanned (u32) │ reach rows (u16) │ reach span (f64)
+//! tag 0xA6 │ matched (u32) │ scanned (u32) │ reach rows (u16) │ reach span (f64)
 //!          │ grid step (u64, 0 = none) │ run items (u32) │ run rest (u32)
 //!          │ shifted from: matched (u32) │ scanned (u32) (0, 0 = no shift)
 //!          │ streams (u16) │ one share (u8) per stream
+//!          │ hours (u8: 0 or 48) │ per hour of the day, even days then odd: rows found (u16, quarter rows) │ seconds covered, weighted (u16, minutes)
+//!          │ then, if any: streams (u16) │ per stream: rows (u16, quarter rows) │ seconds covered (f32)
 //!          │ ahead rows (u32, 0 = none) │ then, if any: ahead span (f64)
 //!          │ streams (u16) │ items (u32) per stream
 //!          │ then, only in the engine's memory of a first page:
@@ -15,6 +17,7 @@
 //! Everything is capped when written and checked when read, so a forged
 //! state moves sizing within bounds and nothing else.
 
+use super::daily::{DayCurve, Tally, BUCKETS, MAX_ROWS};
 use super::tuning::Tuning;
 use super::BadState;
 use crate::cursor::{key_value_from, key_value_parts};
@@ -22,12 +25,19 @@ use crate::value::Value;
 
 /// This format's first byte. Another first byte is another policy's (or
 /// version's) state, and is ignored: a cursor an earlier version wrote
-/// (0xA4, without what lay ahead) resumes without a prior, never fails.
-pub(crate) const TAG: u8 = 0xA5;
+/// (0xA5, without the hours of the day; 0xA4, without what lay ahead)
+/// resumes without a prior, never fails.
+pub(crate) const TAG: u8 = 0xA6;
 
-/// Bytes of a state with no shares and no ahead: the tag, the fields, the
-/// shares' count and the ahead's rows (0).
-const HEADER_BYTES: usize = 49;
+/// Bytes of a state with no shares, no hours and no ahead: the tag, the
+/// fields, the shares' count, the hours' count and the ahead's rows (0).
+const HEADER_BYTES: usize = 50;
+
+/// Bytes of the hours of the day, past their count.
+const DAY_BYTES: usize = 4 * BUCKETS;
+
+/// Bytes of one stream's tally.
+const TALLY_BYTES: usize = 6;
 
 /// Bytes of the ahead field with no stream's items: its rows, span and count.
 const AHEAD_BYTES: usize = 14;
@@ -87,6 +97,14 @@ pub(crate) struct Hint {
     /// What the last page had read past its cursor, where that held the
     /// next page's rows.
     pub ahead: Option<Ahead>,
+    /// Rows found and seconds covered per hour of the day so far, where
+    /// the first sort-key column is a date-time (the rows in quarter rows,
+    /// at most [`MAX_ROWS`] in all; the seconds in minutes, each at most a
+    /// u16).
+    pub day: Option<DayCurve>,
+    /// With `day`: each stream's rows and the seconds it covered so far
+    /// (rows at most [`MAX_ROWS`]); empty when unknown.
+    pub tallies: Vec<Tally>,
     /// Where a first page's rows and its look-ahead row ended, for the
     /// engine to remember (a cursor never carries it).
     pub first: Option<First>,
@@ -210,6 +228,29 @@ impl Hint {
         };
         out.extend_from_slice(&(shares.len() as u16).to_be_bytes());
         out.extend_from_slice(shares);
+        // Dropped where it would not fit (it only shapes windows).
+        let day = self.day.as_ref().filter(|_| {
+            out.len() + 1 + DAY_BYTES + 2 + TALLY_BYTES * self.tallies.len() + AHEAD_BYTES
+                <= super::MAX_STATE_BYTES
+        });
+        match day {
+            Some(d) => {
+                let mut d = d.clone();
+                d.cap();
+                out.push(BUCKETS as u8);
+                for h in 0..BUCKETS {
+                    out.extend_from_slice(&quarters(d.rows[h]).to_be_bytes());
+                    out.extend_from_slice(&((d.secs[h] / 60.0).round().min(65_535.0) as u16).to_be_bytes());
+                }
+                out.extend_from_slice(&(self.tallies.len() as u16).to_be_bytes());
+                for t in &self.tallies {
+                    let t = Tally::default().then(t.rows, t.secs);
+                    out.extend_from_slice(&quarters(t.rows).to_be_bytes());
+                    out.extend_from_slice(&(t.secs as f32).to_be_bytes());
+                }
+            }
+            None => out.push(0),
+        }
         // Dropped where it would not fit (it only sizes a first round).
         let ahead = self.ahead.as_ref().filter(|a| {
             out.len() + AHEAD_BYTES + 4 * a.items.len() <= super::MAX_STATE_BYTES
@@ -297,6 +338,35 @@ impl Hint {
             return Err(BadState("wrong number of stream shares"));
         }
         let shares = take(n)?.to_vec();
+        let mut tallies = Vec::new();
+        let day = match take(1)?[0] {
+            0 => None,
+            n if usize::from(n) == BUCKETS => {
+                let mut d = DayCurve::default();
+                for (h, b) in take(DAY_BYTES)?.chunks_exact(4).enumerate() {
+                    d.rows[h] = f64::from(u16::from_be_bytes([b[0], b[1]])) / 4.0;
+                    d.secs[h] = f64::from(u16::from_be_bytes([b[2], b[3]])) * 60.0;
+                }
+                if d.rows.iter().sum::<f64>() > MAX_ROWS + BUCKETS as f64 {
+                    return Err(BadState("malformed hours of the day"));
+                }
+                let n = take(2)?;
+                let n = usize::from(u16::from_be_bytes([n[0], n[1]]));
+                if n != 0 && n != streams {
+                    return Err(BadState("wrong number of stream tallies"));
+                }
+                for b in take(TALLY_BYTES * n)?.chunks_exact(TALLY_BYTES) {
+                    let rows = f64::from(u16::from_be_bytes([b[0], b[1]])) / 4.0;
+                    let secs = f64::from(f32::from_be_bytes([b[2], b[3], b[4], b[5]]));
+                    if !(rows <= MAX_ROWS && secs.is_finite() && secs >= 0.0) {
+                        return Err(BadState("malformed stream tally"));
+                    }
+                    tallies.push(Tally { rows, secs });
+                }
+                Some(d)
+            }
+            _ => return Err(BadState("malformed hours of the day")),
+        };
         let ahead = match u64::from(u32_at(take(4)?)) {
             0 => None,
             rows => {
@@ -326,8 +396,25 @@ impl Hint {
         if !r.get().is_empty() {
             return Err(BadState("trailing bytes in the sizing state"));
         }
-        Ok(Some(Hint { selectivity, shares, reach, grid, run_items, run_rest, shifted_from, ahead, first }))
+        Ok(Some(Hint {
+            selectivity,
+            shares,
+            reach,
+            grid,
+            run_items,
+            run_rest,
+            shifted_from,
+            ahead,
+            day,
+            tallies,
+            first,
+        }))
     }
+}
+
+/// `rows` (at most [`MAX_ROWS`]) in quarter rows.
+fn quarters(rows: f64) -> u16 {
+    (rows * 4.0).round().clamp(0.0, 65_535.0) as u16
 }
 
 /// Appends `items`' count (u16) and each (u32, at most [`MAX_AHEAD`]).
@@ -375,7 +462,18 @@ mod tests {
         hint.shifted_from = (40, 100);
         hint.ahead = Some(Ahead { rows: 51, span: 1234.5, items: vec![300, 120, 9] });
         assert_eq!(hint.reach, Some(Reach { rows: REACH_ROWS, span: 2700.0 }));
+        let mut day = DayCurve::default();
+        day.rows[3] = 12.25;
+        day.rows[BUCKETS - 1] = 4000.0;
+        day.secs[3] = 5400.0;
+        day.secs[30] = 60.0 * 65_535.0;
+        hint.day = Some(day);
+        hint.tallies =
+            vec![Tally { rows: 40.5, secs: 7200.0 }, Tally::default(), Tally { rows: 0.25, secs: 0.5 }];
         assert_eq!(Hint::decode(&hint.encode(), 3), Ok(Some(hint.clone())));
+        // The hours of the day without the streams' tallies.
+        let no_tallies = Hint { tallies: Vec::new(), ..hint.clone() };
+        assert_eq!(Hint::decode(&no_tallies.encode(), 3), Ok(Some(no_tallies)));
         // A first page's end, of each key type.
         for end in [
             Value::S("2026-11-23T17:03:42.226Z".into()),
@@ -393,9 +491,14 @@ mod tests {
         assert_eq!(Hint::decode(&[0x47, 1, 2], 3), Ok(None));
         // The earlier version's state (nothing ahead): ignored, not
         // refused, so a cursor from before an upgrade resumes.
-        let mut earlier = Hint { ahead: None, ..hint.clone() }.encode();
+        let mut earlier = Hint { ahead: None, day: None, ..hint.clone() }.encode();
         earlier.truncate(earlier.len() - 4);
         earlier[0] = 0xA4;
+        assert_eq!(Hint::decode(&earlier, 3), Ok(None));
+        // Nor the one before the hours of the day.
+        let mut earlier = Hint { day: None, ..hint.clone() }.encode();
+        earlier.remove(HEADER_BYTES - 5 + 3);
+        earlier[0] = 0xA5;
         assert_eq!(Hint::decode(&earlier, 3), Ok(None));
     }
 
@@ -411,6 +514,13 @@ mod tests {
         let ahead = Ahead { rows: 51, span: 10.0, items: vec![1; most.len()] };
         let with = Hint { ahead: Some(ahead), ..hint.clone() }.encode();
         assert_eq!(with, bytes);
+        // So are the hours of the day.
+        let day = Hint {
+            day: Some(DayCurve::default()),
+            tallies: vec![Tally::default(); most.len()],
+            ..hint.clone()
+        };
+        assert_eq!(day.encode(), bytes);
         // So is where a first page ended.
         let first = First { rows: 51, end: Value::from(1i64), items: vec![1; most.len()] };
         assert_eq!(Hint { first: Some(first), ..hint.clone() }.encode(), bytes);
@@ -484,16 +594,39 @@ mod tests {
             Hint { ahead: Some(Ahead { rows: 51, span, items }), ..Hint::new((5, 10), &[1, 1, 1]) }.encode()
         };
         let mut bad = ahead(5.0, vec![1, 2, 3]);
-        bad[52..60].copy_from_slice(&f64::NAN.to_be_bytes());
+        bad[53..61].copy_from_slice(&f64::NAN.to_be_bytes());
         assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed ahead hint")));
-        bad[52..60].copy_from_slice(&(-1.0f64).to_be_bytes());
+        bad[53..61].copy_from_slice(&(-1.0f64).to_be_bytes());
         assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed ahead hint")));
         assert_eq!(Hint::decode(&ahead(5.0, vec![1, 2]), 3), Err(BadState("malformed ahead hint")));
         let mut bad = ahead(5.0, vec![1, 2, 3]);
-        bad[62..66].copy_from_slice(&(MAX_AHEAD as u32 + 1).to_be_bytes());
+        bad[63..67].copy_from_slice(&(MAX_AHEAD as u32 + 1).to_be_bytes());
         assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed ahead hint")));
         assert_eq!(Hint::decode(&ahead(5.0, vec![1, 2, 3]), 3).map(|h| h.is_some()), Ok(true));
         assert_eq!(Hint::decode(&good[..10], 3), Err(BadState("truncated sizing state")));
+        // The hours of the day: another count of hours, rows over the cap,
+        // tallies for other streams, a tally of no seconds.
+        let day = |tallies: Vec<Tally>| {
+            Hint { day: Some(DayCurve::default()), tallies, ..Hint::new((5, 10), &[1, 1, 1]) }.encode()
+        };
+        let at = HEADER_BYTES - 5 + 3;
+        let fine = day(vec![Tally::default(); 3]);
+        assert_eq!(Hint::decode(&fine, 3).map(|h| h.map(|h| h.tallies.len())), Ok(Some(3)));
+        let mut bad = fine.clone();
+        bad[at] = 24;
+        assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed hours of the day")));
+        let mut bad = fine.clone();
+        bad[at + 1..at + 3].copy_from_slice(&u16::MAX.to_be_bytes());
+        bad[at + 5..at + 7].copy_from_slice(&u16::MAX.to_be_bytes());
+        assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed hours of the day")));
+        assert_eq!(
+            Hint::decode(&day(vec![Tally::default(); 2]), 3),
+            Err(BadState("wrong number of stream tallies"))
+        );
+        let mut bad = fine.clone();
+        let tally = at + 1 + DAY_BYTES + 2;
+        bad[tally + 2..tally + 6].copy_from_slice(&f32::NAN.to_be_bytes());
+        assert_eq!(Hint::decode(&bad, 3), Err(BadState("malformed stream tally")));
         // A first page's end: of no key type, items for other streams, no rows.
         let first = |rows: u64, end: Value, items: Vec<u32>| {
             Hint { first: Some(First { rows, end, items }), ..Hint::new((5, 10), &[1, 1, 1]) }.encode()

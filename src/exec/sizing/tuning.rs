@@ -216,6 +216,11 @@ pub(crate) struct Tuning {
     /// per window (`flash-sale` pages with 4 or more round trips 97 -> 73
     /// of 1 761 at 2; reading only past a fall by half, 82).
     pub falling_reach: f64,
+    /// Pseudo-rows that pull each hour of the day's rate of rows toward
+    /// the day's average ([`super::daily`]): fewer, and an hour read
+    /// briefly (a row or two) sets windows there; more, and an evening
+    /// several times as rich as the night moves windows little.
+    pub day_rows: f64,
     /// Empty windows in a row after which a stream reads by `Limit` alone.
     pub empty_windows: u8,
     /// A run of ties read through is left out of the density along the key
@@ -281,6 +286,7 @@ impl Tuning {
         recent_rows: 4.0,
         recent_rows_most: 16.0,
         gap_rows: 4.6,
+        day_rows: 2.0,
         falling_reach: 2.0,
         empty_windows: 2,
         point_mass_factor: 8,
