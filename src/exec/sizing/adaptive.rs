@@ -21,6 +21,18 @@
 //!   counted where the last page started on the run, else estimated from
 //!   the run's rows at the carried selectivity (a day of a date key the
 //!   last page read into).
+//! - On a date-time key, the rows a window expects follow the time of day
+//!   ([`daily`](super::daily)): the cursor carries the rows found and the seconds
+//!   covered per hour of the day (even and odd days apart), and a resumed
+//!   page's windows (its first, from the density earlier pages measured,
+//!   and every round's, from what the streams read) end where the rows
+//!   expected along that curve, scaled from the rate measured on the
+//!   stretch behind, reach the need. Pages shorter than a day alternate
+//!   between an evening's share of a filter value and the night's, and a
+//!   window sized at the night's rate read an evening several times over.
+//!   An hour counts only where both parities agree (a sale on one day is
+//!   not an afternoon), and a cold page, with no earlier page's counts,
+//!   draws no curve.
 //! - A resumed page whose rows the last page had read already (past its
 //!   last row, short of every reading stream's frontier: the rows a late
 //!   round read beyond the page) reads to the last of them and no
@@ -113,7 +125,7 @@ use crate::value::{Item, Value};
 
 const T: Tuning = Tuning::DEFAULT;
 
-/// Most rows of one response counted per hour of the day ([`daily`]).
+/// Most rows of one response counted per hour of the day ([`daily`](super::daily)).
 const DAY_SAMPLES: usize = 32;
 
 /// How a stream's last response ended, for geometric growth.
@@ -181,7 +193,7 @@ pub(crate) struct Adaptive {
     /// The page's first window is where that page ended (`prior_first`).
     warm_window: bool,
     /// Seconds covered and rows found per hour of the day by earlier
-    /// pages (date-time keys: [`daily`]).
+    /// pages (date-time keys: [`daily`](super::daily)).
     prior_day: DayCurve,
     /// The rows each stream's responses found this page, per hour of the
     /// day (the time it covered is from its start to its frontier).

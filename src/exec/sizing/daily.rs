@@ -6,19 +6,22 @@
 //! shorter than a day crosses from an evening to a night and back, so the
 //! rows per second its last round (or the last page) measured are off by
 //! several times for the stretch ahead. [`DayCurve`] counts, for each hour
-//! of the day (UTC), the rows the streams found there and the rows each
-//! stream's own average rate expected there over the time it covered;
-//! [`Curve`] turns their ratio into a rate per hour relative to the
+//! of the day (UTC), on even and on odd days apart, the rows the streams
+//! found there and the seconds they covered, each stream's seconds
+//! weighted by its share of the streams' rate of rows (a [`Tally`] per
+//! stream, over the pagination so far). [`Curve`] turns the rows over
+//! those the streams' rate expected into a rate per hour relative to the
 //! average, each hour's shrunk toward it by
-//! [`Tuning::day_rows`](super::tuning::Tuning::day_rows) rows, so an hour
-//! seen briefly moves little and an hour never seen stays at the average.
-//! A window then ends where the rows expected along the curve reach the
-//! need, scaled from the rate the streams measured on the stretch they
-//! read (see `estimate::plan_round`).
+//! [`Tuning::day_rows`](super::tuning::Tuning::day_rows) rows (an hour
+//! seen briefly moves little, one never seen stays at the average), and
+//! keeps an hour's only where both parities agree: a daily curve shows on
+//! every day, a sale or an outage on one. A window then ends where the
+//! rows expected along the curve reach the need, scaled from the rate the
+//! streams measured on the stretch behind (see `estimate::plan_round`).
 //!
 //! The counts travel in the sizing state from page to page, capped at
 //! [`MAX_ROWS`] rows (older counts scaled down, so recent days keep the
-//! say): about 100 bytes.
+//! say): 193 bytes, and 6 a stream.
 //!
 //! A run of ties (a nightly batch at one millisecond) is a point, not a
 //! rate: rows on the position of the row before them are not counted.
