@@ -17,7 +17,7 @@
 //! Everything is capped when written and checked when read, so a forged
 //! state moves sizing within bounds and nothing else.
 
-use super::daily::{DayCurve, Tally, BUCKETS, MAX_ROWS};
+use super::daily::{DayCurve, Tally, BUCKETS, MAX_BUCKET_SECS, MAX_ROWS};
 use super::tuning::Tuning;
 use super::BadState;
 use crate::cursor::{key_value_from, key_value_parts};
@@ -240,7 +240,8 @@ impl Hint {
                 out.push(BUCKETS as u8);
                 for h in 0..BUCKETS {
                     out.extend_from_slice(&quarters(d.rows[h]).to_be_bytes());
-                    out.extend_from_slice(&((d.secs[h] / 60.0).round().min(65_535.0) as u16).to_be_bytes());
+                    let minutes = (d.secs[h].min(MAX_BUCKET_SECS) / 60.0).round();
+                    out.extend_from_slice(&(minutes as u16).to_be_bytes());
                 }
                 out.extend_from_slice(&(self.tallies.len() as u16).to_be_bytes());
                 for t in &self.tallies {
