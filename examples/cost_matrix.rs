@@ -395,6 +395,8 @@ struct PageRec {
     rcu_ratio: Option<f64>,
     /// What `QueryStats` says about how the page started (cold or warm), when it says.
     started: Option<String>,
+    /// Characters of the page's next cursor, when it has one.
+    cursor_chars: Option<usize>,
 }
 
 /// How the page's sizing started (cold, warm, hinted, resumed).
@@ -470,6 +472,7 @@ fn record(w: &Workload, p: &Prepared, kind: Kind, page: usize, r: &dynaquery::Re
         perfect_rcu,
         rcu_ratio: None,
         started: None,
+        cursor_chars: None,
     };
     match r {
         Err(e) => rec.error = Some(e.to_string()),
@@ -496,6 +499,7 @@ fn record(w: &Workload, p: &Prepared, kind: Kind, page: usize, r: &dynaquery::Re
                 }
             });
             rec.started = started(s);
+            rec.cursor_chars = pg.next_cursor.as_ref().map(|c| c.len());
         }
     }
     rec

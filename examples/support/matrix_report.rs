@@ -241,5 +241,24 @@ pub fn report(recs: &[PageRec], shapes: &[Shape], frenches: &[French]) -> (Strin
             "shape": shape.name(), "targets": t.iter().map(|x| serde_json::json!({"target": x.0, "met": x.1, "detail": x.2})).collect::<Vec<_>>(),
         }));
     }
+    let _ = writeln!(s, "\n## Next cursors (characters, every page that has one)\n");
+    for shape in shapes {
+        let chars = sorted(
+            recs.iter().filter(|r| r.shape == shape.name()).filter_map(|r| r.cursor_chars).map(|n| n as f64),
+        );
+        if chars.is_empty() {
+            continue;
+        }
+        let (median, p90, max) = (percentile(&chars, 0.5), percentile(&chars, 0.9), percentile(&chars, 1.0));
+        let _ = writeln!(
+            s,
+            "- {:<11} median {median}, p90 {p90}, max {max} ({} cursors)",
+            shape.name(),
+            chars.len()
+        );
+        json.push(serde_json::json!({
+            "shape": shape.name(), "cursor_chars": {"median": median, "p90": p90, "max": max, "n": chars.len()},
+        }));
+    }
     (s, json)
 }
