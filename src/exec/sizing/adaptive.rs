@@ -21,8 +21,9 @@
 //!   counted where the last page started on the run, else estimated from
 //!   the run's rows at the carried selectivity (a day of a date key the
 //!   last page read into).
-//! - On a date-time key, the rows a window expects follow the time of day
-//!   ([`daily`](super::daily)): the cursor carries the rows found and the seconds
+//! - On a key that is a time (an ISO-8601 date-time, or a number of epoch
+//!   seconds or milliseconds: [`axis::time_unit`]), the rows a window
+//!   expects follow the time of day ([`daily`](super::daily)): the cursor carries the rows found and the seconds
 //!   covered per hour of the day (even and odd days apart), and a resumed
 //!   page's windows (its first, from the density earlier pages measured,
 //!   and every round's, from what the streams read) end where the rows
@@ -251,7 +252,7 @@ impl Adaptive {
     fn day_counts(&self, ctx: &Ctx<'_>) -> (DayCurve, Vec<Tally>, f64) {
         let mut day = self.prior_day.clone();
         let mut tallies = self.prior_tally.clone();
-        let Some((_, dir)) = ctx.pos_col else { return (day, tallies, 0.0) };
+        let (Some((_, dir)), Some(unit)) = (ctx.pos_col, time_unit(ctx)) else { return (day, tallies, 0.0) };
         let seconds = |p: Option<&Point>| p.and_then(|p| axis::seconds(&p.0));
         // Each stream's stretch this page, in seconds since the epoch.
         let stretches: Vec<Option<(f64, f64)>> = ctx
@@ -261,9 +262,9 @@ impl Adaptive {
             .map(|(i, st)| {
                 let from = seconds(st.start_pos)?;
                 let to = if st.done {
-                    // Positions of rows: negated seconds newest first.
-                    let sign = if *dir == Direction::Desc { -1.0 } else { 1.0 };
-                    self.last_row(i).map(|x| x * sign)
+                    // Positions of rows: `unit` seconds, negated newest first.
+                    let scale = if *dir == Direction::Desc { -unit } else { unit };
+                    self.last_row(i).map(|x| x * scale)
                 } else {
                     seconds(st.frontier)
                 }?;
@@ -318,12 +319,13 @@ impl Adaptive {
             return None;
         }
         let (_, dir) = ctx.pos_col?;
+        let unit = time_unit(ctx)?;
         let step = self.grid.step().or(self.prior_grid);
-        if step.is_some_and(|s| s as f64 >= 3600.0) {
+        if step.is_some_and(|s| s as f64 * unit >= 3600.0) {
             return None;
         }
         let (day, _, rate) = self.day_counts(ctx);
-        day.curve(T.day_rows, *dir == Direction::Desc, rate)
+        day.curve(T.day_rows, *dir == Direction::Desc, rate, unit)
     }
 
     /// The selectivity the next page starts from: this page's counts
@@ -1210,6 +1212,13 @@ fn guard_factor(points: Option<f64>, wide: bool) -> f64 {
     points.map_or(T.window_guard_factor, |k| {
         (1.0 + 1.0 / k.max(1.0)).clamp(T.window_guard_factor, T.window_guard_most)
     })
+}
+
+/// The seconds a position along the first sort-key column spans, where
+/// that key is a time finer than a day ([`axis::time_unit`]), read from
+/// where the streams start.
+fn time_unit(ctx: &Ctx<'_>) -> Option<f64> {
+    ctx.streams.iter().find_map(|st| st.start_pos.and_then(|p| axis::time_unit(&p.0)))
 }
 
 #[cfg(test)]

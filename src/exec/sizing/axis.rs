@@ -181,12 +181,39 @@ pub(crate) fn item_position(item: &Item, attr: &str, dir: Direction) -> Option<f
     numeric_position(item.get(attr)?, dir)
 }
 
-/// Seconds since the epoch of an ISO-8601 date-time value with a time of
-/// day (a date alone has none, and a number's unit is unknown); `None`
-/// otherwise.
+/// Seconds since the epoch of a value that is a time finer than a day: an
+/// ISO-8601 date-time with a time of day, or a number of epoch seconds or
+/// milliseconds ([`time_unit`]); `None` otherwise.
 pub(crate) fn seconds(v: &Value) -> Option<f64> {
+    Some(numeric(v)? * time_unit(v)?)
+}
+
+/// Numbers read as epoch seconds: from 2001-09-09 (10^9) up to 2286.
+const EPOCH_SECONDS: std::ops::Range<f64> = 1e9..1e10;
+
+/// Numbers read as epoch milliseconds: the same dates in milliseconds.
+const EPOCH_MILLIS: std::ops::Range<f64> = 1e12..1e13;
+
+/// The seconds one unit of `v`'s numeric reading spans, where `v` is a
+/// time finer than a day: 1 for an ISO-8601 date-time with a time of day
+/// (read in seconds) and for a number of epoch seconds, 1/1000 for one of
+/// epoch milliseconds. A number's unit is not declared, so it is read from
+/// its size: 10 digits before the point are seconds, 13 milliseconds,
+/// either since 2001; other numbers, dates alone, composite strings and
+/// ULIDs have none.
+pub(crate) fn time_unit(v: &Value) -> Option<f64> {
     match v {
-        Value::S(s) if matches!(s.as_bytes().get(10), Some(b'T' | b' ')) => timestamp(s),
+        Value::S(s) if matches!(s.as_bytes().get(10), Some(b'T' | b' ')) => timestamp(s).map(|_| 1.0),
+        Value::N(n) => {
+            let x = number_f64(n);
+            if EPOCH_SECONDS.contains(&x) {
+                Some(1.0)
+            } else if EPOCH_MILLIS.contains(&x) {
+                Some(1e-3)
+            } else {
+                None
+            }
+        }
         _ => None,
     }
 }
@@ -443,6 +470,21 @@ mod tests {
             let within = (p[4] - p[2]).abs();
             assert!(within > day * 0.1, "{dir:?}: ids {within} apart, a day {day}");
         }
+    }
+
+    #[test]
+    fn numbers_of_epoch_seconds_or_milliseconds_are_times() {
+        let ms = Value::from(1_795_462_933_123i64);
+        assert_eq!(time_unit(&ms), Some(1e-3));
+        assert!((seconds(&ms).unwrap() - 1_795_462_933.123).abs() < 1e-6);
+        assert_eq!(time_unit(&Value::from(1_795_462_933i64)), Some(1.0));
+        assert_eq!(time_unit(&Value::number("1795462933.25").unwrap()), Some(1.0));
+        assert_eq!(seconds(&Value::from("2026-11-23T17:00:00Z")), timestamp("2026-11-23T17:00:00Z"));
+        // Counts, dates as digits, 11 or 12 digits, a date alone: no time.
+        for not in [17i64, 20_261_123, 20_261_123_170_000, 999_999_999, 99_999_999_999, -1_795_462_933_123] {
+            assert_eq!(time_unit(&Value::from(not)), None, "{not}");
+        }
+        assert_eq!(time_unit(&Value::from("2026-11-23")), None);
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! The time of day: how the rows a page finds spread over the 24 hours of
-//! a day, where the first sort-key column is a date-time.
+//! a day, where the first sort-key column is a time (an ISO-8601 date-time,
+//! or a number of epoch seconds or milliseconds; see `axis::time_unit`).
+//! Counts are in seconds; a [`Curve`] maps them to positions along the key
+//! (milliseconds on epoch milliseconds).
 //!
 //! Real traffic follows a daily curve, and a filter value's share often
 //! follows its own (French orders crowd into the European evening). A page
@@ -179,9 +182,10 @@ impl DayCurve {
     /// time of day has shown on two days. The rows expected in a bucket
     /// are its seconds times `rate`, the streams' rate of rows together
     /// (per second, over the pagination so far). `None` before any second
-    /// is covered. `desc`: positions along the key are negated seconds.
-    pub fn curve(&self, shrink_rows: f64, desc: bool, rate: f64) -> Option<Curve> {
-        if self.is_empty() || !(rate.is_finite() && rate > 0.0) {
+    /// is covered. A position along the key is `unit` seconds (negated
+    /// where `desc`).
+    pub fn curve(&self, shrink_rows: f64, desc: bool, rate: f64, unit: f64) -> Option<Curve> {
+        if self.is_empty() || !(rate.is_finite() && rate > 0.0 && unit.is_finite() && unit > 0.0) {
             return None;
         }
         let ratio = |b: usize| (self.rows[b] + shrink_rows) / (self.secs[b] * rate + shrink_rows);
@@ -206,7 +210,7 @@ impl DayCurve {
             };
             cum[h + 1] = cum[h] + m * HOUR;
         }
-        Some(Curve { cum, sign: if desc { -1.0 } else { 1.0 } })
+        Some(Curve { cum, scale: if desc { -unit } else { unit } })
     }
 }
 
@@ -215,14 +219,15 @@ impl DayCurve {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Curve {
     cum: [f64; HOURS + 1],
-    /// Positions along the key are `sign` times seconds.
-    sign: f64,
+    /// Seconds since the epoch are positions along the key times `scale`
+    /// (negative newest first; 1/1000 in magnitude on epoch milliseconds).
+    scale: f64,
 }
 
 impl Curve {
-    /// The rate's integral from the epoch to position `x`.
+    /// The rate's integral from the epoch to position `x`, in seconds.
     fn at(&self, x: f64) -> f64 {
-        let t = x * self.sign;
+        let t = x * self.scale;
         let days = (t / DAY).floor();
         let in_day = t - days * DAY;
         let h = ((in_day / HOUR) as usize).min(HOURS - 1);
@@ -233,7 +238,7 @@ impl Curve {
     /// The rate's integral between positions `a` and `b` (either order):
     /// `|b − a|` where the rate is the average throughout.
     pub fn between(&self, a: f64, b: f64) -> f64 {
-        (self.at(b) - self.at(a)).abs()
+        (self.at(b) - self.at(a)).abs() / self.scale.abs()
     }
 
     /// The first position at or past `from` (positions increase in scan
@@ -266,7 +271,7 @@ impl Curve {
         if len > 1.0 {
             return self.between(a, b) / len;
         }
-        let t = (a * self.sign).rem_euclid(DAY);
+        let t = (a * self.scale).rem_euclid(DAY);
         let h = ((t / HOUR) as usize).min(HOURS - 1);
         (self.cum[h + 1] - self.cum[h]) / HOUR
     }
@@ -322,20 +327,36 @@ mod tests {
     #[test]
     fn an_evening_with_ten_times_the_rows_is_near_ten_times_the_rate() {
         let (d, rate) = evenings();
-        let c = d.curve(T.day_rows, false, rate).expect("counted");
+        let c = d.curve(T.day_rows, false, rate, 1.0).expect("counted");
         let evening = c.mean(19.0 * HOUR, 20.0 * HOUR);
         let night = c.mean(2.0 * HOUR, 3.0 * HOUR);
         // Shrunk by a few rows an hour: a little under ten.
         assert!((8.0..=10.0).contains(&(evening / night)), "{evening} / {night}");
         // Either order alike; newest first, positions are negated seconds.
         assert_eq!(c.between(DAY, 2.0 * HOUR), c.between(2.0 * HOUR, DAY));
-        let desc = d.curve(T.day_rows, true, rate).expect("counted");
+        let desc = d.curve(T.day_rows, true, rate, 1.0).expect("counted");
         assert_eq!(desc.mean(-19.0 * HOUR, -20.0 * HOUR), evening);
         // From 23:00 newest first, two hours' worth of rows at the average
         // take the quiet hour and part of the evening.
         let end = desc.reach(-23.0 * HOUR, 2.0 * HOUR);
         assert!(end > -22.0 * HOUR && end < -19.0 * HOUR, "{}", end / HOUR);
         assert!((desc.between(-23.0 * HOUR, end) - 2.0 * HOUR).abs() < 1e-3);
+    }
+
+    #[test]
+    fn on_epoch_milliseconds_the_curve_measures_positions_in_milliseconds() {
+        let (d, rate) = evenings();
+        let seconds = d.curve(T.day_rows, true, rate, 1.0).expect("counted");
+        let millis = d.curve(T.day_rows, true, rate, 1e-3).expect("counted");
+        let ms = |t: f64| -t * 1000.0;
+        // The same hours, a thousand times the positions.
+        let (a, b) = (ms(23.0 * HOUR), ms(17.5 * HOUR));
+        let rows = seconds.between(-23.0 * HOUR, -17.5 * HOUR);
+        assert!((millis.between(a, b) - 1000.0 * rows).abs() < 1e-3 * rows, "{}", millis.between(a, b));
+        assert_eq!(millis.mean(a, b), seconds.mean(-23.0 * HOUR, -17.5 * HOUR));
+        assert_eq!(millis.mean(ms(19.5 * HOUR), ms(19.5 * HOUR)), seconds.mean(-19.5 * HOUR, -19.5 * HOUR));
+        let end = millis.reach(a, 2_000.0 * HOUR);
+        assert!((end - 1000.0 * seconds.reach(-23.0 * HOUR, 2.0 * HOUR)).abs() < 1.0, "{end}");
     }
 
     #[test]
@@ -354,7 +375,7 @@ mod tests {
         let rate = dense_tally.rate() + sparse_tally.rate();
         let mut d = DayCurve::of_stream(20.0 * HOUR, 21.0 * HOUR, &dense, dense_tally.rate() / rate);
         d.add(&DayCurve::of_stream(10.0 * DAY, 0.0, &sparse, sparse_tally.rate() / rate));
-        let c = d.curve(T.day_rows, false, rate).expect("counted");
+        let c = d.curve(T.day_rows, false, rate, 1.0).expect("counted");
         let evening = c.mean(20.0 * HOUR, 21.0 * HOUR);
         assert!((0.9..=1.1).contains(&evening), "{evening}");
         assert!(c.mean(12.0 * HOUR, 13.0 * HOUR) > evening);
@@ -383,7 +404,7 @@ mod tests {
             tally = t;
         }
         assert_eq!(tally, Tally { rows: 256.0, secs: 28.0 * HOUR });
-        let c = d.curve(T.day_rows, true, tally.rate()).expect("counted");
+        let c = d.curve(T.day_rows, true, tally.rate(), 1.0).expect("counted");
         let (e, m) = (c.mean(-20.0 * HOUR, -22.0 * HOUR), c.mean(-8.0 * HOUR, -20.0 * HOUR));
         // The evening several times as rich as the day.
         assert!(m < 1.0 && e > 1.0 && e / m > 4.0, "{e} {m}");
@@ -401,7 +422,7 @@ mod tests {
         }
         count_row(&mut rows, 2.0 * DAY + 14.5 * HOUR, 500.0);
         let (d, tally) = one(0.0, 4.0 * DAY, &rows, Tally::default());
-        let c = d.curve(T.day_rows, false, tally.rate()).expect("counted");
+        let c = d.curve(T.day_rows, false, tally.rate(), 1.0).expect("counted");
         // The sale's hour within a few percent of the rest of the day (it
         // was 50 times as rich on one day of four).
         let (sale, before) = (c.mean(14.0 * HOUR, 15.0 * HOUR), c.mean(3.0 * HOUR, 4.0 * HOUR));
@@ -414,12 +435,13 @@ mod tests {
         let mut rows = [0.0; BUCKETS];
         count_row(&mut rows, 30.0, 1.0);
         let (d, tally) = one(0.0, 2.0 * HOUR, &rows, Tally::default());
-        let c = d.curve(T.day_rows, false, tally.rate()).expect("counted");
+        let c = d.curve(T.day_rows, false, tally.rate(), 1.0).expect("counted");
         // One row in two hours, in the first, on one day: the average.
         assert!((c.mean(0.0, 60.0) - 1.0).abs() < 1e-9, "{}", c.mean(0.0, 60.0));
         assert!((c.mean(5.0 * HOUR, 6.0 * HOUR) - 1.0).abs() < 1e-9);
-        assert!(DayCurve::default().curve(T.day_rows, false, 1.0).is_none());
-        assert!(d.curve(T.day_rows, false, 0.0).is_none());
+        assert!(DayCurve::default().curve(T.day_rows, false, 1.0, 1.0).is_none());
+        assert!(d.curve(T.day_rows, false, 0.0, 1.0).is_none());
+        assert!(d.curve(T.day_rows, false, 1.0, 0.0).is_none());
     }
 
     #[test]
