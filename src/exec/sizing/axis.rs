@@ -5,8 +5,10 @@
 //! density measured on one stretch mispredicts the next. So numbers project
 //! to their value and ISO-8601 date-times (the usual `created_at`) to
 //! seconds since the epoch; a decimal-digit odometer over the bytes would
-//! put a 12-hour gap between `…T23:30` and `…T00:00` of the next day. Other
-//! strings fall back to [`bytes`], an odometer over their UTF-8 bytes; any
+//! put a 12-hour gap between `…T23:30` and `…T00:00` of the next day. ULIDs
+//! project to their milliseconds since the epoch (the byte odometer spread
+//! Crockford's 32 digits over the 43 byte values from `0` to `Z`, and
+//! could not say where a day's hours lie). Other strings fall back to [`bytes`], an odometer over their UTF-8 bytes; any
 //! other key to one over its encoded bytes.
 //!
 //! Positions increase in scan order (`DESC` negates), as encoded keys do.
@@ -19,7 +21,7 @@ type ByteMap = Box<dyn Fn(&[u8]) -> f64>;
 
 /// Maps one value (and its order-preserving encoding) to a position.
 pub(crate) enum Axis {
-    /// Every value is a number or an ISO-8601 date-time.
+    /// Every value is a number, an ISO-8601 date-time or a ULID.
     Numeric(Direction),
     /// Every value is a string: the byte odometer over its UTF-8 bytes,
     /// negated for `DESC`. A bound shorter than the keys (`> "2026-10-25"`
@@ -100,6 +102,8 @@ impl Axis {
         let (value, slack) = match template {
             Value::N(_) => (Value::number(&format!("{:.6}", round(x, 1e-6))).ok()?, 0.0),
             Value::S(t) if t.len() == 10 => (Value::S(format_like(t, nearest(x, DAY) as i64)?), DAY / 2.0),
+            // The millisecond `x` falls in, whole (`x` has a fraction).
+            Value::S(t) if ulid_millis(t).is_some() => (Value::S(ulid_at(x.floor(), up)?), 1.0 / 1024.0),
             Value::S(t) => (Value::S(whole_second(&format_like(t, round(x, 1.0) as i64)?, up)), 0.0),
             _ => return None,
         };
@@ -197,13 +201,14 @@ const EPOCH_MILLIS: std::ops::Range<f64> = 1e12..1e13;
 /// The seconds one unit of `v`'s numeric reading spans, where `v` is a
 /// time finer than a day: 1 for an ISO-8601 date-time with a time of day
 /// (read in seconds) and for a number of epoch seconds, 1/1000 for one of
-/// epoch milliseconds. A number's unit is not declared, so it is read from
-/// its size: 10 digits before the point are seconds, 13 milliseconds,
-/// either since 2001; other numbers, dates alone, composite strings and
-/// ULIDs have none.
+/// epoch milliseconds and for a ULID (read in its milliseconds). A
+/// number's unit is not declared, so it is read from its size: 10 digits
+/// before the point are seconds, 13 milliseconds, either since 2001; other
+/// numbers, dates alone and composite strings have none.
 pub(crate) fn time_unit(v: &Value) -> Option<f64> {
     match v {
         Value::S(s) if matches!(s.as_bytes().get(10), Some(b'T' | b' ')) => timestamp(s).map(|_| 1.0),
+        Value::S(s) => ulid_millis(s).map(|_| 1e-3),
         Value::N(n) => {
             let x = number_f64(n);
             if EPOCH_SECONDS.contains(&x) {
@@ -221,9 +226,45 @@ pub(crate) fn time_unit(v: &Value) -> Option<f64> {
 fn numeric(v: &Value) -> Option<f64> {
     match v {
         Value::N(n) => Some(number_f64(n)),
-        Value::S(s) => timestamp(s),
+        Value::S(s) => timestamp(s).or_else(|| ulid_millis(s)),
         _ => None,
     }
+}
+
+/// Crockford's base 32, the digits of a ULID.
+const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// Characters of a ULID, and of its time (48 bits of epoch milliseconds).
+const ULID_LEN: usize = 26;
+const ULID_TIME: usize = 10;
+
+/// Milliseconds since the epoch of a ULID (26 characters of Crockford's
+/// base 32 in upper case, the first 10 its time), with its next two
+/// characters as a fraction of the millisecond, so the ULIDs of one
+/// millisecond spread over it as they sort; `None` for any other string.
+fn ulid_millis(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    if b.len() != ULID_LEN || b[0] > b'7' {
+        return None;
+    }
+    let digit = |c: &u8| CROCKFORD.iter().position(|d| d == c).map(|i| i as u64);
+    let digits = b.iter().map(digit).collect::<Option<Vec<u64>>>()?;
+    let millis = digits[..ULID_TIME].iter().fold(0u64, |m, d| m << 5 | d);
+    Some(millis as f64 + (digits[ULID_TIME] * 32 + digits[ULID_TIME + 1]) as f64 / 1024.0)
+}
+
+/// The ULID that ends a window at `millis` (a whole millisecond): its time,
+/// then the highest random part where the window ends up the key (ASC),
+/// the lowest where it ends down it (DESC), so it holds the whole
+/// millisecond.
+fn ulid_at(millis: f64, up: bool) -> Option<String> {
+    if !(0.0..(1u64 << 48) as f64).contains(&millis) {
+        return None;
+    }
+    let m = millis as u64;
+    let time = (0..ULID_TIME).map(|i| char::from(CROCKFORD[(m >> (5 * (ULID_TIME - 1 - i)) & 31) as usize]));
+    let fill = if up { 'Z' } else { '0' };
+    Some(time.chain(std::iter::repeat_n(fill, ULID_LEN - ULID_TIME)).collect())
 }
 
 /// A close `f64` reading of an exact decimal (distances only, never order).
@@ -470,6 +511,63 @@ mod tests {
             let within = (p[4] - p[2]).abs();
             assert!(within > day * 0.1, "{dir:?}: ids {within} apart, a day {day}");
         }
+    }
+
+    #[test]
+    fn a_ulid_is_read_as_its_milliseconds_and_a_window_holds_its_whole_millisecond() {
+        // 01JD0000000000000000000000: 2024-11-18T15:59:22.112Z; the time
+        // part is 48 bits.
+        let at = |s: &str| ulid_millis(s);
+        let t = at("01JD0000000000000000000000").unwrap();
+        assert_eq!(t, 1_731_945_562_112.0);
+        // The next two characters spread one millisecond's ULIDs over it.
+        assert_eq!(at("01JD000000Z000000000000000").unwrap(), t + 31.0 * 32.0 / 1024.0);
+        assert!(at("01JD000000ZZZZZZZZZZZZZZZZ").unwrap() < t + 1.0);
+        assert_eq!(at("01JD0000010000000000000000").unwrap(), t + 1.0);
+        // Not a ULID: too short, past the 48 bits, a letter Crockford skips,
+        // lower case.
+        for not in [
+            "01JD00000000000000000000",
+            "81JD0000000000000000000000",
+            "01JD00000I0000000000000000",
+            "01jd0000000000000000000000",
+        ] {
+            assert_eq!(at(not), None, "{not}");
+            assert_eq!(time_unit(&Value::from(not)), None, "{not}");
+        }
+        assert_eq!(time_unit(&Value::from("01JD0000000000000000000000")), Some(1e-3));
+        let seconds = seconds(&Value::from("01JD0000000000000000000000")).unwrap();
+        assert!((seconds - 1_731_945_562.112).abs() < 1e-6);
+        // A window's end: the whole millisecond at or past the position.
+        let keys = ["01JD0000000000000000000000", "01JD000009ABCDEFGHJKMNPQRS"];
+        let points: Vec<(Option<Value>, Vec<u8>)> =
+            keys.iter().map(|k| (Some(Value::from(*k)), k.as_bytes().to_vec())).collect();
+        let pts: Vec<(Option<&Value>, &[u8])> =
+            points.iter().map(|(v, b)| (v.as_ref(), b.as_slice())).collect();
+        for dir in [Direction::Asc, Direction::Desc] {
+            let axis = Axis::new(&pts, dir);
+            assert!(matches!(axis, Axis::Numeric(_)));
+            let template = Value::from(keys[1]);
+            let x = axis.position(Some(&template), keys[1].as_bytes());
+            let end = axis.value_at(x, &template).expect("a ULID");
+            let expect = if dir == Direction::Asc {
+                "01JD000009ZZZZZZZZZZZZZZZZ"
+            } else {
+                "01JD0000090000000000000000"
+            };
+            assert_eq!(end, Value::from(expect), "{dir:?}");
+            // Half a millisecond on in scan order (the key's fraction is
+            // 331/1024): the same millisecond up, the one before down.
+            let half = axis.value_at(x + 0.5, &template).expect("a ULID");
+            let expect = if dir == Direction::Asc {
+                "01JD000009ZZZZZZZZZZZZZZZZ"
+            } else {
+                "01JD0000080000000000000000"
+            };
+            assert_eq!(half, Value::from(expect), "{dir:?}");
+        }
+        assert_eq!(ulid_at(-1.0, true), None);
+        assert_eq!(ulid_at(2f64.powi(48), true), None);
     }
 
     #[test]

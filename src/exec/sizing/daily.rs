@@ -1,8 +1,8 @@
 //! The time of day: how the rows a page finds spread over the 24 hours of
 //! a day, where the first sort-key column is a time (an ISO-8601 date-time,
-//! or a number of epoch seconds or milliseconds; see `axis::time_unit`).
-//! Counts are in seconds; a [`Curve`] maps them to positions along the key
-//! (milliseconds on epoch milliseconds).
+//! a number of epoch seconds or milliseconds, or a ULID; see
+//! `axis::time_unit`). Counts are in seconds; a [`Curve`] maps them to
+//! positions along the key (milliseconds on epoch milliseconds and ULIDs).
 //!
 //! Real traffic follows a daily curve, and a filter value's share often
 //! follows its own (French orders crowd into the European evening). A page
