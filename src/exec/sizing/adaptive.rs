@@ -22,11 +22,12 @@
 //!   the run's rows at the carried selectivity (a day of a date key the
 //!   last page read into).
 //! - On a key that is a time (an ISO-8601 date-time, a number of epoch
-//!   seconds or milliseconds, a ULID: [`axis::time_unit`]), the rows a window
-//!   expects follow the time of day ([`daily`](super::daily)): the cursor carries the rows found and the seconds
-//!   covered per hour of the day (even and odd days apart), and a resumed
-//!   page's windows (its first, from the density earlier pages measured,
-//!   and every round's, from what the streams read) end where the rows
+//!   seconds or milliseconds, a ULID: [`axis::time_unit`]), the rows a
+//!   window expects follow the time of day ([`daily`](super::daily)): the
+//!   cursor carries the rows found and the seconds covered per hour of the
+//!   day (even and odd days apart), and a resumed page's windows (its
+//!   first, from the density earlier pages measured, and every round's,
+//!   from what the streams read) end where the rows
 //!   expected along that curve, scaled from the rate measured on the
 //!   stretch behind, reach the need. Pages shorter than a day alternate
 //!   between an evening's share of a filter value and the night's, and a

@@ -8,8 +8,9 @@
 //! put a 12-hour gap between `…T23:30` and `…T00:00` of the next day. ULIDs
 //! project to their milliseconds since the epoch (the byte odometer spread
 //! Crockford's 32 digits over the 43 byte values from `0` to `Z`, and
-//! could not say where a day's hours lie). Other strings fall back to [`bytes`], an odometer over their UTF-8 bytes; any
-//! other key to one over its encoded bytes.
+//! could not say where a day's hours lie). Other strings fall back to
+//! [`bytes`], an odometer over their UTF-8 bytes; any other key to one over
+//! its encoded bytes.
 //!
 //! Positions increase in scan order (`DESC` negates), as encoded keys do.
 
@@ -186,8 +187,8 @@ pub(crate) fn item_position(item: &Item, attr: &str, dir: Direction) -> Option<f
 }
 
 /// Seconds since the epoch of a value that is a time finer than a day: an
-/// ISO-8601 date-time with a time of day, or a number of epoch seconds or
-/// milliseconds ([`time_unit`]); `None` otherwise.
+/// ISO-8601 date-time with a time of day, a number of epoch seconds or
+/// milliseconds, or a ULID ([`time_unit`]); `None` otherwise.
 pub(crate) fn seconds(v: &Value) -> Option<f64> {
     Some(numeric(v)? * time_unit(v)?)
 }
