@@ -571,6 +571,44 @@ mod tests {
         assert_eq!(ulid_at(2f64.powi(48), true), None);
     }
 
+    /// A ULID of millisecond `ms` and 16 random digits.
+    fn any_ulid() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::strategy::Strategy;
+        (0u64..1 << 48, proptest::collection::vec(0usize..32, 16)).prop_map(|(ms, rest)| {
+            let time = ulid_at(ms as f64, false).expect("48 bits");
+            time[..ULID_TIME].chars().chain(rest.iter().map(|d| char::from(CROCKFORD[*d]))).collect()
+        })
+    }
+
+    proptest::proptest! {
+        /// Positions keep the ULIDs' order, and a window written back at
+        /// a ULID's position, or past it in scan order, holds that ULID.
+        #[test]
+        fn ulid_positions_keep_order_and_window_ends_hold_their_keys(
+            a in any_ulid(),
+            b in any_ulid(),
+            past in 0.0f64..5.0,
+        ) {
+            let (x, y) = (ulid_millis(&a).expect("a ULID"), ulid_millis(&b).expect("a ULID"));
+            if a < b {
+                proptest::prop_assert!(x <= y, "{a} {x} {b} {y}");
+            }
+            let key = Value::from(a.as_str());
+            for dir in [Direction::Asc, Direction::Desc] {
+                let axis = Axis::Numeric(dir);
+                let at = axis.position(Some(&key), a.as_bytes());
+                let Some(Value::S(end)) = axis.value_at(at + past, &key) else {
+                    proptest::prop_assert!(false, "no window end at {a}");
+                    unreachable!()
+                };
+                match dir {
+                    Direction::Asc => proptest::prop_assert!(a <= end, "{a} past {end}"),
+                    Direction::Desc => proptest::prop_assert!(a >= end, "{a} before {end}"),
+                }
+            }
+        }
+    }
+
     #[test]
     fn numbers_of_epoch_seconds_or_milliseconds_are_times() {
         let ms = Value::from(1_795_462_933_123i64);
