@@ -644,6 +644,24 @@ fn a_limit_that_reaches_a_run_another_stream_is_inside_reads_its_first_megabyte_
     }
 }
 
+/// Items read by each of ten pages of 50 of `v` on `shape`, 100 000
+/// orders, 10 % French in the evenings, seed 3: pages shorter than a day.
+fn evening_pages(shape: Shape, v: Variant) -> Vec<u64> {
+    let w = workloads::generate(shape, French::Evening, 3, 100_000, Sizes::default());
+    let table = common::memory(w.schema.clone(), &w.items);
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    let engine = Engine::new(w.schema.clone(), &table);
+    let mut q = query(v, &w);
+    let mut read = Vec::new();
+    for n in 1..=10 {
+        let page = rt.block_on(engine.fetch(&q)).expect("page");
+        assert_eq!(page.rows.len(), 50, "page {n}");
+        read.push(page.stats.items_read);
+        q = query(v, &w).cursor(page.next_cursor.expect("a next page"));
+    }
+    read
+}
+
 /// Pages shorter than a day where a filter value's share follows the time
 /// of day: `daily` on 100 000 orders, 10 % French in the evenings (30 %
 /// from 17:00 to 21:59, 2 % the rest of the day), seed 3, the `total`
@@ -658,18 +676,7 @@ fn a_limit_that_reaches_a_run_another_stream_is_inside_reads_its_first_megabyte_
 /// page 6 1 576.
 #[test]
 fn pages_shorter_than_a_day_place_their_windows_by_the_time_of_day() {
-    let w = workloads::generate(Shape::Daily, French::Evening, 3, 100_000, Sizes::default());
-    let table = common::memory(w.schema.clone(), &w.items);
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-    let engine = Engine::new(w.schema.clone(), &table);
-    let mut q = query(Variant::Total, &w);
-    let mut read = Vec::new();
-    for n in 1..=10 {
-        let page = rt.block_on(engine.fetch(&q)).expect("page");
-        assert_eq!(page.rows.len(), 50, "page {n}");
-        read.push(page.stats.items_read);
-        q = query(Variant::Total, &w).cursor(page.next_cursor.expect("a next page"));
-    }
+    let read = evening_pages(Shape::Daily, Variant::Total);
     let later: u64 = read[1..].iter().sum();
     // Bounds of pages 2 to 10 (cost_matrix's perfect reader): 4 051.
     assert!(later <= 2 * 4_051, "pages 2 to 10 read {later} items: {read:?}");
@@ -684,18 +691,7 @@ fn pages_shorter_than_a_day_place_their_windows_by_the_time_of_day() {
 /// or 10 (epoch seconds) is now read as a time: 5 086 items.
 #[test]
 fn epoch_millisecond_keys_place_their_windows_by_the_time_of_day() {
-    let w = workloads::generate(Shape::EpochMs, French::Evening, 3, 100_000, Sizes::default());
-    let table = common::memory(w.schema.clone(), &w.items);
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-    let engine = Engine::new(w.schema.clone(), &table);
-    let mut q = query(Variant::Ties, &w);
-    let mut read = Vec::new();
-    for n in 1..=10 {
-        let page = rt.block_on(engine.fetch(&q)).expect("page");
-        assert_eq!(page.rows.len(), 50, "page {n}");
-        read.push(page.stats.items_read);
-        q = query(Variant::Ties, &w).cursor(page.next_cursor.expect("a next page"));
-    }
+    let read = evening_pages(Shape::EpochMs, Variant::Ties);
     let later: u64 = read[1..].iter().sum();
     // Bounds of pages 2 to 10 (cost_matrix's perfect reader): 4 056.
     assert!(2 * later <= 3 * 4_056, "pages 2 to 10 read {later} items: {read:?}");
@@ -711,18 +707,7 @@ fn epoch_millisecond_keys_place_their_windows_by_the_time_of_day() {
 /// milliseconds: 5 381 items.
 #[test]
 fn ulid_keys_place_their_windows_by_the_time_of_day() {
-    let w = workloads::generate(Shape::Ulid, French::Evening, 3, 100_000, Sizes::default());
-    let table = common::memory(w.schema.clone(), &w.items);
-    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
-    let engine = Engine::new(w.schema.clone(), &table);
-    let mut q = query(Variant::Total, &w);
-    let mut read = Vec::new();
-    for n in 1..=10 {
-        let page = rt.block_on(engine.fetch(&q)).expect("page");
-        assert_eq!(page.rows.len(), 50, "page {n}");
-        read.push(page.stats.items_read);
-        q = query(Variant::Total, &w).cursor(page.next_cursor.expect("a next page"));
-    }
+    let read = evening_pages(Shape::Ulid, Variant::Total);
     let later: u64 = read[1..].iter().sum();
     // Bounds of pages 2 to 10 (cost_matrix's perfect reader): 4 080.
     assert!(20 * later <= 29 * 4_080, "pages 2 to 10 read {later} items: {read:?}");
