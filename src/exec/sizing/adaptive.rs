@@ -249,7 +249,7 @@ impl Adaptive {
     /// The earlier pages' counts per hour of the day and this page's: the
     /// rows its responses found, and the time from each stream's start to
     /// its frontier (to its last row, once done). Empty where the first
-    /// sort-key column holds no date-time with a time of day.
+    /// sort-key column is no time finer than a day ([`axis::time_unit`]).
     fn day_counts(&self, ctx: &Ctx<'_>) -> (DayCurve, Vec<Tally>, f64) {
         let mut day = self.prior_day.clone();
         let mut tallies = self.prior_tally.clone();
@@ -311,7 +311,7 @@ impl Adaptive {
     }
 
     /// The rate of rows along the hours of the day the counts give, where
-    /// the key is a date-time finer than an hour's grid.
+    /// the key is a time finer than an hour's grid.
     fn day_curve(&self, ctx: &Ctx<'_>) -> Option<Curve> {
         // A page with no earlier page's counts (a cold one) would draw the
         // curve from its probe: a few hours, and a sparse stream's days of
@@ -821,8 +821,8 @@ impl Sizing for Adaptive {
             // `Limit`s, sized to the need, bound what it reads, so a window
             // that ends short of them costs a second round for nothing.
             let aim = estimate::aim(ctx.need.saturating_sub(rest as usize).max(1), ctx.page);
-            // On a date-time key, along the rate of rows per hour of the
-            // day (`daily`), from the one the earlier pages measured over
+            // On a key that is a time, along the rate of rows per hour of
+            // the day (`daily`), from the one the earlier pages measured over
             // the stretch behind the cursor.
             let far = match self.day_curve(ctx) {
                 Some(c) => c.reach(x, aim / reach.density() * c.mean(x - reach.span, x)),

@@ -190,7 +190,7 @@ pub(crate) fn item_position(item: &Item, attr: &str, dir: Direction) -> Option<f
 /// ISO-8601 date-time with a time of day, a number of epoch seconds or
 /// milliseconds, or a ULID ([`time_unit`]); `None` otherwise.
 pub(crate) fn seconds(v: &Value) -> Option<f64> {
-    Some(numeric(v)? * time_unit(v)?)
+    time_reading(v).map(|(x, unit)| x * unit)
 }
 
 /// Numbers read as epoch seconds: from 2001-09-09 (10^9) up to 2286.
@@ -207,15 +207,24 @@ const EPOCH_MILLIS: std::ops::Range<f64> = 1e12..1e13;
 /// before the point are seconds, 13 milliseconds, either since 2001; other
 /// numbers, dates alone and composite strings have none.
 pub(crate) fn time_unit(v: &Value) -> Option<f64> {
+    time_reading(v).map(|(_, unit)| unit)
+}
+
+/// `v`'s numeric reading and [`time_unit`], where `v` is a time finer than
+/// a day, from one parse. A string with a `T` or a space at byte 10 that
+/// is no date-time may still be a ULID (`T` is one of its digits).
+fn time_reading(v: &Value) -> Option<(f64, f64)> {
     match v {
-        Value::S(s) if matches!(s.as_bytes().get(10), Some(b'T' | b' ')) => timestamp(s).map(|_| 1.0),
-        Value::S(s) => ulid_millis(s).map(|_| 1e-3),
+        Value::S(s) => {
+            let iso = matches!(s.as_bytes().get(10), Some(b'T' | b' ')).then(|| timestamp(s)).flatten();
+            iso.map(|t| (t, 1.0)).or_else(|| ulid_millis(s).map(|ms| (ms, 1e-3)))
+        }
         Value::N(n) => {
             let x = number_f64(n);
             if EPOCH_SECONDS.contains(&x) {
-                Some(1.0)
+                Some((x, 1.0))
             } else if EPOCH_MILLIS.contains(&x) {
-                Some(1e-3)
+                Some((x, 1e-3))
             } else {
                 None
             }
@@ -537,6 +546,9 @@ mod tests {
             assert_eq!(time_unit(&Value::from(not)), None, "{not}");
         }
         assert_eq!(time_unit(&Value::from("01JD0000000000000000000000")), Some(1e-3));
+        // A `T` after the time part (1 ULID in 32) is no date-time's.
+        assert_eq!(time_unit(&Value::from("01JD00000AT000000000000000")), Some(1e-3));
+        assert!(seconds(&Value::from("01JD00000AT000000000000000")).is_some());
         let seconds = seconds(&Value::from("01JD0000000000000000000000")).unwrap();
         assert!((seconds - 1_731_945_562.112).abs() < 1e-6);
         // A window's end: the whole millisecond at or past the position.

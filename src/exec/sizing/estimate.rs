@@ -195,7 +195,7 @@ pub(crate) fn aim(need: usize, page: usize) -> f64 {
 /// under [`Tuning::cold_sample`] of the need) takes the rows ahead to be
 /// `1 + cold_sigmas / √(rows + 1)` times the estimate.
 ///
-/// On a date-time key, `day` is the rate of rows along the hours of the
+/// On a key that is a time, `day` is the rate of rows along the hours of the
 /// day ([`super::daily`]): each stream's rows ahead follow it, from the
 /// rate the stream measured on the stretch its density rests on (what it
 /// read since the last round, else since its start).
