@@ -712,3 +712,27 @@ fn ulid_keys_place_their_windows_by_the_time_of_day() {
     // Bounds of pages 2 to 10 (cost_matrix's perfect reader): 4 080.
     assert!(20 * later <= 29 * 4_080, "pages 2 to 10 read {later} items: {read:?}");
 }
+
+/// Pages of one row crossing a night where the share of French orders
+/// falls from the evening's 30 % to 2 %: `ulid`, 10 % French in the
+/// evenings, seed 2, the `ties` query, pages of 1 (`cost_matrix --page-size
+/// 1 --pages 40 --shape ulid --seeds 2..2 --trace-page "10%
+/// evening/ties/35"`). Page 35's windows, placed by the evening's density,
+/// found no row four rounds running, each reaching twice as far as the one
+/// before, and the page took 7 round trips where the target allows 6. A
+/// window that found no row is evidence the density fell by more than the
+/// Poisson slack covers: the next reaches four times as far.
+#[test]
+fn pages_of_one_row_cross_a_night_in_at_most_six_round_trips() {
+    let (w, table, rt) = orders(Shape::Ulid, French::Evening, 2);
+    let engine = Engine::new(w.schema.clone(), &table);
+    let mut q = query(Variant::Ties, &w).limit(1);
+    let mut trips = Vec::new();
+    for n in 1..=40 {
+        let page = rt.block_on(engine.fetch(&q)).expect("page");
+        assert_eq!(page.rows.len(), 1, "page {n}");
+        trips.push(page.stats.round_trips);
+        q = q.cursor(page.next_cursor.unwrap_or_else(|| panic!("a page after page {n}")));
+    }
+    assert!(trips.iter().all(|t| *t <= 6), "round trips of pages 1..=40: {trips:?}");
+}

@@ -68,9 +68,11 @@
 //!   not fit the `Limit` (a cold page's window often reaches a run its page
 //!   never gets to), the round's request is sent as planned.
 //! - A window planned after one whose round found no row reaches at least
-//!   `short_growth` times as far as that one did, its `Limit`s as the
+//!   `dry_growth` (four) times as far as that one did, its `Limit`s as the
 //!   estimate sizes them: a stretch with none of the page's rows is
-//!   crossed in round trips that grow with the logarithm of its length.
+//!   crossed in round trips that grow with the logarithm of its length
+//!   (base four: a window that aimed past the need by the Poisson slack
+//!   and came back empty says the density fell by more than that).
 //! - A page with nothing to start from (cold: no cursor, hint or memory)
 //!   plans a round of at most `cold_growth` times the items it has read
 //!   (a window's guard comes on top): its estimates rest on a probe, and
@@ -917,10 +919,8 @@ impl Sizing for Adaptive {
         // rows costs round trips in the logarithm of its length, as a
         // `Limit` that keeps coming back short does (`grown`).
         let found = ctx.pool().0;
-        let reach = self
-            .last_window
-            .filter(|&(_, at)| found <= at)
-            .map_or(0.0, |(d, _)| d * f64::from(T.short_growth));
+        let reach =
+            self.last_window.filter(|&(_, at)| found <= at).map_or(0.0, |(d, _)| d * f64::from(T.dry_growth));
         let target = Target {
             need: ctx.need,
             page: ctx.page,
@@ -1859,14 +1859,14 @@ mod tests {
     }
 
     #[test]
-    fn a_round_after_one_that_found_no_row_reaches_twice_as_far() {
+    fn a_round_after_one_that_found_no_row_reaches_dry_growth_times_as_far() {
         // A page of 1 paging out of the evening into the afternoon: the items'
         // density held, the filter's share fell, and each window, sized for
         // the two rows the page needed, came back without one, reaching a
         // little further each time (nine round trips, `cost_matrix
         // --page-size 1 --pages 40 --shape outage --seeds 2..2 --trace-page
         // "10% evening/strict/39"`). A window after one whose round found
-        // no row reaches at least twice as far as it did.
+        // no row reaches at least `dry_growth` times as far as it did.
         let col = ("n".to_owned(), Direction::Asc);
         let (start, buffer) = (point(0), VecDeque::new());
         let mut a = Adaptive::new(1);
@@ -1883,7 +1883,7 @@ mod tests {
         let mut ctx = one_stream(&col, &start, &f2, &buffer, obs_at(200 + read, 40));
         (ctx.need, ctx.page) = (2, 1);
         let e2 = end(a.round(&ctx, 0, &[]).expect("a round"));
-        assert!(e2 - e1.ceil() >= 2.0 * (e1 - 100.0), "{e1} then {e2}");
+        assert!(e2 - e1.ceil() >= f64::from(T.dry_growth) * (e1 - 100.0), "{e1} then {e2}");
         // One that found its rows: no floor (the estimate alone).
         let mut b = Adaptive::new(1);
         b.segs[0].push(Seg { from: 0.0, scanned: 0, last: Some(100.0) });
