@@ -915,7 +915,7 @@ impl Sizing for Adaptive {
         let grid = numeric.then_some(&self.grid);
         let late = ctx.round_trips >= T.late_after;
         // The last window's round found no row: this one reaches at least
-        // `short_growth` times as far, so a stretch with none of the page's
+        // `dry_growth` times as far, so a stretch with none of the page's
         // rows costs round trips in the logarithm of its length, as a
         // `Limit` that keeps coming back short does (`grown`).
         let found = ctx.pool().0;
