@@ -583,6 +583,23 @@ fn a_late_round_reads_for_an_estimate_that_rests_on_few_rows() {
     }
 }
 
+/// A cold first page of a 1 % filter: `ulid`, 1 % French, seed 6, the
+/// `ties` query (`cost_matrix --shape ulid --seeds 6..6 --trace-page
+/// "1%/ties/cold"`). Its probe found no row in 104 items, and its next
+/// round, held to 16 times the items read (`cold_growth`), read 832 items
+/// of `paid` and found 17 rows: the rounds planned on so few came back
+/// short, 4 round trips and 5 740 items for a bound of 4 137. None found
+/// in 104 leaves a share up to 3 in 104 plausible; a round may plan twice
+/// the page at that share (`cold_overshoot`): 1 768 items found 28 rows,
+/// and the page ends in 3 round trips and 4 309 items.
+#[test]
+fn a_cold_page_of_a_rare_filter_value_takes_three_round_trips() {
+    let stats = page_stats(Shape::Ulid, French::Flat(0.01), 6, Variant::Ties, 1);
+    assert_eq!(stats[0].sizing_start, dynaquery::SizingStart::Cold);
+    assert!(stats[0].round_trips <= 3, "{:?}", stats[0]);
+    assert!(stats[0].items_read * 10 <= 4_137 * 11, "{:?}", stats[0]);
+}
+
 /// The last page of an open range read oldest first (`created_at > a`,
 /// ascending, no upper bound): `flash-sale`, 1 % French, seed 3, page 2,
 /// and `date-only`, 1 % French, seed 1, page 2 (fan-out 2 and 3). The

@@ -75,9 +75,14 @@
 //!   and came back empty says the density fell by more than that).
 //! - A page with nothing to start from (cold: no cursor, hint or memory)
 //!   plans a round of at most `cold_growth` times the items it has read
-//!   (a window's guard comes on top): its estimates rest on a probe, and
-//!   a probe of a quiet stretch extrapolated fifty-fold reads many times
-//!   the page's bound. It pools its streams' selectivities by the key
+//!   (a window's guard comes on top), or, where that is more, the items
+//!   that would hold `cold_overshoot` (two) times the rows it needs at the
+//!   highest selectivity its rows found plausibly hide (three rows more
+//!   than found): its estimates rest on a probe, and a probe of a quiet
+//!   stretch extrapolated fifty-fold reads many times the page's bound,
+//!   while one of a rare filter value that found a row or none bounds its
+//!   share loosely, and a round held to a multiple of it finds a fraction
+//!   of the page. It pools its streams' selectivities by the key
 //!   distance each probe covered as well as by items, and plans with the
 //!   larger: a sparse stream's probe spans hours a dense one's did not
 //!   reach, where a filter value's share may be several times higher.
@@ -552,8 +557,13 @@ impl Adaptive {
     /// earlier pages, a hint or the engine's memory, or before it read
     /// anything (its probe is sized by the prior selectivity).
     fn cold_cap(&self, ctx: &Ctx<'_>) -> Option<f64> {
-        let scanned = ctx.pool().1;
-        (self.prior.1 == 0 && scanned > 0).then_some(T.cold_growth * scanned as f64)
+        let (matched, scanned) = ctx.pool();
+        // Or the items that would hold `cold_overshoot` times the need at
+        // the highest selectivity the rows found plausibly hide: a probe
+        // that found none bounds a rare filter value's share loosely.
+        let plausible = (matched as f64 + T.cold_hidden_rows) / scanned.max(1) as f64;
+        let by_rows = T.cold_overshoot * ctx.need as f64 / plausible;
+        (self.prior.1 == 0 && scanned > 0).then_some((T.cold_growth * scanned as f64).max(by_rows))
     }
 
     /// Every stream's progress as numbers along the first sort-key column,
@@ -1271,6 +1281,30 @@ mod tests {
         let lek = crate::value::item([("n", Value::from(2i64))]);
         let r = Response { items: &items, last_evaluated_key: Some(&lek), scanned: u64::from(limit), limit };
         a.observe(ctx, 0, &r);
+    }
+
+    #[test]
+    fn a_cold_round_may_plan_twice_the_need_at_the_share_its_probe_plausibly_hides() {
+        let (buffer, col) = (VecDeque::new(), ("n".to_owned(), Direction::Asc));
+        let a = Adaptive::new(1);
+        // No row in 104 items: a share up to 3 in 104 is plausible, and
+        // twice 50 rows at that share is 3 467 items, more than
+        // `cold_growth` (16) times the 104 read.
+        let mut ctx = waiting(&buffer, &col, 104, 0);
+        ctx.need = 50;
+        assert_eq!(a.cold_cap(&ctx).map(f64::round), Some(3467.0));
+        // One row: 4 in 104, 2 600 items.
+        let mut ctx = waiting(&buffer, &col, 104, 1);
+        ctx.need = 50;
+        assert_eq!(a.cold_cap(&ctx).map(f64::round), Some(2600.0));
+        // Ten rows say more: 16 times the items read stands.
+        let mut ctx = waiting(&buffer, &col, 104, 10);
+        ctx.need = 40;
+        assert_eq!(a.cold_cap(&ctx), Some(1664.0));
+        // A page that started from anything but a probe has no cap.
+        let mut a = Adaptive::new(1);
+        a.prior = (10, 100);
+        assert_eq!(a.cold_cap(&ctx), None);
     }
 
     #[test]
