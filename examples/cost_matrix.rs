@@ -39,7 +39,9 @@
 //!
 //! The shapes (`examples/support/workloads.rs`): `daily`, `flash-sale`,
 //! `batch`, `batch-100k`, `epoch-ms`, `date-only`, `ulid`, `date-id`, and
-//! three held out from the tuning: `growth`, `outage`, `push-seconds`; each
+//! three held out from the tuning: `growth`, `outage`, `push-seconds`
+//! (and, only when named with `--shape`, `epoch-us` and `epoch-ns`: the
+//! `epoch-ms` orders in epoch micro- and nanoseconds); each
 //! with 1 %, 10 %, 50 % French orders and 10 % concentrated in European
 //! evenings. Seed `s` queries 2, 3 or 4 statuses (`s % 3`), always with
 //! the 1 % `refunded` one. The queries, each paged `--pages` times along
@@ -587,8 +589,8 @@ fn parse_args() -> Result<Args, String> {
             "--orders" => a.orders = Some(value(&mut args, "--orders")?.parse().map_err(|e| format!("--orders: {e}"))?),
             "--shape" => {
                 let name = value(&mut args, "--shape")?;
-                if !Shape::ALL.iter().any(|s| s.name() == name) {
-                    let known: Vec<&str> = Shape::ALL.iter().map(|s| s.name()).collect();
+                if !Shape::ALL.iter().chain(&Shape::OUTSIDE).any(|s| s.name() == name) {
+                    let known: Vec<&str> = Shape::ALL.iter().chain(&Shape::OUTSIDE).map(|s| s.name()).collect();
                     return Err(format!("unknown shape {name} (known: {})", known.join(", ")));
                 }
                 a.shape = Some(name);
@@ -666,6 +668,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let shapes: Vec<Shape> = Shape::ALL
         .into_iter()
+        .chain(args.shape.is_some().then_some(Shape::OUTSIDE).into_iter().flatten())
         .filter(|s| match &args.shape {
             Some(name) => s.name() == name,
             // Loading 100 000 items into DynamoDB Local takes minutes: only when asked for.

@@ -727,6 +727,23 @@ fn epoch_millisecond_keys_place_their_windows_by_the_time_of_day() {
     assert!(2 * later <= 3 * 4_056, "pages 2 to 10 read {later} items: {read:?}");
 }
 
+/// The same orders with keys in epoch microseconds and nanoseconds (16
+/// and 19 digits; `Shape::EpochUs` and `Shape::EpochNs`, outside the
+/// matrix): a number's unit is read from its size, and only 10 and 13
+/// digits were read as times, so their windows placed by the page's
+/// average density read pages 2 to 10 as the milliseconds did before they
+/// were read as times. 16 digits are now read as microseconds and 19 as
+/// nanoseconds, both since 2001.
+#[test]
+fn epoch_micro_and_nanosecond_keys_place_their_windows_by_the_time_of_day() {
+    for shape in [Shape::EpochUs, Shape::EpochNs] {
+        let read = evening_pages(shape, Variant::Ties);
+        let later: u64 = read[1..].iter().sum();
+        // The milliseconds' bounds of pages 2 to 10: 4 056.
+        assert!(2 * later <= 3 * 4_056, "{shape:?}: pages 2 to 10 read {later} items: {read:?}");
+    }
+}
+
 /// The same on ULID keys (`ulid`, 100 000 orders, 10 % French in the
 /// evenings, seed 3, the `total` query). A ULID was ranked by an odometer
 /// over its bytes, which spread Crockford's 32 digits over the 43 byte

@@ -24,6 +24,11 @@
 //! The last three are held out: they were added after the sizing policy was
 //! tuned on the first eight, and no tuning value was chosen on them.
 //!
+//! Outside the matrix (not in [`Shape::ALL`]), `epoch-us` writes the
+//! `epoch-ms` orders as epoch microseconds (`1795462933123456`: the same
+//! orders, each millisecond's microseconds drawn from its `order_id`), and
+//! `epoch-ns` as nanoseconds, for tests of keys in those units.
+//!
 //! Statuses are skewed: `paid` 40 %, `shipped` 25 %, `delivered` 15 %, `new`
 //! 10 %, `cancelled` 5 %, `returned` 4 %, `refunded` 1 %; every query's `IN`
 //! list holds `refunded`, the 1 % partition. The French share is flat (1, 10
@@ -80,6 +85,10 @@ pub enum Shape {
     Growth,
     Outage,
     PushSeconds,
+    /// Outside the matrix: `epoch-ms`'s orders in epoch microseconds.
+    EpochUs,
+    /// Outside the matrix: `epoch-ms`'s orders in epoch nanoseconds.
+    EpochNs,
 }
 
 impl Shape {
@@ -96,6 +105,9 @@ impl Shape {
         Shape::Outage,
         Shape::PushSeconds,
     ];
+
+    /// Shapes outside the matrix, run only when named (`--shape epoch-us`).
+    pub const OUTSIDE: [Shape; 2] = [Shape::EpochUs, Shape::EpochNs];
 
     /// Shapes added after the sizing policy was tuned, to check that it was
     /// not fitted to the first eight: their figures are reported as first
@@ -117,12 +129,23 @@ impl Shape {
             Shape::Growth => "growth",
             Shape::Outage => "outage",
             Shape::PushSeconds => "push-seconds",
+            Shape::EpochUs => "epoch-us",
+            Shape::EpochNs => "epoch-ns",
         }
     }
 
     /// `created_at` is a number (an N sort key).
     pub fn numeric(self) -> bool {
-        self == Shape::EpochMs
+        matches!(self, Shape::EpochMs | Shape::EpochUs | Shape::EpochNs)
+    }
+
+    /// Units of an epoch-number key per millisecond.
+    fn per_ms(self) -> i64 {
+        match self {
+            Shape::EpochUs => 1_000,
+            Shape::EpochNs => 1_000_000,
+            _ => 1,
+        }
     }
 
     /// Time `t` (epoch ms) as an ISO 8601 `created_at` string: to the
@@ -140,6 +163,12 @@ impl Shape {
     fn key(self, t: i64, order_id: &str, rng: &mut Rng) -> Value {
         match self {
             Shape::EpochMs => Value::from(t),
+            Shape::EpochUs | Shape::EpochNs => {
+                // Within its millisecond, by the order's number: ties at one
+                // millisecond stay ties of the millisecond's orders only.
+                let n: i64 = order_id.trim_start_matches("o-").parse().unwrap_or(0);
+                Value::from(t * self.per_ms() + n % self.per_ms())
+            }
             Shape::DateOnly => Value::from(date(t)),
             Shape::Ulid => Value::from(ulid(t, rng)),
             Shape::DateId => Value::from(format!("{}#{order_id}", date(t))),
@@ -151,7 +180,7 @@ impl Shape {
     /// (`upper` false) or a key above every order before `t` (`upper` true).
     pub fn bound(self, t: i64, upper: bool) -> Value {
         match self {
-            Shape::EpochMs => Value::from(t),
+            Shape::EpochMs | Shape::EpochUs | Shape::EpochNs => Value::from(t * self.per_ms()),
             // Bounds on day boundaries: `2026-11-24` is above every `2026-11-23…` key.
             Shape::DateOnly if upper => Value::from(date(t - 1)),
             Shape::DateOnly | Shape::DateId => Value::from(date(t)),
@@ -256,7 +285,9 @@ impl Default for Sizes {
 /// `count` orders of `shape` (plus the batches a batch shape adds).
 pub fn generate(shape: Shape, french: French, seed: u64, count: usize, sizes: Sizes) -> Workload {
     // Distinct seeds per shape and French share, so that shapes do not share draws.
-    let salt = (Shape::ALL.iter().position(|s| *s == shape).unwrap_or(0) as u64) << 40
+    // `epoch-us` and `epoch-ns` draw `epoch-ms`'s orders.
+    let drawn = if shape.numeric() { Shape::EpochMs } else { shape };
+    let salt = (Shape::ALL.iter().position(|s| *s == drawn).unwrap_or(0) as u64) << 40
         | (French::ALL.iter().position(|f| *f == french).unwrap_or(0) as u64) << 32;
     let mut rng = Rng(seed ^ salt ^ 0x5EED_0000_0000_0000);
     let start = END_MS - SPAN_DAYS * DAY_MS;

@@ -22,7 +22,7 @@
 //!   the run's rows at the carried selectivity (a day of a date key the
 //!   last page read into).
 //! - On a key that is a time (an ISO-8601 date-time, a number of epoch
-//!   seconds or milliseconds, a ULID: [`axis::time_unit`]), the rows a
+//!   seconds to nanoseconds, a ULID: [`axis::time_unit`]), the rows a
 //!   window expects follow the time of day ([`daily`](super::daily)): the
 //!   cursor carries the rows found and the seconds covered per hour of the
 //!   day (even and odd days apart), and a resumed page's windows (its

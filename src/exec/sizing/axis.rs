@@ -101,7 +101,15 @@ impl Axis {
             }
         };
         let (value, slack) = match template {
-            Value::N(_) => (Value::number(&format!("{:.6}", round(x, 1e-6))).ok()?, 0.0),
+            Value::N(_) => {
+                // Millionths, rounded past `x`; where that rounding (a
+                // product in binary) lands short of `x`, as on epoch
+                // milliseconds a third of the time, `x` itself, written
+                // exactly (the shortest decimal that reads back as `x`).
+                let rounded = Value::number(&format!("{:.6}", round(x, 1e-6))).ok()?;
+                let past = numeric(&rounded).is_some_and(|b| if up { b >= x } else { b <= x });
+                (if past { rounded } else { Value::number(&format!("{x}")).ok()? }, 0.0)
+            }
             Value::S(t) if t.len() == 10 => (Value::S(format_like(t, nearest(x, DAY) as i64)?), DAY / 2.0),
             // The millisecond `x` falls in, whole (`x` has a fraction).
             Value::S(t) if ulid_millis(t).is_some() => (Value::S(ulid_at(x.floor(), up)?), 1.0 / 1024.0),
@@ -199,13 +207,21 @@ const EPOCH_SECONDS: std::ops::Range<f64> = 1e9..1e10;
 /// Numbers read as epoch milliseconds: the same dates in milliseconds.
 const EPOCH_MILLIS: std::ops::Range<f64> = 1e12..1e13;
 
+/// Numbers read as epoch microseconds: the same dates in microseconds.
+const EPOCH_MICROS: std::ops::Range<f64> = 1e15..1e16;
+
+/// Numbers read as epoch nanoseconds: the same dates in nanoseconds (an
+/// `f64` holds them to a few hundred nanoseconds, finer than an hour needs).
+const EPOCH_NANOS: std::ops::Range<f64> = 1e18..1e19;
+
 /// The seconds one unit of `v`'s numeric reading spans, where `v` is a
 /// time finer than a day: 1 for an ISO-8601 date-time with a time of day
 /// (read in seconds) and for a number of epoch seconds, 1/1000 for one of
-/// epoch milliseconds and for a ULID (read in its milliseconds). A
-/// number's unit is not declared, so it is read from its size: 10 digits
-/// before the point are seconds, 13 milliseconds, either since 2001; other
-/// numbers, dates alone and composite strings have none.
+/// epoch milliseconds and for a ULID (read in its milliseconds), 1e-6 and
+/// 1e-9 for epoch micro- and nanoseconds. A number's unit is not declared,
+/// so it is read from its size: 10 digits before the point are seconds,
+/// 13 milliseconds, 16 microseconds and 19 nanoseconds, each since 2001;
+/// other numbers, dates alone and composite strings have none.
 pub(crate) fn time_unit(v: &Value) -> Option<f64> {
     time_reading(v).map(|(_, unit)| unit)
 }
@@ -221,13 +237,10 @@ fn time_reading(v: &Value) -> Option<(f64, f64)> {
         }
         Value::N(n) => {
             let x = number_f64(n);
-            if EPOCH_SECONDS.contains(&x) {
-                Some((x, 1.0))
-            } else if EPOCH_MILLIS.contains(&x) {
-                Some((x, 1e-3))
-            } else {
-                None
-            }
+            [(EPOCH_SECONDS, 1.0), (EPOCH_MILLIS, 1e-3), (EPOCH_MICROS, 1e-6), (EPOCH_NANOS, 1e-9)]
+                .into_iter()
+                .find(|(digits, _)| digits.contains(&x))
+                .map(|(_, unit)| (x, unit))
         }
         _ => None,
     }
@@ -279,15 +292,27 @@ fn ulid_at(millis: f64, up: bool) -> Option<String> {
 
 /// A close `f64` reading of an exact decimal (distances only, never order).
 fn number_f64(n: &Number) -> f64 {
-    let digits = n.digits();
-    let used = digits.len().min(17);
-    let mantissa = digits[..used].iter().fold(0f64, |m, d| m * 10.0 + f64::from(*d));
-    let x = mantissa * 10f64.powi(n.exponent() - used as i32);
+    // The nearest `f64`, as the standard parser reads `±0.d₁d₂…e±x`: a
+    // product of a mantissa and a power of ten rounds twice, and a window
+    // written at a position read back on the wrong side of it (no window).
+    // At most 38 digits, a sign, `0.`, `e` and an exponent: 64 bytes hold it.
+    let mut buf = [0u8; 64];
+    let mut len = 0;
+    let mut push = |b: u8| {
+        if let Some(slot) = buf.get_mut(len) {
+            *slot = b;
+            len += 1;
+        }
+    };
     if n.is_negative() {
-        -x
-    } else {
-        x
+        push(b'-');
     }
+    push(b'0');
+    push(b'.');
+    n.digits().iter().for_each(|d| push(b'0' + d));
+    push(b'e');
+    n.exponent().to_string().bytes().for_each(&mut push);
+    std::str::from_utf8(&buf[..len]).ok().and_then(|t| t.parse().ok()).unwrap_or(0.0)
 }
 
 /// Seconds since 1970 of `YYYY-MM-DD`, optionally followed by `THH`, `:MM`,
@@ -439,6 +464,30 @@ mod tests {
         let asc = Axis::new(&[(Some(&n), b"")], Direction::Asc);
         assert_eq!(asc.value_at(12.25, &n), Some(Value::number("12.25").unwrap()));
         assert_eq!(asc.value_at(1.0, &Value::from("x")), None);
+    }
+
+    #[test]
+    fn a_window_on_a_large_number_is_written_on_its_side_of_the_position() {
+        // Rounded to millionths by a multiplication, 1795349595588.1091
+        // came back as 1795349595588.1094, past the position newest first,
+        // and no window was written: one in three rounds of a page on epoch
+        // milliseconds read by `Limit` alone.
+        let ms = Value::from(1_795_349_595_588i64);
+        for dir in [Direction::Desc, Direction::Asc] {
+            let axis = Axis::new(&[(Some(&ms), b"")], dir);
+            for x in
+                [1_795_349_595_588.109_1, 1_795_288_216_020.235, 1_795_462_933_123_456.2, 1.795e18 + 512.0]
+            {
+                let pos = if dir == Direction::Desc { -x } else { x };
+                let v = axis.value_at(pos, &ms).unwrap_or_else(|| panic!("{dir:?} {x}: no window"));
+                let back = numeric(&v).expect("a number");
+                match dir {
+                    Direction::Desc => assert!(back <= x, "{back} above {x}"),
+                    Direction::Asc => assert!(back >= x, "{back} below {x}"),
+                }
+                assert!((back - x).abs() <= x * 1e-15, "{back} far from {x}");
+            }
+        }
     }
 
     #[test]
@@ -618,6 +667,26 @@ mod tests {
                     Direction::Desc => proptest::prop_assert!(a >= end, "{a} before {end}"),
                 }
             }
+        }
+    }
+
+    #[test]
+    fn numbers_of_epoch_micro_or_nanoseconds_are_times() {
+        let us = Value::from(1_795_462_933_123_456i64);
+        assert_eq!(time_unit(&us), Some(1e-6));
+        assert!((seconds(&us).unwrap() - 1_795_462_933.123_456).abs() < 1e-6);
+        let ns = Value::from(1_795_462_933_123_456_789i64);
+        assert_eq!(time_unit(&ns), Some(1e-9));
+        assert!((seconds(&ns).unwrap() - 1_795_462_933.123_456_7).abs() < 1e-6);
+        // 14, 15, 17 and 18 digits, and past 19: no time.
+        for not in [
+            "17954629331234",
+            "179546293312345",
+            "17954629331234567",
+            "179546293312345678",
+            "17954629331234567890",
+        ] {
+            assert_eq!(time_unit(&Value::number(not).unwrap()), None, "{not}");
         }
     }
 

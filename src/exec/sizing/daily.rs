@@ -1,8 +1,9 @@
 //! The time of day: how the rows a page finds spread over the 24 hours of
 //! a day, where the first sort-key column is a time (an ISO-8601 date-time,
-//! a number of epoch seconds or milliseconds, or a ULID; see
-//! `axis::time_unit`). Counts are in seconds; a [`Curve`] maps them to
-//! positions along the key (milliseconds on epoch milliseconds and ULIDs).
+//! a number of epoch seconds, milliseconds, microseconds or nanoseconds,
+//! or a ULID; see `axis::time_unit`). Counts are in seconds; a [`Curve`]
+//! maps them to positions along the key (milliseconds on epoch
+//! milliseconds and ULIDs, and so on).
 //!
 //! Real traffic follows a daily curve, and a filter value's share often
 //! follows its own (French orders crowd into the European evening). A page
