@@ -164,8 +164,8 @@ impl Shape {
         match self {
             Shape::EpochMs => Value::from(t),
             Shape::EpochUs | Shape::EpochNs => {
-                // Within its millisecond, by the order's number: ties at one
-                // millisecond stay ties of the millisecond's orders only.
+                // The micro- or nanoseconds past its millisecond from the
+                // order's number: every order stays inside its millisecond.
                 let n: i64 = order_id.trim_start_matches("o-").parse().unwrap_or(0);
                 Value::from(t * self.per_ms() + n % self.per_ms())
             }

@@ -311,7 +311,20 @@ fn number_f64(n: &Number) -> f64 {
     push(b'.');
     n.digits().iter().for_each(|d| push(b'0' + d));
     push(b'e');
-    n.exponent().to_string().bytes().for_each(&mut push);
+    let e = n.exponent();
+    if e < 0 {
+        push(b'-');
+    }
+    let e = e.unsigned_abs();
+    // No allocation: the exponent's digits, most significant first.
+    let mut scale = 1;
+    while scale * 10 <= e {
+        scale *= 10;
+    }
+    while scale > 0 {
+        push(b'0' + (e / scale % 10) as u8);
+        scale /= 10;
+    }
     std::str::from_utf8(&buf[..len]).ok().and_then(|t| t.parse().ok()).unwrap_or(0.0)
 }
 
@@ -464,6 +477,22 @@ mod tests {
         let asc = Axis::new(&[(Some(&n), b"")], Direction::Asc);
         assert_eq!(asc.value_at(12.25, &n), Some(Value::number("12.25").unwrap()));
         assert_eq!(asc.value_at(1.0, &Value::from("x")), None);
+    }
+
+    #[test]
+    fn numbers_read_as_the_nearest_f64() {
+        for t in [
+            "0",
+            "-120",
+            "0.000125",
+            "1795349595588.1091",
+            "-1e-130",
+            "9.9e125",
+            "12345678901234567890123456789012345678",
+        ] {
+            let n = Value::number(t).unwrap();
+            assert_eq!(numeric(&n), Some(t.parse::<f64>().unwrap()), "{t}");
+        }
     }
 
     #[test]
