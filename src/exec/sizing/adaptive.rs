@@ -558,12 +558,14 @@ impl Adaptive {
     /// anything (its probe is sized by the prior selectivity).
     fn cold_cap(&self, ctx: &Ctx<'_>) -> Option<f64> {
         let (matched, scanned) = ctx.pool();
-        // Or the items that would hold `cold_overshoot` times the need at
-        // the highest selectivity the rows found plausibly hide: a probe
-        // that found none bounds a rare filter value's share loosely.
-        let plausible = (matched as f64 + T.cold_hidden_rows) / scanned.max(1) as f64;
-        let by_rows = T.cold_overshoot * ctx.need as f64 / plausible;
-        (self.prior.1 == 0 && scanned > 0).then_some((T.cold_growth * scanned as f64).max(by_rows))
+        (self.prior.1 == 0 && scanned > 0).then(|| {
+            // Or the items that would hold `cold_overshoot` times the need
+            // at the highest selectivity the rows found plausibly hide: a
+            // probe that found none bounds a rare filter value's share
+            // loosely.
+            let plausible = (matched as f64 + T.cold_hidden_rows) / scanned as f64;
+            (T.cold_growth * scanned as f64).max(T.cold_overshoot * ctx.need as f64 / plausible)
+        })
     }
 
     /// Every stream's progress as numbers along the first sort-key column,

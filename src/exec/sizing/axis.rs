@@ -290,42 +290,21 @@ fn ulid_at(millis: f64, up: bool) -> Option<String> {
     Some(time.chain(std::iter::repeat_n(fill, ULID_LEN - ULID_TIME)).collect())
 }
 
-/// A close `f64` reading of an exact decimal (distances only, never order).
+/// The nearest `f64` to an exact decimal, as the standard parser reads
+/// `±0.d₁d₂…e±x`: a mantissa times a power of ten rounds twice, and a
+/// window written at a position then read back on the wrong side of it.
 fn number_f64(n: &Number) -> f64 {
-    // The nearest `f64`, as the standard parser reads `±0.d₁d₂…e±x`: a
-    // product of a mantissa and a power of ten rounds twice, and a window
-    // written at a position read back on the wrong side of it (no window).
-    // At most 38 digits, a sign, `0.`, `e` and an exponent: 64 bytes hold it.
+    use std::io::Write;
+    // At most 38 digits, a sign, `0.`, `e` and an exponent: no allocation.
     let mut buf = [0u8; 64];
-    let mut len = 0;
-    let mut push = |b: u8| {
-        if let Some(slot) = buf.get_mut(len) {
-            *slot = b;
-            len += 1;
-        }
-    };
-    if n.is_negative() {
-        push(b'-');
-    }
-    push(b'0');
-    push(b'.');
-    n.digits().iter().for_each(|d| push(b'0' + d));
-    push(b'e');
-    let e = n.exponent();
-    if e < 0 {
-        push(b'-');
-    }
-    let e = e.unsigned_abs();
-    // No allocation: the exponent's digits, most significant first.
-    let mut scale = 1;
-    while scale * 10 <= e {
-        scale *= 10;
-    }
-    while scale > 0 {
-        push(b'0' + (e / scale % 10) as u8);
-        scale /= 10;
-    }
-    std::str::from_utf8(&buf[..len]).ok().and_then(|t| t.parse().ok()).unwrap_or(0.0)
+    let mut w = &mut buf[..];
+    let sign = if n.is_negative() { "-" } else { "" };
+    let written = write!(w, "{sign}0.").is_ok()
+        && n.digits().iter().all(|d| w.write_all(&[b'0' + d]).is_ok())
+        && write!(w, "e{}", n.exponent()).is_ok();
+    let len = 64 - w.len();
+    let text = written.then(|| std::str::from_utf8(&buf[..len]).ok()).flatten();
+    text.and_then(|t| t.parse().ok()).unwrap_or(0.0)
 }
 
 /// Seconds since 1970 of `YYYY-MM-DD`, optionally followed by `THH`, `:MM`,
