@@ -23,7 +23,8 @@
 //! 19, 2, … before midnight, rather than at midnight UTC: the first pages
 //! then start in every hour of the daily curve, not only at its turn of
 //! day; date keys keep their day boundaries), `--open` (the `open` query
-//! below instead of the three),
+//! below instead of the three), `--all-statuses` (every query's `IN` list
+//! holds all seven statuses, fan-out 7, instead of 2 to 4),
 //! `--pages N` (pages per query, default 10), `--jobs N` (worker threads
 //! for the in-memory backend, default: the machine's cores), `--endpoint
 //! URL` (DynamoDB Local or any DynamoDB endpoint; defaults there: 2 000
@@ -41,11 +42,12 @@
 //! `batch`, `batch-100k`, `epoch-ms`, `date-only`, `ulid`, `date-id`, and
 //! three held out from the tuning: `growth`, `outage`, `push-seconds`
 //! (and, only when named with `--shape`, `epoch-us` and `epoch-ns`: the
-//! `epoch-ms` orders in epoch micro- and nanoseconds); each
+//! `epoch-ms` orders in epoch micro- and nanoseconds; `snowflake`: the
+//! same orders keyed by a 19-digit snowflake ID, no time); each
 //! with 1 %, 10 %, 50 % French orders and 10 % concentrated in European
 //! evenings. Seed `s` queries 2, 3 or 4 statuses (`s % 3`), always with
-//! the 1 % `refunded` one. The queries, each paged `--pages` times along
-//! `next_cursor`, 50 rows a page:
+//! the 1 % `refunded` one (all seven with `--all-statuses`). The queries,
+//! each paged `--pages` times along `next_cursor`, 50 rows a page:
 //!
 //! - `ties`: `status IN (…) AND country = 'FR' AND created_at BETWEEN a AND b
 //!   ORDER BY created_at DESC, total DESC, order_id ASC` on `status-created_at`
@@ -108,6 +110,8 @@ static ASCENDING: OnceLock<bool> = OnceLock::new();
 static ANY_HOUR: OnceLock<bool> = OnceLock::new();
 /// The plain list alone, no bound on `created_at` (`--open`).
 static OPEN: OnceLock<bool> = OnceLock::new();
+/// Every status in the `IN` list, fan-out 7 (`--all-statuses`).
+static ALL_STATUSES: OnceLock<bool> = OnceLock::new();
 
 /// The queries the run pages through: the three of the matrix, or `open`.
 fn queries() -> &'static [Variant] {
@@ -133,7 +137,14 @@ fn workload(job: Job, count: usize, sizes: Sizes) -> Workload {
     if any_hour() {
         w.range_ending(workloads::seeded_end(job.seed));
     }
+    if all_statuses() {
+        w.statuses = workloads::STATUS_MIX.iter().map(|(s, _)| *s).collect();
+    }
     w
+}
+
+fn all_statuses() -> bool {
+    ALL_STATUSES.get() == Some(&true)
 }
 
 fn any_hour() -> bool {
@@ -614,6 +625,9 @@ fn parse_args() -> Result<Args, String> {
             "--open" => {
                 let _ = OPEN.set(true);
             }
+            "--all-statuses" => {
+                let _ = ALL_STATUSES.set(true);
+            }
             "--quick" => a.quick = true,
             "--json" => a.json = Some(value(&mut args, "--json")?.into()),
             "--trace-worst" => a.trace_worst = true,
@@ -635,7 +649,7 @@ fn parse_args() -> Result<Args, String> {
             other => {
                 return Err(format!(
                     "unknown argument {other} (known: --seeds A..B, --orders N, --shape NAME, --pages N, --page-size N, \
-                     --ascending, --any-hour, --open, --jobs N, --endpoint URL, --quick, --trace-worst, --trace-page FR/QUERY/PAGE, --json PATH)"
+                     --ascending, --any-hour, --open, --all-statuses, --jobs N, --endpoint URL, --quick, --trace-worst, --trace-page FR/QUERY/PAGE, --json PATH)"
                 ))
             }
         }
@@ -796,7 +810,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let backend =
         args.endpoint.as_deref().map_or("in-memory backend".to_string(), |u| format!("DynamoDB at {u}"));
     println!(
-        "# Cost matrix: {count} orders a table, seeds {}..{}, {} pages of {} per query{}, {backend}\n",
+        "# Cost matrix: {count} orders a table, seeds {}..{}, {} pages of {} per query{}{}, {backend}\n",
         args.seeds.0,
         args.seeds.1,
         args.pages,
@@ -806,7 +820,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             (true, false) => " (ascending)",
             (false, true) => " (ranges ending at each seed's hour)",
             (true, true) => " (ascending, ranges ending at each seed's hour)",
-        }
+        },
+        if all_statuses() { ", every status in the IN list (fan-out 7)" } else { "" }
     );
     let warm_flags: BTreeMap<(&str, String), usize> = recs
         .iter()
@@ -848,6 +863,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "page_size": page_size(),
         "ascending": ascending(),
         "any_hour": any_hour(),
+        "all_statuses": all_statuses(),
         "backend": backend,
         "wall_clock_s": elapsed.as_secs_f64(),
         "failures": failures,

@@ -27,7 +27,9 @@
 //! Outside the matrix (not in [`Shape::ALL`]), `epoch-us` writes the
 //! `epoch-ms` orders as epoch microseconds (`1795462933123456`: the same
 //! orders, each millisecond's microseconds drawn from its `order_id`), and
-//! `epoch-ns` as nanoseconds, for tests of keys in those units.
+//! `epoch-ns` as nanoseconds, for tests of keys in those units; `snowflake`
+//! keys them by a snowflake ID (`((ms - 1288834974657) << 22) | order`,
+//! Twitter's layout): 19 digits, time-ordered, but no time in any unit.
 //!
 //! Statuses are skewed: `paid` 40 %, `shipped` 25 %, `delivered` 15 %, `new`
 //! 10 %, `cancelled` 5 %, `returned` 4 %, `refunded` 1 %; every query's `IN`
@@ -45,6 +47,8 @@ pub const DAY_MS: i64 = 86_400_000;
 const HOUR_MS: i64 = 3_600_000;
 /// 2026-11-24T00:00:00.000Z: every order is older.
 pub const END_MS: i64 = 20_781 * DAY_MS;
+/// Twitter's snowflake epoch (2010-11-04T01:42:54.657Z), in epoch ms.
+const SNOWFLAKE_EPOCH_MS: i64 = 1_288_834_974_657;
 /// Days of orders before [`END_MS`].
 pub const SPAN_DAYS: i64 = 60;
 /// Days the queries' `created_at` range covers, up to [`END_MS`].
@@ -89,6 +93,9 @@ pub enum Shape {
     EpochUs,
     /// Outside the matrix: `epoch-ms`'s orders in epoch nanoseconds.
     EpochNs,
+    /// Outside the matrix: `epoch-ms`'s orders keyed by a snowflake ID (a
+    /// number that is no time in any unit, yet has 19 digits).
+    Snowflake,
 }
 
 impl Shape {
@@ -107,7 +114,7 @@ impl Shape {
     ];
 
     /// Shapes outside the matrix, run only when named (`--shape epoch-us`).
-    pub const OUTSIDE: [Shape; 2] = [Shape::EpochUs, Shape::EpochNs];
+    pub const OUTSIDE: [Shape; 3] = [Shape::EpochUs, Shape::EpochNs, Shape::Snowflake];
 
     /// Shapes added after the sizing policy was tuned, to check that it was
     /// not fitted to the first eight: their figures are reported as first
@@ -131,12 +138,13 @@ impl Shape {
             Shape::PushSeconds => "push-seconds",
             Shape::EpochUs => "epoch-us",
             Shape::EpochNs => "epoch-ns",
+            Shape::Snowflake => "snowflake",
         }
     }
 
     /// `created_at` is a number (an N sort key).
     pub fn numeric(self) -> bool {
-        matches!(self, Shape::EpochMs | Shape::EpochUs | Shape::EpochNs)
+        matches!(self, Shape::EpochMs | Shape::EpochUs | Shape::EpochNs | Shape::Snowflake)
     }
 
     /// Units of an epoch-number key per millisecond.
@@ -169,6 +177,12 @@ impl Shape {
                 let n: i64 = order_id.trim_start_matches("o-").parse().unwrap_or(0);
                 Value::from(t * self.per_ms() + n % self.per_ms())
             }
+            Shape::Snowflake => {
+                // Twitter's layout: milliseconds since its epoch above 22
+                // bits of machine and sequence (here the order's number).
+                let n: i64 = order_id.trim_start_matches("o-").parse().unwrap_or(0);
+                Value::from(((t - SNOWFLAKE_EPOCH_MS) << 22) | (n & 0x3F_FFFF))
+            }
             Shape::DateOnly => Value::from(date(t)),
             Shape::Ulid => Value::from(ulid(t, rng)),
             Shape::DateId => Value::from(format!("{}#{order_id}", date(t))),
@@ -181,6 +195,7 @@ impl Shape {
     pub fn bound(self, t: i64, upper: bool) -> Value {
         match self {
             Shape::EpochMs | Shape::EpochUs | Shape::EpochNs => Value::from(t * self.per_ms()),
+            Shape::Snowflake => Value::from((t - SNOWFLAKE_EPOCH_MS) << 22),
             // Bounds on day boundaries: `2026-11-24` is above every `2026-11-23…` key.
             Shape::DateOnly if upper => Value::from(date(t - 1)),
             Shape::DateOnly | Shape::DateId => Value::from(date(t)),

@@ -165,6 +165,37 @@ pub(crate) struct Span {
     pub past_last_row: Option<f64>,
 }
 
+/// The rows `streams` stretches past their last rows may expect in all
+/// and find none as often, at a steady density, as one stretch that
+/// expected [`GAP_ROWS`]: each stream's stretch past its last row to its
+/// frontier expects an exponential count of rows (the distance back to
+/// the last event of a Poisson process), so their sum is a Gamma count of
+/// `streams` shapes, and the bound is its quantile at `exp(-GAP_ROWS)`.
+/// One stream: `GAP_ROWS`.
+fn gap_threshold(streams: usize) -> f64 {
+    let k = streams.max(1);
+    let chance = (-GAP_ROWS).exp();
+    // P(Gamma(k, 1) > t) = e^-t * sum_{j<k} t^j / j!, falling in t.
+    let survival = |t: f64| {
+        let (mut term, mut sum) = (1.0, 1.0);
+        for j in 1..k {
+            term *= t / j as f64;
+            sum += term;
+        }
+        (-t).exp() * sum
+    };
+    let (mut lo, mut hi) = (GAP_ROWS, GAP_ROWS + 4.0 * k as f64);
+    for _ in 0..60 {
+        let mid = (lo + hi) / 2.0;
+        if survival(mid) > chance {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    hi
+}
+
 /// Rows a window aims to find when the page still needs `need` of a page
 /// of `page`. Rows found past a boundary scatter like a Poisson count: a
 /// window sized to the expected count comes back short half the time, and
@@ -267,12 +298,15 @@ pub(crate) fn plan_round(
     // ahead expected `gap` rows and found none: a sale or an evening left
     // behind within the last round, which the stretch as a whole (sale
     // and quiet hours together) cannot show. Past `GAP_ROWS` (a chance of
-    // about 1 % at that density), it is the density ahead, as one row
-    // would be found there: 1 / (1 + gap) of it.
+    // about 1 % at that density) for one stream, and past the bound as
+    // rare for several ([`gap_threshold`]: each stream's stretch expects a
+    // row at a steady density, and seven streams' summed past 4.6 rows
+    // four times in five), it is the density ahead, as one row would be
+    // found there: 1 / (1 + gap) of it.
     // The rows expected there are at the streams' own rates: a selectivity
     // raised by another stream's spread (above) would find a gap where the
     // stream's own rate sees none.
-    let gap: f64 = spans
+    let (gap, stretches) = spans
         .iter()
         .zip(&rates)
         .zip(own.iter().zip(&selectivities))
@@ -280,8 +314,8 @@ pub(crate) fn plan_round(
         .filter_map(|((s, (r, _)), (own, sel))| {
             s.past_last_row.map(|d| r * d * own / sel.max(f64::MIN_POSITIVE))
         })
-        .sum();
-    if gap > GAP_ROWS {
+        .fold((0.0, 0), |(sum, n), g| (sum + g, n + 1));
+    if gap > gap_threshold(stretches) {
         for r in &mut rates {
             r.0 /= 1.0 + gap;
             r.1 /= 1.0 + gap;
@@ -894,6 +928,59 @@ mod round_tests {
         let near = Span { past_last_row: Some(4.0), ..avg };
         let same = plan_round(&[near], &Target::rows(10), None, None).unwrap();
         assert!((same.end - flat.end).abs() < 1e-6, "{} {}", same.end, flat.end);
+    }
+
+    #[test]
+    fn seven_streams_that_each_read_a_row_gap_past_their_last_row_left_no_stretch_behind() {
+        // Seven streams (an `IN` of seven values) at a steady density of 1
+        // row a unit, each having read 1.5 units past its last row: about
+        // what a steady density leaves between a stream's last row and
+        // where its read stopped (an exponential wait of mean 1). Together
+        // they expected 10.5 rows there, past the 4.6 one stretch may
+        // expect and find none 1 % of the time; seven such stretches sum
+        // past 4.6 82 % of the time (and past 14.56, the bound for seven,
+        // 1 %). The window stays where the average puts it. One stream that read 10.5 units past its last row did
+        // leave a busy stretch behind.
+        let avg =
+            Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 100, along: 100, ..Span::default() };
+        let steady: Vec<Span> = (0..7).map(|_| Span { past_last_row: Some(1.5), ..avg.clone() }).collect();
+        let plain: Vec<Span> = (0..7).map(|_| avg.clone()).collect();
+        let (a, b) = (
+            plan_round(&steady, &Target::rows(30), None, None).unwrap(),
+            plan_round(&plain, &Target::rows(30), None, None).unwrap(),
+        );
+        assert!((a.end - b.end).abs() < 1e-6, "{} {}", a.end, b.end);
+        let one = Span { past_last_row: Some(10.5), ..avg.clone() };
+        let quiet = plan_round(&[one], &Target::rows(30), None, None).unwrap();
+        let flat = plan_round(&[avg], &Target::rows(30), None, None).unwrap();
+        assert!((quiet.end - 100.0) / (flat.end - 100.0) > 10.0, "{} {}", quiet.end, flat.end);
+    }
+
+    #[test]
+    fn the_gap_bound_over_k_streams_is_as_rare_as_one_streams() {
+        // One stream: the tuned 4.6 rows. More: the Gamma quantile at the
+        // same chance, e^-4.6 (about 1 %), growing with the streams.
+        assert!((gap_threshold(1) - GAP_ROWS).abs() < 1e-9);
+        assert!((gap_threshold(0) - GAP_ROWS).abs() < 1e-9);
+        let mut last = GAP_ROWS;
+        for k in 2..=40 {
+            let t = gap_threshold(k);
+            assert!(t > last, "{k}: {t}");
+            // e^-t * sum_{j<k} t^j / j! is the chance k stretches of mean 1
+            // sum past t.
+            let (mut term, mut sum) = (1.0f64, 1.0f64);
+            for j in 1..k {
+                term *= t / j as f64;
+                sum += term;
+            }
+            let chance = (-t).exp() * sum;
+            assert!((chance / (-GAP_ROWS).exp() - 1.0).abs() < 1e-6, "{k}: {chance}");
+            last = t;
+        }
+        // Two streams: 6.63 rows; four: 10.04; seven: 14.56.
+        for (k, t) in [(2, 6.632), (4, 10.038), (7, 14.562)] {
+            assert!((gap_threshold(k) - t).abs() < 1e-3, "{k}: {}", gap_threshold(k));
+        }
     }
 
     #[test]
