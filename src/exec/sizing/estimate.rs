@@ -939,8 +939,9 @@ mod round_tests {
         // they expected 10.5 rows there, past the 4.6 one stretch may
         // expect and find none 1 % of the time; seven such stretches sum
         // past 4.6 82 % of the time (and past 14.56, the bound for seven,
-        // 1 %). The window stays where the average puts it. One stream that read 10.5 units past its last row did
-        // leave a busy stretch behind.
+        // 1 %). The window stays where the average puts it. One stream
+        // that read 10.5 units past its last row did leave a busy stretch
+        // behind.
         let avg =
             Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 100, along: 100, ..Span::default() };
         let steady: Vec<Span> = (0..7).map(|_| Span { past_last_row: Some(1.5), ..avg.clone() }).collect();
