@@ -315,7 +315,12 @@ pub(crate) fn plan_round(
             s.past_last_row.map(|d| r * d * own / sel.max(f64::MIN_POSITIVE))
         })
         .fold((0.0, 0), |(sum, n), g| (sum + g, n + 1));
-    if gap > gap_threshold(stretches) {
+    // A page with nothing to start from (no prior) keeps the one-stream
+    // bound: its rounds are capped (`cold_growth`), so a window reaching
+    // past the density's estimate costs no items there, and it reaches a
+    // run of ties or the page's rows a round sooner.
+    let bound = if prior == (0, 0) { GAP_ROWS } else { gap_threshold(stretches) };
+    if gap > bound {
         for r in &mut rates {
             r.0 /= 1.0 + gap;
             r.1 /= 1.0 + gap;
@@ -942,19 +947,27 @@ mod round_tests {
         // 1 %). The window stays where the average puts it. One stream
         // that read 10.5 units past its last row did leave a busy stretch
         // behind.
+        // A resumed page: earlier pages saw every item a row.
+        let resumed = Target { prior: (1000, 1000), ..Target::rows(30) };
         let avg =
             Span { start: 0.0, frontier: 100.0, scanned: 100, matched: 100, along: 100, ..Span::default() };
         let steady: Vec<Span> = (0..7).map(|_| Span { past_last_row: Some(1.5), ..avg.clone() }).collect();
         let plain: Vec<Span> = (0..7).map(|_| avg.clone()).collect();
         let (a, b) = (
-            plan_round(&steady, &Target::rows(30), None, None).unwrap(),
-            plan_round(&plain, &Target::rows(30), None, None).unwrap(),
+            plan_round(&steady, &resumed, None, None).unwrap(),
+            plan_round(&plain, &resumed, None, None).unwrap(),
         );
         assert!((a.end - b.end).abs() < 1e-6, "{} {}", a.end, b.end);
         let one = Span { past_last_row: Some(10.5), ..avg.clone() };
-        let quiet = plan_round(&[one], &Target::rows(30), None, None).unwrap();
-        let flat = plan_round(&[avg], &Target::rows(30), None, None).unwrap();
+        let quiet = plan_round(&[one], &resumed, None, None).unwrap();
+        let flat = plan_round(std::slice::from_ref(&avg), &resumed, None, None).unwrap();
         assert!((quiet.end - 100.0) / (flat.end - 100.0) > 10.0, "{} {}", quiet.end, flat.end);
+        // A cold page (nothing to start from) keeps the one-stream bound:
+        // its rounds are capped, and a window past the density's estimate
+        // reaches a run of ties or the page's rows a round sooner.
+        let cold = plan_round(&steady, &Target::rows(30), None, None).unwrap();
+        let cold_plain = plan_round(&plain, &Target::rows(30), None, None).unwrap();
+        assert!((cold.end - 100.0) / (cold_plain.end - 100.0) > 10.0, "{} {}", cold.end, cold_plain.end);
     }
 
     #[test]
