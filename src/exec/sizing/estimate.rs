@@ -301,8 +301,8 @@ pub(crate) fn plan_round(
     // about 1 % at that density) for one stream, and past the bound as
     // rare for several ([`gap_threshold`]: each stream's stretch expects a
     // row at a steady density, and seven streams' summed past 4.6 rows
-    // four times in five), it is the density ahead, as one row would be
-    // found there: 1 / (1 + gap) of it.
+    // four times in five) on a page with a prior, it is the density
+    // ahead, as one row would be found there: 1 / (1 + gap) of it.
     // The rows expected there are at the streams' own rates: a selectivity
     // raised by another stream's spread (above) would find a gap where the
     // stream's own rate sees none.
