@@ -174,14 +174,12 @@ impl Shape {
             Shape::EpochUs | Shape::EpochNs => {
                 // The micro- or nanoseconds past its millisecond from the
                 // order's number: every order stays inside its millisecond.
-                let n: i64 = order_id.trim_start_matches("o-").parse().unwrap_or(0);
-                Value::from(t * self.per_ms() + n % self.per_ms())
+                Value::from(t * self.per_ms() + order_number(order_id) % self.per_ms())
             }
             Shape::Snowflake => {
                 // Twitter's layout: milliseconds since its epoch above 22
                 // bits of machine and sequence (here the order's number).
-                let n: i64 = order_id.trim_start_matches("o-").parse().unwrap_or(0);
-                Value::from(((t - SNOWFLAKE_EPOCH_MS) << 22) | (n & 0x3F_FFFF))
+                Value::from(((t - SNOWFLAKE_EPOCH_MS) << 22) | (order_number(order_id) & 0x3F_FFFF))
             }
             Shape::DateOnly => Value::from(date(t)),
             Shape::Ulid => Value::from(ulid(t, rng)),
@@ -207,6 +205,11 @@ impl Shape {
             iso => Value::from(iso.iso(t)),
         }
     }
+}
+
+/// The number in an `order_id` (`o-0001234` is 1234; 0 if none).
+fn order_number(order_id: &str) -> i64 {
+    order_id.trim_start_matches("o-").parse().unwrap_or(0)
 }
 
 /// How French orders are spread.

@@ -319,8 +319,9 @@ pub(crate) fn plan_round(
     // bound: its rounds are capped (`cold_growth`), so a window reaching
     // past the density's estimate costs no items there, and it reaches a
     // run of ties or the page's rows a round sooner.
-    let bound = if prior == (0, 0) { GAP_ROWS } else { gap_threshold(stretches) };
-    if gap > bound {
+    // The streams' bound is never under one stream's: the quantile is
+    // only sought where the gap passes that.
+    if gap > GAP_ROWS && (prior == (0, 0) || gap > gap_threshold(stretches)) {
         for r in &mut rates {
             r.0 /= 1.0 + gap;
             r.1 /= 1.0 + gap;
