@@ -251,6 +251,27 @@ fn a_look_ahead_page_on_millisecond_keys_reads_in_one_round() {
     assert!(s.items_read <= 142, "seed {seed} page {page}: {s:?}");
 }
 
+/// A window that would cross an evening's edge: `batch`, 10 % French in
+/// the evenings, seed 11, page 6, newest first (`cost_matrix --shape batch
+/// --seeds 11..11 --trace-page "10% evening/total/6"`). The page resumes
+/// at 02:00, past that night's batch; its rows lie in the quiet hours
+/// back to 22:00 and in the evening before them (396 items for a perfect
+/// reader). The curve of the time of day, shrunk toward the average,
+/// expected that evening to hold part of the page and drew the window on
+/// across the day before it, whose share of French orders is a fifteenth
+/// of the evening's: 1 213 items in one round trip. A window now ends at
+/// the evening's edge where the stretch before it expects at least half
+/// the page (`Tuning::cliff_share`; the edge: the hour 15:00-15:59, under
+/// `Tuning::cliff_drop` of the rate before it).
+#[test]
+fn a_window_ends_at_an_evenings_edge_where_the_evening_holds_the_page() {
+    let (seed, page) = (11, 6);
+    let stats = page_stats(Shape::Batch, French::Evening, seed, Variant::Total, page);
+    let s = &stats[page - 1];
+    assert_eq!(s.round_trips, 1, "seed {seed} page {page}: {s:?}");
+    assert!(s.items_read <= 495, "seed {seed} page {page}: {s:?}");
+}
+
 /// A repeated first page on the engine that ran it (warm): `growth`, 10 %
 /// French in the evenings, seed 12 (`cost_matrix --shape growth --seeds
 /// 12..12 --trace-page "10% evening/ties/warm"`). Newest first, the page's

@@ -839,7 +839,13 @@ impl Sizing for Adaptive {
             // the day (`daily`), from the one the earlier pages measured over
             // the stretch behind the cursor.
             let far = match self.day_curve(ctx) {
-                Some(c) => c.reach(x, aim / reach.density() * c.mean(x - reach.span, x)),
+                Some(c) => {
+                    // The aim in the curve's units, and short of an
+                    // evening's edge where the evening expects half of it.
+                    let amount = aim / reach.density() * c.mean(x - reach.span, x);
+                    let far = c.reach(x, amount);
+                    estimate::short_of_cliff(&c, x, far, amount, |e| c.between(x, e))
+                }
                 None => x + aim / reach.density(),
             };
             grid.past(grid.snap(far, x))

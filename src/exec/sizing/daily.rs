@@ -21,7 +21,9 @@
 //! keeps an hour's only where both parities agree: a daily curve shows on
 //! every day, a sale or an outage on one. A window then ends where the
 //! rows expected along the curve reach the need, scaled from the rate the
-//! streams measured on the stretch behind (see `estimate::plan_round`).
+//! streams measured on the stretch behind (see `estimate::plan_round`),
+//! or at an evening's edge ([`Curve::cliff`]) where the evening expects
+//! half the need or more (`estimate::short_of_cliff`).
 //!
 //! The counts travel in the sizing state from page to page, capped at
 //! [`MAX_ROWS`] rows (older counts scaled down, so recent days keep the
@@ -266,6 +268,30 @@ impl Curve {
         hi
     }
 
+    /// The first hour's start past `from` and short of `to` (positions,
+    /// scan order) where the rate of the hour it begins falls under `drop`
+    /// times the rate's mean from `from` to it: the edge of an evening a
+    /// window would leave for the night. A week ahead at most.
+    pub fn cliff(&self, from: f64, to: f64, drop: f64) -> Option<f64> {
+        let scale = self.scale;
+        let hour = HOUR / scale.abs();
+        let mut x = from;
+        for _ in 0..7 * HOURS {
+            // The next hour's start in scan order: later in time where
+            // positions run with it, earlier where they run against it.
+            let t = x * scale / HOUR;
+            let next = (if scale > 0.0 { t.floor() + 1.0 } else { t.ceil() - 1.0 }) * HOUR / scale;
+            if !(next > x && next < to) {
+                return None;
+            }
+            if self.mean(next, next + hour) < drop * self.mean(from, next) {
+                return Some(next);
+            }
+            x = next;
+        }
+        None
+    }
+
     /// The rate's mean between `a` and `b`; at `a` where they meet.
     pub fn mean(&self, a: f64, b: f64) -> f64 {
         let len = (b - a).abs();
@@ -279,7 +305,7 @@ impl Curve {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::super::tuning::Tuning;
     use super::*;
 
@@ -313,7 +339,7 @@ mod tests {
 
     /// Ten days of a stream with 50 rows an hour from 18:00 to 22:00 and
     /// 5 the rest of the day.
-    fn evenings() -> (DayCurve, f64) {
+    pub(crate) fn evenings() -> (DayCurve, f64) {
         let mut rows = [0.0; BUCKETS];
         for day in 0..10 {
             for h in 0..HOURS {
@@ -342,6 +368,29 @@ mod tests {
         let end = desc.reach(-23.0 * HOUR, 2.0 * HOUR);
         assert!(end > -22.0 * HOUR && end < -19.0 * HOUR, "{}", end / HOUR);
         assert!((desc.between(-23.0 * HOUR, end) - 2.0 * HOUR).abs() < 1e-3);
+    }
+
+    #[test]
+    fn an_evenings_edge_is_a_cliff_in_either_order_and_in_any_unit() {
+        let (d, rate) = evenings();
+        // Oldest first from 19:30, the evening ends at 22:00.
+        let asc = d.curve(T.day_rows, false, rate, 1.0).expect("counted");
+        assert_eq!(asc.cliff(DAY + 19.5 * HOUR, 2.0 * DAY, 0.5), Some(DAY + 22.0 * HOUR));
+        // Not within a window that ends before it, nor on a night running
+        // into the next evening, nor where the fall is under the bar.
+        assert_eq!(asc.cliff(DAY + 19.5 * HOUR, DAY + 22.0 * HOUR, 0.5), None);
+        assert_eq!(asc.cliff(DAY + 2.0 * HOUR, DAY + 21.0 * HOUR, 0.5), None);
+        assert_eq!(asc.cliff(DAY + 19.5 * HOUR, 2.0 * DAY, 0.05), None);
+        // Newest first from 21:30, it ends at 18:00: the hour entered
+        // there is 17:00-17:59.
+        let desc = d.curve(T.day_rows, true, rate, 1.0).expect("counted");
+        assert_eq!(desc.cliff(-(DAY + 21.5 * HOUR), -DAY, 0.5), Some(-(DAY + 18.0 * HOUR)));
+        // From the hour's very start, the next start is an hour on.
+        assert_eq!(desc.cliff(-(DAY + 19.0 * HOUR), -DAY, 0.5), Some(-(DAY + 18.0 * HOUR)));
+        // On epoch milliseconds, the same edge a thousand times as far.
+        let millis = d.curve(T.day_rows, true, rate, 1e-3).expect("counted");
+        let ms = |t: f64| -t * 1000.0;
+        assert_eq!(millis.cliff(ms(DAY + 21.5 * HOUR), ms(DAY), 0.5), Some(ms(DAY + 18.0 * HOUR)));
     }
 
     #[test]

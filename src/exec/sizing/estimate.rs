@@ -27,6 +27,8 @@ const RECENT_ITEMS: f64 = T.recent_items;
 const RECENT_ROWS: f64 = T.recent_rows;
 const GAP_ROWS: f64 = T.gap_rows;
 const FALLING_REACH: f64 = T.falling_reach;
+const CLIFF_DROP: f64 = T.cliff_drop;
+const CLIFF_SHARE: f64 = T.cliff_share;
 
 /// What the estimates need to know about one stream: what fetching
 /// observed, and two things it does not keep.
@@ -229,7 +231,9 @@ pub(crate) fn aim(need: usize, page: usize) -> f64 {
 /// On a key that is a time, `day` is the rate of rows along the hours of the
 /// day ([`super::daily`]): each stream's rows ahead follow it, from the
 /// rate the stream measured on the stretch its density rests on (what it
-/// read since the last round, else since its start).
+/// read since the last round, else since its start), and the round ends
+/// at an evening's edge where the evening expects half the need or more
+/// ([`short_of_cliff`]).
 pub(crate) fn plan_round(
     spans: &[Span],
     target: &Target,
@@ -411,7 +415,13 @@ pub(crate) fn plan_round(
         }
         Some(hi)
     };
+    // Along the day's curve, a window that would leave a rich stretch
+    // (an evening) for a poor one ends at the edge where the rich one
+    // expects half the need or more ([`short_of_cliff`]). The window still
+    // reaches the bare need's point on a grid (below); the `Limit`s stop
+    // at the edge.
     let hi = position_for(need)?;
+    let hi = day.map_or(hi, |c| short_of_cliff(c, lo0, hi, need, rows_by));
     // On a grid, the end moves onto a point: at least the first where the
     // bare need is expected (a point's rows are read whole, so they stand
     // in for the slack when a point holds many), else the nearest to the
@@ -464,6 +474,29 @@ pub(crate) fn plan_round(
         None => end,
     };
     Some(Round { end, limits })
+}
+
+/// Where a window from `from` to `end` ends along the day's curve: at the
+/// first cliff between (an hour whose rate falls under
+/// [`Tuning::cliff_drop`] of the mean before it: an evening's edge) where
+/// the rows `expected` short of it reach [`Tuning::cliff_share`] of the
+/// window's `aim`; else at `end`. The curve is shrunk toward the day's
+/// average, so a rich evening holds more rows than it expects, and past
+/// its edge the rows come at a fraction of its rate: a window that crosses
+/// the night to make up the rest reads a day's items for the few rows a
+/// page may lack, where one that ends at the edge costs a round trip only
+/// when the evening falls short.
+pub(crate) fn short_of_cliff(
+    day: &Curve,
+    from: f64,
+    end: f64,
+    aim: f64,
+    expected: impl Fn(f64) -> f64,
+) -> f64 {
+    match day.cliff(from, end, CLIFF_DROP) {
+        Some(edge) if expected(edge) >= CLIFF_SHARE * aim => edge,
+        _ => end,
+    }
 }
 
 /// The position of the `need`-th row the streams hold but have not
@@ -800,6 +833,42 @@ mod round_tests {
         let steady = Span { recent: Some((50.0, 50)), ..avg };
         let same = plan_round(&[steady], &Target::rows(10), None, None).unwrap();
         assert!((same.end - flat.end).abs() < 1e-6, "{} {}", same.end, flat.end);
+    }
+
+    #[test]
+    fn a_window_ends_at_an_evenings_edge_where_the_evening_expects_half_the_need() {
+        // Oldest first, on a curve of ten days with 50 rows an hour from
+        // 18:00 to 22:00 and 5 the rest; every item a row. The page read
+        // 18:00-20:00 of day 10 (100 rows): 100 more are expected by
+        // 22:00, and past it a tenth as many an hour.
+        let (d, rate) = super::super::daily::tests::evenings();
+        let curve = d.curve(T.day_rows, false, rate, 1.0).expect("counted");
+        let hour = 3600.0;
+        let at = |h: f64| 10.0 * 24.0 * hour + h * hour;
+        let s = Span {
+            start: at(18.0),
+            frontier: at(20.0),
+            scanned: 100,
+            matched: 100,
+            along: 100,
+            ..Span::default()
+        };
+        let plan = |need: usize| {
+            plan_round(std::slice::from_ref(&s), &Target::rows(need), None, Some(&curve)).unwrap()
+        };
+        // The need inside the evening: the window ends where it is met.
+        let within = plan(60);
+        assert!(within.end < at(22.0), "{}", (within.end - at(0.0)) / hour);
+        // Aiming at about 180 rows, the evening's 100 are more than half:
+        // the window ends at 22:00, its `Limit` at the evening's items.
+        let edge = plan(150);
+        assert_eq!(edge.end, at(22.0));
+        let limit = edge.limits[0].unwrap();
+        assert!((90..=101).contains(&limit), "{limit}");
+        // Aiming at about 330, they are under half: on through the night.
+        let past = plan(300);
+        assert!(past.end > at(30.0), "{}", (past.end - at(0.0)) / hour);
+        assert!(past.limits[0].unwrap() > 300, "{:?}", past.limits);
     }
 
     #[test]

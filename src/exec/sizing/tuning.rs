@@ -266,6 +266,34 @@ pub(crate) struct Tuning {
     /// pages with 4 or more round trips were 588 and 575 of 17 706, and
     /// `growth`'s pages 2+ p90 1.63 and 1.66; at 2, 575 and 1.58.
     pub day_rows: f64,
+    /// A window whose rows, along the day's curve, run from a stretch
+    /// into an hour under this share of that stretch's mean rate (an
+    /// evening's edge, the night behind it) may end at the edge; see
+    /// `cliff_share`. A sharp edge only: the rows past a gentle one (the
+    /// day's orders easing toward midnight) cost little more than those
+    /// before it, and the round trip an edge may cost buys little there.
+    /// Measured with `cliff_share` 0.5, pages of 200 newest first: at
+    /// 0.5, pages with 4 or more round trips 285 -> 352 of 13 211 and five
+    /// cells lost (`flash-sale`'s and `push-seconds`' round trips, RCU on
+    /// `daily`, `epoch-ms` and `ulid`); at 0.25, 305 and two (RCU on
+    /// `epoch-ms` and `ulid`, p90 1.300 -> 1.333 and 1.273 -> 1.308).
+    /// Pages of 50 alike at both: `growth`'s pages 2+ p90 1.54 -> 1.46,
+    /// pages with 4 or more round trips 527 -> 570 and 560.
+    pub cliff_drop: f64,
+    /// The share of a window's aim the stretch before the day's cliff
+    /// (`cliff_drop`) must expect for the window to end there. The curve
+    /// is shrunk toward the average (`day_rows`), so a rich evening
+    /// expects fewer rows than it holds, and the rows past its edge come
+    /// at a fraction of its rate: a window drawn across the night to make
+    /// up the difference read a day's items for the few rows a page
+    /// might lack, where ending at the edge costs a round trip only when
+    /// the evening falls short. Measured, pages of 50 newest first, with
+    /// `cliff_drop` at 0.5: at 0.3, 0.4, 0.45, 0.5 and 0.6 on a page's
+    /// first window alone,
+    /// `growth`'s pages 2+ p90 1.54 -> 1.45, 1.45, 1.46, 1.47 and 1.48,
+    /// pages with 4 or more round trips 527 -> 601, 576, 565, 554 and 538
+    /// (the lower shares lost `batch`'s round trips).
+    pub cliff_share: f64,
     /// Empty windows in a row after which a stream reads by `Limit` alone.
     pub empty_windows: u8,
     /// A run of ties read through is left out of the density along the key
@@ -335,6 +363,8 @@ impl Tuning {
         recent_rows_most: 16.0,
         gap_rows: 4.6,
         day_rows: 2.0,
+        cliff_drop: 0.25,
+        cliff_share: 0.5,
         falling_reach: 2.0,
         empty_windows: 2,
         point_mass_factor: 8,
