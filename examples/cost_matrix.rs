@@ -43,7 +43,8 @@
 //! three held out from the tuning: `growth`, `outage`, `push-seconds`
 //! (and, only when named with `--shape`, `epoch-us` and `epoch-ns`: the
 //! `epoch-ms` orders in epoch micro- and nanoseconds; `snowflake`: the
-//! same orders keyed by a 19-digit snowflake ID, no time); each
+//! same orders keyed by a 19-digit snowflake ID, no time; `bursts`: 30 %
+//! of the orders in 200 bursts of heavy-tailed sizes at any hour); each
 //! with 1 %, 10 %, 50 % French orders and 10 % concentrated in European
 //! evenings. Seed `s` queries 2, 3 or 4 statuses (`s % 3`), always with
 //! the 1 % `refunded` one (all seven with `--all-statuses`). The queries,

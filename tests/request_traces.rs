@@ -272,6 +272,22 @@ fn a_window_ends_at_an_evenings_edge_where_the_evening_holds_the_page() {
     assert!(s.items_read <= 495, "seed {seed} page {page}: {s:?}");
 }
 
+/// A late round reads past an evening's edge: `growth`, 10 % French in
+/// the evenings, seed 1, page 10 of the `ties` query (`cost_matrix --shape
+/// growth --seeds 1..1 --trace-page "10% evening/ties/10"`). After two
+/// round trips the page still lacked most of its rows; its third round
+/// planned to 19:07 the day before, past the evening of 17:00-21:59, and
+/// its `Limit`s stopped at the evening's edge (53 and 31 items), where the
+/// evening expected half the round's aim. The evening fell short (28
+/// rows), and a fourth round trip read the rest. A late round aims past
+/// its need by the estimate's error so that the page ends there: it reads
+/// on (142 and 84 items), in three round trips.
+#[test]
+fn a_late_round_reads_past_an_evenings_edge() {
+    let trips = round_trips(Shape::Growth, French::Evening, 1, Variant::Ties, 10);
+    assert!(trips[9] <= 3, "round trips of pages 1..=10: {trips:?}");
+}
+
 /// A repeated first page on the engine that ran it (warm): `growth`, 10 %
 /// French in the evenings, seed 12 (`cost_matrix --shape growth --seeds
 /// 12..12 --trace-page "10% evening/ties/warm"`). Newest first, the page's

@@ -30,6 +30,11 @@
 //! `epoch-ns` as nanoseconds, for tests of keys in those units; `snowflake`
 //! keys them by a snowflake ID (`((ms - 1288834974657) << 22) | order`,
 //! Twitter's layout): 19 digits, time-ordered, but no time in any unit.
+//! `bursts` puts 30 % of the orders in 200 bursts at any hour, their
+//! sizes heavy-tailed (Pareto, alpha 1.2) and each decaying exponentially
+//! over a mean of 5 seconds to 20 minutes (log-uniform), keys to the
+//! millisecond: campaigns, notifications and bots. It was added after the
+//! held-out three, to probe the policy on traffic no value was tuned on.
 //!
 //! Statuses are skewed: `paid` 40 %, `shipped` 25 %, `delivered` 15 %, `new`
 //! 10 %, `cancelled` 5 %, `returned` 4 %, `refunded` 1 %; every query's `IN`
@@ -96,6 +101,9 @@ pub enum Shape {
     /// Outside the matrix: `epoch-ms`'s orders keyed by a snowflake ID (a
     /// number that is no time in any unit, yet has 19 digits).
     Snowflake,
+    /// Outside the matrix: 30 % of the orders in 200 bursts of
+    /// heavy-tailed sizes at any hour, each a few seconds to 20 minutes.
+    Bursts,
 }
 
 impl Shape {
@@ -114,7 +122,7 @@ impl Shape {
     ];
 
     /// Shapes outside the matrix, run only when named (`--shape epoch-us`).
-    pub const OUTSIDE: [Shape; 3] = [Shape::EpochUs, Shape::EpochNs, Shape::Snowflake];
+    pub const OUTSIDE: [Shape; 4] = [Shape::EpochUs, Shape::EpochNs, Shape::Snowflake, Shape::Bursts];
 
     /// Shapes added after the sizing policy was tuned, to check that it was
     /// not fitted to the first eight: their figures are reported as first
@@ -139,6 +147,7 @@ impl Shape {
             Shape::EpochUs => "epoch-us",
             Shape::EpochNs => "epoch-ns",
             Shape::Snowflake => "snowflake",
+            Shape::Bursts => "bursts",
         }
     }
 
@@ -340,6 +349,29 @@ pub fn generate(shape: Shape, french: French, seed: u64, count: usize, sizes: Si
             note = format!("no orders from {} to {}", iso_ms(from), iso_ms(to));
         }
         Shape::Growth => note = "the order rate grows 10x over the 60 days".into(),
+        Shape::Bursts => {
+            // 30 % of all orders in 200 bursts: sizes Pareto (alpha 1.2),
+            // each starting at any hour in the 60 days and decaying
+            // exponentially over a mean of 5 s to 20 min (log-uniform).
+            let in_bursts = count * 3 / 10;
+            let bursts: Vec<(i64, f64, f64)> = (0..200)
+                .map(|_| {
+                    let at = start + rng.below((END_MS - start) as u64) as i64;
+                    let mean_ms = 5_000.0 * (240f64).powf(unit(&mut rng));
+                    let weight = (1.0 - unit(&mut rng)).max(1e-9).powf(-1.0 / 1.2);
+                    (at, mean_ms, weight)
+                })
+                .collect();
+            let total: f64 = bursts.iter().map(|b| b.2).sum();
+            for (at, mean_ms, weight) in &bursts {
+                let n = (in_bursts as f64 * weight / total).round() as usize;
+                for _ in 0..n {
+                    let t = at + (-(1.0 - unit(&mut rng)).max(1e-12).ln() * mean_ms) as i64;
+                    times.push(t.min(END_MS - 1));
+                }
+            }
+            note = format!("{} orders in 200 bursts of heavy-tailed sizes", times.len());
+        }
         Shape::PushSeconds => {
             // 20 % of all orders in the 2 minutes after 12 pushes at whole hours in the last 20 days.
             let in_pushes = count / 5;
@@ -352,7 +384,7 @@ pub fn generate(shape: Shape, french: French, seed: u64, count: usize, sizes: Si
         _ => {}
     }
     let regular = count.saturating_sub(match shape {
-        Shape::FlashSale | Shape::PushSeconds => times.len(),
+        Shape::FlashSale | Shape::PushSeconds | Shape::Bursts => times.len(),
         _ => 0,
     });
     times.extend((0..regular).map(|_| match shape {

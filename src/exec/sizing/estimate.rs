@@ -419,9 +419,14 @@ pub(crate) fn plan_round(
     // (an evening) for a poor one ends at the edge where the rich one
     // expects half the need or more ([`short_of_cliff`]). The window still
     // reaches the bare need's point on a grid (below); the `Limit`s stop
-    // at the edge.
+    // at the edge. Not on a late round: it aims past the need by the
+    // estimate's error so that the page ends there, and an edge where the
+    // evening fell short would cost the page another round trip.
     let hi = position_for(need)?;
-    let hi = day.map_or(hi, |c| short_of_cliff(c, lo0, hi, need, rows_by));
+    let hi = match day {
+        Some(c) if !late => short_of_cliff(c, lo0, hi, need, rows_by),
+        _ => hi,
+    };
     // On a grid, the end moves onto a point: at least the first where the
     // bare need is expected (a point's rows are read whole, so they stand
     // in for the slack when a point holds many), else the nearest to the
@@ -869,6 +874,34 @@ mod round_tests {
         let past = plan(300);
         assert!(past.end > at(30.0), "{}", (past.end - at(0.0)) / hour);
         assert!(past.limits[0].unwrap() > 300, "{:?}", past.limits);
+    }
+
+    #[test]
+    fn a_late_round_reads_past_an_evenings_edge() {
+        // The evening of the test above, on a page that has made
+        // `late_after` round trips: a round ending at the edge and finding
+        // the evening short would cost the page another, which a late
+        // round's aim (past the need by the estimate's error) is there to
+        // spare. It reads on through the night, as a round with no edge.
+        let (d, rate) = super::super::daily::tests::evenings();
+        let curve = d.curve(T.day_rows, false, rate, 1.0).expect("counted");
+        let hour = 3600.0;
+        let at = |h: f64| 10.0 * 24.0 * hour + h * hour;
+        let s = Span {
+            start: at(18.0),
+            frontier: at(20.0),
+            scanned: 100,
+            matched: 100,
+            along: 100,
+            ..Span::default()
+        };
+        let late = Target { late: true, ..Target::rows(150) };
+        let round = plan_round(std::slice::from_ref(&s), &late, None, Some(&curve)).unwrap();
+        assert!(round.end > at(22.0), "{}", (round.end - at(0.0)) / hour);
+        assert!(round.limits[0].unwrap() > 150, "{:?}", round.limits);
+        // An early round on the same aim ends at the edge (above).
+        let early = plan_round(std::slice::from_ref(&s), &Target::rows(150), None, Some(&curve)).unwrap();
+        assert_eq!(early.end, at(22.0));
     }
 
     #[test]
