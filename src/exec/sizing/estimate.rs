@@ -840,39 +840,43 @@ mod round_tests {
         assert!((same.end - flat.end).abs() < 1e-6, "{} {}", same.end, flat.end);
     }
 
-    #[test]
-    fn a_window_ends_at_an_evenings_edge_where_the_evening_expects_half_the_need() {
-        // Oldest first, on a curve of ten days with 50 rows an hour from
-        // 18:00 to 22:00 and 5 the rest; every item a row. The page read
-        // 18:00-20:00 of day 10 (100 rows): 100 more are expected by
-        // 22:00, and past it a tenth as many an hour.
+    /// Oldest first, on a curve of ten days with 50 rows an hour from
+    /// 18:00 to 22:00 and 5 the rest; every item a row. The page read
+    /// 18:00-20:00 of day 10 (100 rows): 100 more are expected by 22:00,
+    /// and past it a tenth as many an hour. The round planned for
+    /// `target`, and where it ends in hours from the start of day 10.
+    fn evening_round(target: &Target) -> (Round, f64) {
         let (d, rate) = super::super::daily::tests::evenings();
         let curve = d.curve(T.day_rows, false, rate, 1.0).expect("counted");
         let hour = 3600.0;
-        let at = |h: f64| 10.0 * 24.0 * hour + h * hour;
+        let day_10 = 10.0 * 24.0 * hour;
         let s = Span {
-            start: at(18.0),
-            frontier: at(20.0),
+            start: day_10 + 18.0 * hour,
+            frontier: day_10 + 20.0 * hour,
             scanned: 100,
             matched: 100,
             along: 100,
             ..Span::default()
         };
-        let plan = |need: usize| {
-            plan_round(std::slice::from_ref(&s), &Target::rows(need), None, Some(&curve)).unwrap()
-        };
+        let round = plan_round(std::slice::from_ref(&s), target, None, Some(&curve)).unwrap();
+        let at = (round.end - day_10) / hour;
+        (round, at)
+    }
+
+    #[test]
+    fn a_window_ends_at_an_evenings_edge_where_the_evening_expects_half_the_need() {
         // The need inside the evening: the window ends where it is met.
-        let within = plan(60);
-        assert!(within.end < at(22.0), "{}", (within.end - at(0.0)) / hour);
+        let (_, within) = evening_round(&Target::rows(60));
+        assert!(within < 22.0, "{within}");
         // Aiming at about 180 rows, the evening's 100 are more than half:
         // the window ends at 22:00, its `Limit` at the evening's items.
-        let edge = plan(150);
-        assert_eq!(edge.end, at(22.0));
+        let (edge, at) = evening_round(&Target::rows(150));
+        assert_eq!(at, 22.0);
         let limit = edge.limits[0].unwrap();
         assert!((90..=101).contains(&limit), "{limit}");
         // Aiming at about 330, they are under half: on through the night.
-        let past = plan(300);
-        assert!(past.end > at(30.0), "{}", (past.end - at(0.0)) / hour);
+        let (past, at) = evening_round(&Target::rows(300));
+        assert!(at > 30.0, "{at}");
         assert!(past.limits[0].unwrap() > 300, "{:?}", past.limits);
     }
 
@@ -883,25 +887,11 @@ mod round_tests {
         // the evening short would cost the page another, which a late
         // round's aim (past the need by the estimate's error) is there to
         // spare. It reads on through the night, as a round with no edge.
-        let (d, rate) = super::super::daily::tests::evenings();
-        let curve = d.curve(T.day_rows, false, rate, 1.0).expect("counted");
-        let hour = 3600.0;
-        let at = |h: f64| 10.0 * 24.0 * hour + h * hour;
-        let s = Span {
-            start: at(18.0),
-            frontier: at(20.0),
-            scanned: 100,
-            matched: 100,
-            along: 100,
-            ..Span::default()
-        };
-        let late = Target { late: true, ..Target::rows(150) };
-        let round = plan_round(std::slice::from_ref(&s), &late, None, Some(&curve)).unwrap();
-        assert!(round.end > at(22.0), "{}", (round.end - at(0.0)) / hour);
+        let (round, at) = evening_round(&Target { late: true, ..Target::rows(150) });
+        assert!(at > 22.0, "{at}");
         assert!(round.limits[0].unwrap() > 150, "{:?}", round.limits);
         // An early round on the same aim ends at the edge (above).
-        let early = plan_round(std::slice::from_ref(&s), &Target::rows(150), None, Some(&curve)).unwrap();
-        assert_eq!(early.end, at(22.0));
+        assert_eq!(evening_round(&Target::rows(150)).1, 22.0);
     }
 
     #[test]
