@@ -233,7 +233,8 @@ pub(crate) fn aim(need: usize, page: usize) -> f64 {
 /// rate the stream measured on the stretch its density rests on (what it
 /// read since the last round, else since its start), and the round ends
 /// at an evening's edge where the evening expects half the need or more
-/// ([`short_of_cliff`]).
+/// ([`short_of_cliff`]), unless it is `late`: a late round aims past its
+/// need so that the page ends there, and reads on past the edge.
 pub(crate) fn plan_round(
     spans: &[Span],
     target: &Target,
