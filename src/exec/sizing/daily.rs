@@ -340,10 +340,16 @@ pub(crate) mod tests {
     /// Ten days of a stream with 50 rows an hour from 18:00 to 22:00 and
     /// 5 the rest of the day.
     pub(crate) fn evenings() -> (DayCurve, f64) {
+        ten_days(|h| (18..22).contains(&h))
+    }
+
+    /// Ten days of a stream with 50 rows in each hour `rich` holds and 5
+    /// in the others, and its rate.
+    fn ten_days(rich: impl Fn(usize) -> bool) -> (DayCurve, f64) {
         let mut rows = [0.0; BUCKETS];
         for day in 0..10 {
             for h in 0..HOURS {
-                let n = if (18..22).contains(&h) { 50.0 } else { 5.0 };
+                let n = if rich(h) { 50.0 } else { 5.0 };
                 count_row(&mut rows, f64::from(day) * DAY + h as f64 * HOUR + 10.0, n);
             }
         }
@@ -398,20 +404,13 @@ pub(crate) mod tests {
         // Ten days with 50 rows an hour from 22:00 to 01:59 and 5 the
         // rest: an evening in the Americas, in UTC. Its hours lie on two
         // days, and so on both parities of each.
-        let mut rows = [0.0; BUCKETS];
-        for day in 0..10 {
-            for h in 0..HOURS {
-                let n = if (2..22).contains(&h) { 5.0 } else { 50.0 };
-                count_row(&mut rows, f64::from(day) * DAY + h as f64 * HOUR + 10.0, n);
-            }
-        }
-        let (d, tally) = one(0.0, 10.0 * DAY, &rows, Tally::default());
-        let asc = d.curve(T.day_rows, false, tally.rate(), 1.0).expect("counted");
+        let (d, rate) = ten_days(|h| !(2..22).contains(&h));
+        let asc = d.curve(T.day_rows, false, rate, 1.0).expect("counted");
         // Oldest first from 23:30 on day 4, the evening ends at 02:00 on
         // day 5; newest first from 01:30 on day 5, at 22:00 on day 4.
         let at = |day: f64, h: f64| day * DAY + h * HOUR;
         assert_eq!(asc.cliff(at(4.0, 23.5), at(6.0, 0.0), 0.5), Some(at(5.0, 2.0)));
-        let desc = d.curve(T.day_rows, true, tally.rate(), 1.0).expect("counted");
+        let desc = d.curve(T.day_rows, true, rate, 1.0).expect("counted");
         assert_eq!(desc.cliff(-at(5.0, 1.5), -at(3.0, 0.0), 0.5), Some(-at(4.0, 22.0)));
         // The evening's hours are as rich on either side of midnight.
         let (before, after) = (asc.mean(at(4.0, 23.0), at(4.0, 24.0)), asc.mean(at(5.0, 0.0), at(5.0, 1.0)));
