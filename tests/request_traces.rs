@@ -288,6 +288,22 @@ fn a_late_round_reads_past_an_evenings_edge() {
     assert!(trips[9] <= 3, "round trips of pages 1..=10: {trips:?}");
 }
 
+/// A stream whose windows came back empty reads by `Limit` alone, and that
+/// read is a probe for its next rows: `daily`, 50 % French, seed 1, page 3
+/// of the `ties` query (`cost_matrix --shape daily --seeds 1..1
+/// --trace-page "50%/ties/3"`). The `refunded` stream holds a few items a
+/// day; its first two windows held none, so its third request read the
+/// whole range back with the `Limit` its window had planned: one item. That
+/// item was a row inside the page, so the merge still could not tell where
+/// the stream's next row lay, and a fourth round trip read it. Asked for
+/// the items that hold a few rows at the page's selectivity, the probe
+/// shows its next row past the page in the same round trip.
+#[test]
+fn a_stream_read_by_limit_after_empty_windows_asks_for_rows_not_an_item() {
+    let trips = round_trips(Shape::Daily, French::Flat(0.50), 1, Variant::Ties, 3);
+    assert!(trips[2] <= 3, "round trips of pages 1..=3: {trips:?}");
+}
+
 /// A repeated first page on the engine that ran it (warm): `growth`, 10 %
 /// French in the evenings, seed 12 (`cost_matrix --shape growth --seeds
 /// 12..12 --trace-page "10% evening/ties/warm"`). Newest first, the page's

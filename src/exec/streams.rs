@@ -91,7 +91,8 @@ pub(crate) struct StreamState {
     /// Windows in a row that held no item: after [`EMPTY_WINDOWS`], or
     /// after one when the merge waits on the stream or every stream still
     /// reading found its last window empty, the next request reads by
-    /// `Limit` alone, so a stream that has run out learns it (a query
+    /// `Limit` alone (after [`EMPTY_WINDOWS`], a probe sized by
+    /// [`Sizing::probe_limit`]), so a stream that has run out learns it (a query
     /// with no range on the column would otherwise move an empty window on
     /// and on), and one whose next key lies far on is not chased window by
     /// window. A single empty window is common (a sparse stream) and
@@ -633,6 +634,14 @@ impl<'a, B: Backend> Streams<'a, B> {
             }
             let planned = self.states[i].next_limit.take();
             let missed = self.states[i].empty_windows >= EMPTY_WINDOWS;
+            // A round's `Limit` planned for a window this stream now reads
+            // without: a probe for its next rows, wherever they lie.
+            let planned = match planned {
+                Some(l) if missed && self.states[i].next_window.is_some() => {
+                    Some(self.sizer.probe_limit(&self.ctx(), i, l))
+                }
+                other => other,
+            };
             let window = self.states[i].next_window.take().filter(|_| !missed);
             let pinned = self.states[i].run.as_ref().map(|(v, _)| v.clone());
             let window = pinned.clone().or(window);

@@ -110,6 +110,10 @@
 //!   and what it reads grows geometrically, as a `Limit` that keeps coming
 //!   back short does (at pages of 1 and 20 the rounds past the fourth
 //!   took up to seven round trips).
+//! - A stream whose last windows came back empty reads by `Limit` alone
+//!   (see `streams`), and that read is a probe for its next rows: its
+//!   `Limit` holds `urgent_rows` rows at the page's selectivity, not the
+//!   item or two its window planned ([`Sizing::probe_limit`]).
 //! - A window bounds a read; its `Limit` only guards against a density far
 //!   off: 15 % over the planned `Limit` where the density is measured, 25 %
 //!   in a late round, on a cold page, and on a coarse grid, where the
@@ -915,6 +919,17 @@ impl Sizing for Adaptive {
         guard.min(T.max_limit as u32).max(limit)
     }
 
+    fn probe_limit(&self, ctx: &Ctx<'_>, i: usize, planned: u32) -> u32 {
+        // Sized for a window, a sparse stream's `Limit` is an item or two;
+        // read without one, a `Limit` that finds a row inside the page still
+        // leaves the merge waiting on the stream's next, a round trip
+        // later. Ask for the items that hold `urgent_rows` rows, as the
+        // stream the merge waits on does.
+        let obs = self.estimated(ctx, i);
+        let floor = estimate::limit_for(&obs, T.urgent_rows, ctx.filtered, self.pool(ctx));
+        planned.max(self.grown(ctx, i, floor))
+    }
+
     fn round(&mut self, ctx: &Ctx<'_>, urgent: usize, heads: &[(usize, &Item)]) -> Option<Round> {
         let (mut spans, axis, template) = self.spans(ctx, heads)?;
         let numeric = matches!(axis, Axis::Numeric(_));
@@ -1313,6 +1328,20 @@ mod tests {
         let mut a = Adaptive::new(1);
         a.prior = (10, 100);
         assert_eq!(a.cold_cap(&ctx), None);
+    }
+
+    #[test]
+    fn a_probe_after_empty_windows_asks_for_the_items_that_hold_a_few_rows() {
+        // 40 rows in 400 items: about a tenth. A window's `Limit` of one
+        // item, read without the window, finds a row or none, and one inside
+        // the page leaves the merge waiting on the next: the probe asks for
+        // the items that hold `urgent_rows` (3) rows, 30.
+        let (buffer, col) = (VecDeque::new(), ("n".to_owned(), Direction::Asc));
+        let ctx = waiting(&buffer, &col, 400, 40);
+        let a = Adaptive::new(1);
+        assert_eq!(a.probe_limit(&ctx, 0, 1), 30);
+        // A `Limit` planned above that stands.
+        assert_eq!(a.probe_limit(&ctx, 0, 80), 80);
     }
 
     #[test]

@@ -280,6 +280,14 @@ pub(crate) trait Sizing: Send {
     /// guards against a density far off the estimate.
     fn windowed_limit(&self, limit: u32) -> u32;
 
+    /// The `Limit` of a request a round planned for a window, from the one
+    /// planned, where the stream reads by `Limit` alone instead (its last
+    /// windows came back empty: see `streams`): the request is a probe for
+    /// the stream's next rows, wherever they lie.
+    fn probe_limit(&self, _ctx: &Ctx<'_>, _i: usize, planned: u32) -> u32 {
+        planned
+    }
+
     /// Stream `urgent` ran dry while the page needs rows: the requests to
     /// send now (`None`: just `urgent`, by [`Sizing::limit`]). `heads` are
     /// the rows the merge holds, by stream.
