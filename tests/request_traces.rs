@@ -304,6 +304,22 @@ fn a_stream_read_by_limit_after_empty_windows_asks_for_rows_not_an_item() {
     assert!(trips[2] <= 3, "round trips of pages 1..=3: {trips:?}");
 }
 
+/// Every stream's window came back empty (a page that reached the 3 days
+/// without orders of `outage`), so every stream reads by `Limit` alone,
+/// and each of those reads is a probe for the stream's next rows:
+/// `outage`, 10 % French, seed 11, page 5 of the `ties` query
+/// (`cost_matrix --shape outage --seeds 11..11 --trace-page "10%/ties/5"`).
+/// The stream the merge waited on asked for the items that hold a few
+/// rows; the other three asked for what their windows had planned (19, 6
+/// and 2 items), found too few rows to reach past the page's last one, and
+/// a fourth round trip read on. Each probe asks for a few rows now, and
+/// the page ends in three.
+#[test]
+fn streams_that_all_ran_out_of_their_windows_each_probe_for_a_few_rows() {
+    let trips = round_trips(Shape::Outage, French::Flat(0.10), 11, Variant::Ties, 5);
+    assert!(trips[4] <= 3, "round trips of pages 1..=5: {trips:?}");
+}
+
 /// A repeated first page on the engine that ran it (warm): `growth`, 10 %
 /// French in the evenings, seed 12 (`cost_matrix --shape growth --seeds
 /// 12..12 --trace-page "10% evening/ties/warm"`). Newest first, the page's

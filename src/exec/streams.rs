@@ -91,8 +91,9 @@ pub(crate) struct StreamState {
     /// Windows in a row that held no item: after [`EMPTY_WINDOWS`], or
     /// after one when the merge waits on the stream or every stream still
     /// reading found its last window empty, the next request reads by
-    /// `Limit` alone (after [`EMPTY_WINDOWS`], a probe sized by
-    /// [`Sizing::probe_limit`]), so a stream that has run out learns it (a query
+    /// `Limit` alone (a probe sized by [`Sizing::probe_limit`], or, for
+    /// the stream the merge waits on, by the round), so a stream that has
+    /// run out learns it (a query
     /// with no range on the column would otherwise move an empty window on
     /// and on), and one whose next key lies far on is not chased window by
     /// window. A single empty window is common (a sparse stream) and
@@ -330,7 +331,7 @@ impl<'a, B: Backend> Streams<'a, B> {
         // as a whole ran out of items there (the end of the data, on an
         // open range), not one sparse stream. Windows placed past it rest
         // on a density falling toward nothing and reach on and on; each
-        // such stream reads by `Limit` alone, which the round sized.
+        // such stream reads by `Limit` alone, a probe for its next rows.
         let ran_out = self.states.iter().filter(|s| !s.done).all(|s| s.empty_windows > 0);
         for (j, limit) in round.limits.iter().enumerate() {
             // A newer round supersedes what an older one planned. A stream
@@ -338,18 +339,28 @@ impl<'a, B: Backend> Streams<'a, B> {
             // logic: what it reads past the run is decided when the run is
             // whole (see `read_ahead`).
             let through = round.through.get(j).cloned().flatten();
-            let st = &mut self.states[j];
-            st.missed = None;
+            self.states[j].missed = None;
             let Some(l) = *limit else { continue };
-            if st.busy {
+            // The stream the merge waits on, after an empty window, reads
+            // by `Limit`: it may have run out. So does every stream where
+            // all of them found their last windows empty, and each such
+            // read is a probe for the stream's next rows
+            // (`Sizing::probe_limit`; the round sized the one the merge
+            // waits on for a few rows already).
+            let (busy, done) = (self.states[j].busy, self.states[j].done);
+            let by_limit = self.states[j].empty_windows > 0 && (j == urgent || ran_out);
+            let l = if !busy && !done && by_limit && j != urgent && round.window.is_some() {
+                self.sizer.probe_limit(&self.ctx(), j, l)
+            } else {
+                l
+            };
+            let st = &mut self.states[j];
+            if busy {
                 if st.run.is_none() && j != urgent {
                     st.missed = Some((l, round.window.clone()));
                 }
-            } else if !st.done {
-                // The stream the merge waits on, after an empty window,
-                // reads by `Limit`: it may have run out.
+            } else if !done {
                 st.next_limit = Some(l);
-                let by_limit = st.empty_windows > 0 && (j == urgent || ran_out);
                 match through.filter(|_| !by_limit) {
                     // Into a run of ties another stream is inside: read as
                     // the streams inside it are (pinned to its value, no
