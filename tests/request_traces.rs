@@ -222,8 +222,7 @@ fn the_runs_at_a_pages_ends_are_points_not_a_density() {
 /// reaches as far as the rows the streams hold.
 #[test]
 fn a_stream_still_on_the_cursors_run_reads_as_far_as_the_rows_held() {
-    let trips = round_trips(Shape::Batch, French::Flat(0.10), 3, Variant::Ties, 5);
-    assert!(trips[4] <= 3, "page 5: {trips:?}");
+    page_takes_at_most(Shape::Batch, French::Flat(0.10), 3, Variant::Ties, 5, 3);
 }
 
 /// Look-ahead pages on keys to the millisecond: `growth`, 10 % French in
@@ -284,8 +283,7 @@ fn a_window_ends_at_an_evenings_edge_where_the_evening_holds_the_page() {
 /// on (142 and 84 items), in three round trips.
 #[test]
 fn a_late_round_reads_past_an_evenings_edge() {
-    let trips = round_trips(Shape::Growth, French::Evening, 1, Variant::Ties, 10);
-    assert!(trips[9] <= 3, "round trips of pages 1..=10: {trips:?}");
+    page_takes_at_most(Shape::Growth, French::Evening, 1, Variant::Ties, 10, 3);
 }
 
 /// A stream whose windows came back empty reads by `Limit` alone, and that
@@ -300,8 +298,7 @@ fn a_late_round_reads_past_an_evenings_edge() {
 /// shows its next row past the page in the same round trip.
 #[test]
 fn a_stream_read_by_limit_after_empty_windows_asks_for_rows_not_an_item() {
-    let trips = round_trips(Shape::Daily, French::Flat(0.50), 1, Variant::Ties, 3);
-    assert!(trips[2] <= 3, "round trips of pages 1..=3: {trips:?}");
+    page_takes_at_most(Shape::Daily, French::Flat(0.50), 1, Variant::Ties, 3, 3);
 }
 
 /// Every stream's window came back empty (a page that reached the 3 days
@@ -316,8 +313,7 @@ fn a_stream_read_by_limit_after_empty_windows_asks_for_rows_not_an_item() {
 /// the page ends in three.
 #[test]
 fn streams_that_all_ran_out_of_their_windows_each_probe_for_a_few_rows() {
-    let trips = round_trips(Shape::Outage, French::Flat(0.10), 11, Variant::Ties, 5);
-    assert!(trips[4] <= 3, "round trips of pages 1..=5: {trips:?}");
+    page_takes_at_most(Shape::Outage, French::Flat(0.10), 11, Variant::Ties, 5, 3);
 }
 
 /// A repeated first page on the engine that ran it (warm): `growth`, 10 %
@@ -373,6 +369,13 @@ fn a_cold_page_plans_past_a_probe_of_the_night_for_a_higher_share() {
 /// The sequential round trips of pages 1..=`pages` of `v` on a table of
 /// 30 000 orders of `shape`, each page full and every page but the last
 /// followed by a cursor.
+/// Asserts that page `page` (1-based) of `v` takes at most `most`
+/// sequential round trips, the earlier pages read first.
+fn page_takes_at_most(shape: Shape, french: French, seed: u64, v: Variant, page: usize, most: u32) {
+    let trips = round_trips(shape, french, seed, v, page);
+    assert!(trips[page - 1] <= most, "round trips of pages 1..={page}: {trips:?}");
+}
+
 fn round_trips(shape: Shape, french: French, seed: u64, v: Variant, pages: usize) -> Vec<u32> {
     page_stats(shape, french, seed, v, pages).iter().map(|s| s.round_trips).collect()
 }
@@ -471,8 +474,7 @@ fn paging_out_of_a_flash_sale_crosses_the_quiet_hours_in_a_few_round_trips() {
 /// ahead, and the second round finishes the page.
 #[test]
 fn a_page_leaving_a_flash_sale_reads_the_quiet_hours_past_it_in_one_round() {
-    let trips = round_trips(Shape::FlashSale, French::Flat(0.10), 6, Variant::Ties, 4);
-    assert!(trips[3] <= 2, "round trips of pages 1..=4: {trips:?}");
+    page_takes_at_most(Shape::FlashSale, French::Flat(0.10), 6, Variant::Ties, 4, 2);
 }
 
 /// A page that leaves a flash sale into a quiet afternoon and a quieter
@@ -485,8 +487,7 @@ fn a_page_leaving_a_flash_sale_reads_the_quiet_hours_past_it_in_one_round() {
 /// reads: 3.
 #[test]
 fn a_page_whose_windows_find_the_data_thinning_reaches_further() {
-    let trips = round_trips(Shape::FlashSale, French::Flat(0.10), 1, Variant::Ties, 7);
-    assert!(trips[6] <= 3, "round trips of pages 1..=7: {trips:?}");
+    page_takes_at_most(Shape::FlashSale, French::Flat(0.10), 1, Variant::Ties, 7, 3);
 }
 
 /// A page whose window crosses a nightly batch and stops inside it on
@@ -499,8 +500,7 @@ fn a_page_whose_windows_find_the_data_thinning_reaches_further() {
 /// round trip.
 #[test]
 fn a_run_another_stream_shows_is_read_by_every_stream_stopped_on_it_at_once() {
-    let trips = round_trips(Shape::Batch, French::Flat(0.10), 6, Variant::Ties, 6);
-    assert!(trips[5] <= 3, "round trips of pages 1..=6: {trips:?}");
+    page_takes_at_most(Shape::Batch, French::Flat(0.10), 6, Variant::Ties, 6, 3);
 }
 
 /// A page that reaches a nightly batch (2 000 orders at one millisecond)
@@ -513,8 +513,7 @@ fn a_run_another_stream_shows_is_read_by_every_stream_stopped_on_it_at_once() {
 /// round trip as the others.
 #[test]
 fn every_stream_stopped_inside_a_run_reads_its_rest_in_one_round_trip() {
-    let trips = round_trips(Shape::Batch, French::Flat(0.10), 14, Variant::Ties, 8);
-    assert!(trips[7] <= 3, "round trips of pages 1..=8: {trips:?}");
+    page_takes_at_most(Shape::Batch, French::Flat(0.10), 14, Variant::Ties, 8, 3);
 }
 
 /// A resumed page that the cursor's run of ties holds whole (pages 2–4
@@ -725,8 +724,7 @@ fn open_range_oldest_first(shape: Shape, french: French, seed: u64) -> Vec<Query
 /// way, pinned, even when the merge waits on it: 3.
 #[test]
 fn the_stream_the_merge_waits_on_reads_the_run_its_siblings_read_through() {
-    let trips = round_trips(Shape::Batch, French::Evening, 2, Variant::Ties, 3);
-    assert!(trips[2] <= 3, "round trips of pages 1..=3: {trips:?}");
+    page_takes_at_most(Shape::Batch, French::Evening, 2, Variant::Ties, 3, 3);
 }
 
 /// A cold first page whose rows end inside a run of 100 000 orders at one
