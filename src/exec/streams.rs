@@ -734,7 +734,7 @@ impl<'a, B: Backend> Streams<'a, B> {
             filter: branch.server_filter.clone(),
             projection: plan.projection.clone(),
             scan_forward: plan.scan_forward,
-            limit: Some(u64::from(limit).min(left).min(u64::from(u32::MAX)) as u32),
+            limit: Some(request_limit(limit, left)),
             exclusive_start_key: start,
             count_only: false,
             segment: None,
@@ -1041,4 +1041,29 @@ fn bounded(mut state: Vec<u8>) -> Vec<u8> {
         state.clear();
     }
     state
+}
+
+/// The `Limit` a request carries: what sizing asked for, never more than
+/// the page's read budget has `left` (at least 1: the caller sends no
+/// request once it has none), and never 0, which DynamoDB rejects. The
+/// sizing policies round their estimates up, but this is the one place
+/// every request passes, so no estimate can fail a page here.
+fn request_limit(asked: u32, left: u64) -> u32 {
+    u64::from(asked.max(1)).min(left).min(u64::from(u32::MAX)) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::request_limit;
+
+    #[test]
+    fn a_request_asks_for_at_least_one_item_and_at_most_the_budget_left() {
+        // DynamoDB rejects a `Limit` of 0 (ValidationException: Limit must
+        // be greater than or equal to 1): a sizing estimate rounded down to
+        // nothing must not fail the page.
+        assert_eq!(request_limit(0, 100), 1);
+        assert_eq!(request_limit(40, 100), 40);
+        assert_eq!(request_limit(u32::MAX, 100), 100);
+        assert_eq!(request_limit(7, u64::MAX), 7);
+    }
 }
