@@ -8,7 +8,7 @@
 use std::future::Future;
 
 use crate::cond::Cond;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::value::{Item, Value};
 
 #[cfg(feature = "aws-sdk-dynamodb+1")]
@@ -368,6 +368,25 @@ impl ReadResponse {
     pub fn with_consumed_capacity(mut self, units: f64) -> Self {
         self.consumed_capacity = Some(units);
         self
+    }
+
+    /// An error where the response breaks the part of DynamoDB's `Query`
+    /// contract that paging relies on to end: a read that stopped before
+    /// the end (a `LastEvaluatedKey`) evaluated at least one item first
+    /// (`Limit` is at least 1, and a 1 MB page holds one item at least). A
+    /// server or emulator whose pagination does not move would otherwise
+    /// be read forever, and with responses that are ready at once the
+    /// loop would never yield to a caller's timeout.
+    pub(crate) fn check_moved(&self) -> Result<()> {
+        if self.last_evaluated_key.is_some() && self.scanned_count == 0 {
+            return Err(Error::new(
+                ErrorKind::Backend,
+                "the backend stopped a read before its end (LastEvaluatedKey) having evaluated no item \
+                 (ScannedCount 0): DynamoDB evaluates at least one item first, so this pagination would \
+                 never move; check the endpoint (an emulator or a proxy) or the Backend implementation",
+            ));
+        }
+        Ok(())
     }
 }
 

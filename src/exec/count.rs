@@ -125,6 +125,7 @@ async fn count_stream<B: Backend>(
             segment: None,
         };
         let response = backend.read(request).await?;
+        response.check_moved()?;
         let so_far = read.fetch_add(response.scanned_count, Ordering::Relaxed) + response.scanned_count;
         if so_far > plan.read_budget {
             return Err(over_budget(plan.read_budget, so_far));

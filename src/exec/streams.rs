@@ -756,6 +756,7 @@ impl<'a, B: Backend> Streams<'a, B> {
     }
 
     fn ingest(&mut self, i: usize, response: ReadResponse) -> Result<()> {
+        response.check_moved()?;
         let plan = self.plan;
         let seen = sizing::Response {
             items: &response.items,

@@ -1,0 +1,75 @@
+//! A backend that breaks DynamoDB's contract: the page ends in a typed
+//! error, never a hang, a panic or a short page presented as complete.
+
+mod support;
+
+use std::time::Duration;
+
+use dynaquery::{
+    col, Backend, BatchGetRequest, BatchGetResponse, Engine, ErrorKind, Query, ReadRequest, ReadResponse,
+};
+use support::fixture;
+
+/// Answers a read's first request as the table does, but says it stopped
+/// before the end (a `LastEvaluatedKey`: its last item's, or an empty key
+/// where it returned none), and every request that resumes after a key
+/// with no items, none evaluated, and the same key again: a server (or an
+/// emulator) whose pagination does not move.
+struct Stalls<B>(B);
+
+impl<B: Backend> Backend for Stalls<B> {
+    async fn read(&self, request: ReadRequest) -> dynaquery::Result<ReadResponse> {
+        match request.exclusive_start_key.clone() {
+            Some(start) => Ok(ReadResponse::new(Vec::new(), 0).with_last_evaluated_key(start)),
+            None => {
+                let first = self.0.read(request).await?;
+                let key = first.items.last().cloned().unwrap_or_default();
+                Ok(first.with_last_evaluated_key(key))
+            }
+        }
+    }
+
+    async fn batch_get(&self, request: BatchGetRequest) -> dynaquery::Result<BatchGetResponse> {
+        self.0.batch_get(request).await
+    }
+}
+
+/// The page's or the count's outcome, which must come: the responses are
+/// ready at once, so a loop that never ends would never yield to the
+/// timeout either; the test runs it on another thread and waits there.
+fn ends<T, F>(work: impl FnOnce() -> F + Send + 'static) -> T
+where
+    T: Send + 'static,
+    F: std::future::Future<Output = T>,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let _ = tx.send(rt.block_on(work()));
+    });
+    rx.recv_timeout(Duration::from_secs(30))
+        .expect("it must end: a key that does not move is the backend's fault, not more to read")
+}
+
+fn engine() -> Engine<Stalls<dynaquery::MemoryTable>> {
+    Engine::new(fixture::schema(), Stalls(fixture::table(400, 10)))
+}
+
+#[test]
+fn a_page_whose_last_evaluated_key_does_not_move_is_an_error_not_a_hang() {
+    let err = ends(|| async { engine().fetch(&fixture::query(10, 25).limit(100)).await })
+        .expect_err("a stream that cannot be read to its end gives no page");
+    assert_eq!(err.kind(), ErrorKind::Backend, "{err}");
+    assert!(err.to_string().contains("LastEvaluatedKey"), "{err}");
+}
+
+#[test]
+fn a_count_whose_last_evaluated_key_does_not_move_is_an_error_not_a_hang() {
+    let french = Query::new()
+        .filter(col("status").is_in((0..10).map(|s| format!("s{s}"))))
+        .filter(col("country").eq("FR"));
+    let err = ends(|| async move { engine().count(&french).await })
+        .expect_err("a count that cannot read to the end gives no count");
+    assert_eq!(err.kind(), ErrorKind::Backend, "{err}");
+    assert!(err.to_string().contains("LastEvaluatedKey"), "{err}");
+}
