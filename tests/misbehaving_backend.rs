@@ -3,10 +3,13 @@
 
 mod support;
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use dynaquery::{
-    col, Backend, BatchGetRequest, BatchGetResponse, Engine, ErrorKind, Query, ReadRequest, ReadResponse,
+    col, Backend, BatchGetRequest, BatchGetResponse, Engine, ErrorKind, Item, Query, ReadRequest,
+    ReadResponse,
 };
 use support::fixture;
 
@@ -70,6 +73,64 @@ fn a_count_whose_last_evaluated_key_does_not_move_is_an_error_not_a_hang() {
         .filter(col("country").eq("FR"));
     let err = ends(|| async move { engine().count(&french).await })
         .expect_err("a count that cannot read to the end gives no count");
+    assert_eq!(err.kind(), ErrorKind::Backend, "{err}");
+    assert!(err.to_string().contains("LastEvaluatedKey"), "{err}");
+}
+
+/// Answers a stream's first read as the table does, but stopped after its
+/// items (their last one's key), and its resumed reads with a
+/// `LastEvaluatedKey` behind where the stream had read to: the first
+/// item's of its first read.
+struct Rewinds<B> {
+    inner: B,
+    first: Mutex<HashMap<String, Item>>,
+}
+
+impl<B: Backend> Backend for Rewinds<B> {
+    async fn read(&self, request: ReadRequest) -> dynaquery::Result<ReadResponse> {
+        let stream = format!("{:?} {:?}", request.index, request.key.as_ref().map(|k| &k.partition));
+        let resumed = request.exclusive_start_key.is_some();
+        let r = self.inner.read(request).await?;
+        // The key of an item of the fixture's index: the table's and the
+        // index's key attributes.
+        let key = |it: &Item| -> Item {
+            let keys = ["order_id", "status", "created_at"];
+            it.iter()
+                .filter(|(k, _)| keys.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        };
+        let (Some(head), Some(last)) = (r.items.first().map(key), r.items.last().map(key)) else {
+            return Ok(r);
+        };
+        let mut first = self.first.lock().unwrap();
+        match first.get(&stream) {
+            Some(behind) if resumed => {
+                let behind = behind.clone();
+                Ok(r.with_last_evaluated_key(behind))
+            }
+            _ => {
+                first.entry(stream).or_insert(head);
+                Ok(r.with_last_evaluated_key(last))
+            }
+        }
+    }
+
+    async fn batch_get(&self, request: BatchGetRequest) -> dynaquery::Result<BatchGetResponse> {
+        self.inner.batch_get(request).await
+    }
+}
+
+#[test]
+fn a_page_whose_last_evaluated_key_goes_backwards_is_an_error_not_a_panic_or_rows_twice() {
+    let err = ends(|| async {
+        let engine = Engine::new(
+            fixture::schema(),
+            Rewinds { inner: fixture::table(400, 10), first: Mutex::default() },
+        );
+        engine.fetch(&fixture::query(10, 25).limit(100)).await
+    })
+    .expect_err("a stream read backwards gives no page");
     assert_eq!(err.kind(), ErrorKind::Backend, "{err}");
     assert!(err.to_string().contains("LastEvaluatedKey"), "{err}");
 }

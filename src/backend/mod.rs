@@ -8,7 +8,7 @@
 use std::future::Future;
 
 use crate::cond::Cond;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::Result;
 use crate::value::{Item, Value};
 
 #[cfg(feature = "aws-sdk-dynamodb+1")]
@@ -379,8 +379,8 @@ impl ReadResponse {
     /// loop would never yield to a caller's timeout.
     pub(crate) fn check_moved(&self) -> Result<()> {
         if self.last_evaluated_key.is_some() && self.scanned_count == 0 {
-            return Err(Error::new(
-                ErrorKind::Backend,
+            return Err(crate::error::Error::new(
+                crate::error::ErrorKind::Backend,
                 "the backend stopped a read before its end (LastEvaluatedKey) having evaluated no item \
                  (ScannedCount 0): DynamoDB evaluates at least one item first, so this pagination would \
                  never move; check the endpoint (an emulator or a proxy) or the Backend implementation",

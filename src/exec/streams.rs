@@ -780,11 +780,20 @@ impl<'a, B: Backend> Streams<'a, B> {
                 .clone()
                 .filter(|stop| whole_runs && in_run(stop, st.frontier.as_ref(), &response.items, attr, *dir));
             // Only forward (the frontier module's invariant): a position
-            // behind the one recorded would be a request that read backwards.
-            debug_assert!(
-                read_to.as_ref().zip(st.frontier.as_ref()).is_none_or(|(new, old)| new.1 >= old.1),
-                "stream {i} read backwards"
-            );
+            // behind the one recorded is a response that read backwards,
+            // which DynamoDB never sends (the key is the network's, so a
+            // typed error, not an assertion). Going on would read the
+            // stretch again, its rows twice.
+            if read_to.as_ref().zip(st.frontier.as_ref()).is_some_and(|(new, old)| new.1 < old.1) {
+                return Err(Error::new(
+                    ErrorKind::Backend,
+                    format!(
+                        "the backend's LastEvaluatedKey for stream {i} lies before the key it had read to: \
+                         DynamoDB reads forward from ExclusiveStartKey, so this read went backwards; check \
+                         the endpoint (an emulator or a proxy) or the Backend implementation"
+                    ),
+                ));
+            }
             st.frontier = read_to;
         }
         let mut read_through = None;
