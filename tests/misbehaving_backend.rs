@@ -64,6 +64,8 @@ fn a_page_whose_last_evaluated_key_does_not_move_is_an_error_not_a_hang() {
         .expect_err("a stream that cannot be read to its end gives no page");
     assert_eq!(err.kind(), ErrorKind::Backend, "{err}");
     assert!(err.to_string().contains("LastEvaluatedKey"), "{err}");
+    // The backend's fault, and asking again gets the same answer.
+    assert!(!err.is_retryable() && !err.is_client_error(), "{err:?}");
 }
 
 #[test]
@@ -75,6 +77,8 @@ fn a_count_whose_last_evaluated_key_does_not_move_is_an_error_not_a_hang() {
         .expect_err("a count that cannot read to the end gives no count");
     assert_eq!(err.kind(), ErrorKind::Backend, "{err}");
     assert!(err.to_string().contains("LastEvaluatedKey"), "{err}");
+    // The backend's fault, and asking again gets the same answer.
+    assert!(!err.is_retryable() && !err.is_client_error(), "{err:?}");
 }
 
 /// Answers a stream's first read as the table does, but stopped after its
@@ -133,4 +137,6 @@ fn a_page_whose_last_evaluated_key_goes_backwards_is_an_error_not_a_panic_or_row
     .expect_err("a stream read backwards gives no page");
     assert_eq!(err.kind(), ErrorKind::Backend, "{err}");
     assert!(err.to_string().contains("LastEvaluatedKey"), "{err}");
+    // The backend's fault, and asking again gets the same answer.
+    assert!(!err.is_retryable() && !err.is_client_error(), "{err:?}");
 }
