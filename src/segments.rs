@@ -349,6 +349,8 @@ async fn read_page<B: Backend>(
     request.projection = plan.projection.clone();
     request.exclusive_start_key = start;
     let response = engine.backend().read(request).await?;
+    // A key that does not move would hand out the same cursor forever.
+    response.check_moved()?;
     let returned = response.items.len();
     let mut rows: Vec<Item> = match &branch.residual {
         Some(r) => response.items.into_iter().filter(|item| r.eval(item)).collect(),

@@ -18,6 +18,7 @@ use support::fixture;
 /// where it returned none), and every request that resumes after a key
 /// with no items, none evaluated, and the same key again: a server (or an
 /// emulator) whose pagination does not move.
+#[derive(Clone)]
 struct Stalls<B>(B);
 
 impl<B: Backend> Backend for Stalls<B> {
@@ -139,4 +140,16 @@ fn a_page_whose_last_evaluated_key_goes_backwards_is_an_error_not_a_panic_or_row
     assert!(err.to_string().contains("LastEvaluatedKey"), "{err}");
     // The backend's fault, and asking again gets the same answer.
     assert!(!err.is_retryable() && !err.is_client_error(), "{err:?}");
+}
+
+#[test]
+fn a_parallel_scan_whose_last_evaluated_key_does_not_move_is_an_error_not_a_hang() {
+    use futures::StreamExt;
+    let rows = ends(|| async {
+        let scan = Query::new().filter(col("country").eq("FR")).allow_scan(true);
+        engine().scan_segments(scan, 4, 4).collect::<Vec<_>>().await
+    });
+    let err = rows.into_iter().find_map(Result::err).expect("a segment that cannot be read to its end fails");
+    assert_eq!(err.kind(), ErrorKind::Backend, "{err}");
+    assert!(err.to_string().contains("LastEvaluatedKey"), "{err}");
 }
