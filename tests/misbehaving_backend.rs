@@ -55,6 +55,14 @@ where
         .expect("it must end: a key that does not move is the backend's fault, not more to read")
 }
 
+/// A `Backend` error that names the key, the backend's fault and not
+/// worth retrying: asking again gets the same answer.
+fn backends_fault(err: &dynaquery::Error) {
+    assert_eq!(err.kind(), ErrorKind::Backend, "{err}");
+    assert!(err.to_string().contains("LastEvaluatedKey"), "{err}");
+    assert!(!err.is_retryable() && !err.is_client_error(), "{err:?}");
+}
+
 fn engine() -> Engine<Stalls<dynaquery::MemoryTable>> {
     Engine::new(fixture::schema(), Stalls(fixture::table(400, 10)))
 }
@@ -63,10 +71,7 @@ fn engine() -> Engine<Stalls<dynaquery::MemoryTable>> {
 fn a_page_whose_last_evaluated_key_does_not_move_is_an_error_not_a_hang() {
     let err = ends(|| async { engine().fetch(&fixture::query(10, 25).limit(100)).await })
         .expect_err("a stream that cannot be read to its end gives no page");
-    assert_eq!(err.kind(), ErrorKind::Backend, "{err}");
-    assert!(err.to_string().contains("LastEvaluatedKey"), "{err}");
-    // The backend's fault, and asking again gets the same answer.
-    assert!(!err.is_retryable() && !err.is_client_error(), "{err:?}");
+    backends_fault(&err);
 }
 
 #[test]
@@ -76,10 +81,7 @@ fn a_count_whose_last_evaluated_key_does_not_move_is_an_error_not_a_hang() {
         .filter(col("country").eq("FR"));
     let err = ends(|| async move { engine().count(&french).await })
         .expect_err("a count that cannot read to the end gives no count");
-    assert_eq!(err.kind(), ErrorKind::Backend, "{err}");
-    assert!(err.to_string().contains("LastEvaluatedKey"), "{err}");
-    // The backend's fault, and asking again gets the same answer.
-    assert!(!err.is_retryable() && !err.is_client_error(), "{err:?}");
+    backends_fault(&err);
 }
 
 /// Answers a stream's first read as the table does, but stopped after its
@@ -136,10 +138,7 @@ fn a_page_whose_last_evaluated_key_goes_backwards_is_an_error_not_a_panic_or_row
         engine.fetch(&fixture::query(10, 25).limit(100)).await
     })
     .expect_err("a stream read backwards gives no page");
-    assert_eq!(err.kind(), ErrorKind::Backend, "{err}");
-    assert!(err.to_string().contains("LastEvaluatedKey"), "{err}");
-    // The backend's fault, and asking again gets the same answer.
-    assert!(!err.is_retryable() && !err.is_client_error(), "{err:?}");
+    backends_fault(&err);
 }
 
 #[test]
@@ -150,6 +149,5 @@ fn a_parallel_scan_whose_last_evaluated_key_does_not_move_is_an_error_not_a_hang
         engine().scan_segments(scan, 4, 4).collect::<Vec<_>>().await
     });
     let err = rows.into_iter().find_map(Result::err).expect("a segment that cannot be read to its end fails");
-    assert_eq!(err.kind(), ErrorKind::Backend, "{err}");
-    assert!(err.to_string().contains("LastEvaluatedKey"), "{err}");
+    backends_fault(&err);
 }
