@@ -251,6 +251,64 @@ async fn memory_counts_like_dynamodb_local() {
 }
 
 /// Every `Select: COUNT` page of `r`: `(Count, ScannedCount, LastEvaluatedKey)`.
+/// `Select: COUNT` on GSIs that project only some attributes (KEYS_ONLY,
+/// INCLUDE): DynamoDB Local counts on them, so the memory backend must too,
+/// with and without a server filter and a client residual filter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_counts_on_partly_projected_indexes_like_dynamodb_local() {
+    use dynaquery::{col, Index, KeyAttribute, Projection, Schema, Value};
+    let client = local::client();
+    let schema = Schema::new(local::table_name("count_proj"), KeyAttribute::s("id"))
+        .index(
+            Index::gsi("keys", [KeyAttribute::s("p")], [KeyAttribute::n("s")])
+                .projection(Projection::KeysOnly),
+        )
+        .index(
+            Index::gsi("incl", [KeyAttribute::s("u")], [KeyAttribute::n("s")])
+                .projection(Projection::Include(["x".to_owned()].into())),
+        )
+        .always_present(["s"]);
+    ensure_table(&client, &schema).await.unwrap();
+    let items: Vec<Item> = (0..40i64)
+        .map(|i| {
+            let mut it = Item::new();
+            it.insert("id".into(), Value::from(format!("i{i:02}")));
+            it.insert("p".into(), Value::from(format!("p{}", i % 3)));
+            it.insert("u".into(), Value::from(format!("u{}", i % 2)));
+            it.insert("s".into(), Value::from(i % 7));
+            if i % 4 != 0 {
+                it.insert("x".into(), Value::from(i % 5));
+            }
+            it.insert("y".into(), Value::from(i));
+            it
+        })
+        .collect();
+    local::load(&client, &schema.table, &items).await;
+    let memory = MemoryTable::new(schema.clone());
+    for it in &items {
+        memory.put(it.clone()).unwrap();
+    }
+    let on_ddb = Engine::new(schema.clone(), DynamoDb::new(client.clone()));
+    let on_mem = Engine::new(schema.clone(), memory);
+    let queries = [
+        (Query::new().index("keys").filter(col("p").is_in(["p0", "p2"])), 27),
+        (Query::new().index("keys").filter(col("p").eq("p1").and(col("s").ge(3))), 7),
+        (Query::new().index("incl").filter(col("u").eq("u1")), 20),
+        (Query::new().index("incl").filter(col("u").is_in(["u0", "u1"]).and(col("x").gt(2))), 12),
+    ];
+    for (q, want) in &queries {
+        let a = on_ddb.count(q).await.unwrap_or_else(|e| panic!("DynamoDB Local: {e}\n{q:?}"));
+        let b = on_mem.count(q).await.unwrap_or_else(|e| panic!("memory: {e}\n{q:?}"));
+        assert_eq!((a.total, b.total), (*want, *want), "{q:?}");
+        assert_eq!((a.stats.calls, a.stats.items_read), (b.stats.calls, b.stats.items_read), "{q:?}");
+    }
+    // `y` is not in the index: both refuse the count alike, before reading.
+    let q = Query::new().index("incl").filter(col("u").eq("u0").and(col("y").lt(10)));
+    let (a, b) = (on_ddb.count(&q).await.unwrap_err(), on_mem.count(&q).await.unwrap_err());
+    assert_eq!((a.kind(), a.message()), (b.kind(), b.message()));
+    assert!(a.message().contains("does not project"), "{a}");
+}
+
 async fn counted_pages<B: Backend>(
     db: &B,
     mut r: dynaquery::ReadRequest,

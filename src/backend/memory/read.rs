@@ -115,7 +115,10 @@ pub(super) fn read(
     if let Some(f) = filter {
         validate::filter(schema, index, key, request.key.is_some(), f)?;
     }
-    validate::projection(schema, index, projection)?;
+    if !request.count_only {
+        // A count asks for no attributes, on any index.
+        validate::projection(schema, index, projection)?;
+    }
     let mut range: Range = (Bound::Unbounded, Bound::Unbounded);
     if let Some(cond) = &request.key {
         validate::key_condition(key, index, cond)?;
@@ -152,7 +155,8 @@ pub(super) fn read(
     }
     // An LSI reads attributes it does not store from the table.
     let fetches = index.is_some_and(|ix| {
-        ix.kind == IndexKind::Local
+        !request.count_only
+            && ix.kind == IndexKind::Local
             && match projection {
                 None => ix.projection != crate::schema::Projection::All,
                 Some(attrs) => attrs.iter().any(|a| !validate::stores(schema, ix, a)),

@@ -314,6 +314,25 @@ fn projections_follow_the_index() {
     assert_eq!(run(&table, lsi).unwrap().items[0], order("u1", 0, "paid", "2024-00"));
 }
 
+/// `Select: COUNT` asks for no attributes, so an index that does not
+/// project them all counts like any other (DynamoDB Local 3.3.0 answers it
+/// on KEYS_ONLY and INCLUDE GSIs); only a filter must read what it stores.
+#[test]
+fn a_count_reads_an_index_that_projects_only_some_attributes() {
+    let table = filled();
+    let mut keys_only = query(Some("multi"), &[("tenant", Value::from("t")), ("status", Value::from("s"))]);
+    keys_only.count_only = true;
+    assert_eq!(run(&table, keys_only).unwrap().count, 0);
+    let mut include = query(Some("incl"), &[("status", Value::from("paid"))]);
+    include.count_only = true;
+    let all = run(&table, include.clone()).unwrap();
+    assert_eq!((all.count, all.scanned_count, all.items.len()), (8, 8, 0));
+    include.filter = Some(Cond::Exists("note".into()));
+    assert_eq!(run(&table, include.clone()).unwrap().count, 8);
+    include.filter = Some(Cond::Exists("extra".into()));
+    assert!(message(run(&table, include).unwrap_err()).contains("does not project one or more filter"));
+}
+
 #[test]
 fn ties_on_the_index_key_do_not_come_in_primary_key_order() {
     let table = MemoryTable::new(schema());
