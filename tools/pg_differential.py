@@ -27,6 +27,7 @@ Usage (needs a running PostgreSQL and a built CLI):
 """
 
 import argparse
+from decimal import Decimal
 import json
 import os
 import random
@@ -185,6 +186,18 @@ def statement(rng):
     return where, order
 
 
+OTHER_COLUMNS = ["status", "created_at", "country", "total", "user_id", "coupon"]
+
+
+def norm(col, v):
+    """One value as both sides print it: NULL (or missing) as None, numbers as exact decimals."""
+    if v is None or v == "\x01NULL":
+        return None
+    if col == "total":
+        return Decimal(str(v)).normalize()
+    return str(v)
+
+
 def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
@@ -194,19 +207,26 @@ def main():
     ap.add_argument("--psql", required=True, help="the psql command, e.g. 'psql -h /tmp/pgd -p 5433 -U postgres'")
     ap.add_argument("--cli", default="target/release/dynaquery")
     ap.add_argument("--seeds", default="1..5")
-    ap.add_argument("--orders", type=int, default=300)
+    ap.add_argument("--orders", type=int, help="orders per seed (default: drawn per seed, 50 to 2 000)")
     ap.add_argument("--queries", type=int, default=60, help="statements per seed")
     a = ap.parse_args()
     lo, _, hi = a.seeds.partition("..")
     seeds = range(int(lo), int(hi or lo) + 1)
     psql = shlex.split(a.psql) + ["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1"]
+    # A schema of this run's own, so that runs side by side on one server
+    # never read each other's table.
+    space = f"pgdiff_{os.getpid()}"
+    os.environ["PGOPTIONS"] = f"-c search_path={space}"
+    res = run(psql, input=f"DROP SCHEMA IF EXISTS {space} CASCADE; CREATE SCHEMA {space};")
+    if res.returncode != 0:
+        sys.exit(f"PostgreSQL refused a schema for the run: {res.stderr}")
     tmp = tempfile.mkdtemp(prefix="pgdiff")
     schema = os.path.join(tmp, "schema.json")
     with open(schema, "w") as f:
         json.dump(SCHEMA, f)
     checked = failed = errors = 0
     for seed in seeds:
-        rows = generate(seed, a.orders)
+        rows = generate(seed, a.orders or random.Random(seed).randint(50, 2000))
         data = os.path.join(tmp, f"orders-{seed}.jsonl")
         with open(data, "w") as f:
             for r in rows:
@@ -230,31 +250,57 @@ def main():
             pg_order = ", ".join(order + ([] if any(o.startswith("order_id") for o in order) else ["order_id ASC"]))
             offset = rng.choice([0] * 8 + [1, 3])
             off = f" OFFSET {offset}" if offset else ""
-            pg = run(psql, input=f"SELECT order_id FROM orders{where} ORDER BY {pg_order}{off};")
+            cols = ["order_id"] + rng.sample(OTHER_COLUMNS, rng.randint(0, len(OTHER_COLUMNS)))
+            pg = run(psql + ["-F", "\x1f", "-P", "null=\x01NULL"],
+                     input=f"SELECT {', '.join(cols)} FROM orders{where} ORDER BY {pg_order}{off};")
             page = rng.choice([1, 2, 3, 5, 7, 50])
-            dq_sql = f"SELECT order_id FROM orders{where} ORDER BY {', '.join(order)} LIMIT {page}{off}"
-            dq = run([a.cli, "--memory", data, "--schema", schema, "export", dq_sql, "--allow-scan",
-                      "--page-size", str(page), "--read-budget", "1000000"])
+            dq_sql = f"SELECT {', '.join(cols)} FROM orders{where} ORDER BY {', '.join(order)} LIMIT {page}{off}"
+            mem = [a.cli, "--memory", data, "--schema", schema]
             checked += 1
             if pg.returncode != 0:
                 errors += 1
                 print(f"seed {seed} #{i}: PostgreSQL refused: {pg.stderr.strip()}\n  {dq_sql}")
                 continue
-            if dq.returncode != 0:
+            want = [tuple(norm(c, v) for c, v in zip(cols, line.split("\x1f"))) for line in pg.stdout.split("\n") if line]
+            if rng.random() < 0.7:
+                how = f"export, {page} rows a page"
+                dq = run(mem + ["export", dq_sql, "--allow-scan", "--page-size", str(page), "--read-budget", "1000000"])
+                lines = dq.stdout.splitlines() if dq.returncode == 0 else None
+            else:
+                # Page by page, the page size drawn again for every page (a cursor allows it).
+                sizes, lines, cursor = [], [], None
+                while True:
+                    size = rng.choice([1, 2, 3, 4, 7, 13])
+                    sizes.append(size)
+                    cmd = mem + ["query", dq_sql, "--allow-scan", "--format", "json", "--limit", str(size),
+                                 "--read-budget", "1000000"] + (["--cursor", cursor] if cursor else [])
+                    dq = run(cmd)
+                    if dq.returncode != 0:
+                        lines = None
+                        break
+                    out = dq.stdout.splitlines()
+                    lines += out[:-1]
+                    cursor = json.loads(out[-1])["next_cursor"]
+                    if cursor is None or len(sizes) > 5000:
+                        break
+                how = f"query --cursor, pages of {sizes[:8]}{'…' if len(sizes) > 8 else ''}"
+            if lines is None:
                 errors += 1
-                print(f"seed {seed} #{i}: dynaquery failed: {dq.stderr.strip()}\n  {dq_sql}")
+                print(f"seed {seed} #{i}: dynaquery failed ({how}): {dq.stderr.strip()}\n  {dq_sql}")
                 continue
-            want = pg.stdout.split("\n")[:-1] if pg.stdout else []
-            got = [json.loads(line)["order_id"] for line in dq.stdout.splitlines() if line.strip()]
+            got = []
+            for line in lines:
+                row = json.loads(line, parse_float=Decimal, parse_int=Decimal)
+                got.append(tuple(norm(c, row.get(c)) for c in cols))
             if want != got:
                 failed += 1
                 first = next((j for j, (x, y) in enumerate(zip(want, got)) if x != y), min(len(want), len(got)))
-                print(f"seed {seed} #{i}: rows differ at {first} (PostgreSQL {len(want)} rows, dynaquery {len(got)}), page size {page}\n  {dq_sql}\n"
+                print(f"seed {seed} #{i}: rows differ at {first} (PostgreSQL {len(want)} rows, dynaquery {len(got)}), {how}\n  {dq_sql}\n"
                       f"  PostgreSQL: {want[max(0, first - 2):first + 3]}\n  dynaquery:  {got[max(0, first - 2):first + 3]}")
             if rng.random() < 0.3:
                 cnt_sql = f"SELECT COUNT(*) FROM orders{where}"
                 pgc = run(psql, input=cnt_sql + ";")
-                dqc = run([a.cli, "--memory", data, "--schema", schema, "query", cnt_sql, "--allow-scan", "--format", "json"])
+                dqc = run(mem + ["query", cnt_sql, "--allow-scan", "--format", "json"])
                 checked += 1
                 if dqc.returncode != 0 or pgc.returncode != 0:
                     errors += 1
@@ -262,6 +308,7 @@ def main():
                 elif json.loads(dqc.stdout.strip().splitlines()[-1])["count"] != int(pgc.stdout.strip()):
                     failed += 1
                     print(f"seed {seed} #{i}: count differs: PostgreSQL {pgc.stdout.strip()}, dynaquery {dqc.stdout.strip()}\n  {cnt_sql}")
+    run(psql, input=f"DROP SCHEMA {space} CASCADE;")
     print(f"{checked} statements checked over seeds {a.seeds}: {failed} differ, {errors} failed to run")
     sys.exit(1 if failed or errors else 0)
 
