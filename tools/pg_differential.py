@@ -38,7 +38,7 @@ import tempfile
 
 STATUSES = ["paid", "shipped", "pending", "refunded"]
 COUNTRIES = ["FR", "DE", "BE", "fr", "Fr", "\u00c9S", "ZZ", "F"]
-TOTALS = ["0", "9.99", "10", "10.0", "10.00", "19.99", "120", "-5", "-5.0", "1000",
+TOTALS = ["0", "-0", "0.0", "9.99", "10", "10.0", "10.00", "19.99", "120", "-5", "-5.0", "1000",
           "1E3", "0.001", "12345678901234567890.5", "-0.5", "99.9"]
 COUPONS = ["A", "a", "B", "AB", "\u00c5", "Z9"]
 USERS = [f"u-{i:02d}" for i in range(12)] + ["U-01", "u_1", "u-1"]
@@ -60,10 +60,12 @@ def generate(seed, n):
     rng = random.Random(seed)
     pool = [f"2026-11-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00Z" for _ in range(rng.randint(3, 30))]
     pool += [f"2026-11-{rng.randint(1, 28):02d}" for _ in range(3)]
+    # Some seeds hold a nightly batch: a long run of one timestamp.
+    batch = rng.random() < 0.4 and f"2026-11-{rng.randint(1, 28):02d}T02:00:00.000Z"
     rows = []
     for i in range(n):
         oid = f"o-{i:05d}" if rng.random() < 0.9 else rng.choice(["O-", "o_", "o-\u00e9", "o-Z", "o-a"]) + f"{i}"
-        r = {"order_id": oid, "status": rng.choice(STATUSES[:rng.choice([2, 4])]), "created_at": created_at(rng, pool)}
+        r = {"order_id": oid, "status": rng.choice(STATUSES[:rng.choice([2, 4])]), "created_at": batch if batch and rng.random() < 0.3 else created_at(rng, pool)}
         c = rng.random()
         if c < 0.15:
             pass  # no country (an index key: DynamoDB refuses a NULL there)
@@ -111,6 +113,10 @@ SCHEMA = {
         {"name": "country-total", "kind": "GSI",
          "partition_key": [{"name": "country", "type": "S"}],
          "sort_key": [{"name": "total", "type": "N"}], "projection": "KEYS_ONLY"},
+        {"name": "status-created_at-id", "kind": "GSI",
+         "partition_key": [{"name": "status", "type": "S"}],
+         "sort_key": [{"name": "created_at", "type": "S"}, {"name": "order_id", "type": "S"}],
+         "projection": "KEYS_ONLY"},
         {"name": "status-total", "kind": "GSI",
          "partition_key": [{"name": "status", "type": "S"}],
          "sort_key": [{"name": "total", "type": "N"}], "projection": "ALL"},
