@@ -8,8 +8,9 @@ and first for DESC, the primary key ascending ending the order). This script
 checks that against PostgreSQL itself, not against a reference we wrote:
 
 1. it generates random orders with many ties, missing attributes and
-   DynamoDB `NULL`s, numbers equal under different spellings (`10`, `10.0`)
-   and strings whose byte order differs from a locale's;
+   DynamoDB `NULL`s, numbers equal under different spellings (`10`, `10.0`),
+   booleans, a long run of one timestamp on some seeds, and strings whose
+   byte order differs from a locale's;
 2. loads them into PostgreSQL (every text column `COLLATE "C"`) and writes
    them as the CLI's `--memory` input;
 3. runs random statements of the SQL subset both ways: `dynaquery export
@@ -78,6 +79,9 @@ def generate(seed, n):
             r["total"] = rng.choice(TOTALS)
         if rng.random() < 0.9:
             r["user_id"] = rng.choice(USERS)
+        g = rng.random()
+        if g < 0.6:
+            r["gift"] = g < 0.2
         k = rng.random()
         if k < 0.3:
             r["coupon"] = None  # DynamoDB NULL
@@ -92,6 +96,8 @@ def ddb_json(r):
     for k, v in r.items():
         if v is None:
             out[k] = {"NULL": True}
+        elif isinstance(v, bool):
+            out[k] = {"BOOL": v}
         elif k == "total":
             out[k] = {"N": v}
         else:
@@ -162,7 +168,10 @@ def predicate(rng, depth=0):
         return rng.choice([f"total IN ({', '.join(rng.sample(TOTALS, 3))})",
                            f"coupon IS {rng.choice(['', 'NOT '])}NULL",
                            f"coupon {rng.choice(['=', '<>', '<', '>='])} {q(rng.choice(COUPONS))}",
-                           f"coupon {rng.choice(['', 'NOT '])}IN ({', '.join(q(c) for c in rng.sample(COUPONS, 2))})"])
+                           f"coupon {rng.choice(['', 'NOT '])}IN ({', '.join(q(c) for c in rng.sample(COUPONS, 2))})",
+                           f"contains({rng.choice(['coupon', 'country', 'created_at'])}, {q(rng.choice(['A', 'a', 'R', 'T0', '2026-11-1']))})",
+                           f"gift {rng.choice(['=', '<>'])} {rng.choice(['TRUE', 'FALSE'])}",
+                           f"gift IS {rng.choice(['', 'NOT '])}NULL"])
     if k == 13:
         return f"({predicate(rng, depth + 1)} OR {predicate(rng, depth + 1)})"
     if k == 14:
@@ -185,14 +194,14 @@ def statement(rng):
     for _ in range(rng.randint(0, 3)):
         conds.append(predicate(rng))
     where = (" WHERE " + " AND ".join(conds)) if conds else ""
-    cols = rng.sample(["created_at", "total", "country", "user_id", "status", "coupon"], rng.randint(1, 3))
+    cols = rng.sample(["created_at", "total", "country", "user_id", "status", "coupon", "gift"], rng.randint(1, 3))
     order = [f"{c} {rng.choice(['ASC', 'DESC'])}" for c in cols]
     if rng.random() < 0.1:
         order.append(f"order_id {rng.choice(['ASC', 'DESC'])}")
     return where, order
 
 
-OTHER_COLUMNS = ["status", "created_at", "country", "total", "user_id", "coupon"]
+OTHER_COLUMNS = ["status", "created_at", "country", "total", "user_id", "coupon", "gift"]
 
 
 def norm(col, v):
@@ -201,6 +210,8 @@ def norm(col, v):
         return None
     if col == "total":
         return Decimal(str(v)).normalize()
+    if col == "gift":
+        return v in (True, "t")
     return str(v)
 
 
@@ -239,13 +250,17 @@ def main():
                 f.write(json.dumps(ddb_json(r), ensure_ascii=False) + "\n")
         sql = ['DROP TABLE IF EXISTS orders;',
                'CREATE TABLE orders (order_id text COLLATE "C" PRIMARY KEY, status text COLLATE "C", '
-               'created_at text COLLATE "C", country text COLLATE "C", total numeric, user_id text COLLATE "C", coupon text COLLATE "C");']
+               'created_at text COLLATE "C", country text COLLATE "C", total numeric, user_id text COLLATE "C", coupon text COLLATE "C", gift boolean);',
+               # dynaquery's contains(a, v) on strings: a substring test, NULL on NULL.
+               'CREATE OR REPLACE FUNCTION contains(a text, b text) RETURNS boolean '
+               'AS $$ SELECT strpos(a, b) > 0 $$ LANGUAGE sql IMMUTABLE;']
         for r in rows:
             vals = [q(r["order_id"]), q(r["status"]), q(r["created_at"]),
                     q(r["country"]) if r.get("country") is not None else "NULL",
                     r["total"] if r.get("total") is not None else "NULL",
                     q(r["user_id"]) if r.get("user_id") is not None else "NULL",
-                    q(r["coupon"]) if r.get("coupon") is not None else "NULL"]
+                    q(r["coupon"]) if r.get("coupon") is not None else "NULL",
+                    {True: "TRUE", False: "FALSE"}.get(r.get("gift"), "NULL")]
             sql.append(f"INSERT INTO orders VALUES ({', '.join(vals)});")
         res = run(psql, input="\n".join(sql))
         if res.returncode != 0:
