@@ -155,8 +155,7 @@ pub(super) fn read(
     }
     // An LSI reads attributes it does not store from the table.
     let fetches = index.is_some_and(|ix| {
-        !request.count_only
-            && ix.kind == IndexKind::Local
+        ix.kind == IndexKind::Local
             && match projection {
                 None => ix.projection != crate::schema::Projection::All,
                 Some(attrs) => attrs.iter().any(|a| !validate::stores(schema, ix, a)),
