@@ -273,7 +273,10 @@ impl<B: Backend> Engine<B> {
     /// `country <> 'FR'` does not count an order with no `country`. When
     /// the plan has a client residual filter (which `Select: COUNT` cannot
     /// apply), the items are read projected to the attributes it needs and
-    /// counted on the client.
+    /// counted on the client. A count never fetches items with
+    /// `BatchGetItem`, so it reads through an index that stores every
+    /// attribute the filter names, even where the rows' plan would take a
+    /// KEYS_ONLY or INCLUDE index that lacks some.
     ///
     /// What the count ignores or refuses, since a count has no pages:
     /// [`Query::limit`] (a page size) and [`Query::select`] are ignored; a
@@ -355,28 +358,11 @@ impl<B: Backend> Engine<B> {
         if let Some(b) = query.get_read_budget() {
             plain = plain.read_budget(b);
         }
-        let mut plan = self.plan(&plain)?;
-        if plan.fetch().and_then(plan::Fetch::filter).is_some()
-            && query.get_allow_scan()
-            && query.get_index().is_none()
-        {
-            // A count cannot fetch for each match: read the table instead,
-            // as a query the thin index could not serve was read before.
-            if let Ok(p) = self.plan(&plain.clone().index(self.schema.table.clone())) {
-                plan = p;
-            }
-        }
-        if let (Some(late), Some(ix)) = (plan.fetch().and_then(plan::Fetch::filter), plan.index()) {
-            return Err(Error::new(
-                ErrorKind::NoUsableIndex,
-                format!(
-                    "COUNT on index `{ix}`: the filter `{late}` names attributes the index does not project, \
-                     which a count would have to fetch with BatchGetItem for every matching item; count \
-                     through an index that projects them (Query::index / `FROM table.index`), or fetch the \
-                     pages and count their rows"
-                ),
-            ));
-        }
+        // A count reads no item back, so it never fetches: it goes through
+        // an index that stores what the filter names (the planner leaves
+        // out those that do not, and says so when none is left).
+        self.options.validate()?;
+        let plan = plan::plan_count(&self.schema, &plain, &self.options)?;
         let groups_of = match group_by {
             Some(attr) => Some(self.group_values(&plan, attr)?),
             None => None,

@@ -9,8 +9,8 @@ use std::sync::Mutex;
 
 use common::{gen, reference};
 use dynaquery::{
-    asc, col, desc, item, Backend, Engine, ErrorKind, Index, KeyAttribute, MemoryTable, Options, Query,
-    ReadRequest, ReadResponse, Schema, Value,
+    asc, col, desc, item, Backend, Engine, ErrorKind, Index, KeyAttribute, MemoryTable, Options, Projection,
+    Query, ReadRequest, ReadResponse, Schema, Value,
 };
 use futures::executor::block_on;
 use proptest::prelude::*;
@@ -189,6 +189,52 @@ fn a_count_reads_no_attribute_back() {
     assert!(seen.iter().all(|(r, resp)| r.count_only && r.projection.is_none() && resp.items.is_empty()));
     assert_eq!(n.stats.items_read, 20);
     assert_eq!(n.stats.per_stream.iter().map(|s| s.rows_matched).sum::<u64>(), n.total);
+}
+
+/// A count goes through an index that stores what its filter names, even
+/// where the rows' plan prefers a thinner one (fewer streams, but a
+/// `BatchGetItem` fetch the filter waits on, which a count does not do):
+/// no scan of the table, and no error when scans are not allowed.
+#[test]
+fn a_count_skips_an_index_that_would_fetch_for_its_filter() {
+    let schema = Schema::new("orders", KeyAttribute::s("order_id"))
+        .index(Index::gsi("by_status", [KeyAttribute::s("status")], [KeyAttribute::n("total")]))
+        .index(
+            Index::gsi("by_user", [KeyAttribute::s("user")], [KeyAttribute::n("total")])
+                .projection(Projection::KeysOnly),
+        )
+        .always_present(["status", "total"]);
+    let table = MemoryTable::new(schema.clone());
+    for i in 0..40u32 {
+        let mut it = item([
+            ("order_id", Value::from(format!("o-{i:02}"))),
+            ("status", Value::from(["paid", "shipped", "new"][i as usize % 3])),
+            ("total", Value::from(i % 7)),
+            ("user", Value::from(format!("u{}", i % 4))),
+        ]);
+        if i % 5 != 0 {
+            it.insert("country".into(), Value::from(if i % 2 == 0 { "FR" } else { "DE" }));
+        }
+        table.put(it).unwrap();
+    }
+    let items = table.items();
+    let engine = Engine::new(schema, Recorder::new(table));
+    let q = Query::new().filter(
+        col("status").is_in(["paid", "shipped"]).and(col("user").eq("u1")).and(col("country").ne("FR")),
+    );
+    // The rows' plan: one stream of `by_user`, fetching for `status` and `country`.
+    assert_eq!(engine.plan(&q).unwrap().index(), Some("by_user"));
+    let want = reference::run(&q, &["order_id"], &items).len() as u64;
+    assert!(want > 0);
+    let n = block_on(engine.count(&q)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(n.total, want);
+    let seen = engine.backend().seen();
+    assert!(seen.iter().all(|(r, _)| r.index.as_deref() == Some("by_status") && r.key.is_some()), "{seen:?}");
+    let grouped = block_on(engine.count_by(&q, "status")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(grouped.groups.iter().map(|g| g.count).sum::<u64>(), want);
+    // With scans allowed, still no scan.
+    let n = block_on(engine.count(&q.clone().allow_scan(true))).unwrap();
+    assert_eq!((n.total, n.stats.streams), (want, 2));
 }
 
 #[test]

@@ -28,6 +28,9 @@ pub(super) struct Context<'a> {
     /// Planning one branch of a union: an index that would need a
     /// `BatchGetItem` fetch is not used there.
     pub in_union: bool,
+    /// Planning a count, which reads no item back and never fetches: an
+    /// index that lacks an attribute the filter names is not used.
+    pub counting: bool,
 }
 
 /// Why an index cannot serve the query.
@@ -387,10 +390,13 @@ fn check_projection(
             order_missing.join(", ")
         )));
     }
-    if !filter_missing.is_empty() && (ix.kind == IndexKind::Local || ctx.in_union || !ctx.exclude.is_empty())
+    if !filter_missing.is_empty()
+        && (ix.kind == IndexKind::Local || ctx.in_union || ctx.counting || !ctx.exclude.is_empty())
     {
         let why = if ix.kind == IndexKind::Local {
             "a local secondary index is not read with a BatchGetItem fetch"
+        } else if ctx.counting {
+            "a COUNT does not fetch items with BatchGetItem"
         } else {
             "a branch of an OR across indexes does not fetch with BatchGetItem"
         };

@@ -342,6 +342,17 @@ impl Plan {
 /// [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded)
 /// when the fan-out exceeds [`Options::max_streams`].
 pub(crate) fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<Plan> {
+    plan_for(schema, query, options, false)
+}
+
+/// The plan of a count of `query`'s rows: as [`plan`], but through an
+/// index that stores every attribute the filter names, since a count
+/// reads no item back and so never fetches one with `BatchGetItem`.
+pub(crate) fn plan_count(schema: &Schema, query: &Query, options: &Options) -> Result<Plan> {
+    plan_for(schema, query, options, true)
+}
+
+fn plan_for(schema: &Schema, query: &Query, options: &Options, counting: bool) -> Result<Plan> {
     schema.validate()?;
     // An entity of a single-table design: only its items qualify.
     let entity_query;
@@ -408,6 +419,7 @@ pub(crate) fn plan(schema: &Schema, query: &Query, options: &Options) -> Result<
         options,
         exclude: &[],
         in_union: false,
+        counting,
     };
 
     let forced = query.get_index();
