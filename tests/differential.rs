@@ -25,6 +25,22 @@ const PAGE_SIZES: [usize; 4] = [1, 2, 7, 30];
 const KEY_QUERIES_PER_TABLE: usize = 12;
 const KEY_PAGE_SIZES: [usize; 3] = [1, 3, 7];
 
+/// `items` in a new DynamoDB Local table of `schema` and in a memory
+/// table of the same schema, which is returned.
+async fn load_both(
+    client: &aws_sdk_dynamodb::Client,
+    schema: &dynaquery::Schema,
+    items: &[Item],
+) -> MemoryTable {
+    ensure_table(client, schema).await.unwrap();
+    local::load(client, &schema.table, items).await;
+    let memory = MemoryTable::new(schema.clone());
+    for it in items {
+        memory.put(it.clone()).unwrap();
+    }
+    memory
+}
+
 /// Every page of `q` on `engine`.
 async fn pages<B: Backend>(engine: &Engine<B>, q: &Query) -> Result<Vec<Vec<Item>>, String> {
     let mut out = Vec::new();
@@ -61,12 +77,7 @@ async fn memory_backend_matches_dynamodb_local_page_by_page() {
         let items = gen::table_strategy(60).new_tree(&mut runner).unwrap().current();
         let mut schema = gen::schema();
         schema.table = local::table_name(&format!("diff{t}"));
-        ensure_table(&client, &schema).await.unwrap();
-        local::load(&client, &schema.table, &items).await;
-        let memory = MemoryTable::new(schema.clone());
-        for it in &items {
-            memory.put(it.clone()).unwrap();
-        }
+        let memory = load_both(&client, &schema, &items).await;
         let on_ddb = Engine::new(schema.clone(), DynamoDb::new(client.clone()));
         let on_mem = Engine::new(schema.clone(), memory);
         for _ in 0..QUERIES_PER_TABLE {
@@ -160,12 +171,7 @@ async fn memory_counts_like_dynamodb_local() {
         let items = gen::table_strategy(80).new_tree(&mut runner).unwrap().current();
         let mut schema = gen::schema();
         schema.table = local::table_name(&format!("count{t}"));
-        ensure_table(&client, &schema).await.unwrap();
-        local::load(&client, &schema.table, &items).await;
-        let memory = MemoryTable::new(schema.clone());
-        for it in &items {
-            memory.put(it.clone()).unwrap();
-        }
+        let memory = load_both(&client, &schema, &items).await;
         let one_at_a_time = Options::default().max_concurrency(1);
         let ddb = DynamoDb::new(client.clone());
         // A projection with Select: COUNT is refused by both, alike.
@@ -268,7 +274,6 @@ async fn memory_counts_on_partly_projected_indexes_like_dynamodb_local() {
                 .projection(Projection::Include(["x".to_owned()].into())),
         )
         .always_present(["s"]);
-    ensure_table(&client, &schema).await.unwrap();
     let items: Vec<Item> = (0..40i64)
         .map(|i| {
             let mut it = Item::new();
@@ -283,11 +288,7 @@ async fn memory_counts_on_partly_projected_indexes_like_dynamodb_local() {
             it
         })
         .collect();
-    local::load(&client, &schema.table, &items).await;
-    let memory = MemoryTable::new(schema.clone());
-    for it in &items {
-        memory.put(it.clone()).unwrap();
-    }
+    let memory = load_both(&client, &schema, &items).await;
     let on_ddb = Engine::new(schema.clone(), DynamoDb::new(client.clone()));
     let on_mem = Engine::new(schema.clone(), memory);
     let queries = [
@@ -369,12 +370,7 @@ async fn parallel_scan_segments_split_the_table_on_both_backends() {
         let items = gen::table_strategy(80).new_tree(&mut runner).unwrap().current();
         let mut schema = gen::schema();
         schema.table = local::table_name(&format!("pscan{t}"));
-        ensure_table(&client, &schema).await.unwrap();
-        local::load(&client, &schema.table, &items).await;
-        let memory = MemoryTable::new(schema.clone());
-        for it in &items {
-            memory.put(it.clone()).unwrap();
-        }
+        let memory = load_both(&client, &schema, &items).await;
         let ddb = DynamoDb::new(client.clone());
         for index in [None, Some("by_p_s")] {
             let base = || {
